@@ -1,0 +1,248 @@
+//! Configuration: read once at start-up from the environment (and `.env`), validated here so that
+//! a bad value stops the bot with one clear line naming the variable.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
+
+/// Everything the bot needs to know about its deployment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `TELOXIDE_TOKEN`: the Bot API token from @BotFather.
+    pub telegram_token: SecretString,
+    /// `TELOXIDE_API_URL`: a Bot API server other than api.telegram.org (tests, local servers).
+    pub telegram_api_url: Option<Url>,
+    /// `GATEWAY_TOKEN`: the Telegram Gateway API access token.
+    pub gateway_token: SecretString,
+    /// `GATEWAY_API_URL`: base URL of the Gateway API, always ending in `/`.
+    pub gateway_api_url: Url,
+    /// `GATEWAY_TIMEOUT`: how long one Gateway call may take before staff are told it failed.
+    pub gateway_timeout: Duration,
+    /// `DATABASE_URL`: the SQLite database, created if missing.
+    pub database_url: String,
+    /// `ADMIN_IDS`: Telegram user ids that are always admins.
+    pub admin_ids: Vec<u64>,
+    /// `CODE_LENGTH`: digits in a code, 4–8.
+    pub code_length: u8,
+    /// `CODE_TTL`: seconds a code stays valid (and the Gateway's refund window), 30–3600.
+    pub code_ttl: u32,
+    /// `DEFAULT_REGION`: ISO country used for numbers typed without a country code.
+    pub default_region: Option<phonenumber::country::Id>,
+}
+
+/// Why the configuration could not be read. The message names the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is not set; see .env.example")]
+    Missing(&'static str),
+    #[error("{var} is invalid: {reason}")]
+    Invalid { var: &'static str, reason: String },
+}
+
+pub const DEFAULT_GATEWAY_API_URL: &str = "https://gatewayapi.telegram.org/";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://verify-bot.db";
+
+impl Config {
+    /// Reads the process environment. Call `dotenvy::dotenv()` first to include `.env`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`; an empty value counts as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+
+        let telegram_token = SecretString::from(required("TELOXIDE_TOKEN")?);
+        let telegram_api_url = get("TELOXIDE_API_URL")
+            .map(|raw| parse_url("TELOXIDE_API_URL", raw.trim_end_matches('/')))
+            .transpose()?;
+        let gateway_token = SecretString::from(required("GATEWAY_TOKEN")?);
+        let gateway_api_url = {
+            let raw = get("GATEWAY_API_URL").unwrap_or_else(|| DEFAULT_GATEWAY_API_URL.into());
+            parse_url("GATEWAY_API_URL", &format!("{}/", raw.trim_end_matches('/')))?
+        };
+        let gateway_timeout = Duration::from_secs(
+            parse_in_range(get("GATEWAY_TIMEOUT"), "GATEWAY_TIMEOUT", 1..=120, 10)? as u64,
+        );
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !database_url.starts_with("sqlite:") {
+            return Err(ConfigError::Invalid {
+                var: "DATABASE_URL",
+                reason: "only sqlite: URLs are supported, e.g. sqlite://verify-bot.db".into(),
+            });
+        }
+        let admin_ids = get("ADMIN_IDS")
+            .map(|raw| parse_ids(&raw))
+            .transpose()?
+            .unwrap_or_default();
+        let code_length = parse_in_range(get("CODE_LENGTH"), "CODE_LENGTH", 4..=8, 6)? as u8;
+        let code_ttl = parse_in_range(get("CODE_TTL"), "CODE_TTL", 30..=3600, 300)?;
+        let default_region = get("DEFAULT_REGION")
+            .map(|raw| {
+                raw.to_ascii_uppercase()
+                    .parse::<phonenumber::country::Id>()
+                    .map_err(|_| ConfigError::Invalid {
+                        var: "DEFAULT_REGION",
+                        reason: format!("{raw:?} is not an ISO 3166 country code such as GB or RU"),
+                    })
+            })
+            .transpose()?;
+
+        Ok(Config {
+            telegram_token,
+            telegram_api_url,
+            gateway_token,
+            gateway_api_url,
+            gateway_timeout,
+            database_url,
+            admin_ids,
+            code_length,
+            code_ttl,
+            default_region,
+        })
+    }
+
+    /// The values that must never reach a log line or a reply.
+    pub fn secrets(&self) -> Vec<String> {
+        vec![
+            self.telegram_token.expose_secret().to_owned(),
+            self.gateway_token.expose_secret().to_owned(),
+        ]
+    }
+}
+
+fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|err| ConfigError::Invalid {
+        var,
+        reason: format!("not a URL ({err})"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::Invalid {
+            var,
+            reason: "must start with https:// (or http:// for a local server)".into(),
+        });
+    }
+    Ok(url)
+}
+
+fn parse_ids(raw: &str) -> Result<Vec<u64>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<u64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| ConfigError::Invalid {
+                    var: "ADMIN_IDS",
+                    reason: format!("{part:?} is not a numeric Telegram user id"),
+                })
+        })
+        .collect()
+}
+
+fn parse_in_range(
+    raw: Option<String>,
+    var: &'static str,
+    range: std::ops::RangeInclusive<u32>,
+    default: u32,
+) -> Result<u32, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    raw.parse::<u32>()
+        .ok()
+        .filter(|value| range.contains(value))
+        .ok_or_else(|| ConfigError::Invalid {
+            var,
+            reason: format!(
+                "{raw:?} is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut env: HashMap<String, String> = [("TELOXIDE_TOKEN", "1:abc"), ("GATEWAY_TOKEN", "gw")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (k, v) in pairs {
+            env.insert(k.to_string(), v.to_string());
+        }
+        Config::from_lookup(|name| env.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_tokens_are_set() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.gateway_api_url.as_str(), DEFAULT_GATEWAY_API_URL);
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!((config.code_length, config.code_ttl), (6, 300));
+        assert!(config.admin_ids.is_empty());
+        assert!(config.telegram_api_url.is_none());
+        assert!(config.default_region.is_none());
+    }
+
+    #[test]
+    fn missing_token_names_the_variable() {
+        let err = Config::from_lookup(|name| (name == "TELOXIDE_TOKEN").then(|| "x".into()))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "GATEWAY_TOKEN is not set; see .env.example");
+    }
+
+    #[test]
+    fn out_of_range_values_name_the_variable() {
+        for (var, value) in [
+            ("CODE_LENGTH", "3"),
+            ("CODE_LENGTH", "9"),
+            ("CODE_TTL", "29"),
+            ("CODE_TTL", "3601"),
+            ("CODE_TTL", "five"),
+            ("ADMIN_IDS", "12,abc"),
+            ("DEFAULT_REGION", "XX"),
+            ("GATEWAY_API_URL", "ftp://x"),
+            ("DATABASE_URL", "postgres://x"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.starts_with(var), "{var}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn lists_and_urls_are_normalised() {
+        let config = config(&[
+            ("ADMIN_IDS", " 12, 34 ,"),
+            ("GATEWAY_API_URL", "http://127.0.0.1:9/base"),
+            ("TELOXIDE_API_URL", "http://127.0.0.1:8/"),
+            ("DEFAULT_REGION", "ru"),
+            ("CODE_LENGTH", "4"),
+        ])
+        .unwrap();
+        assert_eq!(config.admin_ids, vec![12, 34]);
+        assert_eq!(config.gateway_api_url.as_str(), "http://127.0.0.1:9/base/");
+        assert_eq!(
+            config.telegram_api_url.unwrap().as_str(),
+            "http://127.0.0.1:8/"
+        );
+        assert_eq!(config.default_region, Some(phonenumber::country::Id::RU));
+        assert_eq!(config.code_length, 4);
+    }
+
+    #[test]
+    fn debug_output_hides_the_tokens() {
+        let config = config(&[]).unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("1:abc") && !debug.contains("\"gw\""), "{debug}");
+    }
+}

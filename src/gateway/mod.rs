@@ -1,0 +1,266 @@
+//! A typed client of the Telegram Gateway API (<https://core.telegram.org/gateway/api>).
+//!
+//! It knows nothing of teloxide: four methods, typed requests and answers, typed errors. Every
+//! call is a `POST` of a JSON body with `Authorization: Bearer <token>`; the `{ok, result | error}`
+//! envelope is read whatever the HTTP status, because the Gateway's use of status codes is
+//! undocumented. The token lives in a [`SecretString`] and is never printed, not even by `Debug`.
+
+mod error;
+mod types;
+
+use std::time::Duration;
+
+use reqwest::{StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+pub use error::{ApiError, GatewayError};
+pub use types::{
+    DeliveryState, DeliveryStatus, RequestStatus, SendVerificationMessage, VerificationState,
+    VerificationStatus,
+};
+use types::{CheckSendAbility, CheckVerificationStatus, RevokeVerificationMessage};
+
+/// The production base URL.
+pub const DEFAULT_URL: &str = "https://gatewayapi.telegram.org/";
+
+/// A Gateway API client. Cheap to clone: clones share one connection pool.
+#[derive(Clone, Debug)]
+pub struct GatewayClient {
+    http: reqwest::Client,
+    base_url: Url,
+    token: SecretString,
+    timeout: Duration,
+}
+
+impl GatewayClient {
+    /// `base_url` must end in `/` (method names are joined to it); `timeout` bounds each call.
+    pub fn new(base_url: Url, token: SecretString, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("verify-bot/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("a reqwest client with only a timeout and a user agent always builds");
+        GatewayClient {
+            http,
+            base_url,
+            token,
+            timeout,
+        }
+    }
+
+    /// Sends a verification code to a phone number.
+    pub async fn send_verification_message(
+        &self,
+        request: &SendVerificationMessage,
+    ) -> Result<RequestStatus, GatewayError> {
+        self.call("sendVerificationMessage", request).await
+    }
+
+    /// Checks that a number can receive a code. Charges one message fee when it can; pass the
+    /// returned `request_id` to [`Self::send_verification_message`] to send for free.
+    pub async fn check_send_ability(
+        &self,
+        phone_number: &str,
+    ) -> Result<RequestStatus, GatewayError> {
+        self.call("checkSendAbility", &CheckSendAbility { phone_number })
+            .await
+    }
+
+    /// The status of a request; with `code`, the Gateway checks the code first.
+    pub async fn check_verification_status(
+        &self,
+        request_id: &str,
+        code: Option<&str>,
+    ) -> Result<RequestStatus, GatewayError> {
+        let params = CheckVerificationStatus { request_id, code };
+        self.call("checkVerificationStatus", &params).await
+    }
+
+    /// Asks the Gateway to delete a sent message. `true` means the request was received, not
+    /// that the message is gone (a delivered or read message stays). Revoked codes are not refunded.
+    pub async fn revoke_verification_message(&self, request_id: &str) -> Result<bool, GatewayError> {
+        self.call("revokeVerificationMessage", &RevokeVerificationMessage { request_id })
+            .await
+    }
+
+    async fn call<P: Serialize, R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        params: &P,
+    ) -> Result<R, GatewayError> {
+        let url = self
+            .base_url
+            .join(method)
+            .map_err(|err| GatewayError::Transport(err.to_string()))?;
+        let started = std::time::Instant::now();
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(self.token.expose_secret())
+            .json(params)
+            .send()
+            .await;
+        let result = match response {
+            Ok(response) => {
+                let status = response.status();
+                match response.bytes().await {
+                    Ok(body) => decode(status, &body),
+                    Err(err) => Err(self.transport_error(err)),
+                }
+            }
+            Err(err) => Err(self.transport_error(err)),
+        };
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(_) => tracing::debug!(method, elapsed_ms, "gateway call succeeded"),
+            Err(err) => tracing::warn!(method, elapsed_ms, "gateway call failed: {err}"),
+        }
+        result
+    }
+
+    fn transport_error(&self, err: reqwest::Error) -> GatewayError {
+        if err.is_timeout() {
+            GatewayError::Timeout(self.timeout)
+        } else {
+            GatewayError::Transport(err.without_url().to_string())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    ok: bool,
+    result: Option<T>,
+    error: Option<String>,
+}
+
+/// Reads the `{ok, result | error}` envelope, whatever the HTTP status.
+fn decode<R: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<R, GatewayError> {
+    let bad_response = || GatewayError::BadResponse {
+        status: status.as_u16(),
+    };
+    let envelope: Envelope<R> = serde_json::from_slice(body).map_err(|_| bad_response())?;
+    match envelope {
+        Envelope {
+            ok: true,
+            result: Some(result),
+            ..
+        } => Ok(result),
+        Envelope {
+            ok: false,
+            error: Some(error),
+            ..
+        } => Err(ApiError::parse(&error).into()),
+        _ => Err(bad_response()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_status(status: u16, body: &str) -> Result<RequestStatus, GatewayError> {
+        decode(StatusCode::from_u16(status).unwrap(), body.as_bytes())
+    }
+
+    #[test]
+    fn reads_a_full_request_status() {
+        let status = decode_status(
+            200,
+            r#"{"ok":true,"result":{"request_id":"r1","phone_number":"+391234567890",
+            "request_cost":0.01,"remaining_balance":9.99,"is_refunded":false,
+            "delivery_status":{"status":"read","updated_at":1700000030},
+            "verification_status":{"status":"code_valid","updated_at":1700000040,"code_entered":"123456"},
+            "payload":"42"}}"#,
+        )
+        .unwrap();
+        assert_eq!(status.request_id, "r1");
+        assert_eq!(status.remaining_balance, Some(9.99));
+        assert_eq!(status.delivery_status.unwrap().status, DeliveryState::Read);
+        let verification = status.verification_status.unwrap();
+        assert_eq!(verification.status, VerificationState::CodeValid);
+        assert_eq!(verification.code_entered.as_deref(), Some("123456"));
+        assert_eq!(status.payload.as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn optional_fields_may_be_missing_and_new_statuses_are_kept() {
+        let status = decode_status(
+            200,
+            r#"{"ok":true,"result":{"request_id":"r1","phone_number":"+1",
+            "delivery_status":{"status":"teleported","updated_at":1},
+            "verification_status":{"status":"code_pending"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(status.request_cost, 0.0);
+        assert_eq!(status.remaining_balance, None);
+        assert_eq!(
+            status.delivery_status.unwrap().status,
+            DeliveryState::Unknown("teleported".into())
+        );
+        assert_eq!(
+            status.verification_status.unwrap().status,
+            VerificationState::Unknown("code_pending".into())
+        );
+    }
+
+    #[test]
+    fn errors_are_read_whatever_the_http_status() {
+        for status in [200, 400, 401, 429, 500] {
+            assert_eq!(
+                decode_status(status, r#"{"ok":false,"error":"BALANCE_NOT_ENOUGH"}"#),
+                Err(GatewayError::Api(ApiError::BalanceNotEnough)),
+                "HTTP {status}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_strings_are_typed() {
+        assert_eq!(ApiError::parse("FLOOD_WAIT_42"), ApiError::FloodWait(42));
+        assert_eq!(ApiError::parse("PHONE_NUMBER_INVALID"), ApiError::PhoneNumberInvalid);
+        assert_eq!(ApiError::parse("ACCESS_TOKEN_INVALID"), ApiError::AccessTokenInvalid);
+        assert_eq!(
+            ApiError::parse("FLOOD_WAIT_soon"),
+            ApiError::Other("FLOOD_WAIT_soon".into())
+        );
+        assert_eq!(ApiError::parse("NEW_ERROR"), ApiError::Other("NEW_ERROR".into()));
+        for error in ["FLOOD_WAIT_7", "REQUEST_ID_INVALID", "SOMETHING_ELSE"] {
+            assert_eq!(ApiError::parse(error).as_string(), error);
+        }
+    }
+
+    #[test]
+    fn anything_but_the_envelope_is_a_bad_response() {
+        let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+        assert_eq!(
+            decode_status(502, html),
+            Err(GatewayError::BadResponse { status: 502 })
+        );
+        assert_eq!(
+            decode_status(200, r#"{"ok":true}"#),
+            Err(GatewayError::BadResponse { status: 200 })
+        );
+        assert_eq!(
+            decode_status(200, ""),
+            Err(GatewayError::BadResponse { status: 200 })
+        );
+    }
+
+    #[test]
+    fn revoke_answers_a_boolean() {
+        let revoked: bool = decode(StatusCode::OK, br#"{"ok":true,"result":true}"#).unwrap();
+        assert!(revoked);
+    }
+
+    #[test]
+    fn debug_never_prints_the_token() {
+        let client = GatewayClient::new(
+            DEFAULT_URL.parse().unwrap(),
+            SecretString::from("super-secret-token"),
+            Duration::from_secs(1),
+        );
+        assert!(!format!("{client:?}").contains("super-secret-token"));
+    }
+}
