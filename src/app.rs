@@ -90,7 +90,9 @@ async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
         // their content, which may hold phone numbers.
         .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text("handling an update failed"))
+        .error_handler(LoggingErrorHandler::with_custom_text(
+            "handling an update failed",
+        ))
         .build();
 
     let token = dispatcher.shutdown_token();
@@ -156,7 +158,9 @@ async fn announce_owner_link(store: &Store, settings: &Settings, me: &Me) -> any
         return Ok(());
     }
     let token = invite::new_token();
-    store.replace_owner_invite(&invite::hash(&token), now()).await?;
+    store
+        .replace_owner_invite(&invite::hash(&token), now())
+        .await?;
     tracing::info!(
         "No admin yet. Open this one-time link in Telegram to become the bot's owner: {}",
         invite::deep_link(me.username(), &token)

@@ -58,8 +58,20 @@ mod tests {
 
     #[test]
     fn normalises_what_people_type() {
-        for input in ["123456", "123 456", "123-456", " 123456 ", "12 34 56", "１２３４５６", "123.456"] {
-            assert_eq!(Code::parse(input, 6).unwrap().as_str(), "123456", "{input:?}");
+        for input in [
+            "123456",
+            "123 456",
+            "123-456",
+            " 123456 ",
+            "12 34 56",
+            "１２３４５６",
+            "123.456",
+        ] {
+            assert_eq!(
+                Code::parse(input, 6).unwrap().as_str(),
+                "123456",
+                "{input:?}"
+            );
         }
     }
 
@@ -67,11 +79,17 @@ mod tests {
     fn wrong_length_is_reported_with_both_lengths() {
         assert_eq!(
             Code::parse("12345", 6),
-            Err(CodeError::WrongLength { expected: 6, got: 5 })
+            Err(CodeError::WrongLength {
+                expected: 6,
+                got: 5
+            })
         );
         assert_eq!(
             Code::parse("1234 5678", 6),
-            Err(CodeError::WrongLength { expected: 6, got: 8 })
+            Err(CodeError::WrongLength {
+                expected: 6,
+                got: 8
+            })
         );
         assert!(Code::parse("1234", 4).is_ok());
     }
@@ -85,6 +103,9 @@ mod tests {
 
     #[test]
     fn debug_hides_the_digits() {
-        assert_eq!(format!("{:?}", Code::parse("123456", 6).unwrap()), "Code(6 digits)");
+        assert_eq!(
+            format!("{:?}", Code::parse("123456", 6).unwrap()),
+            "Code(6 digits)"
+        );
     }
 }

@@ -65,11 +65,17 @@ impl Config {
         let gateway_token = SecretString::from(required("GATEWAY_TOKEN")?);
         let gateway_api_url = {
             let raw = get("GATEWAY_API_URL").unwrap_or_else(|| DEFAULT_GATEWAY_API_URL.into());
-            parse_url("GATEWAY_API_URL", &format!("{}/", raw.trim_end_matches('/')))?
+            parse_url(
+                "GATEWAY_API_URL",
+                &format!("{}/", raw.trim_end_matches('/')),
+            )?
         };
-        let gateway_timeout = Duration::from_secs(
-            parse_in_range(get("GATEWAY_TIMEOUT"), "GATEWAY_TIMEOUT", 1..=120, 10)? as u64,
-        );
+        let gateway_timeout = Duration::from_secs(parse_in_range(
+            get("GATEWAY_TIMEOUT"),
+            "GATEWAY_TIMEOUT",
+            1..=120,
+            10,
+        )? as u64);
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         if !database_url.starts_with("sqlite:") {
             return Err(ConfigError::Invalid {
@@ -173,10 +179,11 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let mut env: HashMap<String, String> = [("TELOXIDE_TOKEN", "1:abc"), ("GATEWAY_TOKEN", "gw")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut env: HashMap<String, String> =
+            [("TELOXIDE_TOKEN", "1:abc"), ("GATEWAY_TOKEN", "gw")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
         for (k, v) in pairs {
             env.insert(k.to_string(), v.to_string());
         }
@@ -196,9 +203,12 @@ mod tests {
 
     #[test]
     fn missing_token_names_the_variable() {
-        let err = Config::from_lookup(|name| (name == "TELOXIDE_TOKEN").then(|| "x".into()))
-            .unwrap_err();
-        assert_eq!(err.to_string(), "GATEWAY_TOKEN is not set; see .env.example");
+        let err =
+            Config::from_lookup(|name| (name == "TELOXIDE_TOKEN").then(|| "x".into())).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GATEWAY_TOKEN is not set; see .env.example"
+        );
     }
 
     #[test]
@@ -243,6 +253,9 @@ mod tests {
     fn debug_output_hides_the_tokens() {
         let config = config(&[]).unwrap();
         let debug = format!("{config:?}");
-        assert!(!debug.contains("1:abc") && !debug.contains("\"gw\""), "{debug}");
+        assert!(
+            !debug.contains("1:abc") && !debug.contains("\"gw\""),
+            "{debug}"
+        );
     }
 }

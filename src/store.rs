@@ -39,7 +39,11 @@ impl Role {
     }
 
     fn parse(s: &str) -> Role {
-        if s == "admin" { Role::Admin } else { Role::Staff }
+        if s == "admin" {
+            Role::Admin
+        } else {
+            Role::Staff
+        }
     }
 }
 
@@ -224,9 +228,10 @@ impl Store {
 
     /// Whether any admin is stored.
     pub async fn has_admin(&self) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM staff WHERE role = 'admin' LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM staff WHERE role = 'admin' LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(found.is_some())
     }
 

@@ -6,7 +6,7 @@
 //! site, the writer below replaces each secret in the formatted line before it reaches stderr, and
 //! the panic hook does the same for panic messages.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::{Arc, Once};
 
 use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
@@ -30,9 +30,9 @@ impl Scrubber {
     }
 
     pub fn scrub(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), REDACTED))
+        self.secrets.iter().fold(text.to_owned(), |text, secret| {
+            text.replace(secret.as_str(), REDACTED)
+        })
     }
 }
 
@@ -47,6 +47,7 @@ pub fn init(secrets: &[String]) {
             .with_env_filter(filter)
             .with_writer(ScrubbingStderr(scrubber.clone()))
             .with_target(false)
+            .with_ansi(io::stderr().is_terminal())
             .init();
         let default_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {

@@ -157,7 +157,9 @@ impl Verifier {
         // The length that counts is the one the code was sent with, even if CODE_LENGTH changed.
         let parsed = Code::parse(text, open.code_length);
         if open.is_overdue(now()) {
-            self.store.close(open.id, Status::Expired, None, now()).await?;
+            self.store
+                .close(open.id, Status::Expired, None, now())
+                .await?;
             return Ok(match parsed {
                 Err(CodeError::NotACode) => CheckOutcome::NothingOpen {
                     looks_like_code: false,
@@ -214,7 +216,11 @@ impl Verifier {
         self.store
             .close(open.id, Status::Cancelled, None, now())
             .await?;
-        tracing::info!(verification = open.id, revoked = revoke_error.is_none(), "cancelled");
+        tracing::info!(
+            verification = open.id,
+            revoked = revoke_error.is_none(),
+            "cancelled"
+        );
         Ok(CancelOutcome::Cancelled {
             verification: open,
             revoke_error,
@@ -227,7 +233,9 @@ impl Verifier {
             return Ok(None);
         };
         if open.is_overdue(now()) {
-            self.store.close(open.id, Status::Expired, None, now()).await?;
+            self.store
+                .close(open.id, Status::Expired, None, now())
+                .await?;
             return Ok(None);
         }
         Ok(Some(open))

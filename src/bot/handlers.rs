@@ -57,7 +57,9 @@ pub async fn verify(
     };
     let sent = send(&bot, &msg, texts::send_outcome(&outcome)).await?;
     if let SendOutcome::Sent(verification) = &outcome {
-        verifier.remember_message(verification.id, sent.id.0).await?;
+        verifier
+            .remember_message(verification.id, sent.id.0)
+            .await?;
     }
     Ok(())
 }

@@ -348,7 +348,10 @@ fn ago(at: i64) -> String {
     if elapsed < 10 {
         "just now".into()
     } else {
-        format!("{} ago", duration(elapsed - elapsed % if elapsed >= 60 { 60 } else { 1 }))
+        format!(
+            "{} ago",
+            duration(elapsed - elapsed % if elapsed >= 60 { 60 } else { 1 })
+        )
     }
 }
 
@@ -371,7 +374,10 @@ mod tests {
         let cases = [
             (ApiError::BalanceNotEnough, "balance is too low"),
             (ApiError::FloodWait(42), "Try again in 42 seconds"),
-            (ApiError::PhoneNumberNotFound, "can't receive codes on Telegram"),
+            (
+                ApiError::PhoneNumberNotFound,
+                "can't receive codes on Telegram",
+            ),
             (ApiError::AccessTokenInvalid, "GATEWAY_TOKEN"),
         ];
         for (error, expected) in cases {

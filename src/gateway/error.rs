@@ -59,7 +59,10 @@ const NAMED: &[(&str, ApiError)] = &[
     ("CODE_LENGTH_INVALID", ApiError::CodeLengthInvalid),
     ("CODE_INVALID", ApiError::CodeInvalid),
     ("CODE_EXPIRED", ApiError::CodeExpired),
-    ("CODE_MAX_ATTEMPTS_EXCEEDED", ApiError::CodeMaxAttemptsExceeded),
+    (
+        "CODE_MAX_ATTEMPTS_EXCEEDED",
+        ApiError::CodeMaxAttemptsExceeded,
+    ),
     ("REQUEST_ID_REQUIRED", ApiError::RequestIdRequired),
     ("REQUEST_ID_INVALID", ApiError::RequestIdInvalid),
     ("MESSAGE_ALREADY_SENT", ApiError::MessageAlreadySent),

@@ -15,11 +15,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 pub use error::{ApiError, GatewayError};
+use types::{CheckSendAbility, CheckVerificationStatus, RevokeVerificationMessage};
 pub use types::{
     DeliveryState, DeliveryStatus, RequestStatus, SendVerificationMessage, VerificationState,
     VerificationStatus,
 };
-use types::{CheckSendAbility, CheckVerificationStatus, RevokeVerificationMessage};
 
 /// The production base URL.
 pub const DEFAULT_URL: &str = "https://gatewayapi.telegram.org/";
@@ -79,9 +79,15 @@ impl GatewayClient {
 
     /// Asks the Gateway to delete a sent message. `true` means the request was received, not
     /// that the message is gone (a delivered or read message stays). Revoked codes are not refunded.
-    pub async fn revoke_verification_message(&self, request_id: &str) -> Result<bool, GatewayError> {
-        self.call("revokeVerificationMessage", &RevokeVerificationMessage { request_id })
-            .await
+    pub async fn revoke_verification_message(
+        &self,
+        request_id: &str,
+    ) -> Result<bool, GatewayError> {
+        self.call(
+            "revokeVerificationMessage",
+            &RevokeVerificationMessage { request_id },
+        )
+        .await
     }
 
     async fn call<P: Serialize, R: DeserializeOwned>(
@@ -219,13 +225,22 @@ mod tests {
     #[test]
     fn error_strings_are_typed() {
         assert_eq!(ApiError::parse("FLOOD_WAIT_42"), ApiError::FloodWait(42));
-        assert_eq!(ApiError::parse("PHONE_NUMBER_INVALID"), ApiError::PhoneNumberInvalid);
-        assert_eq!(ApiError::parse("ACCESS_TOKEN_INVALID"), ApiError::AccessTokenInvalid);
+        assert_eq!(
+            ApiError::parse("PHONE_NUMBER_INVALID"),
+            ApiError::PhoneNumberInvalid
+        );
+        assert_eq!(
+            ApiError::parse("ACCESS_TOKEN_INVALID"),
+            ApiError::AccessTokenInvalid
+        );
         assert_eq!(
             ApiError::parse("FLOOD_WAIT_soon"),
             ApiError::Other("FLOOD_WAIT_soon".into())
         );
-        assert_eq!(ApiError::parse("NEW_ERROR"), ApiError::Other("NEW_ERROR".into()));
+        assert_eq!(
+            ApiError::parse("NEW_ERROR"),
+            ApiError::Other("NEW_ERROR".into())
+        );
         for error in ["FLOOD_WAIT_7", "REQUEST_ID_INVALID", "SOMETHING_ELSE"] {
             assert_eq!(ApiError::parse(error).as_string(), error);
         }

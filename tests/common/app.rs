@@ -1,0 +1,224 @@
+//! Runs the compiled `verify-bot` binary against fresh fakes, with its own database and log file.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+
+use super::fake_gateway::FakeGateway;
+use super::fake_telegram::{FakeTelegram, SentMessage, TgUser};
+
+pub const BOT_TOKEN: &str = "7000000001:AAH-fake-bot-token_for_tests";
+pub const GATEWAY_TOKEN: &str = "gw-secret-token-for-tests";
+/// The admin every default app starts with (from `ADMIN_IDS`).
+pub const ADMIN_ID: u64 = 1001;
+/// A phone number libphonenumber accepts, as staff would type it, and its E.164 form.
+pub const PHONE: &str = "+44 7911 123456";
+pub const PHONE_E164: &str = "+447911123456";
+/// How long a test waits for the bot to do something before failing.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+pub struct TestApp {
+    pub telegram: FakeTelegram,
+    pub gateway: FakeGateway,
+    pub admin: TgUser,
+    dir: TempDir,
+    env: Vec<(String, String)>,
+    child: Option<Child>,
+    runs: usize,
+}
+
+impl TestApp {
+    /// Starts the bot with `ADMIN_IDS` = [`ADMIN_ID`] and the defaults.
+    pub async fn spawn() -> TestApp {
+        let admin = ADMIN_ID.to_string();
+        Self::spawn_with(&[("ADMIN_IDS", admin.as_str())]).await
+    }
+
+    /// Starts the bot with extra environment variables (they override the defaults).
+    pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
+        let mut app = Self::new(env).await;
+        app.start().await;
+        app
+    }
+
+    /// Prepares fakes and environment without starting the binary.
+    pub async fn new(env: &[(&str, &str)]) -> TestApp {
+        let telegram = FakeTelegram::start(BOT_TOKEN).await;
+        let gateway = FakeGateway::start(GATEWAY_TOKEN).await;
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let database = dir.path().join("verify-bot.db");
+        let mut vars: Vec<(String, String)> = vec![
+            ("TELOXIDE_TOKEN".into(), BOT_TOKEN.into()),
+            ("TELOXIDE_API_URL".into(), telegram.url()),
+            ("GATEWAY_TOKEN".into(), GATEWAY_TOKEN.into()),
+            ("GATEWAY_API_URL".into(), gateway.url()),
+            ("GATEWAY_TIMEOUT".into(), "2".into()),
+            (
+                "DATABASE_URL".into(),
+                format!("sqlite://{}", database.display()),
+            ),
+            ("RUST_LOG".into(), "debug".into()),
+        ];
+        for (key, value) in env {
+            vars.retain(|(k, _)| k != key);
+            vars.push((key.to_string(), value.to_string()));
+        }
+        TestApp {
+            telegram,
+            gateway,
+            admin: TgUser::new(ADMIN_ID, "Alice"),
+            dir,
+            env: vars,
+            child: None,
+            runs: 0,
+        }
+    }
+
+    /// Starts (or restarts) the binary and waits until it polls for updates.
+    pub async fn start(&mut self) {
+        let polls_before = self.telegram.calls_to("getUpdates").len();
+        self.launch();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while self.telegram.calls_to("getUpdates").len() <= polls_before {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!(
+                    "verify-bot exited during start-up ({status}):\n{}",
+                    self.logs()
+                );
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "verify-bot did not start polling:\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Starts the binary without waiting for anything.
+    pub fn launch(&mut self) {
+        assert!(self.child.is_none(), "the bot is already running");
+        let log = std::fs::File::create(self.log_path(self.runs)).expect("a log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_verify-bot"))
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the verify-bot binary starts");
+        self.child = Some(child);
+        self.runs += 1;
+    }
+
+    /// `kill -9`: no chance to clean up.
+    pub async fn kill9(&mut self) {
+        let mut child = self.child.take().expect("the bot is running");
+        child.kill().await.expect("SIGKILL delivered");
+    }
+
+    /// Sends `SIGTERM` or `SIGINT` and waits for the process to exit; returns its exit code.
+    pub async fn stop_with(&mut self, signal: libc::c_int) -> Option<i32> {
+        let mut child = self.child.take().expect("the bot is running");
+        let pid = child.id().expect("a running child has a pid") as libc::pid_t;
+        // SAFETY: `kill` only sends a signal to our own child process.
+        assert_eq!(
+            unsafe { libc::kill(pid, signal) },
+            0,
+            "the signal was delivered"
+        );
+        let status = tokio::time::timeout(PATIENCE, child.wait())
+            .await
+            .expect("verify-bot exits after the signal")
+            .unwrap();
+        status.code()
+    }
+
+    /// The admin's private chat.
+    pub fn chat(&self) -> i64 {
+        self.admin.id as i64
+    }
+
+    /// The admin types `text` in their private chat; returns the bot's reply.
+    pub async fn say(&self, text: &str) -> SentMessage {
+        let admin = self.admin.clone();
+        self.say_as(&admin, admin.id as i64, text).await
+    }
+
+    /// `from` types `text` in `chat`; returns the bot's next message in that chat.
+    pub async fn say_as(&self, from: &TgUser, chat: i64, text: &str) -> SentMessage {
+        let before = self.telegram.messages_to(chat).len();
+        self.telegram.push_text(from, chat, text);
+        let messages = self
+            .telegram
+            .wait_for_messages(chat, before + 1, PATIENCE)
+            .await;
+        messages[before].clone()
+    }
+
+    /// The code the customer received for the latest send.
+    pub fn customer_code(&self) -> String {
+        let request_id = self.gateway.last_request_id().expect("a code was sent");
+        self.gateway
+            .code_for(&request_id)
+            .expect("the fake knows the code")
+    }
+
+    /// Everything the binary printed, over all its runs.
+    pub fn logs(&self) -> String {
+        (0..self.runs)
+            .map(|run| std::fs::read_to_string(self.log_path(run)).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n--- restart ---\n")
+    }
+
+    /// Waits until the logs contain `needle`; returns the logs.
+    pub async fn wait_for_log(&self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let logs = self.logs();
+            if logs.contains(needle) {
+                return logs;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the log never said {needle:?}:\n{logs}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.dir.path().join("verify-bot.db")
+    }
+
+    fn log_path(&self, run: usize) -> PathBuf {
+        self.dir.path().join(format!("run-{run}.log"))
+    }
+}
+
+impl TestApp {
+    /// Runs the binary to completion (for configurations that must stop it at once).
+    pub async fn run_to_completion(&self) -> std::process::Output {
+        let child = Command::new(env!("CARGO_BIN_EXE_verify-bot"))
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the verify-bot binary starts");
+        tokio::time::timeout(PATIENCE, child.wait_with_output())
+            .await
+            .expect("verify-bot exits")
+            .unwrap()
+    }
+}

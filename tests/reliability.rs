@@ -1,0 +1,190 @@
+//! What survives crashes, signals and a misbehaving Gateway; what never reaches a log.
+
+mod common;
+
+use std::time::Duration;
+
+use common::app::{BOT_TOKEN, GATEWAY_TOKEN, PHONE, PHONE_E164, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_verification_survives_kill_9() {
+    let mut app = TestApp::spawn().await;
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+    let request_id = app.gateway.last_request_id().unwrap();
+
+    app.kill9().await;
+    app.start().await;
+
+    let verdict = app.say(&app.customer_code()).await;
+    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+    let check = app
+        .gateway
+        .calls()
+        .into_iter()
+        .find(|c| c.method == "checkVerificationStatus")
+        .expect("the code was checked");
+    assert_eq!(check.params["request_id"], request_id.as_str());
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_and_sigint_stop_cleanly_with_exit_code_0() {
+    let mut app = TestApp::spawn().await;
+    app.say("/start").await;
+    assert_eq!(
+        app.stop_with(libc::SIGTERM).await,
+        Some(0),
+        "{}",
+        app.logs()
+    );
+    app.start().await;
+    assert_eq!(app.stop_with(libc::SIGINT).await, Some(0), "{}", app.logs());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_refusals_are_explained_and_the_bot_keeps_serving() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("BALANCE_NOT_ENOUGH", "balance is too low"),
+        ("FLOOD_WAIT_42", "Try again in 42 seconds"),
+        ("PHONE_NUMBER_NOT_FOUND", "can't receive codes on Telegram"),
+        ("PHONE_NUMBER_INVALID", "does not accept this phone number"),
+        ("ACCESS_TOKEN_INVALID", "GATEWAY_TOKEN"),
+        ("SOMETHING_NEW", "SOMETHING_NEW"),
+    ];
+    for (error, expected) in cases {
+        app.gateway.fail_next(error);
+        let reply = app.say(&format!("/verify {PHONE}")).await;
+        assert!(reply.text.starts_with("⚠️"), "{error}: {}", reply.text);
+        assert!(reply.text.contains(expected), "{error}: {}", reply.text);
+        assert!(
+            reply.text.contains("No code was sent"),
+            "{error}: {}",
+            reply.text
+        );
+    }
+    // Nothing stayed open, and the next /verify goes through.
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_error_page_or_silence_gets_a_clear_reply() {
+    let app = TestApp::spawn().await;
+    app.gateway.respond_raw_next(
+        502,
+        "text/html",
+        "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>",
+    );
+    let reply = app.say(&format!("/verify {PHONE}")).await;
+    assert!(reply.text.starts_with("⚠️"), "{}", reply.text);
+    assert!(reply.text.contains("HTTP 502"), "{}", reply.text);
+    assert!(!reply.text.contains("nginx"), "{}", reply.text);
+
+    app.gateway.set_error_status(400);
+    app.gateway.fail_next("BALANCE_NOT_ENOUGH");
+    let reply = app.say(&format!("/verify {PHONE}")).await;
+    assert!(reply.text.contains("balance is too low"), "{}", reply.text);
+
+    // GATEWAY_TIMEOUT is 2 s in tests.
+    app.gateway.set_delay(Duration::from_secs(4));
+    let reply = app.say(&format!("/verify {PHONE}")).await;
+    assert!(reply.text.starts_with("⚠️"), "{}", reply.text);
+    assert!(
+        reply.text.contains("did not answer in time"),
+        "{}",
+        reply.text
+    );
+    app.gateway.set_delay(Duration::ZERO);
+
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_check_keeps_the_verification_open() {
+    let app = TestApp::spawn().await;
+    app.say(&format!("/verify {PHONE}")).await;
+    app.gateway
+        .respond_raw_next(502, "text/html", "<html>Bad Gateway</html>");
+    let reply = app.say(&app.customer_code()).await;
+    assert!(reply.text.starts_with("⚠️"), "{}", reply.text);
+    assert!(reply.text.contains("still open"), "{}", reply.text);
+
+    app.gateway.fail_next("FLOOD_WAIT_3");
+    let reply = app.say(&app.customer_code()).await;
+    assert!(reply.text.contains("3 seconds"), "{}", reply.text);
+
+    let verdict = app.say(&app.customer_code()).await;
+    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_hold_no_token_and_no_full_phone_number_even_at_trace_level() {
+    let app = TestApp::spawn_with(&[("ADMIN_IDS", "1001"), ("RUST_LOG", "trace")]).await;
+    app.say(&format!("/verify {PHONE}")).await;
+    app.say("000000").await;
+    app.say(&app.customer_code()).await;
+    app.say("/status").await;
+    let logs = app.logs();
+    assert!(logs.contains("code checked"), "{logs}");
+    assert!(!logs.contains(BOT_TOKEN), "bot token in logs:\n{logs}");
+    assert!(
+        !logs.contains(GATEWAY_TOKEN),
+        "gateway token in logs:\n{logs}"
+    );
+    assert!(
+        !logs.contains(PHONE_E164),
+        "full phone number in logs:\n{logs}"
+    );
+    assert!(!logs.contains(PHONE), "full phone number in logs:\n{logs}");
+    assert!(
+        logs.contains("+44 79•• •••456"),
+        "masked phone expected:\n{logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_bot_api_is_retried_logged_without_the_token_and_stoppable() {
+    // Nothing listens on port 9 here: every Bot API call fails at the network level, whose
+    // errors are the ones that can quote a request URL (which embeds the bot token).
+    let mut app = TestApp::new(&[
+        ("TELOXIDE_API_URL", "http://127.0.0.1:9"),
+        ("RUST_LOG", "trace"),
+    ])
+    .await;
+    app.launch();
+    let logs = app
+        .wait_for_log("cannot reach the Telegram Bot API (attempt 2)")
+        .await;
+    assert!(!logs.contains(BOT_TOKEN), "bot token in logs:\n{logs}");
+    assert!(
+        !logs.contains("AAH-fake"),
+        "part of the bot token in logs:\n{logs}"
+    );
+    assert_eq!(
+        app.stop_with(libc::SIGTERM).await,
+        Some(0),
+        "{}",
+        app.logs()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_configuration_stops_start_up_with_one_clear_line() {
+    let cases = [
+        (vec![("CODE_LENGTH", "12")], "CODE_LENGTH is invalid"),
+        (vec![("CODE_TTL", "5")], "CODE_TTL is invalid"),
+        (vec![("GATEWAY_TOKEN", "")], "GATEWAY_TOKEN is not set"),
+        (vec![("ADMIN_IDS", "alice")], "ADMIN_IDS is invalid"),
+    ];
+    for (env, expected) in cases {
+        let app = TestApp::new(&env).await;
+        let output = app.run_to_completion().await;
+        assert_eq!(output.status.code(), Some(2), "{expected}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}

@@ -1,0 +1,369 @@
+//! The staff verification flow, end to end: the real binary against the fake Bot API and the
+//! fake Gateway.
+
+mod common;
+
+use common::app::{PHONE, PHONE_E164, TestApp};
+
+/// Spaces a code the way people read it out: `123456` → `123 456`.
+fn spaced(code: &str) -> String {
+    let (a, b) = code.split_at(code.len() / 2);
+    format!("{a} {b}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_then_right_code_is_verified() {
+    let app = TestApp::spawn().await;
+
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+    assert!(sent.text.contains("+44 7911 123456"), "{}", sent.text);
+    assert!(sent.text.contains("6-digit code"), "{}", sent.text);
+    assert_eq!(sent.parse_mode.as_deref(), Some("HTML"));
+
+    let calls = app.gateway.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let send = &calls[0];
+    assert_eq!(send.method, "sendVerificationMessage");
+    assert_eq!(send.params["phone_number"], PHONE_E164);
+    assert_eq!(send.params["code_length"], 6);
+    assert_eq!(send.params["ttl"], 300);
+    assert!(
+        send.params["payload"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty())
+    );
+    let typing = app.telegram.calls_to("sendChatAction");
+    assert_eq!(typing.len(), 1);
+    assert_eq!(typing[0].params["action"], "typing");
+
+    let verdict = app.say(&spaced(&app.customer_code())).await;
+    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+    assert!(verdict.text.contains("+44 7911 123456"), "{}", verdict.text);
+    let checks: Vec<_> = app
+        .gateway
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "checkVerificationStatus")
+        .collect();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].params["code"], app.customer_code());
+    assert_eq!(
+        checks[0].params["request_id"].as_str(),
+        app.gateway.last_request_id().as_deref()
+    );
+
+    // Closed: the same code again costs nothing and says so.
+    let again = app.say(&app.customer_code()).await;
+    assert!(
+        again.text.contains("No verification is open"),
+        "{}",
+        again.text
+    );
+    assert_eq!(app.gateway.count("checkVerificationStatus"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_are_accepted_the_way_people_type_them() {
+    let app = TestApp::spawn().await;
+    for typed in [
+        |c: &str| format!(" {c} "),
+        |c: &str| {
+            let (a, b) = c.split_at(3);
+            format!("{a}-{b}")
+        },
+    ] {
+        app.say(&format!("/verify {PHONE}")).await;
+        let verdict = app.say(&typed(&app.customer_code())).await;
+        assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_code_keeps_the_verification_open() {
+    let app = TestApp::spawn().await;
+    app.say(&format!("/verify {PHONE}")).await;
+    let right = app.customer_code();
+    let wrong: String = right
+        .chars()
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
+        .collect();
+
+    let first = app.say(&wrong).await;
+    assert!(first.text.starts_with('❌'), "{}", first.text);
+    assert!(first.text.contains("attempt 1"), "{}", first.text);
+
+    let status = app.say("/status").await;
+    assert!(status.text.contains("Open verification"), "{}", status.text);
+    assert!(
+        status.text.contains("Wrong codes so far: 1"),
+        "{}",
+        status.text
+    );
+
+    let second = app.say(&right).await;
+    assert!(second.text.starts_with('✅'), "{}", second.text);
+    assert_eq!(app.gateway.count("checkVerificationStatus"), 2);
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_wrong_codes_close_the_verification() {
+    let app = TestApp::spawn().await;
+    app.gateway.set_max_attempts(2);
+    app.say(&format!("/verify {PHONE}")).await;
+
+    assert!(app.say("000000").await.text.starts_with('❌'));
+    assert!(app.say("000001").await.text.starts_with('❌'));
+    let closed = app.say("000002").await;
+    assert!(closed.text.starts_with('⛔'), "{}", closed.text);
+    assert!(
+        closed.text.contains("/verify +447911123456"),
+        "{}",
+        closed.text
+    );
+
+    // Closed for good: the right code is not even sent to the Gateway.
+    let after = app.say(&app.customer_code()).await;
+    assert!(
+        after.text.contains("No verification is open"),
+        "{}",
+        after.text
+    );
+    assert_eq!(app.gateway.count("checkVerificationStatus"), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_code_closes_the_verification() {
+    let app = TestApp::spawn().await;
+    app.say(&format!("/verify {PHONE}")).await;
+    app.gateway.expire(&app.gateway.last_request_id().unwrap());
+
+    let verdict = app.say(&app.customer_code()).await;
+    assert!(verdict.text.starts_with('⌛'), "{}", verdict.text);
+    assert!(
+        verdict.text.contains("/verify +447911123456"),
+        "{}",
+        verdict.text
+    );
+    let status = app.say("/status").await;
+    assert!(
+        status.text.starts_with("No verification is open"),
+        "{}",
+        status.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_length_and_other_text_cost_nothing() {
+    let app = TestApp::spawn().await;
+    app.say(&format!("/verify {PHONE}")).await;
+
+    let short = app.say("12345").await;
+    assert!(short.text.contains("5 digits"), "{}", short.text);
+    assert!(short.text.contains("has 6"), "{}", short.text);
+    let long = app.say("1234 5678").await;
+    assert!(long.text.contains("8 digits"), "{}", long.text);
+    let chatter = app.say("she says it hasn't arrived yet").await;
+    assert!(chatter.text.contains("6-digit code"), "{}", chatter.text);
+    assert!(chatter.text.contains("/cancel"), "{}", chatter.text);
+    assert_eq!(app.gateway.count("checkVerificationStatus"), 0);
+
+    // Still open: the real code still works.
+    assert!(app.say(&app.customer_code()).await.text.starts_with('✅'));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_with_nothing_open_gets_a_reply_and_no_gateway_call() {
+    let app = TestApp::spawn().await;
+    let reply = app.say("123456").await;
+    assert!(
+        reply.text.contains("No verification is open"),
+        "{}",
+        reply.text
+    );
+    let hello = app.say("hello").await;
+    assert!(hello.text.contains("/verify"), "{}", hello.text);
+    assert!(app.gateway.calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_numbers_get_a_hint_and_cost_nothing() {
+    let app = TestApp::spawn().await;
+    for (typed, expected) in [
+        ("/verify", "for example"),
+        ("/verify   ", "for example"),
+        ("/verify 07911 123456", "no country code"),
+        ("/verify +44 12", "not a valid phone number"),
+        ("/verify +1 555 0100", "not a valid phone number"),
+        ("/verify call me maybe", "not a phone number"),
+        ("/verify <b>+44</b>", "&lt;b&gt;"),
+    ] {
+        let reply = app.say(typed).await;
+        assert!(reply.text.contains(expected), "{typed}: {}", reply.text);
+        assert!(!reply.text.starts_with('📨'), "{typed}: {}", reply.text);
+    }
+    assert!(app.gateway.calls().is_empty(), "{:?}", app.gateway.calls());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_tap_sends_one_code() {
+    let app = TestApp::spawn().await;
+    let chat = app.chat();
+    // Both updates are queued before the bot sees either: the classic double tap.
+    app.telegram
+        .push_text(&app.admin, chat, &format!("/verify {PHONE}"));
+    app.telegram
+        .push_text(&app.admin, chat, "/verify +44 7911 123 456");
+    let replies = app
+        .telegram
+        .wait_for_messages(chat, 2, common::app::PATIENCE)
+        .await;
+    assert!(replies[0].text.starts_with("📨"), "{}", replies[0].text);
+    assert!(
+        replies[1].text.contains("already open"),
+        "{}",
+        replies[1].text
+    );
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+
+    // Another number while one is open is refused too, without spending.
+    let other = app.say("/verify +7 916 123-45-67").await;
+    assert!(other.text.contains("already open"), "{}", other.text);
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_revokes_and_closes_even_when_revoke_fails() {
+    let app = TestApp::spawn().await;
+    let nothing = app.say("/cancel").await;
+    assert!(
+        nothing.text.contains("nothing to cancel"),
+        "{}",
+        nothing.text
+    );
+
+    app.say(&format!("/verify {PHONE}")).await;
+    let request_id = app.gateway.last_request_id().unwrap();
+    let cancelled = app.say("/cancel").await;
+    assert!(cancelled.text.contains("Cancelled"), "{}", cancelled.text);
+    let revokes: Vec<_> = app
+        .gateway
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "revokeVerificationMessage")
+        .collect();
+    assert_eq!(revokes.len(), 1);
+    assert_eq!(revokes[0].params["request_id"], request_id.as_str());
+    let after = app.say(&app.customer_code()).await;
+    assert!(
+        after.text.contains("No verification is open"),
+        "{}",
+        after.text
+    );
+
+    app.say(&format!("/verify {PHONE}")).await;
+    app.gateway.fail_next("FLOOD_WAIT_5");
+    let cancelled = app.say("/cancel").await;
+    assert!(cancelled.text.contains("Cancelled"), "{}", cancelled.text);
+    assert!(cancelled.text.contains("5 seconds"), "{}", cancelled.text);
+    let status = app.say("/status").await;
+    assert!(
+        status.text.starts_with("No verification is open"),
+        "{}",
+        status.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_help_and_status_explain_the_bot() {
+    let app = TestApp::spawn().await;
+    let start = app.say("/start").await;
+    assert!(start.text.contains("/verify"), "{}", start.text);
+    assert!(start.text.contains("6-digit"), "{}", start.text);
+    assert!(start.text.contains("5 minutes"), "{}", start.text);
+    let help = app.say("/help").await;
+    assert_eq!(help.text, start.text);
+    let unknown = app.say("/frobnicate").await;
+    assert!(unknown.text.contains("/help"), "{}", unknown.text);
+
+    app.say(&format!("/verify {PHONE}")).await;
+    let status = app.say("/status").await;
+    assert!(status.text.contains("+44 7911 123456"), "{}", status.text);
+    assert!(status.text.contains("by you"), "{}", status.text);
+    assert!(status.text.contains("Valid for"), "{}", status.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_menu_is_registered_at_start_up() {
+    let app = TestApp::spawn().await;
+    let calls = app.telegram.calls_to("setMyCommands");
+    assert_eq!(calls.len(), 1);
+    let names: Vec<&str> = calls[0].params["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["verify", "status", "cancel", "help"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_length_ttl_and_default_region_come_from_the_environment() {
+    let app = TestApp::spawn_with(&[
+        ("ADMIN_IDS", "1001"),
+        ("CODE_LENGTH", "4"),
+        ("CODE_TTL", "60"),
+        ("DEFAULT_REGION", "GB"),
+    ])
+    .await;
+    let sent = app.say("/verify 07911 123456").await;
+    assert!(sent.text.contains("4-digit"), "{}", sent.text);
+    assert!(sent.text.contains("1 minute"), "{}", sent.text);
+    let send = &app.gateway.calls()[0];
+    assert_eq!(send.params["phone_number"], PHONE_E164);
+    assert_eq!(send.params["code_length"], 4);
+    assert_eq!(send.params["ttl"], 60);
+    assert_eq!(app.customer_code().len(), 4);
+    assert!(app.say("123456").await.text.contains("has 4"));
+    assert!(app.say(&app.customer_code()).await.text.starts_with('✅'));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_addressed_to_the_bot_work_in_a_group() {
+    let app = TestApp::spawn().await;
+    let group = -100_200_300;
+    let admin = app.admin.clone();
+    let sent = app
+        .say_as(&admin, group, &format!("/verify@verify_test_bot {PHONE}"))
+        .await;
+    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+    // In a group the bot quotes the message it answers.
+    assert!(sent.reply_to_message_id.is_some(), "{sent:?}");
+    let code = app.customer_code();
+    let verdict = app.say_as(&admin, group, &code).await;
+    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_chat_has_its_own_verification() {
+    let app = TestApp::spawn().await;
+    let other_chat = -100_999;
+    let admin = app.admin.clone();
+    app.say(&format!("/verify {PHONE}")).await;
+    let first_code = app.customer_code();
+    let elsewhere = app
+        .say_as(&admin, other_chat, "/verify +7 916 123-45-67")
+        .await;
+    assert!(elsewhere.text.starts_with("📨"), "{}", elsewhere.text);
+    // The code for the first chat is checked against the first chat's request only.
+    let verdict = app.say(&first_code).await;
+    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+    assert!(verdict.text.contains("+44 7911 123456"), "{}", verdict.text);
+}
