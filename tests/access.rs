@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::app::{PHONE, TestApp};
+use common::app::{PHONE, TestApp, assert_opens_with, assert_says};
 use common::fake_telegram::TgUser;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,7 +41,7 @@ async fn a_stranger_in_a_group_cannot_use_the_bot() {
             &format!("/verify@verify_test_bot {PHONE}"),
         )
         .await;
-    assert!(reply.text.contains("<code>4243</code>"), "{}", reply.text);
+    assert_says(&reply, "<code>4243</code>");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 }
 
@@ -64,34 +64,26 @@ async fn the_owner_link_makes_its_first_visitor_admin_once() {
     // Before the link is used, nobody has access.
     let owner = TgUser::new(777, "Olga");
     let refused = app.say_as(&owner, 777, &format!("/verify {PHONE}")).await;
-    assert!(
-        refused.text.contains("<code>777</code>"),
-        "{}",
-        refused.text
-    );
+    assert_says(&refused, "<code>777</code>");
 
     let welcome = app.say_as(&owner, 777, &format!("/start {token}")).await;
-    assert!(welcome.text.contains("owner"), "{}", welcome.text);
+    assert_says(&welcome, "owner");
     app.wait_for_log("no longer works").await;
     let sent = app.say_as(&owner, 777, &format!("/verify {PHONE}")).await;
-    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+    assert_opens_with(&sent, "📨");
 
     // The link works once: a second visitor gets nothing.
     let latecomer = TgUser::new(778, "Lev");
     let refused = app
         .say_as(&latecomer, 778, &format!("/start {token}"))
         .await;
-    assert!(refused.text.contains("not valid"), "{}", refused.text);
+    assert_says(&refused, "not valid");
     let still_refused = app.say_as(&latecomer, 778, "/status").await;
-    assert!(
-        still_refused.text.contains("<code>778</code>"),
-        "{}",
-        still_refused.text
-    );
+    assert_says(&still_refused, "<code>778</code>");
 
     // The owner opening it again is told they already have access.
     let again = app.say_as(&owner, 777, &format!("/start {token}")).await;
-    assert!(again.text.contains("already have access"), "{}", again.text);
+    assert_says(&again, "already have access");
 
     // After a restart the stored admin keeps access and no new owner link is printed.
     app.stop_with(libc::SIGTERM).await;
@@ -103,7 +95,7 @@ async fn the_owner_link_makes_its_first_visitor_admin_once() {
         "{logs}"
     );
     let status = app.say_as(&owner, 777, "/status").await;
-    assert!(status.text.contains("Open verification"), "{}", status.text);
+    assert_says(&status, "Open verification");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,9 +106,9 @@ async fn a_made_up_link_grants_nothing() {
     let reply = app
         .say_as(&guesser, 999, "/start AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
         .await;
-    assert!(reply.text.contains("not valid"), "{}", reply.text);
+    assert_says(&reply, "not valid");
     let after = app.say_as(&guesser, 999, &format!("/verify {PHONE}")).await;
-    assert!(after.text.contains("<code>999</code>"), "{}", after.text);
+    assert_says(&after, "<code>999</code>");
     assert!(app.gateway.calls().is_empty());
 }
 
@@ -124,6 +116,6 @@ async fn a_made_up_link_grants_nothing() {
 async fn configured_admins_get_no_owner_link() {
     let app = TestApp::spawn().await;
     let start = app.say("/start").await;
-    assert!(start.text.contains("admin"), "{}", start.text);
+    assert_says(&start, "admin");
     assert!(!app.logs().contains("?start="), "{}", app.logs());
 }

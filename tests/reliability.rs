@@ -4,28 +4,35 @@ mod common;
 
 use std::time::Duration;
 
-use common::app::{BOT_TOKEN, GATEWAY_TOKEN, PHONE, PHONE_E164, TestApp};
+use common::app::{
+    BOT_TOKEN, GATEWAY_TOKEN, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pending_verification_survives_kill_9() {
     let mut app = TestApp::spawn().await;
-    let sent = app.say(&format!("/verify {PHONE}")).await;
-    assert!(sent.text.starts_with("📨"), "{}", sent.text);
-    let request_id = app.gateway.last_request_id().unwrap();
+    app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
 
+    // A second verification is pending when the process is killed without warning.
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&sent, "📨");
+    let pending_request = app.gateway.last_request_id().unwrap();
     app.kill9().await;
     app.start().await;
 
+    let status = app.say("/status").await;
+    assert_says(&status, "Open verification");
     let verdict = app.say(&app.customer_code()).await;
-    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
-    let check = app
+    assert_opens_with(&verdict, "✅");
+    let last_check = app
         .gateway
         .calls()
         .into_iter()
-        .find(|c| c.method == "checkVerificationStatus")
+        .rfind(|c| c.method == "checkVerificationStatus")
         .expect("the code was checked");
-    assert_eq!(check.params["request_id"], request_id.as_str());
-    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+    assert_eq!(last_check.params["request_id"], pending_request.as_str());
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,7 +73,7 @@ async fn gateway_refusals_are_explained_and_the_bot_keeps_serving() {
     }
     // Nothing stayed open, and the next /verify goes through.
     let sent = app.say(&format!("/verify {PHONE}")).await;
-    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+    assert_opens_with(&sent, "📨");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,28 +85,24 @@ async fn a_gateway_error_page_or_silence_gets_a_clear_reply() {
         "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>",
     );
     let reply = app.say(&format!("/verify {PHONE}")).await;
-    assert!(reply.text.starts_with("⚠️"), "{}", reply.text);
-    assert!(reply.text.contains("HTTP 502"), "{}", reply.text);
+    assert_opens_with(&reply, "⚠️");
+    assert_says(&reply, "HTTP 502");
     assert!(!reply.text.contains("nginx"), "{}", reply.text);
 
     app.gateway.set_error_status(400);
     app.gateway.fail_next("BALANCE_NOT_ENOUGH");
     let reply = app.say(&format!("/verify {PHONE}")).await;
-    assert!(reply.text.contains("balance is too low"), "{}", reply.text);
+    assert_says(&reply, "balance is too low");
 
     // GATEWAY_TIMEOUT is 2 s in tests.
     app.gateway.set_delay(Duration::from_secs(4));
     let reply = app.say(&format!("/verify {PHONE}")).await;
-    assert!(reply.text.starts_with("⚠️"), "{}", reply.text);
-    assert!(
-        reply.text.contains("did not answer in time"),
-        "{}",
-        reply.text
-    );
+    assert_opens_with(&reply, "⚠️");
+    assert_says(&reply, "did not answer in time");
     app.gateway.set_delay(Duration::ZERO);
 
     let sent = app.say(&format!("/verify {PHONE}")).await;
-    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+    assert_opens_with(&sent, "📨");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,15 +112,15 @@ async fn a_failed_check_keeps_the_verification_open() {
     app.gateway
         .respond_raw_next(502, "text/html", "<html>Bad Gateway</html>");
     let reply = app.say(&app.customer_code()).await;
-    assert!(reply.text.starts_with("⚠️"), "{}", reply.text);
-    assert!(reply.text.contains("still open"), "{}", reply.text);
+    assert_opens_with(&reply, "⚠️");
+    assert_says(&reply, "still open");
 
     app.gateway.fail_next("FLOOD_WAIT_3");
     let reply = app.say(&app.customer_code()).await;
-    assert!(reply.text.contains("3 seconds"), "{}", reply.text);
+    assert_says(&reply, "3 seconds");
 
     let verdict = app.say(&app.customer_code()).await;
-    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+    assert_opens_with(&verdict, "✅");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

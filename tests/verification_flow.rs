@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::app::{PHONE, PHONE_E164, TestApp};
+use common::app::{PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
 
 /// Spaces a code the way people read it out: `123456` → `123 456`.
 fn spaced(code: &str) -> String {
@@ -16,9 +16,9 @@ async fn verify_then_right_code_is_verified() {
     let app = TestApp::spawn().await;
 
     let sent = app.say(&format!("/verify {PHONE}")).await;
-    assert!(sent.text.starts_with("📨"), "{}", sent.text);
-    assert!(sent.text.contains("+44 7911 123456"), "{}", sent.text);
-    assert!(sent.text.contains("6-digit code"), "{}", sent.text);
+    assert_opens_with(&sent, "📨");
+    assert_says(&sent, "+44 7911 123456");
+    assert_says(&sent, "6-digit code");
     assert_eq!(sent.parse_mode.as_deref(), Some("HTML"));
 
     let calls = app.gateway.calls();
@@ -38,8 +38,8 @@ async fn verify_then_right_code_is_verified() {
     assert_eq!(typing[0].params["action"], "typing");
 
     let verdict = app.say(&spaced(&app.customer_code())).await;
-    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
-    assert!(verdict.text.contains("+44 7911 123456"), "{}", verdict.text);
+    assert_opens_with(&verdict, "✅");
+    assert_says(&verdict, "+44 7911 123456");
     let checks: Vec<_> = app
         .gateway
         .calls()
@@ -55,11 +55,7 @@ async fn verify_then_right_code_is_verified() {
 
     // Closed: the same code again costs nothing and says so.
     let again = app.say(&app.customer_code()).await;
-    assert!(
-        again.text.contains("No verification is open"),
-        "{}",
-        again.text
-    );
+    assert_says(&again, "No verification is open");
     assert_eq!(app.gateway.count("checkVerificationStatus"), 1);
 }
 
@@ -75,7 +71,7 @@ async fn codes_are_accepted_the_way_people_type_them() {
     ] {
         app.say(&format!("/verify {PHONE}")).await;
         let verdict = app.say(&typed(&app.customer_code())).await;
-        assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+        assert_opens_with(&verdict, "✅");
     }
 }
 
@@ -96,19 +92,15 @@ async fn wrong_code_keeps_the_verification_open() {
         .collect();
 
     let first = app.say(&wrong).await;
-    assert!(first.text.starts_with('❌'), "{}", first.text);
-    assert!(first.text.contains("attempt 1"), "{}", first.text);
+    assert_opens_with(&first, "❌");
+    assert_says(&first, "attempt 1");
 
     let status = app.say("/status").await;
-    assert!(status.text.contains("Open verification"), "{}", status.text);
-    assert!(
-        status.text.contains("Wrong codes so far: 1"),
-        "{}",
-        status.text
-    );
+    assert_says(&status, "Open verification");
+    assert_says(&status, "Wrong codes so far: 1");
 
     let second = app.say(&right).await;
-    assert!(second.text.starts_with('✅'), "{}", second.text);
+    assert_opens_with(&second, "✅");
     assert_eq!(app.gateway.count("checkVerificationStatus"), 2);
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 }
@@ -119,23 +111,15 @@ async fn too_many_wrong_codes_close_the_verification() {
     app.gateway.set_max_attempts(2);
     app.say(&format!("/verify {PHONE}")).await;
 
-    assert!(app.say("000000").await.text.starts_with('❌'));
-    assert!(app.say("000001").await.text.starts_with('❌'));
+    assert_opens_with(&app.say("000000").await, "❌");
+    assert_opens_with(&app.say("000001").await, "❌");
     let closed = app.say("000002").await;
-    assert!(closed.text.starts_with('⛔'), "{}", closed.text);
-    assert!(
-        closed.text.contains("/verify +447911123456"),
-        "{}",
-        closed.text
-    );
+    assert_opens_with(&closed, "⛔");
+    assert_says(&closed, "/verify +447911123456");
 
     // Closed for good: the right code is not even sent to the Gateway.
     let after = app.say(&app.customer_code()).await;
-    assert!(
-        after.text.contains("No verification is open"),
-        "{}",
-        after.text
-    );
+    assert_says(&after, "No verification is open");
     assert_eq!(app.gateway.count("checkVerificationStatus"), 3);
 }
 
@@ -146,18 +130,10 @@ async fn an_expired_code_closes_the_verification() {
     app.gateway.expire(&app.gateway.last_request_id().unwrap());
 
     let verdict = app.say(&app.customer_code()).await;
-    assert!(verdict.text.starts_with('⌛'), "{}", verdict.text);
-    assert!(
-        verdict.text.contains("/verify +447911123456"),
-        "{}",
-        verdict.text
-    );
+    assert_opens_with(&verdict, "⌛");
+    assert_says(&verdict, "/verify +447911123456");
     let status = app.say("/status").await;
-    assert!(
-        status.text.starts_with("No verification is open"),
-        "{}",
-        status.text
-    );
+    assert_opens_with(&status, "No verification is open");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,30 +142,26 @@ async fn wrong_length_and_other_text_cost_nothing() {
     app.say(&format!("/verify {PHONE}")).await;
 
     let short = app.say("12345").await;
-    assert!(short.text.contains("5 digits"), "{}", short.text);
-    assert!(short.text.contains("has 6"), "{}", short.text);
+    assert_says(&short, "5 digits");
+    assert_says(&short, "has 6");
     let long = app.say("1234 5678").await;
-    assert!(long.text.contains("8 digits"), "{}", long.text);
+    assert_says(&long, "8 digits");
     let chatter = app.say("she says it hasn't arrived yet").await;
-    assert!(chatter.text.contains("6-digit code"), "{}", chatter.text);
-    assert!(chatter.text.contains("/cancel"), "{}", chatter.text);
+    assert_says(&chatter, "6-digit code");
+    assert_says(&chatter, "/cancel");
     assert_eq!(app.gateway.count("checkVerificationStatus"), 0);
 
     // Still open: the real code still works.
-    assert!(app.say(&app.customer_code()).await.text.starts_with('✅'));
+    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_code_with_nothing_open_gets_a_reply_and_no_gateway_call() {
     let app = TestApp::spawn().await;
     let reply = app.say("123456").await;
-    assert!(
-        reply.text.contains("No verification is open"),
-        "{}",
-        reply.text
-    );
+    assert_says(&reply, "No verification is open");
     let hello = app.say("hello").await;
-    assert!(hello.text.contains("/verify"), "{}", hello.text);
+    assert_says(&hello, "/verify");
     assert!(app.gateway.calls().is_empty());
 }
 
@@ -225,17 +197,13 @@ async fn a_double_tap_sends_one_code() {
         .telegram
         .wait_for_messages(chat, 2, common::app::PATIENCE)
         .await;
-    assert!(replies[0].text.starts_with("📨"), "{}", replies[0].text);
-    assert!(
-        replies[1].text.contains("already open"),
-        "{}",
-        replies[1].text
-    );
+    assert_opens_with(&replies[0], "📨");
+    assert_says(&replies[1], "already open");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 
     // Another number while one is open is refused too, without spending.
     let other = app.say("/verify +7 916 123-45-67").await;
-    assert!(other.text.contains("already open"), "{}", other.text);
+    assert_says(&other, "already open");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 }
 
@@ -243,16 +211,12 @@ async fn a_double_tap_sends_one_code() {
 async fn cancel_revokes_and_closes_even_when_revoke_fails() {
     let app = TestApp::spawn().await;
     let nothing = app.say("/cancel").await;
-    assert!(
-        nothing.text.contains("nothing to cancel"),
-        "{}",
-        nothing.text
-    );
+    assert_says(&nothing, "nothing to cancel");
 
     app.say(&format!("/verify {PHONE}")).await;
     let request_id = app.gateway.last_request_id().unwrap();
     let cancelled = app.say("/cancel").await;
-    assert!(cancelled.text.contains("Cancelled"), "{}", cancelled.text);
+    assert_says(&cancelled, "Cancelled");
     let revokes: Vec<_> = app
         .gateway
         .calls()
@@ -262,42 +226,34 @@ async fn cancel_revokes_and_closes_even_when_revoke_fails() {
     assert_eq!(revokes.len(), 1);
     assert_eq!(revokes[0].params["request_id"], request_id.as_str());
     let after = app.say(&app.customer_code()).await;
-    assert!(
-        after.text.contains("No verification is open"),
-        "{}",
-        after.text
-    );
+    assert_says(&after, "No verification is open");
 
     app.say(&format!("/verify {PHONE}")).await;
     app.gateway.fail_next("FLOOD_WAIT_5");
     let cancelled = app.say("/cancel").await;
-    assert!(cancelled.text.contains("Cancelled"), "{}", cancelled.text);
-    assert!(cancelled.text.contains("5 seconds"), "{}", cancelled.text);
+    assert_says(&cancelled, "Cancelled");
+    assert_says(&cancelled, "5 seconds");
     let status = app.say("/status").await;
-    assert!(
-        status.text.starts_with("No verification is open"),
-        "{}",
-        status.text
-    );
+    assert_opens_with(&status, "No verification is open");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_help_and_status_explain_the_bot() {
     let app = TestApp::spawn().await;
     let start = app.say("/start").await;
-    assert!(start.text.contains("/verify"), "{}", start.text);
-    assert!(start.text.contains("6-digit"), "{}", start.text);
-    assert!(start.text.contains("5 minutes"), "{}", start.text);
+    assert_says(&start, "/verify");
+    assert_says(&start, "6-digit");
+    assert_says(&start, "5 minutes");
     let help = app.say("/help").await;
     assert_eq!(help.text, start.text);
     let unknown = app.say("/frobnicate").await;
-    assert!(unknown.text.contains("/help"), "{}", unknown.text);
+    assert_says(&unknown, "/help");
 
     app.say(&format!("/verify {PHONE}")).await;
     let status = app.say("/status").await;
-    assert!(status.text.contains("+44 7911 123456"), "{}", status.text);
-    assert!(status.text.contains("by you"), "{}", status.text);
-    assert!(status.text.contains("Valid for"), "{}", status.text);
+    assert_says(&status, "+44 7911 123456");
+    assert_says(&status, "by you");
+    assert_says(&status, "Valid for");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -324,15 +280,15 @@ async fn code_length_ttl_and_default_region_come_from_the_environment() {
     ])
     .await;
     let sent = app.say("/verify 07911 123456").await;
-    assert!(sent.text.contains("4-digit"), "{}", sent.text);
-    assert!(sent.text.contains("1 minute"), "{}", sent.text);
+    assert_says(&sent, "4-digit");
+    assert_says(&sent, "1 minute");
     let send = &app.gateway.calls()[0];
     assert_eq!(send.params["phone_number"], PHONE_E164);
     assert_eq!(send.params["code_length"], 4);
     assert_eq!(send.params["ttl"], 60);
     assert_eq!(app.customer_code().len(), 4);
-    assert!(app.say("123456").await.text.contains("has 4"));
-    assert!(app.say(&app.customer_code()).await.text.starts_with('✅'));
+    assert_says(&app.say("123456").await, "has 4");
+    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -343,12 +299,12 @@ async fn commands_addressed_to_the_bot_work_in_a_group() {
     let sent = app
         .say_as(&admin, group, &format!("/verify@verify_test_bot {PHONE}"))
         .await;
-    assert!(sent.text.starts_with("📨"), "{}", sent.text);
+    assert_opens_with(&sent, "📨");
     // In a group the bot quotes the message it answers.
     assert!(sent.reply_to_message_id.is_some(), "{sent:?}");
     let code = app.customer_code();
     let verdict = app.say_as(&admin, group, &code).await;
-    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
+    assert_opens_with(&verdict, "✅");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -361,9 +317,9 @@ async fn each_chat_has_its_own_verification() {
     let elsewhere = app
         .say_as(&admin, other_chat, "/verify +7 916 123-45-67")
         .await;
-    assert!(elsewhere.text.starts_with("📨"), "{}", elsewhere.text);
+    assert_opens_with(&elsewhere, "📨");
     // The code for the first chat is checked against the first chat's request only.
     let verdict = app.say(&first_code).await;
-    assert!(verdict.text.starts_with('✅'), "{}", verdict.text);
-    assert!(verdict.text.contains("+44 7911 123456"), "{}", verdict.text);
+    assert_opens_with(&verdict, "✅");
+    assert_says(&verdict, "+44 7911 123456");
 }

@@ -222,3 +222,23 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// Fails with the whole message unless its text contains `needle`.
+#[track_caller]
+pub fn assert_says(message: &SentMessage, needle: &str) {
+    assert!(
+        message.text.contains(needle),
+        "expected {needle:?} in the bot's message:\n{}",
+        message.text
+    );
+}
+
+/// Fails with the whole message unless its text starts with `prefix` (an outcome emoji, say).
+#[track_caller]
+pub fn assert_opens_with(message: &SentMessage, prefix: &str) {
+    assert!(
+        message.text.starts_with(prefix),
+        "expected the bot's message to start with {prefix:?}:\n{}",
+        message.text
+    );
+}
