@@ -9,13 +9,13 @@ use secrecy::ExposeSecret;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::bot::{self, Settings};
 use crate::config::Config;
 use crate::gateway::GatewayClient;
-use crate::store::Store;
-use crate::verification::Verifier;
+use crate::store::{BalanceAlert, Store};
+use crate::verification::{Policy, Verifier};
 use crate::{invite, now};
 
 /// Runs the bot until a shutdown signal; returns `Ok` on a clean stop.
@@ -63,7 +63,21 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         config.gateway_token.clone(),
         config.gateway_timeout,
     );
-    let verifier = Verifier::new(store.clone(), gateway, config.code_length, config.code_ttl);
+    let policy = Policy {
+        code_length: config.code_length,
+        ttl: config.code_ttl,
+        limits: config.limits.clone(),
+        precheck: config.precheck,
+        low_balance: config.low_balance,
+    };
+    let (alerts, alerts_rx) = mpsc::unbounded_channel();
+    let verifier = Verifier::new(store.clone(), gateway, policy, alerts);
+    tokio::spawn(alert_admins(
+        bot.clone(),
+        store.clone(),
+        settings.clone(),
+        alerts_rx,
+    ));
     tracing::info!(
         bot = %me.username(),
         code_length = config.code_length,
@@ -166,6 +180,34 @@ async fn announce_owner_link(store: &Store, settings: &Settings, me: &Me) -> any
         invite::deep_link(me.username(), &token)
     );
     Ok(())
+}
+
+/// Tells every admin (from `ADMIN_IDS` and stored) about a Gateway balance alert.
+async fn alert_admins(
+    bot: Bot,
+    store: Store,
+    settings: Arc<Settings>,
+    mut alerts: mpsc::UnboundedReceiver<BalanceAlert>,
+) {
+    while let Some(alert) = alerts.recv().await {
+        let mut admins: Vec<i64> = settings.admin_ids.iter().map(|id| *id as i64).collect();
+        match store.stored_admins().await {
+            Ok(stored) => admins.extend(stored),
+            Err(err) => tracing::error!("cannot list the admins for a balance alert: {err}"),
+        }
+        admins.sort_unstable();
+        admins.dedup();
+        let text = bot::texts::balance_alert(alert);
+        for admin in admins {
+            let sent = bot
+                .send_message(ChatId(admin), text.clone())
+                .parse_mode(teloxide::types::ParseMode::Html)
+                .await;
+            if let Err(err) = sent {
+                tracing::warn!(admin, "could not deliver a balance alert: {err}");
+            }
+        }
+    }
 }
 
 /// SIGTERM (containers) or SIGINT (Ctrl-C).

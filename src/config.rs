@@ -6,6 +6,8 @@ use std::time::Duration;
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::store::Limits;
+
 /// Everything the bot needs to know about its deployment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -29,6 +31,13 @@ pub struct Config {
     pub code_ttl: u32,
     /// `DEFAULT_REGION`: ISO country used for numbers typed without a country code.
     pub default_region: Option<phonenumber::country::Id>,
+    /// `PHONE_SEND_LIMIT`, `PHONE_SEND_WINDOW`, `RESEND_COOLDOWN`, `STAFF_DAILY_LIMIT`,
+    /// `DAILY_BUDGET`: what sends may cost.
+    pub limits: Limits,
+    /// `PRECHECK`: ask `checkSendAbility` before each send.
+    pub precheck: bool,
+    /// `LOW_BALANCE`: admins are told once when the Gateway balance drops below this (USD).
+    pub low_balance: f64,
 }
 
 /// Why the configuration could not be read. The message names the variable.
@@ -100,6 +109,39 @@ impl Config {
             })
             .transpose()?;
 
+        let defaults = Limits::default();
+        let limits = Limits {
+            phone_sends: parse_in_range(
+                get("PHONE_SEND_LIMIT"),
+                "PHONE_SEND_LIMIT",
+                1..=1000,
+                defaults.phone_sends,
+            )?,
+            phone_window: parse_in_range(
+                get("PHONE_SEND_WINDOW"),
+                "PHONE_SEND_WINDOW",
+                1..=604_800,
+                defaults.phone_window as u32,
+            )?
+            .into(),
+            resend_cooldown: parse_in_range(
+                get("RESEND_COOLDOWN"),
+                "RESEND_COOLDOWN",
+                0..=86_400,
+                defaults.resend_cooldown as u32,
+            )?
+            .into(),
+            staff_daily: parse_in_range(
+                get("STAFF_DAILY_LIMIT"),
+                "STAFF_DAILY_LIMIT",
+                0..=1_000_000,
+                defaults.staff_daily,
+            )?,
+            daily_budget: parse_money(get("DAILY_BUDGET"), "DAILY_BUDGET", defaults.daily_budget)?,
+        };
+        let precheck = parse_bool(get("PRECHECK"), "PRECHECK", false)?;
+        let low_balance = parse_money(get("LOW_BALANCE"), "LOW_BALANCE", 1.0)?;
+
         Ok(Config {
             telegram_token,
             telegram_api_url,
@@ -111,6 +153,9 @@ impl Config {
             code_length,
             code_ttl,
             default_region,
+            limits,
+            precheck,
+            low_balance,
         })
     }
 
@@ -173,6 +218,31 @@ fn parse_in_range(
         })
 }
 
+/// A non-negative amount of USD such as `5`, `5.00` or `0.5`.
+fn parse_money(raw: Option<String>, var: &'static str, default: f64) -> Result<f64, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    raw.trim_start_matches('$')
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite() && *value >= 0.0 && *value <= 1_000_000.0)
+        .ok_or_else(|| ConfigError::Invalid {
+            var,
+            reason: format!("{raw:?} is not an amount of USD such as 5.00"),
+        })
+}
+
+fn parse_bool(raw: Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid {
+            var,
+            reason: format!("{raw:?} is not true or false"),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +269,35 @@ mod tests {
         assert!(config.admin_ids.is_empty());
         assert!(config.telegram_api_url.is_none());
         assert!(config.default_region.is_none());
+        assert_eq!(config.limits, Limits::default());
+        assert!(!config.precheck);
+        assert_eq!(config.low_balance, 1.0);
+    }
+
+    #[test]
+    fn limits_budget_and_precheck_are_read() {
+        let config = config(&[
+            ("PHONE_SEND_LIMIT", "5"),
+            ("PHONE_SEND_WINDOW", "60"),
+            ("RESEND_COOLDOWN", "0"),
+            ("STAFF_DAILY_LIMIT", "0"),
+            ("DAILY_BUDGET", "$2.50"),
+            ("PRECHECK", "true"),
+            ("LOW_BALANCE", "0.5"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.limits,
+            Limits {
+                phone_sends: 5,
+                phone_window: 60,
+                resend_cooldown: 0,
+                staff_daily: 0,
+                daily_budget: 2.5
+            }
+        );
+        assert!(config.precheck);
+        assert_eq!(config.low_balance, 0.5);
     }
 
     #[test]
@@ -223,6 +322,11 @@ mod tests {
             ("DEFAULT_REGION", "XX"),
             ("GATEWAY_API_URL", "ftp://x"),
             ("DATABASE_URL", "postgres://x"),
+            ("PHONE_SEND_LIMIT", "0"),
+            ("DAILY_BUDGET", "-1"),
+            ("DAILY_BUDGET", "five"),
+            ("PRECHECK", "maybe"),
+            ("LOW_BALANCE", "NaN"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");

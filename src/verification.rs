@@ -1,9 +1,14 @@
-//! The verification flow: send a code, check what staff type, cancel. Free of Telegram types:
-//! the bot turns these outcomes into replies.
+//! The verification flow: send a code, check what staff type, resend, cancel. Free of Telegram
+//! types: the bot turns these outcomes into replies.
 //!
-//! Money rules live here. A chat has at most one open verification (enforced by the database),
-//! so a double-tapped `/verify` costs one code; input that is not a code of the right length
-//! never reaches the Gateway, so it neither costs nor burns an attempt.
+//! Money rules live here and in the store. One open verification per phone and per chat, and
+//! every limit, are checked in the transaction that reserves a send, so a double tap, a retry
+//! or two staff at once cost one code. Input that is not a code of the right length never
+//! reaches the Gateway, so it neither costs nor burns an attempt.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
 
 use crate::code::{Code, CodeError};
 use crate::gateway::{
@@ -12,24 +17,43 @@ use crate::gateway::{
 };
 use crate::now;
 use crate::phone::PhoneNumber;
-use crate::store::{NewVerification, Reservation, Status, Store, StoreError, Verification};
+use crate::store::{
+    BalanceAlert, Limits, NewVerification, Refusal, Reservation, Status, Store, StoreError,
+    Verification,
+};
+
+/// How codes are sent and what they may cost.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub code_length: u8,
+    pub ttl: u32,
+    pub limits: Limits,
+    /// Ask `checkSendAbility` first and send with its `request_id`.
+    pub precheck: bool,
+    /// Admins are told once when the Gateway balance drops below this.
+    pub low_balance: f64,
+}
 
 /// Sends and checks codes. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Verifier {
     store: Store,
     gateway: GatewayClient,
-    code_length: u8,
-    ttl: u32,
+    policy: Arc<Policy>,
+    alerts: mpsc::UnboundedSender<BalanceAlert>,
 }
 
-/// What `/verify` led to.
+/// What `/verify` (or a Resend button) led to.
 #[derive(Debug)]
 pub enum SendOutcome {
     /// The code is on its way; the verification is stored and open.
     Sent(Verification),
-    /// The chat already has an open verification: nothing was sent.
+    /// The phone or the chat already has an open verification: nothing was sent.
     AlreadyOpen(Verification),
+    /// A limit refused the send: nothing was sent.
+    Refused(Refusal),
+    /// The verification to resend is no longer open: nothing was sent.
+    NoLongerOpen,
     /// The Gateway refused or failed: nothing is open (a timeout may still have sent a code).
     Failed(GatewayError),
 }
@@ -64,7 +88,7 @@ pub enum CheckOutcome {
     Unrecognised { open: Verification, verdict: String },
 }
 
-/// What `/cancel` led to.
+/// What `/cancel` (or a Cancel button) led to.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // one short-lived value per command, never stored
 pub enum CancelOutcome {
@@ -77,21 +101,31 @@ pub enum CancelOutcome {
 }
 
 impl Verifier {
-    pub fn new(store: Store, gateway: GatewayClient, code_length: u8, ttl: u32) -> Self {
+    /// `alerts` receives balance alerts for the admins.
+    pub fn new(
+        store: Store,
+        gateway: GatewayClient,
+        policy: Policy,
+        alerts: mpsc::UnboundedSender<BalanceAlert>,
+    ) -> Self {
         Verifier {
             store,
             gateway,
-            code_length,
-            ttl,
+            policy: Arc::new(policy),
+            alerts,
         }
     }
 
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
     pub fn code_length(&self) -> u8 {
-        self.code_length
+        self.policy.code_length
     }
 
     pub fn ttl(&self) -> u32 {
-        self.ttl
+        self.policy.ttl
     }
 
     /// Sends a code to `phone` for a staff member in a chat.
@@ -101,27 +135,58 @@ impl Verifier {
         staff_user_id: i64,
         phone: &PhoneNumber,
     ) -> Result<SendOutcome, StoreError> {
+        self.reserve_and_send(chat_id, staff_user_id, phone, None)
+            .await
+    }
+
+    /// Replaces an open verification by a new code to the same phone, sent from `chat_id`:
+    /// the old request is revoked, the limits and the cooldown apply as to any send.
+    pub async fn resend(
+        &self,
+        id: i64,
+        chat_id: i64,
+        staff_user_id: i64,
+    ) -> Result<SendOutcome, StoreError> {
+        let old = match self.store.verification(id).await? {
+            Some(old) if old.status.is_open() && !old.is_overdue(now()) => old,
+            _ => return Ok(SendOutcome::NoLongerOpen),
+        };
+        let phone = PhoneNumber::from_e164(&old.phone).map_err(|_| {
+            StoreError::Sqlx(sqlx::Error::Decode("stored phone is not E.164".into()))
+        })?;
+        self.reserve_and_send(chat_id, staff_user_id, &phone, Some(&old))
+            .await
+    }
+
+    async fn reserve_and_send(
+        &self,
+        chat_id: i64,
+        staff_user_id: i64,
+        phone: &PhoneNumber,
+        replaces: Option<&Verification>,
+    ) -> Result<SendOutcome, StoreError> {
         let new = NewVerification {
             chat_id,
             staff_user_id,
             phone: phone.e164(),
-            code_length: self.code_length,
-            ttl: self.ttl,
+            code_length: self.policy.code_length,
+            ttl: self.policy.ttl,
+            replaces: replaces.map(|old| old.id),
         };
-        let id = match self.store.reserve(&new, now()).await? {
+        let id = match self.store.reserve(&new, &self.policy.limits, now()).await? {
             Reservation::Reserved(id) => id,
             Reservation::AlreadyOpen(open) => return Ok(SendOutcome::AlreadyOpen(open)),
+            Reservation::NoLongerOpen => return Ok(SendOutcome::NoLongerOpen),
+            Reservation::Refused(refusal) => {
+                tracing::info!(staff = staff_user_id, phone = %phone.masked(), limit = refusal.label(), "send refused");
+                return Ok(SendOutcome::Refused(refusal));
+            }
         };
-        let request = SendVerificationMessage {
-            phone_number: phone.e164().to_owned(),
-            code_length: Some(self.code_length),
-            ttl: Some(self.ttl),
-            payload: Some(id.to_string()),
-            ..Default::default()
-        };
-        match self.gateway.send_verification_message(&request).await {
+        if let Some(old) = replaces {
+            self.revoke(old).await?;
+        }
+        match self.deliver(id, phone).await? {
             Ok(sent) => {
-                self.store.mark_sent(id, &sent, now()).await?;
                 tracing::info!(
                     verification = id,
                     staff = staff_user_id,
@@ -129,7 +194,11 @@ impl Verifier {
                     cost = sent.request_cost,
                     "code sent"
                 );
-                let verification = self.reload(chat_id).await?;
+                let verification = self
+                    .store
+                    .verification(id)
+                    .await?
+                    .ok_or_else(|| StoreError::Sqlx(sqlx::Error::RowNotFound))?;
                 Ok(SendOutcome::Sent(verification))
             }
             Err(error) => {
@@ -137,8 +206,63 @@ impl Verifier {
                     .close(id, Status::Failed, Some(&error_label(&error)), now())
                     .await?;
                 tracing::warn!(verification = id, phone = %phone.masked(), "send failed: {error}");
+                if error == GatewayError::Api(ApiError::BalanceNotEnough) {
+                    self.alert(self.store.observe_balance_empty(now()).await?);
+                }
                 Ok(SendOutcome::Failed(error))
             }
+        }
+    }
+
+    /// Pre-checks (if configured) and sends a reserved verification; stores what the Gateway
+    /// says before returning.
+    async fn deliver(
+        &self,
+        id: i64,
+        phone: &PhoneNumber,
+    ) -> Result<Result<RequestStatus, GatewayError>, StoreError> {
+        let mut request = SendVerificationMessage {
+            phone_number: phone.e164().to_owned(),
+            code_length: Some(self.policy.code_length),
+            ttl: Some(self.policy.ttl),
+            payload: Some(id.to_string()),
+            ..Default::default()
+        };
+        if self.policy.precheck {
+            match self.gateway.check_send_ability(phone.e164()).await {
+                Ok(able) => {
+                    self.store.record_precheck(id, &able, now()).await?;
+                    self.observe_balance(&able).await?;
+                    request.request_id = Some(able.request_id);
+                }
+                Err(error) => return Ok(Err(error)),
+            }
+        }
+        match self.gateway.send_verification_message(&request).await {
+            Ok(sent) => {
+                self.store.mark_sent(id, &sent, now()).await?;
+                self.observe_balance(&sent).await?;
+                Ok(Ok(sent))
+            }
+            Err(error) => Ok(Err(error)),
+        }
+    }
+
+    async fn observe_balance(&self, status: &RequestStatus) -> Result<(), StoreError> {
+        if let Some(remaining) = status.remaining_balance {
+            let alert = self
+                .store
+                .observe_balance(remaining, self.policy.low_balance, now())
+                .await?;
+            self.alert(alert);
+        }
+        Ok(())
+    }
+
+    fn alert(&self, alert: Option<BalanceAlert>) {
+        if let Some(alert) = alert {
+            tracing::warn!(?alert, "telling the admins about the Gateway balance");
+            let _ = self.alerts.send(alert);
         }
     }
 
@@ -151,7 +275,7 @@ impl Verifier {
     pub async fn check(&self, chat_id: i64, text: &str) -> Result<CheckOutcome, StoreError> {
         let Some(open) = self.store.open_in_chat(chat_id).await? else {
             let looks_like_code =
-                Code::parse(text, self.code_length as usize) != Err(CodeError::NotACode);
+                Code::parse(text, self.policy.code_length as usize) != Err(CodeError::NotACode);
             return Ok(CheckOutcome::NothingOpen { looks_like_code });
         };
         // The length that counts is the one the code was sent with, even if CODE_LENGTH changed.
@@ -174,8 +298,9 @@ impl Verifier {
                 return Ok(CheckOutcome::WrongLength { open, got });
             }
         };
-        let Some(request_id) = open.request_id.clone() else {
-            return Ok(CheckOutcome::StillSending(open));
+        let request_id = match (&open.status, &open.request_id) {
+            (Status::Pending, Some(request_id)) => request_id.clone(),
+            _ => return Ok(CheckOutcome::StillSending(open)),
         };
         let answer = self
             .gateway
@@ -199,23 +324,32 @@ impl Verifier {
         Ok(outcome)
     }
 
-    /// Cancels the chat's open verification: asks the Gateway to revoke the message and closes
-    /// the verification whatever the Gateway says.
+    /// Cancels the chat's open verification.
     pub async fn cancel(&self, chat_id: i64) -> Result<CancelOutcome, StoreError> {
-        let Some(open) = self.open(chat_id).await? else {
-            return Ok(CancelOutcome::NothingOpen);
-        };
-        let revoke_error = match &open.request_id {
-            Some(request_id) => self
-                .gateway
-                .revoke_verification_message(request_id)
-                .await
-                .err(),
-            None => None,
-        };
-        self.store
+        match self.open(chat_id).await? {
+            Some(open) => self.cancel_open(open).await,
+            None => Ok(CancelOutcome::NothingOpen),
+        }
+    }
+
+    /// Cancels a verification by id (a Cancel button); nothing happens if it is not open.
+    pub async fn cancel_by_id(&self, id: i64) -> Result<CancelOutcome, StoreError> {
+        match self.store.verification(id).await? {
+            Some(open) if open.status.is_open() => self.cancel_open(open).await,
+            _ => Ok(CancelOutcome::NothingOpen),
+        }
+    }
+
+    /// Asks the Gateway to revoke the message and closes the verification whatever it says.
+    async fn cancel_open(&self, open: Verification) -> Result<CancelOutcome, StoreError> {
+        if !self
+            .store
             .close(open.id, Status::Cancelled, None, now())
-            .await?;
+            .await?
+        {
+            return Ok(CancelOutcome::NothingOpen);
+        }
+        let revoke_error = self.revoke(&open).await?;
         tracing::info!(
             verification = open.id,
             revoked = revoke_error.is_none(),
@@ -225,6 +359,28 @@ impl Verifier {
             verification: open,
             revoke_error,
         })
+    }
+
+    async fn revoke(
+        &self,
+        verification: &Verification,
+    ) -> Result<Option<GatewayError>, StoreError> {
+        let Some(request_id) = &verification.request_id else {
+            return Ok(None);
+        };
+        let error = self
+            .gateway
+            .revoke_verification_message(request_id)
+            .await
+            .err();
+        let outcome = error
+            .as_ref()
+            .map(error_label)
+            .unwrap_or_else(|| "ok".into());
+        self.store
+            .record_revoke(verification.id, &outcome, now())
+            .await?;
+        Ok(error)
     }
 
     /// The chat's open verification, if its code is still valid (an overdue one is closed).
@@ -239,6 +395,13 @@ impl Verifier {
             return Ok(None);
         }
         Ok(Some(open))
+    }
+
+    /// `/reset`: earlier sends to `phone` no longer count against its limits.
+    pub async fn reset_phone(&self, phone: &PhoneNumber, admin: i64) -> Result<(), StoreError> {
+        self.store.reset_phone(phone.e164(), admin, now()).await?;
+        tracing::info!(admin, phone = %phone.masked(), "phone send counter reset");
+        Ok(())
     }
 
     async fn record_verdict(
@@ -290,13 +453,6 @@ impl Verifier {
             _ => CheckOutcome::Lost(closed),
         })
     }
-
-    async fn reload(&self, chat_id: i64) -> Result<Verification, StoreError> {
-        self.store
-            .open_in_chat(chat_id)
-            .await?
-            .ok_or_else(|| StoreError::Sqlx(sqlx::Error::RowNotFound))
-    }
 }
 
 impl CheckOutcome {
@@ -316,9 +472,20 @@ impl CheckOutcome {
             CheckOutcome::Unrecognised { .. } => "unrecognised",
         }
     }
+
+    /// The verification this outcome closed, if it closed one.
+    pub fn closed(&self) -> Option<&Verification> {
+        match self {
+            CheckOutcome::Valid(v)
+            | CheckOutcome::MaxAttempts(v)
+            | CheckOutcome::Expired(v)
+            | CheckOutcome::Lost(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
-/// How a failed send is remembered in the database.
+/// How a failed Gateway call is remembered in the database.
 fn error_label(error: &GatewayError) -> String {
     match error {
         GatewayError::Api(api) => api.as_string(),

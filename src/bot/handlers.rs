@@ -4,11 +4,13 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{ChatAction, ParseMode, ReplyParameters, User};
+use teloxide::types::{
+    ChatAction, InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, User,
+};
 
-use super::{HandlerResult, Settings, texts};
+use super::{HandlerResult, Settings, keyboard, texts};
 use crate::invite;
-use crate::phone::PhoneNumber;
+use crate::phone::{PhoneError, PhoneNumber};
 use crate::store::{Member, Role, Store, StoreError};
 use crate::verification::{SendOutcome, Verifier};
 
@@ -55,13 +57,43 @@ pub async fn verify(
         Ok(outcome) => outcome,
         Err(err) => return apologise(&bot, &msg, err).await,
     };
-    let sent = send(&bot, &msg, texts::send_outcome(&outcome)).await?;
+    let text = texts::send_outcome(&outcome, user.id.0 as i64, crate::now());
+    let buttons = match &outcome {
+        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(keyboard(v.id)),
+        _ => None,
+    };
+    let shown = send(&bot, &msg, text, buttons).await?;
     if let SendOutcome::Sent(verification) = &outcome {
         verifier
-            .remember_message(verification.id, sent.id.0)
+            .remember_message(verification.id, shown.id.0)
             .await?;
     }
     Ok(())
+}
+
+/// `/reset <number>` (admins only, gated in the tree).
+pub async fn reset(
+    bot: Bot,
+    msg: Message,
+    user: User,
+    number: String,
+    verifier: Verifier,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let text = match PhoneNumber::parse(&number, settings.default_region) {
+        Err(PhoneError::Empty) => texts::reset_usage(),
+        Err(err) => texts::bad_phone(&number, &err),
+        Ok(phone) => match verifier.reset_phone(&phone, user.id.0 as i64).await {
+            Ok(()) => texts::reset_done(&phone),
+            Err(err) => return apologise(&bot, &msg, err).await,
+        },
+    };
+    reply(&bot, &msg, text).await
+}
+
+/// An admin command from staff who are not admins.
+pub async fn admins_only(bot: Bot, msg: Message) -> HandlerResult {
+    reply(&bot, &msg, texts::admins_only()).await
 }
 
 pub async fn cancel(bot: Bot, msg: Message, verifier: Verifier) -> HandlerResult {
@@ -89,10 +121,23 @@ pub async fn other_message(bot: Bot, msg: Message, verifier: Verifier) -> Handle
     if text.starts_with('/') {
         return reply(&bot, &msg, texts::unknown_command()).await;
     }
-    match verifier.check(msg.chat.id.0, text).await {
-        Ok(outcome) => reply(&bot, &msg, texts::check_outcome(&outcome)).await,
-        Err(err) => apologise(&bot, &msg, err).await,
+    let outcome = match verifier.check(msg.chat.id.0, text).await {
+        Ok(outcome) => outcome,
+        Err(err) => return apologise(&bot, &msg, err).await,
+    };
+    reply(&bot, &msg, texts::check_outcome(&outcome)).await?;
+    // A closed verification's buttons would only answer "no longer open": remove them.
+    if let Some(closed) = outcome.closed()
+        && let Some(message_id) = closed.message_id
+    {
+        let removed = bot
+            .edit_message_reply_markup(ChatId(closed.chat_id), MessageId(message_id))
+            .await;
+        if let Err(err) = removed {
+            tracing::debug!("could not remove the buttons of a closed verification: {err}");
+        }
     }
+    Ok(())
 }
 
 /// `/start <token>` from someone without access: the one-time link.
@@ -142,21 +187,27 @@ pub async fn access_unavailable(bot: Bot, msg: Message) -> HandlerResult {
 }
 
 async fn reply(bot: &Bot, msg: &Message, text: String) -> HandlerResult {
-    send(bot, msg, text).await?;
+    send(bot, msg, text, None).await?;
     Ok(())
 }
 
-/// Sends an HTML reply; in a group it quotes the message it answers.
-async fn send(bot: &Bot, msg: &Message, text: String) -> Result<Message, teloxide::RequestError> {
-    let request = bot
+/// Sends an HTML reply, with buttons if given; in a group it quotes the message it answers.
+async fn send(
+    bot: &Bot,
+    msg: &Message,
+    text: String,
+    buttons: Option<InlineKeyboardMarkup>,
+) -> Result<Message, teloxide::RequestError> {
+    let mut request = bot
         .send_message(msg.chat.id, text)
         .parse_mode(ParseMode::Html);
-    if msg.chat.is_private() {
-        request.await
-    } else {
-        request
-            .reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply())
-            .await
+    if !msg.chat.is_private() {
+        request =
+            request.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
+    }
+    match buttons {
+        Some(buttons) => request.reply_markup(buttons).await,
+        None => request.await,
     }
 }
 

@@ -1,9 +1,11 @@
-//! The Telegram side: who may talk to the bot, the handler tree, and the commands.
+//! The Telegram side: who may talk to the bot, the handler tree, commands and buttons.
 //!
-//! Access is decided once, at the root of the tree: every message is from staff (an admin from
-//! `ADMIN_IDS` or a stored member), or from a stranger, who can do nothing but open a one-time
-//! link. No handler below the root checks access again, and no stranger reaches the Gateway.
+//! Access is decided once, at the root of the tree, for messages and button presses alike:
+//! an update comes from staff (an admin from `ADMIN_IDS` or a stored member) or from a stranger,
+//! who can do nothing but open a one-time link. Admin-only commands are gated in the tree too.
+//! No handler checks access again, and no stranger reaches the Gateway.
 
+mod callbacks;
 mod handlers;
 pub mod texts;
 
@@ -13,6 +15,8 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, User};
 use teloxide::utils::command::BotCommands;
+
+pub use callbacks::keyboard;
 
 use crate::store::{Role, Store};
 
@@ -37,9 +41,11 @@ pub enum Command {
     Verify(String),
     Cancel,
     Status,
+    /// Admin: `/reset <phone number>` clears the number's send limit and cooldown.
+    Reset(String),
 }
 
-/// Who sent a message, decided once per update at the root of the tree.
+/// Who sent an update, decided once per update at the root of the tree.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Access {
     Staff(Role),
@@ -62,30 +68,45 @@ pub fn menu() -> Vec<BotCommand> {
 pub fn schema() -> UpdateHandler<BoxError> {
     use dptree::case;
 
+    let admin_commands = dptree::entry()
+        .filter(|role: Role| role == Role::Admin)
+        .branch(case![Command::Reset(number)].endpoint(handlers::reset));
+
     let staff_commands = teloxide::filter_command::<Command, _>()
         .branch(case![Command::Start(payload)].endpoint(handlers::start))
         .branch(case![Command::Help].endpoint(handlers::help))
         .branch(case![Command::Verify(number)].endpoint(handlers::verify))
         .branch(case![Command::Cancel].endpoint(handlers::cancel))
-        .branch(case![Command::Status].endpoint(handlers::status));
+        .branch(case![Command::Status].endpoint(handlers::status))
+        .branch(admin_commands)
+        .endpoint(handlers::admins_only);
 
     let staff = dptree::entry()
-        .branch(staff_commands)
-        .endpoint(handlers::other_message);
+        .branch(
+            Update::filter_message()
+                .branch(staff_commands)
+                .endpoint(handlers::other_message),
+        )
+        .branch(Update::filter_callback_query().endpoint(callbacks::pressed));
 
     let stranger = dptree::entry()
         .branch(
-            teloxide::filter_command::<Command, _>()
-                .branch(case![Command::Start(payload)].endpoint(handlers::join)),
+            Update::filter_message()
+                .branch(
+                    teloxide::filter_command::<Command, _>()
+                        .branch(case![Command::Start(payload)].endpoint(handlers::join)),
+                )
+                .endpoint(handlers::stranger),
         )
-        .endpoint(handlers::stranger);
+        .branch(Update::filter_callback_query().endpoint(callbacks::stranger));
 
-    Update::filter_message()
-        .filter_map(|msg: Message| msg.from.clone())
+    dptree::entry()
+        .filter_map(|update: Update| update.from().cloned())
         .map_async(resolve_access)
         .branch(case![Access::Staff(role)].chain(staff))
         .branch(case![Access::Stranger].chain(stranger))
-        .endpoint(handlers::access_unavailable)
+        .branch(Update::filter_message().endpoint(handlers::access_unavailable))
+        .branch(Update::filter_callback_query().endpoint(callbacks::access_unavailable))
 }
 
 async fn resolve_access(user: User, store: Store, settings: Arc<Settings>) -> Access {

@@ -8,7 +8,7 @@ use teloxide::utils::html::escape;
 
 use crate::gateway::{ApiError, GatewayError};
 use crate::phone::{PhoneError, PhoneNumber};
-use crate::store::{Role, Verification};
+use crate::store::{BalanceAlert, Refusal, Role, Verification};
 use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome};
 
 const EXAMPLE: &str = "/verify +44 7911 123456";
@@ -20,11 +20,18 @@ pub const MENU_CANCEL: &str = "Cancel the open verification";
 pub const MENU_STATUS: &str = "Show the open verification";
 pub const MENU_HELP: &str = "How this bot works";
 
+// --- buttons ----------------------------------------------------------------------------------
+
+pub const BUTTON_RESEND: &str = "🔁 Resend code";
+pub const BUTTON_CANCEL: &str = "✖️ Cancel";
+
 // --- welcome and help -------------------------------------------------------------------------
 
 pub fn help(role: Role, code_length: u8, ttl: u32) -> String {
     let admin = match role {
-        Role::Admin => "\n\nYou are an <b>admin</b>.",
+        Role::Admin => {
+            "\n\nYou are an <b>admin</b>.\n/reset &lt;number&gt; — clear a number's send limit"
+        }
         Role::Staff => "",
     };
     format!(
@@ -66,6 +73,11 @@ pub fn stranger(user_id: u64) -> String {
          Your Telegram user id is <code>{user_id}</code>. Send it to an admin and ask them for \
          access."
     )
+}
+
+/// The same, short enough for a button's pop-up answer.
+pub fn stranger_short(user_id: u64) -> String {
+    format!("This bot is for staff. Your user id is {user_id}: ask an admin for access.")
 }
 
 pub fn link_invalid(user_id: u64) -> String {
@@ -114,21 +126,31 @@ pub fn bad_phone(input: &str, error: &PhoneError) -> String {
     format!("{why}\n\nFor example: <code>{EXAMPLE}</code>\nNo code was sent.")
 }
 
-pub fn send_outcome(outcome: &SendOutcome) -> String {
+/// The reply to `/verify` or a Resend button; `viewer` is the staff member asking.
+pub fn send_outcome(outcome: &SendOutcome, viewer: i64, now: i64) -> String {
     match outcome {
         SendOutcome::Sent(sent) => format!(
             "📨 Code sent to {}.\n\nAsk the customer for the {}-digit code Telegram just sent \
-             them and type it here. It is valid for {}.\n/cancel to stop.",
+             them and type it here. It is valid for {}.",
             phone_html(&sent.phone),
             sent.code_length,
             duration(sent.ttl)
         ),
-        SendOutcome::AlreadyOpen(open) => format!(
-            "⏳ A verification is already open here: a code was sent to {} {}. No new code \
-             was sent.\n\nType the code the customer reads out, or /cancel it first.",
-            phone_html(&open.phone),
-            ago(open.sent_at.unwrap_or(open.created_at))
-        ),
+        SendOutcome::AlreadyOpen(open) => {
+            let who = if open.staff_user_id == viewer {
+                "You already have".to_string()
+            } else {
+                format!("A colleague (user <code>{}</code>) has", open.staff_user_id)
+            };
+            format!(
+                "⏳ {who} an open verification for {}: a code was sent {}. No new code was \
+                 sent.\n\nType the code the customer reads out, or use the buttons below.",
+                phone_html(&open.phone),
+                ago(open.sent_at.unwrap_or(open.created_at), now)
+            )
+        }
+        SendOutcome::Refused(refusal) => refused(refusal, now),
+        SendOutcome::NoLongerOpen => no_longer_open(),
         SendOutcome::Failed(GatewayError::Timeout(_)) => "⚠️ The Telegram Gateway did not \
              answer in time, so I can't tell whether a code was sent. Wait a minute before \
              trying /verify again."
@@ -137,6 +159,87 @@ pub fn send_outcome(outcome: &SendOutcome) -> String {
             format!("⚠️ No code was sent: {}", gateway_problem(error))
         }
     }
+}
+
+/// Why a limit refused a send, and when it frees up.
+pub fn refused(refusal: &Refusal, now: i64) -> String {
+    let when = until(refusal.frees_at(), now);
+    let why = match refusal {
+        Refusal::Cooldown { .. } => {
+            format!("a code was sent to this number moments ago. You can send another {when}.")
+        }
+        Refusal::PhoneLimit { limit, window, .. } => format!(
+            "this number already got {limit} code{s} in the last {}. You can send another \
+             {when}, or an admin can /reset it.",
+            duration(*window as u32),
+            s = plural(*limit as usize)
+        ),
+        Refusal::StaffDaily { limit, .. } => format!(
+            "you have sent your {limit} code{s} for today. Your limit resets {when}.",
+            s = plural(*limit as usize)
+        ),
+        Refusal::Budget { budget, spent, .. } => format!(
+            "today's budget of {} is used up ({} spent). It resets {when}.",
+            money(*budget),
+            money(*spent)
+        ),
+    };
+    format!("🚦 No code sent: {why}")
+}
+
+pub fn no_longer_open() -> String {
+    "This verification is no longer open. Start a new one with /verify.".into()
+}
+
+// --- admin ------------------------------------------------------------------------------------
+
+pub fn admins_only() -> String {
+    "🔒 Only admins can do that.".into()
+}
+
+pub fn reset_usage() -> String {
+    "To clear a number's send limit, send /reset and the number, for example:\n\
+     <code>/reset +44 7911 123456</code>"
+        .into()
+}
+
+pub fn reset_done(phone: &PhoneNumber) -> String {
+    format!(
+        "♻️ The send limit and cooldown of <code>{}</code> are cleared. The next /verify may \
+         send a code at once.",
+        escape(phone.international())
+    )
+}
+
+pub fn balance_alert(alert: BalanceAlert) -> String {
+    match alert {
+        BalanceAlert::Low { remaining } => format!(
+            "💰 The Telegram Gateway balance is low: {} left. Top it up at \
+             gateway.telegram.org so that codes keep going out.",
+            money(remaining)
+        ),
+        BalanceAlert::Empty => "💰 The Telegram Gateway balance is used up: codes cannot be \
+             sent until it is topped up at gateway.telegram.org."
+            .into(),
+    }
+}
+
+// --- buttons' answers -------------------------------------------------------------------------
+
+pub fn callback_cancelled() -> String {
+    "Cancelled".into()
+}
+
+pub fn callback_resent() -> String {
+    "New code sent".into()
+}
+
+pub fn callback_not_sent() -> String {
+    "No code sent: see the chat".into()
+}
+
+pub fn callback_unknown() -> String {
+    "This button no longer works.".into()
 }
 
 // --- codes ------------------------------------------------------------------------------------
@@ -160,7 +263,7 @@ pub fn check_outcome(outcome: &CheckOutcome) -> String {
         CheckOutcome::WrongLength { open, got } => format!(
             "🔢 You typed {got} digit{s}, but the code has {n}. Check it with the customer and \
              type it again. (I did not check it, so no attempt was used.)",
-            s = if *got == 1 { "" } else { "s" },
+            s = plural(*got),
             n = open.code_length
         ),
         CheckOutcome::StillSending(open) => format!(
@@ -249,7 +352,7 @@ pub fn status(open: Option<&Verification>, viewer: i64, now: i64) -> String {
         format!("Number: {}", phone_html(&v.phone)),
         format!(
             "Code sent {} by {by}",
-            ago(v.sent_at.unwrap_or(v.created_at))
+            ago(v.sent_at.unwrap_or(v.created_at), now)
         ),
     ];
     if let Some(expires_at) = v.expires_at {
@@ -343,8 +446,8 @@ pub fn duration(seconds: u32) -> String {
 }
 
 /// `just now`, `2 minutes ago`.
-fn ago(at: i64) -> String {
-    let elapsed = (crate::now() - at).max(0) as u32;
+fn ago(at: i64, now: i64) -> String {
+    let elapsed = (now - at).max(0) as u32;
     if elapsed < 10 {
         "just now".into()
     } else {
@@ -353,6 +456,27 @@ fn ago(at: i64) -> String {
             duration(elapsed - elapsed % if elapsed >= 60 { 60 } else { 1 })
         )
     }
+}
+
+/// `in 4 minutes (at 14:05 UTC)`, or `tomorrow at 00:00 UTC`-style for the next day.
+fn until(at: i64, now: i64) -> String {
+    let seconds = (at - now).max(1) as u32;
+    let clock = at.rem_euclid(86_400);
+    format!(
+        "in {} (at {:02}:{:02} UTC)",
+        duration(seconds),
+        clock / 3600,
+        clock % 3600 / 60
+    )
+}
+
+/// `$0.01`, `$5.00`.
+pub fn money(usd: f64) -> String {
+    format!("${usd:.2}")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]
@@ -385,6 +509,35 @@ mod tests {
             assert!(text.contains(expected), "{error:?}: {text}");
             assert!(!text.contains(&error.as_string()), "{text}");
         }
+    }
+
+    #[test]
+    fn refusals_say_which_limit_and_when_it_frees_up() {
+        let now = 1_700_000_000; // 22:13:20 UTC
+        let text = refused(
+            &Refusal::PhoneLimit {
+                limit: 3,
+                window: 600,
+                frees_at: now + 240,
+            },
+            now,
+        );
+        assert!(text.starts_with("🚦"), "{text}");
+        assert!(text.contains("3 codes in the last 10 minutes"), "{text}");
+        assert!(text.contains("in 4 minutes (at 22:17 UTC)"), "{text}");
+        let text = refused(
+            &Refusal::Budget {
+                budget: 5.0,
+                spent: 4.99,
+                frees_at: now + 6400,
+            },
+            now,
+        );
+        assert!(
+            text.contains("budget of $5.00 is used up ($4.99 spent)"),
+            "{text}"
+        );
+        assert!(text.contains("at 00:00 UTC"), "{text}");
     }
 
     #[test]

@@ -61,7 +61,12 @@ impl TestApp {
                 "DATABASE_URL".into(),
                 format!("sqlite://{}", database.display()),
             ),
-            ("RUST_LOG".into(), "debug".into()),
+            ("RUST_LOG".into(), "debug,sqlx=warn,hyper_util=info".into()),
+            // No spending limits unless a test sets them (an empty value means the default).
+            ("RESEND_COOLDOWN".into(), "0".into()),
+            ("PHONE_SEND_LIMIT".into(), "1000".into()),
+            ("STAFF_DAILY_LIMIT".into(), "0".into()),
+            ("DAILY_BUDGET".into(), "0".into()),
         ];
         for (key, value) in env {
             vars.retain(|(k, _)| k != key);
@@ -162,6 +167,23 @@ impl TestApp {
         messages[before].clone()
     }
 
+    /// `from` types `text` in `chat`; waits for `n` new messages there and returns them.
+    pub async fn say_and_collect(
+        &self,
+        from: &TgUser,
+        chat: i64,
+        text: &str,
+        n: usize,
+    ) -> Vec<SentMessage> {
+        let before = self.telegram.messages_to(chat).len();
+        self.telegram.push_text(from, chat, text);
+        let messages = self
+            .telegram
+            .wait_for_messages(chat, before + n, PATIENCE)
+            .await;
+        messages[before..].to_vec()
+    }
+
     /// The code the customer received for the latest send.
     pub fn customer_code(&self) -> String {
         let request_id = self.gateway.last_request_id().expect("a code was sent");
@@ -241,4 +263,13 @@ pub fn assert_opens_with(message: &SentMessage, prefix: &str) {
         "expected the bot's message to start with {prefix:?}:\n{}",
         message.text
     );
+}
+
+/// A failing test shows what the bot logged.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- verify-bot logs ---\n{}", self.logs());
+        }
+    }
 }

@@ -1,0 +1,210 @@
+//! Spending limits, counted from stored verifications so that they survive restarts and hold
+//! for every process sharing the database. Checked inside the transaction that reserves a send.
+
+use sqlx::SqliteConnection;
+
+use super::audit::{self, Entry};
+use super::{Store, StoreError};
+
+/// A send that may have cost money: in flight, accepted by the Gateway, or with an unknown
+/// outcome (timeout, or interrupted by a crash). Refused and failed sends are free.
+const COUNTED: &str =
+    "(status = 'sending' OR request_id IS NOT NULL OR error IN ('timeout', 'interrupted'))";
+
+/// The price assumed for a send whose cost is not known yet, when no send has reported one.
+const DEFAULT_PRICE: f64 = 0.01;
+
+const DAY: i64 = 86_400;
+
+/// The configured limits. A zero for `staff_daily` or `daily_budget` means "no limit".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Sends to one phone within `phone_window` seconds.
+    pub phone_sends: u32,
+    pub phone_window: i64,
+    /// Seconds between two sends to one phone.
+    pub resend_cooldown: i64,
+    /// Sends per staff member per UTC day.
+    pub staff_daily: u32,
+    /// Money per UTC day, in USD: today's `request_cost`, minus refunds.
+    pub daily_budget: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            phone_sends: 3,
+            phone_window: 600,
+            resend_cooldown: 30,
+            staff_daily: 50,
+            daily_budget: 5.0,
+        }
+    }
+}
+
+/// Why a send was refused, and when it frees up (Unix seconds).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    Cooldown {
+        frees_at: i64,
+    },
+    PhoneLimit {
+        limit: u32,
+        window: i64,
+        frees_at: i64,
+    },
+    StaffDaily {
+        limit: u32,
+        frees_at: i64,
+    },
+    Budget {
+        budget: f64,
+        spent: f64,
+        frees_at: i64,
+    },
+}
+
+impl Refusal {
+    pub fn frees_at(&self) -> i64 {
+        match self {
+            Refusal::Cooldown { frees_at }
+            | Refusal::PhoneLimit { frees_at, .. }
+            | Refusal::StaffDaily { frees_at, .. }
+            | Refusal::Budget { frees_at, .. } => *frees_at,
+        }
+    }
+
+    /// A short name for logs and the audit log.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Refusal::Cooldown { .. } => "cooldown",
+            Refusal::PhoneLimit { .. } => "phone_limit",
+            Refusal::StaffDaily { .. } => "staff_daily_limit",
+            Refusal::Budget { .. } => "daily_budget",
+        }
+    }
+}
+
+fn micros(usd: f64) -> i64 {
+    (usd * 1_000_000.0).round() as i64
+}
+
+/// Checks every limit for one more send to `phone` by `staff`, in order: cooldown, phone
+/// window, staff day, budget. Runs inside the reserving transaction.
+pub(super) async fn check(
+    conn: &mut SqliteConnection,
+    limits: &Limits,
+    phone: &str,
+    staff: i64,
+    now: i64,
+) -> Result<Option<Refusal>, sqlx::Error> {
+    let reset_after: i64 = sqlx::query_scalar("SELECT after_id FROM phone_resets WHERE phone = ?")
+        .bind(phone)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(0);
+
+    let last_send: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT MAX(created_at) FROM verifications WHERE phone = ? AND id > ? AND {COUNTED}"
+    ))
+    .bind(phone)
+    .bind(reset_after)
+    .fetch_one(&mut *conn)
+    .await?;
+    if let Some(last) = last_send
+        && now < last + limits.resend_cooldown
+    {
+        return Ok(Some(Refusal::Cooldown {
+            frees_at: last + limits.resend_cooldown,
+        }));
+    }
+
+    let (in_window, oldest): (i64, Option<i64>) = sqlx::query_as(&format!(
+        "SELECT COUNT(*), MIN(created_at) FROM verifications \
+         WHERE phone = ? AND id > ? AND created_at > ? AND {COUNTED}"
+    ))
+    .bind(phone)
+    .bind(reset_after)
+    .bind(now - limits.phone_window)
+    .fetch_one(&mut *conn)
+    .await?;
+    if in_window >= i64::from(limits.phone_sends) {
+        return Ok(Some(Refusal::PhoneLimit {
+            limit: limits.phone_sends,
+            window: limits.phone_window,
+            frees_at: oldest.unwrap_or(now) + limits.phone_window,
+        }));
+    }
+
+    let day_start = now - now.rem_euclid(DAY);
+    if limits.staff_daily > 0 {
+        let today: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM verifications \
+             WHERE staff_user_id = ? AND created_at >= ? AND {COUNTED}"
+        ))
+        .bind(staff)
+        .bind(day_start)
+        .fetch_one(&mut *conn)
+        .await?;
+        if today >= i64::from(limits.staff_daily) {
+            return Ok(Some(Refusal::StaffDaily {
+                limit: limits.staff_daily,
+                frees_at: day_start + DAY,
+            }));
+        }
+    }
+
+    if limits.daily_budget > 0.0 {
+        let (spent, in_flight): (f64, i64) = sqlx::query_as(&format!(
+            "SELECT COALESCE(SUM(CASE WHEN is_refunded THEN 0.0 ELSE COALESCE(request_cost, 0.0) END), 0.0), \
+                    COALESCE(SUM(request_cost IS NULL), 0) \
+             FROM verifications WHERE created_at >= ? AND {COUNTED}"
+        ))
+        .bind(day_start)
+        .fetch_one(&mut *conn)
+        .await?;
+        let price: f64 = sqlx::query_scalar(
+            "SELECT request_cost FROM verifications WHERE request_cost > 0 ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(DEFAULT_PRICE);
+        // In-flight sends and this one are counted at the last known price.
+        let committed = spent + price * in_flight as f64;
+        if micros(committed + price) > micros(limits.daily_budget) {
+            return Ok(Some(Refusal::Budget {
+                budget: limits.daily_budget,
+                spent: committed,
+                frees_at: day_start + DAY,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+impl Store {
+    /// `/reset`: earlier sends to `phone` no longer count against its limits or cooldown.
+    pub async fn reset_phone(&self, phone: &str, admin: i64, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "INSERT INTO phone_resets (phone, after_id, reset_at, reset_by) \
+             VALUES (?, (SELECT COALESCE(MAX(id), 0) FROM verifications), ?, ?) \
+             ON CONFLICT (phone) DO UPDATE SET after_id = excluded.after_id, \
+             reset_at = excluded.reset_at, reset_by = excluded.reset_by",
+        )
+        .bind(phone)
+        .bind(now)
+        .bind(admin)
+        .execute(&mut *tx)
+        .await?;
+        let entry = Entry {
+            actor: Some(admin),
+            action: "reset",
+            phone: Some(phone),
+            ..Default::default()
+        };
+        audit::record(&mut tx, entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,136 @@
+//! The database: every SQL statement of the bot lives in this module and its children.
+//!
+//! SQLite in WAL mode, migrations from `migrations/` applied at start-up. The database is the
+//! source of truth: a verification is written before staff are told about it, so a `kill -9`
+//! loses nothing that was acknowledged, and every limit is counted from stored rows, so limits
+//! survive restarts and hold across processes sharing the database.
+
+mod audit;
+mod balance;
+mod limits;
+mod people;
+mod verifications;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use balance::BalanceAlert;
+pub use limits::{Limits, Refusal};
+pub use people::Member;
+pub use verifications::{NewVerification, Reservation, Verification};
+
+/// Migrations embedded in the binary.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// What a person may do with the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Staff => "staff",
+        }
+    }
+
+    fn parse(s: &str) -> Role {
+        if s == "admin" {
+            Role::Admin
+        } else {
+            Role::Staff
+        }
+    }
+}
+
+/// Where a verification is in its life. `Sending` and `Pending` are open; the rest are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The Gateway call is in flight (the row reserves the chat and the phone, so a double tap
+    /// cannot pay twice).
+    Sending,
+    /// The code was sent; waiting for staff to type it.
+    Pending,
+    Verified,
+    MaxAttempts,
+    Expired,
+    Cancelled,
+    /// The send failed, or was interrupted by a crash before the Gateway answered.
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Sending => "sending",
+            Status::Pending => "pending",
+            Status::Verified => "verified",
+            Status::MaxAttempts => "max_attempts",
+            Status::Expired => "expired",
+            Status::Cancelled => "cancelled",
+            Status::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Status {
+        match s {
+            "sending" => Status::Sending,
+            "pending" => Status::Pending,
+            "verified" => Status::Verified,
+            "max_attempts" => Status::MaxAttempts,
+            "expired" => Status::Expired,
+            "cancelled" => Status::Cancelled,
+            _ => Status::Failed,
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Sending | Status::Pending)
+    }
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL is durable across a process crash (kill -9); only a power loss
+            // can take the last transactions.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,356 @@
+//! Verifications: reserve (with every limit checked in the same transaction), send, check,
+//! close.
+
+use sqlx::FromRow;
+
+use super::audit::{self, Entry};
+use super::limits::{self, Limits, Refusal};
+use super::{Status, Store, StoreError};
+use crate::gateway::RequestStatus;
+
+/// One verification, as stored.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub id: i64,
+    pub chat_id: i64,
+    pub staff_user_id: i64,
+    /// E.164.
+    pub phone: String,
+    pub status: Status,
+    pub code_length: usize,
+    pub ttl: u32,
+    pub request_id: Option<String>,
+    pub request_cost: Option<f64>,
+    pub delivery_status: Option<String>,
+    pub attempts: u32,
+    /// The bot's "code sent" message in `chat_id`.
+    pub message_id: Option<i32>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+impl Verification {
+    /// Whether the code has outlived its `ttl`.
+    pub fn is_overdue(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|expires_at| expires_at <= now)
+    }
+}
+
+#[derive(FromRow)]
+struct VerificationRow {
+    id: i64,
+    chat_id: i64,
+    staff_user_id: i64,
+    phone: String,
+    status: String,
+    code_length: i64,
+    ttl: i64,
+    request_id: Option<String>,
+    request_cost: Option<f64>,
+    delivery_status: Option<String>,
+    attempts: i64,
+    message_id: Option<i64>,
+    created_at: i64,
+    sent_at: Option<i64>,
+    expires_at: Option<i64>,
+}
+
+impl From<VerificationRow> for Verification {
+    fn from(row: VerificationRow) -> Self {
+        Verification {
+            id: row.id,
+            chat_id: row.chat_id,
+            staff_user_id: row.staff_user_id,
+            phone: row.phone,
+            status: Status::parse(&row.status),
+            code_length: row.code_length as usize,
+            ttl: row.ttl as u32,
+            request_id: row.request_id,
+            request_cost: row.request_cost,
+            delivery_status: row.delivery_status,
+            attempts: row.attempts as u32,
+            message_id: row.message_id.map(|id| id as i32),
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, chat_id, staff_user_id, phone, status, code_length, ttl, request_id, \
+     request_cost, delivery_status, attempts, message_id, created_at, sent_at, expires_at";
+const OPEN: &str = "status IN ('sending', 'pending')";
+
+/// What a new verification needs before anything is sent.
+#[derive(Debug, Clone)]
+pub struct NewVerification<'a> {
+    pub chat_id: i64,
+    pub staff_user_id: i64,
+    pub phone: &'a str,
+    pub code_length: u8,
+    pub ttl: u32,
+    /// A resend: this open verification is closed in the same transaction.
+    pub replaces: Option<i64>,
+}
+
+/// The outcome of trying to open a verification.
+#[derive(Debug)]
+pub enum Reservation {
+    /// Reserved: the new row's id, in status `sending`.
+    Reserved(i64),
+    /// The phone (or the chat) already has an open verification; nothing was written.
+    AlreadyOpen(Verification),
+    /// A limit says no; nothing was written but the audit row.
+    Refused(Refusal),
+    /// The verification to replace is no longer open; nothing was written.
+    NoLongerOpen,
+}
+
+impl Store {
+    /// Reserves a send: at most one open verification per phone and per chat, within the limits.
+    /// `BEGIN IMMEDIATE` serialises reservations, so this holds under any concurrency, across
+    /// processes too.
+    pub async fn reserve(
+        &self,
+        new: &NewVerification<'_>,
+        limits: &Limits,
+        now: i64,
+    ) -> Result<Reservation, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "UPDATE verifications SET status = 'expired', closed_at = ? \
+             WHERE status = 'pending' AND expires_at <= ? AND (chat_id = ? OR phone = ?)",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(new.chat_id)
+        .bind(new.phone)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(old) = new.replaces {
+            let closed = sqlx::query(&format!(
+                "UPDATE verifications SET status = 'cancelled', error = 'resent', closed_at = ? \
+                 WHERE id = ? AND {OPEN}"
+            ))
+            .bind(now)
+            .bind(old)
+            .execute(&mut *tx)
+            .await?;
+            if closed.rows_affected() == 0 {
+                return Ok(Reservation::NoLongerOpen);
+            }
+        }
+        let open: Option<VerificationRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND (phone = ? OR chat_id = ?) \
+             ORDER BY phone = ? DESC LIMIT 1"
+        ))
+        .bind(new.phone)
+        .bind(new.chat_id)
+        .bind(new.phone)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(open) = open {
+            return Ok(Reservation::AlreadyOpen(open.into()));
+        }
+        if let Some(refusal) =
+            limits::check(&mut tx, limits, new.phone, new.staff_user_id, now).await?
+        {
+            tx.rollback().await?;
+            let entry = Entry {
+                actor: Some(new.staff_user_id),
+                action: "send_refused",
+                phone: Some(new.phone),
+                detail: Some(refusal.label()),
+                ..Default::default()
+            };
+            let mut conn = self.pool.acquire().await?;
+            audit::record(&mut conn, entry, now).await?;
+            return Ok(Reservation::Refused(refusal));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, created_at) \
+             VALUES (?, ?, ?, 'sending', ?, ?, ?) RETURNING id",
+        )
+        .bind(new.chat_id)
+        .bind(new.staff_user_id)
+        .bind(new.phone)
+        .bind(new.code_length)
+        .bind(new.ttl)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(old) = new.replaces {
+            audit::record_for(&mut tx, old, "cancel", None, Some("resent"), now).await?;
+        }
+        tx.commit().await?;
+        Ok(Reservation::Reserved(id))
+    }
+
+    /// A verification by id, open or not.
+    pub async fn verification(&self, id: i64) -> Result<Option<Verification>, StoreError> {
+        let row: Option<VerificationRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM verifications WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(Verification::from))
+    }
+
+    /// The open verification of a chat, if any, even one whose code has outlived its `ttl`
+    /// (the caller decides what to tell staff about it).
+    pub async fn open_in_chat(&self, chat_id: i64) -> Result<Option<Verification>, StoreError> {
+        let row: Option<VerificationRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM verifications WHERE chat_id = ? AND {OPEN}"
+        ))
+        .bind(chat_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Verification::from))
+    }
+
+    /// A `checkSendAbility` succeeded (and charged): its `request_id` will be used for the send.
+    pub async fn record_precheck(
+        &self,
+        id: i64,
+        able: &RequestStatus,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE verifications SET request_id = ?, request_cost = ? WHERE id = ?")
+            .bind(&able.request_id)
+            .bind(able.request_cost)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record_for(&mut tx, id, "precheck", Some(able.request_cost), None, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The Gateway accepted the send: the verification is now pending until `now + ttl`.
+    pub async fn mark_sent(
+        &self,
+        id: i64,
+        sent: &RequestStatus,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE verifications SET status = 'pending', request_id = ?, sent_at = ?, \
+             expires_at = ? + ttl, request_cost = ?, remaining_balance = ?, is_refunded = ?, \
+             delivery_status = ? WHERE id = ?",
+        )
+        .bind(&sent.request_id)
+        .bind(now)
+        .bind(now)
+        .bind(sent.request_cost)
+        .bind(sent.remaining_balance)
+        .bind(sent.is_refunded.unwrap_or(false))
+        .bind(sent.delivery_status.as_ref().map(|d| d.status.as_str()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record_for(&mut tx, id, "send", Some(sent.request_cost), None, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Remembers the bot's "code sent" message, so later updates can refer to it.
+    pub async fn set_message_id(&self, id: i64, message_id: i32) -> Result<(), StoreError> {
+        sqlx::query("UPDATE verifications SET message_id = ? WHERE id = ?")
+            .bind(message_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a code check: one more attempt, the Gateway's verdict and the new status.
+    pub async fn record_check(
+        &self,
+        id: i64,
+        answer: &RequestStatus,
+        status: Status,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let verdict = answer
+            .verification_status
+            .as_ref()
+            .map(|v| v.status.as_str());
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE verifications SET attempts = attempts + 1, checked_at = ?, status = ?, \
+             verification_status = ?, request_cost = ?, \
+             remaining_balance = COALESCE(?, remaining_balance), \
+             is_refunded = COALESCE(?, is_refunded), \
+             delivery_status = COALESCE(?, delivery_status), \
+             closed_at = CASE WHEN ? THEN ? ELSE closed_at END \
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(status.as_str())
+        .bind(verdict)
+        .bind(answer.request_cost)
+        .bind(answer.remaining_balance)
+        .bind(answer.is_refunded)
+        .bind(answer.delivery_status.as_ref().map(|d| d.status.as_str()))
+        .bind(!status.is_open())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit::record_for(&mut tx, id, "check", None, verdict, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Closes an open verification with a final status and, for failures, the reason.
+    /// Returns whether it was open (a second close of the same verification does nothing).
+    pub async fn close(
+        &self,
+        id: i64,
+        status: Status,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        debug_assert!(!status.is_open());
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(&format!(
+            "UPDATE verifications SET status = ?, error = COALESCE(?, error), closed_at = ? \
+             WHERE id = ? AND {OPEN}"
+        ))
+        .bind(status.as_str())
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let closed = done.rows_affected() == 1;
+        if closed && status == Status::Cancelled {
+            audit::record_for(&mut tx, id, "cancel", None, error, now).await?;
+        }
+        tx.commit().await?;
+        Ok(closed)
+    }
+
+    /// Records a `revokeVerificationMessage` call and whether the Gateway took it.
+    pub async fn record_revoke(&self, id: i64, outcome: &str, now: i64) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit::record_for(&mut conn, id, "revoke", None, Some(outcome), now).await?;
+        Ok(())
+    }
+
+    /// At start-up: sends that a crash interrupted never learned their `request_id`, so they
+    /// cannot be checked. Closes them as failed; returns how many there were.
+    pub async fn fail_interrupted_sends(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = ? \
+             WHERE status = 'sending'",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
