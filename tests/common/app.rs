@@ -273,3 +273,38 @@ impl Drop for TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// `from` presses an inline button (by its label) under `message`; returns the pop-up
+    /// answer the bot gave.
+    pub async fn press(&self, from: &TgUser, message: &SentMessage, label: &str) -> String {
+        let (_, data) = message
+            .inline_buttons()
+            .into_iter()
+            .find(|(text, _)| text.contains(label))
+            .unwrap_or_else(|| panic!("no {label:?} button under {message:?}"));
+        let answered = self.telegram.calls_to("answerCallbackQuery").len();
+        let id = self
+            .telegram
+            .push_callback(from, message.chat_id, message.message_id, &data);
+        let answers = self
+            .telegram
+            .wait_for_call("answerCallbackQuery", answered + 1, PATIENCE)
+            .await;
+        let answer = answers
+            .iter()
+            .find(|call| call.params["callback_query_id"] == id.as_str())
+            .expect("the press was answered");
+        answer.params["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Opens the bot's database (for checks the chat cannot show, like the audit log).
+    pub async fn database(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database_path().display()))
+            .await
+            .expect("the bot's database opens")
+    }
+}
