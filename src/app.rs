@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use crate::bot::{self, Settings};
 use crate::config::Config;
 use crate::gateway::GatewayClient;
-use crate::store::{BalanceAlert, Store};
+use crate::store::{BalanceAlert, Store, StoreError};
 use crate::verification::{Policy, Verifier};
 use crate::{invite, now};
 
@@ -49,13 +49,13 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
 
     let bot = build_bot(config);
     let me = get_me(&bot).await?;
-    if let Err(err) = bot.set_my_commands(bot::menu()).await {
-        tracing::warn!("could not register the command menu: {err}");
-    }
     let settings = Arc::new(Settings {
         admin_ids: config.admin_ids.clone(),
         default_region: config.default_region,
+        invite_ttl: config.invite_ttl,
+        time_zone: config.time_zone.clone(),
     });
+    bot::menu::register(&bot, &all_admins(&store, &settings).await?).await;
     announce_owner_link(&store, &settings, &me).await?;
 
     let gateway = GatewayClient::new(
@@ -190,13 +190,13 @@ async fn alert_admins(
     mut alerts: mpsc::UnboundedReceiver<BalanceAlert>,
 ) {
     while let Some(alert) = alerts.recv().await {
-        let mut admins: Vec<i64> = settings.admin_ids.iter().map(|id| *id as i64).collect();
-        match store.stored_admins().await {
-            Ok(stored) => admins.extend(stored),
-            Err(err) => tracing::error!("cannot list the admins for a balance alert: {err}"),
-        }
-        admins.sort_unstable();
-        admins.dedup();
+        let admins = match all_admins(&store, &settings).await {
+            Ok(admins) => admins,
+            Err(err) => {
+                tracing::error!("cannot list the admins for a balance alert: {err}");
+                continue;
+            }
+        };
         let text = bot::texts::balance_alert(alert);
         for admin in admins {
             let sent = bot
@@ -208,6 +208,15 @@ async fn alert_admins(
             }
         }
     }
+}
+
+/// Admins from `ADMIN_IDS` and stored ones, each once.
+async fn all_admins(store: &Store, settings: &Settings) -> Result<Vec<i64>, StoreError> {
+    let mut admins: Vec<i64> = settings.admin_ids.iter().map(|id| *id as i64).collect();
+    admins.extend(store.stored_admins().await?);
+    admins.sort_unstable();
+    admins.dedup();
+    Ok(admins)
 }
 
 /// SIGTERM (containers) or SIGINT (Ctrl-C).

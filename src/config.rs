@@ -38,6 +38,10 @@ pub struct Config {
     pub precheck: bool,
     /// `LOW_BALANCE`: admins are told once when the Gateway balance drops below this (USD).
     pub low_balance: f64,
+    /// `INVITE_TTL`: seconds an `/invite` link stays valid.
+    pub invite_ttl: u32,
+    /// `TIME_ZONE`: the business's IANA time zone, for times shown in chats.
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 /// Why the configuration could not be read. The message names the variable.
@@ -141,6 +145,14 @@ impl Config {
         };
         let precheck = parse_bool(get("PRECHECK"), "PRECHECK", false)?;
         let low_balance = parse_money(get("LOW_BALANCE"), "LOW_BALANCE", 1.0)?;
+        let invite_ttl = parse_in_range(get("INVITE_TTL"), "INVITE_TTL", 60..=2_592_000, 86_400)?;
+        let time_zone = match get("TIME_ZONE") {
+            None => jiff::tz::TimeZone::UTC,
+            Some(name) => jiff::tz::TimeZone::get(&name).map_err(|_| ConfigError::Invalid {
+                var: "TIME_ZONE",
+                reason: format!("{name:?} is not an IANA time zone such as Europe/London"),
+            })?,
+        };
 
         Ok(Config {
             telegram_token,
@@ -156,6 +168,8 @@ impl Config {
             limits,
             precheck,
             low_balance,
+            invite_ttl,
+            time_zone,
         })
     }
 
@@ -272,6 +286,15 @@ mod tests {
         assert_eq!(config.limits, Limits::default());
         assert!(!config.precheck);
         assert_eq!(config.low_balance, 1.0);
+        assert_eq!(config.invite_ttl, 86_400);
+        assert_eq!(config.time_zone, jiff::tz::TimeZone::UTC);
+    }
+
+    #[test]
+    fn time_zone_and_invite_ttl_are_read() {
+        let config = config(&[("TIME_ZONE", "Europe/Moscow"), ("INVITE_TTL", "3600")]).unwrap();
+        assert_eq!(config.time_zone.iana_name(), Some("Europe/Moscow"));
+        assert_eq!(config.invite_ttl, 3600);
     }
 
     #[test]
@@ -327,6 +350,8 @@ mod tests {
             ("DAILY_BUDGET", "five"),
             ("PRECHECK", "maybe"),
             ("LOW_BALANCE", "NaN"),
+            ("INVITE_TTL", "10"),
+            ("TIME_ZONE", "Mars/Olympus_Mons"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");

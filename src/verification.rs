@@ -1,7 +1,7 @@
 //! The verification flow: send a code, check what staff type, resend, cancel. Free of Telegram
 //! types: the bot turns these outcomes into replies.
 //!
-//! Money rules live here and in the store. One open verification per phone and per chat, and
+//! Money rules live here and in the store. One open verification per phone, and
 //! every limit, are checked in the transaction that reserves a send, so a double tap, a retry
 //! or two staff at once cost one code. Input that is not a code of the right length never
 //! reaches the Gateway, so it neither costs nor burns an attempt.
@@ -61,10 +61,20 @@ pub enum SendOutcome {
 /// What a message typed in a chat led to.
 #[derive(Debug)]
 pub enum CheckOutcome {
-    /// No verification is open in the chat (the message may or may not look like a code).
+    /// The staff member has no open verification in the chat (the message may or may not look
+    /// like a code).
     NothingOpen { looks_like_code: bool },
-    /// A verification is open but the message is not a code.
-    NotACode(Verification),
+    /// Verifications are open but the message is not a code.
+    NotACode(Vec<Verification>),
+    /// The message replies to a colleague's verification: not checked.
+    NotYours(Verification),
+    /// The message replies to a verification that is closed: not checked.
+    Closed(Verification),
+    /// A code, but several verifications are open: staff must say which.
+    Ambiguous {
+        open: Vec<Verification>,
+        code: String,
+    },
     /// Digits, but not as many as the code has: checked locally, no attempt used.
     WrongLength { open: Verification, got: usize },
     /// The send is still in flight.
@@ -93,6 +103,8 @@ pub enum CheckOutcome {
 #[allow(clippy::large_enum_variant)] // one short-lived value per command, never stored
 pub enum CancelOutcome {
     NothingOpen,
+    /// Several verifications are open: staff must say which.
+    Ambiguous(Vec<Verification>),
     /// Closed; `revoke_error` says why the Gateway could not be asked to delete the message.
     Cancelled {
         verification: Verification,
@@ -271,29 +283,91 @@ impl Verifier {
         self.store.set_message_id(id, message_id).await
     }
 
-    /// Treats a message typed in a chat as the code of its open verification.
-    pub async fn check(&self, chat_id: i64, text: &str) -> Result<CheckOutcome, StoreError> {
-        let Some(open) = self.store.open_in_chat(chat_id).await? else {
-            let looks_like_code =
-                Code::parse(text, self.policy.code_length as usize) != Err(CodeError::NotACode);
-            return Ok(CheckOutcome::NothingOpen { looks_like_code });
+    /// Treats a message typed by a staff member in a chat as a code. A reply to the bot's "code
+    /// sent" message checks that verification; otherwise the staff member's only open
+    /// verification in the chat; with several, staff are asked which.
+    pub async fn check(
+        &self,
+        chat_id: i64,
+        staff_user_id: i64,
+        text: &str,
+        reply_to: Option<i32>,
+    ) -> Result<CheckOutcome, StoreError> {
+        let replied = match reply_to {
+            Some(message_id) => self.store.by_message(chat_id, message_id).await?,
+            None => None,
         };
-        // The length that counts is the one the code was sent with, even if CODE_LENGTH changed.
-        let parsed = Code::parse(text, open.code_length);
-        if open.is_overdue(now()) {
-            self.store
-                .close(open.id, Status::Expired, None, now())
-                .await?;
-            return Ok(match parsed {
-                Err(CodeError::NotACode) => CheckOutcome::NothingOpen {
-                    looks_like_code: false,
+        let candidates = match replied {
+            Some(v) if v.staff_user_id != staff_user_id => return Ok(CheckOutcome::NotYours(v)),
+            Some(v) if !v.status.is_open() => return Ok(CheckOutcome::Closed(v)),
+            Some(v) => vec![v],
+            None => self.store.open_for(chat_id, staff_user_id).await?,
+        };
+        let looks_like_code =
+            Code::parse(text, self.policy.code_length as usize) != Err(CodeError::NotACode);
+        let (mut live, expired) = self.drop_overdue(candidates).await?;
+        match live.len() {
+            0 => Ok(match expired.into_iter().last() {
+                Some(v) if looks_like_code => CheckOutcome::Expired(v),
+                _ => CheckOutcome::NothingOpen { looks_like_code },
+            }),
+            1 => self.check_one(live.remove(0), text).await,
+            _ => Ok(match Code::parse(text, live[0].code_length) {
+                Ok(code) => CheckOutcome::Ambiguous {
+                    open: live,
+                    code: code.as_str().to_owned(),
                 },
-                _ => CheckOutcome::Expired(open),
-            });
+                Err(CodeError::NotACode) => CheckOutcome::NotACode(live),
+                Err(CodeError::WrongLength { got, .. }) => CheckOutcome::WrongLength {
+                    open: live.remove(0),
+                    got,
+                },
+            }),
         }
-        let code = match parsed {
+    }
+
+    /// Checks a code against one verification chosen by id (the "which one?" buttons).
+    pub async fn check_id(
+        &self,
+        id: i64,
+        staff_user_id: i64,
+        code: &str,
+    ) -> Result<CheckOutcome, StoreError> {
+        match self.store.verification(id).await? {
+            Some(v) if v.staff_user_id != staff_user_id => Ok(CheckOutcome::NotYours(v)),
+            Some(v) if !v.status.is_open() => Ok(CheckOutcome::Closed(v)),
+            Some(v) => {
+                let (mut live, mut expired) = self.drop_overdue(vec![v]).await?;
+                match live.pop() {
+                    Some(open) => self.check_one(open, code).await,
+                    None => Ok(CheckOutcome::Expired(expired.remove(0))),
+                }
+            }
+            None => Ok(CheckOutcome::NothingOpen {
+                looks_like_code: true,
+            }),
+        }
+    }
+
+    /// Closes the verifications whose code has outlived its `ttl`; returns (live, expired).
+    async fn drop_overdue(
+        &self,
+        verifications: Vec<Verification>,
+    ) -> Result<(Vec<Verification>, Vec<Verification>), StoreError> {
+        let now = now();
+        let (expired, live): (Vec<_>, Vec<_>) =
+            verifications.into_iter().partition(|v| v.is_overdue(now));
+        for v in &expired {
+            self.store.close(v.id, Status::Expired, None, now).await?;
+        }
+        Ok((live, expired))
+    }
+
+    async fn check_one(&self, open: Verification, text: &str) -> Result<CheckOutcome, StoreError> {
+        // The length that counts is the one the code was sent with, even if CODE_LENGTH changed.
+        let code = match Code::parse(text, open.code_length) {
             Ok(code) => code,
-            Err(CodeError::NotACode) => return Ok(CheckOutcome::NotACode(open)),
+            Err(CodeError::NotACode) => return Ok(CheckOutcome::NotACode(vec![open])),
             Err(CodeError::WrongLength { got, .. }) => {
                 return Ok(CheckOutcome::WrongLength { open, got });
             }
@@ -302,6 +376,7 @@ impl Verifier {
             (Status::Pending, Some(request_id)) => request_id.clone(),
             _ => return Ok(CheckOutcome::StillSending(open)),
         };
+        let chat_id = open.chat_id;
         let answer = self
             .gateway
             .check_verification_status(&request_id, Some(code.as_str()))
@@ -324,11 +399,17 @@ impl Verifier {
         Ok(outcome)
     }
 
-    /// Cancels the chat's open verification.
-    pub async fn cancel(&self, chat_id: i64) -> Result<CancelOutcome, StoreError> {
-        match self.open(chat_id).await? {
-            Some(open) => self.cancel_open(open).await,
-            None => Ok(CancelOutcome::NothingOpen),
+    /// Cancels the staff member's open verification in a chat (asks which if there are several).
+    pub async fn cancel(
+        &self,
+        chat_id: i64,
+        staff_user_id: i64,
+    ) -> Result<CancelOutcome, StoreError> {
+        let mut open = self.open(chat_id, staff_user_id).await?;
+        match open.len() {
+            0 => Ok(CancelOutcome::NothingOpen),
+            1 => self.cancel_open(open.remove(0)).await,
+            _ => Ok(CancelOutcome::Ambiguous(open)),
         }
     }
 
@@ -383,18 +464,15 @@ impl Verifier {
         Ok(error)
     }
 
-    /// The chat's open verification, if its code is still valid (an overdue one is closed).
-    pub async fn open(&self, chat_id: i64) -> Result<Option<Verification>, StoreError> {
-        let Some(open) = self.store.open_in_chat(chat_id).await? else {
-            return Ok(None);
-        };
-        if open.is_overdue(now()) {
-            self.store
-                .close(open.id, Status::Expired, None, now())
-                .await?;
-            return Ok(None);
-        }
-        Ok(Some(open))
+    /// A staff member's open verifications in a chat whose code is still valid (overdue ones
+    /// are closed).
+    pub async fn open(
+        &self,
+        chat_id: i64,
+        staff_user_id: i64,
+    ) -> Result<Vec<Verification>, StoreError> {
+        let open = self.store.open_for(chat_id, staff_user_id).await?;
+        Ok(self.drop_overdue(open).await?.0)
     }
 
     /// `/reset`: earlier sends to `phone` no longer count against its limits.
@@ -461,6 +539,9 @@ impl CheckOutcome {
         match self {
             CheckOutcome::NothingOpen { .. } => "nothing_open",
             CheckOutcome::NotACode(_) => "not_a_code",
+            CheckOutcome::NotYours(_) => "not_yours",
+            CheckOutcome::Closed(_) => "closed",
+            CheckOutcome::Ambiguous { .. } => "ambiguous",
             CheckOutcome::WrongLength { .. } => "wrong_length",
             CheckOutcome::StillSending(_) => "still_sending",
             CheckOutcome::Valid(_) => "code_valid",

@@ -77,7 +77,7 @@ async fn the_owner_link_makes_its_first_visitor_admin_once() {
     let refused = app
         .say_as(&latecomer, 778, &format!("/start {token}"))
         .await;
-    assert_says(&refused, "not valid");
+    assert_says(&refused, "already used");
     let still_refused = app.say_as(&latecomer, 778, "/status").await;
     assert_says(&still_refused, "<code>778</code>");
 

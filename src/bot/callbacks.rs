@@ -1,45 +1,96 @@
-//! The inline buttons under a verification: 🔁 Resend and ✖️ Cancel.
+//! Inline buttons: 🔁 Resend and ✖️ Cancel under a verification, "which one?" pickers, and the
+//! Remove buttons of `/staff`.
 //!
-//! `callback_data` holds only our short verification id (`resend:42`), never the phone. Every
-//! press is answered (`answerCallbackQuery`), and pressing twice is safe: the second press finds
-//! the verification no longer open and says so.
+//! `callback_data` holds only short ids (`resend:42`), never a phone number. Every press is
+//! answered (`answerCallbackQuery`), and pressing twice is safe: the second press finds the
+//! verification no longer open, or the person already removed, and says so.
+
+use std::sync::Arc;
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage};
 
-use super::{BoxError, HandlerResult, texts};
+use super::reply::drop_buttons;
+use super::texts::{self, View};
+use super::{BoxError, HandlerResult, Settings, admin};
+use crate::store::Store;
 use crate::verification::{CancelOutcome, SendOutcome, Verifier};
 
 /// What a button asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Action {
     Resend(i64),
     Cancel(i64),
+    /// Check this code against this verification (after "which one?").
+    Check(i64, String),
+    /// Admin: take this user's access away.
+    Remove(i64),
 }
 
 impl Action {
     fn parse(data: &str) -> Option<Action> {
-        let (verb, id) = data.split_once(':')?;
-        let id = id.parse().ok()?;
-        match verb {
-            "resend" => Some(Action::Resend(id)),
-            "cancel" => Some(Action::Cancel(id)),
-            _ => None,
-        }
+        let mut parts = data.split(':');
+        let verb = parts.next()?;
+        let id = parts.next()?.parse().ok()?;
+        let action = match (verb, parts.next()) {
+            ("resend", None) => Action::Resend(id),
+            ("cancel", None) => Action::Cancel(id),
+            ("remove", None) => Action::Remove(id),
+            ("check", Some(code)) if code.bytes().all(|b| b.is_ascii_digit()) => {
+                Action::Check(id, code.to_owned())
+            }
+            _ => return None,
+        };
+        parts.next().is_none().then_some(action)
     }
+}
+
+pub fn cancel_data(verification_id: i64) -> String {
+    format!("cancel:{verification_id}")
+}
+
+pub fn check_data(verification_id: i64, code: &str) -> String {
+    format!("check:{verification_id}:{code}")
+}
+
+pub fn remove_data(user_id: i64) -> String {
+    format!("remove:{user_id}")
 }
 
 /// The Resend / Cancel keyboard for a verification.
 pub fn keyboard(verification_id: i64) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([[
         InlineKeyboardButton::callback(texts::BUTTON_RESEND, format!("resend:{verification_id}")),
-        InlineKeyboardButton::callback(texts::BUTTON_CANCEL, format!("cancel:{verification_id}")),
+        InlineKeyboardButton::callback(texts::BUTTON_CANCEL, cancel_data(verification_id)),
     ]])
 }
 
+/// A keyboard with one `(label, data)` button per row.
+pub fn one_per_row(buttons: Vec<(String, String)>) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(
+        buttons
+            .into_iter()
+            .map(|(label, data)| [InlineKeyboardButton::callback(label, data)]),
+    )
+}
+
+/// Whether the button is for admins only (the tree refuses it to others).
+pub fn needs_admin(query: &CallbackQuery) -> bool {
+    matches!(
+        query.data.as_deref().and_then(Action::parse),
+        Some(Action::Remove(_))
+    )
+}
+
 /// A button pressed by staff. Always answered, even when something fails.
-pub async fn pressed(bot: Bot, query: CallbackQuery, verifier: Verifier) -> HandlerResult {
-    let text = match act(&bot, &query, &verifier).await {
+pub async fn pressed(
+    bot: Bot,
+    query: CallbackQuery,
+    verifier: Verifier,
+    store: Store,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let text = match act(&bot, &query, &verifier, &store, &settings).await {
         Ok(text) => text,
         Err(err) => {
             tracing::error!("a button press failed: {err}");
@@ -50,25 +101,39 @@ pub async fn pressed(bot: Bot, query: CallbackQuery, verifier: Verifier) -> Hand
 }
 
 /// Does what the button says; returns the pop-up answer.
-async fn act(bot: &Bot, query: &CallbackQuery, verifier: &Verifier) -> Result<String, BoxError> {
+async fn act(
+    bot: &Bot,
+    query: &CallbackQuery,
+    verifier: &Verifier,
+    store: &Store,
+    settings: &Settings,
+) -> Result<String, BoxError> {
     let action = query.data.as_deref().and_then(Action::parse);
     let (Some(action), Some(message)) = (action, query.message.as_ref()) else {
         return Ok(texts::callback_unknown());
     };
     let chat = message.chat().id;
     let staff = query.from.id.0 as i64;
+    let view = View {
+        viewer: staff,
+        now: crate::now(),
+        group: !message.chat().is_private(),
+    };
     match action {
         Action::Cancel(id) => match verifier.cancel_by_id(id).await? {
-            CancelOutcome::NothingOpen => Ok(texts::no_longer_open()),
             cancelled @ CancelOutcome::Cancelled { .. } => {
                 drop_keyboard(bot, message).await;
-                say(bot, chat, texts::cancel_outcome(&cancelled), None).await?;
+                if let CancelOutcome::Cancelled { verification, .. } = &cancelled {
+                    drop_buttons(bot, verification).await;
+                }
+                say(bot, chat, texts::cancel_outcome(&cancelled, &view), None).await?;
                 Ok(texts::callback_cancelled())
             }
+            _ => Ok(texts::no_longer_open()),
         },
         Action::Resend(id) => {
             let outcome = verifier.resend(id, chat.0, staff).await?;
-            let text = texts::send_outcome(&outcome, staff, crate::now());
+            let text = texts::send_outcome(&outcome, &view);
             match &outcome {
                 SendOutcome::NoLongerOpen => Ok(texts::no_longer_open()),
                 SendOutcome::Sent(sent) => {
@@ -87,7 +152,26 @@ async fn act(bot: &Bot, query: &CallbackQuery, verifier: &Verifier) -> Result<St
                 }
             }
         }
+        Action::Check(id, code) => {
+            let outcome = verifier.check_id(id, staff, &code).await?;
+            drop_keyboard(bot, message).await;
+            say(bot, chat, texts::check_outcome(&outcome, &view), None).await?;
+            if let Some(closed) = outcome.closed() {
+                drop_buttons(bot, closed).await;
+            }
+            Ok(texts::callback_checked())
+        }
+        Action::Remove(user_id) => {
+            let text = admin::remove(bot, store, settings, staff, user_id).await?;
+            say(bot, chat, text.clone(), None).await?;
+            Ok(strip_tags(&text))
+        }
     }
+}
+
+/// An admin-only button pressed by staff who are not admins.
+pub async fn admins_only(bot: Bot, query: CallbackQuery) -> HandlerResult {
+    answer(&bot, &query, texts::admins_only()).await
 }
 
 /// A button pressed by someone without access (an old message in a shared group, say).
@@ -100,6 +184,8 @@ pub async fn access_unavailable(bot: Bot, query: CallbackQuery) -> HandlerResult
 }
 
 async fn answer(bot: &Bot, query: &CallbackQuery, text: String) -> HandlerResult {
+    // Pop-up answers are plain text of at most 200 characters.
+    let text: String = text.chars().take(200).collect();
     bot.answer_callback_query(query.id.clone())
         .text(text)
         .await?;
@@ -121,8 +207,7 @@ async fn say(
     }
 }
 
-/// Removes the buttons from a message whose verification is over. Best effort: the message
-/// may be too old to edit.
+/// Removes the buttons from the message whose button was pressed. Best effort.
 async fn drop_keyboard(bot: &Bot, message: &MaybeInaccessibleMessage) {
     if let Err(err) = bot
         .edit_message_reply_markup(message.chat().id, message.id())
@@ -130,6 +215,24 @@ async fn drop_keyboard(bot: &Bot, message: &MaybeInaccessibleMessage) {
     {
         tracing::debug!("could not remove a keyboard: {err}");
     }
+}
+
+/// HTML replies reused as pop-up answers, which are plain text.
+fn strip_tags(html: &str) -> String {
+    let mut plain = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -149,8 +252,28 @@ mod tests {
         assert_eq!(data, ["resend:42", "cancel:42"]);
         assert_eq!(Action::parse("resend:42"), Some(Action::Resend(42)));
         assert_eq!(Action::parse("cancel:7"), Some(Action::Cancel(7)));
-        assert_eq!(Action::parse("cancel:+447911123456x"), None);
-        assert_eq!(Action::parse("launch:1"), None);
-        assert_eq!(Action::parse("garbage"), None);
+        assert_eq!(Action::parse("remove:99"), Some(Action::Remove(99)));
+        assert_eq!(
+            Action::parse(&check_data(5, "123456")),
+            Some(Action::Check(5, "123456".into()))
+        );
+        assert!(check_data(i64::MAX, "12345678").len() <= 64);
+        for bad in [
+            "cancel:+447911123456x",
+            "launch:1",
+            "garbage",
+            "check:1:12a",
+            "cancel:1:2",
+        ] {
+            assert_eq!(Action::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn pop_up_answers_are_plain_text() {
+        assert_eq!(
+            strip_tags("🗑 Bob (user <code>5</code>) &amp; co"),
+            "🗑 Bob (user 5) & co"
+        );
     }
 }

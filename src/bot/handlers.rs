@@ -1,18 +1,17 @@
-//! One small async function per thing a person can do. Each computes a reply with the
-//! [`Verifier`] and [`texts`], then sends it; an internal error becomes an apology in the chat.
+//! Staff handlers: one small async function per thing a person can do. Each computes a reply
+//! with the [`Verifier`] and [`texts`], then sends it; an internal error becomes an apology.
 
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{
-    ChatAction, InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, User,
-};
+use teloxide::types::{ChatAction, User};
 
-use super::{HandlerResult, Settings, keyboard, texts};
+use super::reply::{apologise, drop_buttons, pick, reply, send, view_of};
+use super::{HandlerResult, Settings, callbacks, menu, texts};
 use crate::invite;
-use crate::phone::{PhoneError, PhoneNumber};
-use crate::store::{Member, Role, Store, StoreError};
-use crate::verification::{SendOutcome, Verifier};
+use crate::phone::PhoneNumber;
+use crate::store::{Claim, Member, Role, Store};
+use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 
 /// `/start` from staff. A link token is not used up by someone who already has access.
 pub async fn start(
@@ -57,9 +56,9 @@ pub async fn verify(
         Ok(outcome) => outcome,
         Err(err) => return apologise(&bot, &msg, err).await,
     };
-    let text = texts::send_outcome(&outcome, user.id.0 as i64, crate::now());
+    let text = texts::send_outcome(&outcome, &view_of(&msg, &user));
     let buttons = match &outcome {
-        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(keyboard(v.id)),
+        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(callbacks::keyboard(v.id)),
         _ => None,
     };
     let shown = send(&bot, &msg, text, buttons).await?;
@@ -71,42 +70,46 @@ pub async fn verify(
     Ok(())
 }
 
-/// `/reset <number>` (admins only, gated in the tree).
-pub async fn reset(
-    bot: Bot,
-    msg: Message,
-    user: User,
-    number: String,
-    verifier: Verifier,
-    settings: Arc<Settings>,
-) -> HandlerResult {
-    let text = match PhoneNumber::parse(&number, settings.default_region) {
-        Err(PhoneError::Empty) => texts::reset_usage(),
-        Err(err) => texts::bad_phone(&number, &err),
-        Ok(phone) => match verifier.reset_phone(&phone, user.id.0 as i64).await {
-            Ok(()) => texts::reset_done(&phone),
-            Err(err) => return apologise(&bot, &msg, err).await,
-        },
+/// `/cancel`: the staff member's open verification here; asks which when there are several.
+pub async fn cancel(bot: Bot, msg: Message, user: User, verifier: Verifier) -> HandlerResult {
+    let outcome = match verifier.cancel(msg.chat.id.0, user.id.0 as i64).await {
+        Ok(outcome) => outcome,
+        Err(err) => return apologise(&bot, &msg, err).await,
     };
-    reply(&bot, &msg, text).await
+    let text = texts::cancel_outcome(&outcome, &view_of(&msg, &user));
+    let buttons = match &outcome {
+        CancelOutcome::Ambiguous(open) => Some(pick(open, |v| callbacks::cancel_data(v.id))),
+        CancelOutcome::Cancelled { verification, .. } => {
+            drop_buttons(&bot, verification).await;
+            None
+        }
+        CancelOutcome::NothingOpen => None,
+    };
+    send(&bot, &msg, text, buttons).await?;
+    Ok(())
 }
 
-/// An admin command from staff who are not admins.
-pub async fn admins_only(bot: Bot, msg: Message) -> HandlerResult {
-    reply(&bot, &msg, texts::admins_only()).await
-}
-
-pub async fn cancel(bot: Bot, msg: Message, verifier: Verifier) -> HandlerResult {
-    match verifier.cancel(msg.chat.id.0).await {
-        Ok(outcome) => reply(&bot, &msg, texts::cancel_outcome(&outcome)).await,
+pub async fn status(bot: Bot, msg: Message, user: User, verifier: Verifier) -> HandlerResult {
+    match verifier.open(msg.chat.id.0, user.id.0 as i64).await {
+        Ok(open) => reply(&bot, &msg, texts::status(&open, &view_of(&msg, &user))).await,
         Err(err) => apologise(&bot, &msg, err).await,
     }
 }
 
-pub async fn status(bot: Bot, msg: Message, user: User, verifier: Verifier) -> HandlerResult {
-    match verifier.open(msg.chat.id.0).await {
-        Ok(open) => {
-            let text = texts::status(open.as_ref(), user.id.0 as i64, crate::now());
+/// `/history`: the caller's last 10 verifications; admins see everyone's, with names.
+pub async fn history(
+    bot: Bot,
+    msg: Message,
+    user: User,
+    role: Role,
+    store: Store,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let everyone = role == Role::Admin;
+    let staff = (!everyone).then_some(user.id.0 as i64);
+    match store.history(staff, 10).await {
+        Ok(entries) => {
+            let text = texts::history(&entries, everyone, &settings.time_zone);
             reply(&bot, &msg, text).await
         }
         Err(err) => apologise(&bot, &msg, err).await,
@@ -114,33 +117,46 @@ pub async fn status(bot: Bot, msg: Message, user: User, verifier: Verifier) -> H
 }
 
 /// Any other message from staff: a code, other text, an unknown command or not text at all.
-pub async fn other_message(bot: Bot, msg: Message, verifier: Verifier) -> HandlerResult {
+pub async fn other_message(
+    bot: Bot,
+    msg: Message,
+    user: User,
+    verifier: Verifier,
+) -> HandlerResult {
     let Some(text) = msg.text() else {
         return reply(&bot, &msg, texts::not_text()).await;
     };
     if text.starts_with('/') {
         return reply(&bot, &msg, texts::unknown_command()).await;
     }
-    let outcome = match verifier.check(msg.chat.id.0, text).await {
+    let reply_to = msg.reply_to_message().map(|m| m.id.0);
+    let checked = verifier
+        .check(msg.chat.id.0, user.id.0 as i64, text, reply_to)
+        .await;
+    let outcome = match checked {
         Ok(outcome) => outcome,
         Err(err) => return apologise(&bot, &msg, err).await,
     };
-    reply(&bot, &msg, texts::check_outcome(&outcome)).await?;
-    // A closed verification's buttons would only answer "no longer open": remove them.
-    if let Some(closed) = outcome.closed()
-        && let Some(message_id) = closed.message_id
-    {
-        let removed = bot
-            .edit_message_reply_markup(ChatId(closed.chat_id), MessageId(message_id))
-            .await;
-        if let Err(err) = removed {
-            tracing::debug!("could not remove the buttons of a closed verification: {err}");
+    let buttons = match &outcome {
+        CheckOutcome::Ambiguous { open, code } => {
+            Some(pick(open, |v| callbacks::check_data(v.id, code)))
         }
+        _ => None,
+    };
+    send(
+        &bot,
+        &msg,
+        texts::check_outcome(&outcome, &view_of(&msg, &user)),
+        buttons,
+    )
+    .await?;
+    if let Some(closed) = outcome.closed() {
+        drop_buttons(&bot, closed).await;
     }
     Ok(())
 }
 
-/// `/start <token>` from someone without access: the one-time link.
+/// `/start <token>` from someone without access: a one-time link.
 pub async fn join(
     bot: Bot,
     msg: Message,
@@ -153,27 +169,48 @@ pub async fn join(
     if token.is_empty() {
         return stranger(bot, msg, user).await;
     }
+    let name = user.full_name();
     let member = Member {
         user_id: user.id.0 as i64,
-        name: &user.full_name(),
+        name: &name,
         username: user.username.as_deref(),
     };
-    let claimed = store
+    let claim = match store
         .claim_invite(&invite::hash(token), &member, crate::now())
-        .await;
-    let text = match claimed {
-        Ok(Some(role)) => {
-            tracing::info!(
-                user = user.id.0,
-                role = role.as_str(),
-                "one-time link used; it no longer works"
-            );
-            texts::joined(role, verifier.code_length(), verifier.ttl())
-        }
-        Ok(None) => texts::link_invalid(user.id.0),
+        .await
+    {
+        Ok(claim) => claim,
         Err(err) => return apologise(&bot, &msg, err).await,
     };
-    reply(&bot, &msg, text).await
+    let Claim::Joined { role, inviter } = claim else {
+        tracing::info!(user = user.id.0, "a one-time link was refused: {claim:?}");
+        return reply(&bot, &msg, texts::link_refused(&claim, user.id.0)).await;
+    };
+    tracing::info!(
+        user = user.id.0,
+        role = role.as_str(),
+        "one-time link used; it no longer works"
+    );
+    let (length, ttl) = (verifier.code_length(), verifier.ttl());
+    let welcome = match inviter {
+        None => texts::owner_joined(length, ttl),
+        Some(_) => texts::joined(role, length, ttl),
+    };
+    reply(&bot, &msg, welcome).await?;
+    if role == Role::Admin {
+        menu::show_admin_menu(&bot, member.user_id).await;
+    }
+    if let Some(inviter) = inviter {
+        let notice = texts::inviter_notice(&name, member.username, member.user_id, role);
+        let told = bot
+            .send_message(ChatId(inviter), notice)
+            .parse_mode(teloxide::types::ParseMode::Html)
+            .await;
+        if let Err(err) = told {
+            tracing::warn!(inviter, "could not tell the inviter who joined: {err}");
+        }
+    }
+    Ok(())
 }
 
 /// Anyone else: a polite answer with their user id, so an admin can add them.
@@ -184,34 +221,4 @@ pub async fn stranger(bot: Bot, msg: Message, user: User) -> HandlerResult {
 
 pub async fn access_unavailable(bot: Bot, msg: Message) -> HandlerResult {
     reply(&bot, &msg, texts::access_unavailable()).await
-}
-
-async fn reply(bot: &Bot, msg: &Message, text: String) -> HandlerResult {
-    send(bot, msg, text, None).await?;
-    Ok(())
-}
-
-/// Sends an HTML reply, with buttons if given; in a group it quotes the message it answers.
-async fn send(
-    bot: &Bot,
-    msg: &Message,
-    text: String,
-    buttons: Option<InlineKeyboardMarkup>,
-) -> Result<Message, teloxide::RequestError> {
-    let mut request = bot
-        .send_message(msg.chat.id, text)
-        .parse_mode(ParseMode::Html);
-    if !msg.chat.is_private() {
-        request =
-            request.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
-    }
-    match buttons {
-        Some(buttons) => request.reply_markup(buttons).await,
-        None => request.await,
-    }
-}
-
-async fn apologise(bot: &Bot, msg: &Message, err: StoreError) -> HandlerResult {
-    tracing::error!(chat = msg.chat.id.0, "request failed: {err}");
-    reply(bot, msg, texts::internal_error()).await
 }

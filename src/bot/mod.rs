@@ -2,21 +2,22 @@
 //!
 //! Access is decided once, at the root of the tree, for messages and button presses alike:
 //! an update comes from staff (an admin from `ADMIN_IDS` or a stored member) or from a stranger,
-//! who can do nothing but open a one-time link. Admin-only commands are gated in the tree too.
-//! No handler checks access again, and no stranger reaches the Gateway.
+//! who can do nothing but open a one-time link. Admin-only commands and buttons are gated in the
+//! tree too. No handler checks access again, and no stranger reaches the Gateway.
 
+mod admin;
 mod callbacks;
 mod handlers;
+pub mod menu;
+mod reply;
 pub mod texts;
 
 use std::sync::Arc;
 
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, User};
+use teloxide::types::User;
 use teloxide::utils::command::BotCommands;
-
-pub use callbacks::keyboard;
 
 use crate::store::{Role, Store};
 
@@ -28,6 +29,10 @@ pub type HandlerResult = Result<(), BoxError>;
 pub struct Settings {
     pub admin_ids: Vec<u64>,
     pub default_region: Option<phonenumber::country::Id>,
+    /// Seconds an `/invite` link stays valid.
+    pub invite_ttl: u32,
+    /// The business's time zone, for times shown in chats.
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 /// The commands the bot understands. `/verify@<bot>` works too.
@@ -41,6 +46,11 @@ pub enum Command {
     Verify(String),
     Cancel,
     Status,
+    History,
+    /// Admin: `/invite` or `/invite admin`.
+    Invite(String),
+    /// Admin: `/staff` or `/staff remove <user id>`.
+    Staff(String),
     /// Admin: `/reset <phone number>` clears the number's send limit and cooldown.
     Reset(String),
 }
@@ -54,23 +64,15 @@ pub enum Access {
     Unknown,
 }
 
-/// The command menu registered with `setMyCommands`.
-pub fn menu() -> Vec<BotCommand> {
-    vec![
-        BotCommand::new("verify", texts::MENU_VERIFY),
-        BotCommand::new("status", texts::MENU_STATUS),
-        BotCommand::new("cancel", texts::MENU_CANCEL),
-        BotCommand::new("help", texts::MENU_HELP),
-    ]
-}
-
 /// The whole handler tree.
 pub fn schema() -> UpdateHandler<BoxError> {
     use dptree::case;
 
     let admin_commands = dptree::entry()
         .filter(|role: Role| role == Role::Admin)
-        .branch(case![Command::Reset(number)].endpoint(handlers::reset));
+        .branch(case![Command::Invite(kind)].endpoint(admin::invite))
+        .branch(case![Command::Staff(args)].endpoint(admin::staff))
+        .branch(case![Command::Reset(number)].endpoint(admin::reset));
 
     let staff_commands = teloxide::filter_command::<Command, _>()
         .branch(case![Command::Start(payload)].endpoint(handlers::start))
@@ -78,8 +80,10 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .branch(case![Command::Verify(number)].endpoint(handlers::verify))
         .branch(case![Command::Cancel].endpoint(handlers::cancel))
         .branch(case![Command::Status].endpoint(handlers::status))
+        .branch(case![Command::History].endpoint(handlers::history))
         .branch(admin_commands)
-        .endpoint(handlers::admins_only);
+        // Only admin commands are left: the sender is not an admin.
+        .endpoint(admin::admins_only);
 
     let staff = dptree::entry()
         .branch(
@@ -87,7 +91,16 @@ pub fn schema() -> UpdateHandler<BoxError> {
                 .branch(staff_commands)
                 .endpoint(handlers::other_message),
         )
-        .branch(Update::filter_callback_query().endpoint(callbacks::pressed));
+        .branch(
+            Update::filter_callback_query()
+                .branch(
+                    dptree::filter(|query: CallbackQuery, role: Role| {
+                        callbacks::needs_admin(&query) && role != Role::Admin
+                    })
+                    .endpoint(callbacks::admins_only),
+                )
+                .endpoint(callbacks::pressed),
+        );
 
     let stranger = dptree::entry()
         .branch(

@@ -19,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use balance::BalanceAlert;
 pub use limits::{Limits, Refusal};
-pub use people::Member;
+pub use people::{Claim, Member, StaffMember};
 pub use verifications::{NewVerification, Reservation, Verification};
 
 /// Migrations embedded in the binary.

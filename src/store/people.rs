@@ -1,5 +1,7 @@
 //! Staff, admins and the one-time links that grant access.
 
+use sqlx::FromRow;
+
 use super::audit::{self, Entry};
 use super::{Role, Store, StoreError};
 
@@ -11,13 +13,58 @@ pub struct Member<'a> {
     pub username: Option<&'a str>,
 }
 
+/// What opening a one-time link did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// Access granted; `inviter` is the admin who made the link (none for the owner link).
+    Joined {
+        role: Role,
+        inviter: Option<i64>,
+    },
+    Used,
+    Expired,
+    Unknown,
+}
+
+/// A stored staff member (or admin), for `/staff`.
+#[derive(Debug, Clone)]
+pub struct StaffMember {
+    pub user_id: i64,
+    pub role: Role,
+    pub name: String,
+    pub username: Option<String>,
+    pub added_at: i64,
+    pub added_by: Option<i64>,
+    pub added_by_name: Option<String>,
+}
+
+#[derive(FromRow)]
+struct StaffRow {
+    user_id: i64,
+    role: String,
+    name: String,
+    username: Option<String>,
+    added_at: i64,
+    added_by: Option<i64>,
+    added_by_name: Option<String>,
+}
+
+#[derive(FromRow)]
+struct InviteRow {
+    role: String,
+    created_by: Option<i64>,
+    expires_at: Option<i64>,
+    used_at: Option<i64>,
+}
+
 impl Store {
-    /// The stored role of a user, if any.
+    /// The role of a user who has not been removed, if any.
     pub async fn role_of(&self, user_id: i64) -> Result<Option<Role>, StoreError> {
-        let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE user_id = ?")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM staff WHERE user_id = ? AND removed_at IS NULL")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(role.as_deref().map(Role::parse))
     }
 
@@ -28,11 +75,71 @@ impl Store {
 
     /// The user ids of stored admins (those from `ADMIN_IDS` are not stored).
     pub async fn stored_admins(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT user_id FROM staff WHERE role = 'admin' AND removed_at IS NULL ORDER BY user_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Everyone stored who has access, admins first, then by name.
+    pub async fn list_staff(&self) -> Result<Vec<StaffMember>, StoreError> {
+        let rows: Vec<StaffRow> = sqlx::query_as(
+            "SELECT s.user_id, s.role, s.name, s.username, s.added_at, s.added_by, \
+                    a.name AS added_by_name \
+             FROM staff s LEFT JOIN staff a ON a.user_id = s.added_by \
+             WHERE s.removed_at IS NULL ORDER BY s.role = 'admin' DESC, s.name, s.user_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| StaffMember {
+                user_id: row.user_id,
+                role: Role::parse(&row.role),
+                name: row.name,
+                username: row.username,
+                added_at: row.added_at,
+                added_by: row.added_by,
+                added_by_name: row.added_by_name,
+            })
+            .collect())
+    }
+
+    /// A person's name as stored (also after removal), for messages about them.
+    pub async fn staff_name(&self, user_id: i64) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT user_id FROM staff WHERE role = 'admin' ORDER BY user_id")
-                .fetch_all(&self.pool)
+            sqlx::query_scalar("SELECT name FROM staff WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    /// Takes access away at once; the person's history stays. Returns whether they had access.
+    pub async fn remove_staff(&self, user_id: i64, by: i64, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE staff SET removed_at = ?, removed_by = ? WHERE user_id = ? AND removed_at IS NULL",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        let removed = done.rows_affected() == 1;
+        if removed {
+            let detail = format!("user={user_id}");
+            let entry = Entry {
+                actor: Some(by),
+                action: "staff_removed",
+                detail: Some(&detail),
+                ..Default::default()
+            };
+            audit::record(&mut tx, entry, now).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
     }
 
     /// Replaces any unused owner link by a new one (only its hash is stored).
@@ -53,46 +160,90 @@ impl Store {
         Ok(())
     }
 
+    /// Stores an admin's `/invite` link (only its hash), valid until `expires_at`.
+    pub async fn create_invite(
+        &self,
+        token_hash: &str,
+        role: Role,
+        admin: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO invites (token_hash, role, created_at, created_by, expires_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(role.as_str())
+        .bind(now)
+        .bind(admin)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        let detail = format!("role={}", role.as_str());
+        let entry = Entry {
+            actor: Some(admin),
+            action: "invite_created",
+            detail: Some(&detail),
+            ..Default::default()
+        };
+        audit::record(&mut tx, entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Uses a link once: marks it used and stores the person with the link's role, atomically.
-    /// `None` when the link is unknown, used or expired.
     pub async fn claim_invite(
         &self,
         token_hash: &str,
         member: &Member<'_>,
         now: i64,
-    ) -> Result<Option<Role>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let claimed: Option<(String, Option<i64>)> = sqlx::query_as(
-            "UPDATE invites SET used_at = ?, used_by = ? \
-             WHERE token_hash = ? AND used_at IS NULL AND (expires_at IS NULL OR expires_at > ?) \
-             RETURNING role, created_by",
+    ) -> Result<Claim, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let found: Option<InviteRow> = sqlx::query_as(
+            "SELECT role, created_by, expires_at, used_at FROM invites WHERE token_hash = ?",
         )
-        .bind(now)
-        .bind(member.user_id)
         .bind(token_hash)
-        .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((role, created_by)) = claimed else {
-            return Ok(None);
+        let (role, inviter) = match found {
+            None => return Ok(Claim::Unknown),
+            Some(InviteRow {
+                used_at: Some(_), ..
+            }) => return Ok(Claim::Used),
+            Some(InviteRow {
+                expires_at: Some(expires_at),
+                ..
+            }) if expires_at <= now => return Ok(Claim::Expired),
+            Some(InviteRow {
+                role, created_by, ..
+            }) => (role, created_by),
         };
+        sqlx::query("UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?")
+            .bind(now)
+            .bind(member.user_id)
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO staff (user_id, role, name, username, added_at, added_by) \
              VALUES (?, ?, ?, ?, ?, ?) \
              ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, name = excluded.name, \
-             username = excluded.username",
+             username = excluded.username, added_at = excluded.added_at, \
+             added_by = excluded.added_by, removed_at = NULL, removed_by = NULL",
         )
         .bind(member.user_id)
         .bind(&role)
         .bind(member.name)
         .bind(member.username)
         .bind(now)
-        .bind(created_by)
+        .bind(inviter)
         .execute(&mut *tx)
         .await?;
         let detail = format!(
             "role={role} via={}",
-            if created_by.is_some() {
+            if inviter.is_some() {
                 "invite"
             } else {
                 "owner link"
@@ -106,6 +257,9 @@ impl Store {
         };
         audit::record(&mut tx, entry, now).await?;
         tx.commit().await?;
-        Ok(Some(Role::parse(&role)))
+        Ok(Claim::Joined {
+            role: Role::parse(&role),
+            inviter,
+        })
     }
 }

@@ -80,7 +80,18 @@ impl From<VerificationRow> for Verification {
 
 const COLUMNS: &str = "id, chat_id, staff_user_id, phone, status, code_length, ttl, request_id, \
      request_cost, delivery_status, attempts, message_id, created_at, sent_at, expires_at";
+/// The same columns, qualified with the table alias `v`, for joins.
+const COLUMNS_V: &str = "v.id, v.chat_id, v.staff_user_id, v.phone, v.status, v.code_length, \
+     v.ttl, v.request_id, v.request_cost, v.delivery_status, v.attempts, v.message_id, \
+     v.created_at, v.sent_at, v.expires_at";
 const OPEN: &str = "status IN ('sending', 'pending')";
+
+#[derive(FromRow)]
+struct HistoryRow {
+    #[sqlx(flatten)]
+    verification: VerificationRow,
+    staff_name: Option<String>,
+}
 
 /// What a new verification needs before anything is sent.
 #[derive(Debug, Clone)]
@@ -99,7 +110,7 @@ pub struct NewVerification<'a> {
 pub enum Reservation {
     /// Reserved: the new row's id, in status `sending`.
     Reserved(i64),
-    /// The phone (or the chat) already has an open verification; nothing was written.
+    /// The phone already has an open verification; nothing was written.
     AlreadyOpen(Verification),
     /// A limit says no; nothing was written but the audit row.
     Refused(Refusal),
@@ -108,7 +119,7 @@ pub enum Reservation {
 }
 
 impl Store {
-    /// Reserves a send: at most one open verification per phone and per chat, within the limits.
+    /// Reserves a send: at most one open verification per phone, within the limits.
     /// `BEGIN IMMEDIATE` serialises reservations, so this holds under any concurrency, across
     /// processes too.
     pub async fn reserve(
@@ -120,11 +131,10 @@ impl Store {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "UPDATE verifications SET status = 'expired', closed_at = ? \
-             WHERE status = 'pending' AND expires_at <= ? AND (chat_id = ? OR phone = ?)",
+             WHERE status = 'pending' AND expires_at <= ? AND phone = ?",
         )
         .bind(now)
         .bind(now)
-        .bind(new.chat_id)
         .bind(new.phone)
         .execute(&mut *tx)
         .await?;
@@ -142,11 +152,8 @@ impl Store {
             }
         }
         let open: Option<VerificationRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND (phone = ? OR chat_id = ?) \
-             ORDER BY phone = ? DESC LIMIT 1"
+            "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = ?"
         ))
-        .bind(new.phone)
-        .bind(new.chat_id)
         .bind(new.phone)
         .fetch_optional(&mut *tx)
         .await?;
@@ -197,16 +204,61 @@ impl Store {
         Ok(row.map(Verification::from))
     }
 
-    /// The open verification of a chat, if any, even one whose code has outlived its `ttl`
-    /// (the caller decides what to tell staff about it).
-    pub async fn open_in_chat(&self, chat_id: i64) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM verifications WHERE chat_id = ? AND {OPEN}"
+    /// A staff member's open verifications in a chat, oldest first, even those whose code has
+    /// outlived its `ttl` (the caller decides what to tell staff about them).
+    pub async fn open_for(
+        &self,
+        chat_id: i64,
+        staff_user_id: i64,
+    ) -> Result<Vec<Verification>, StoreError> {
+        let rows: Vec<VerificationRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM verifications \
+             WHERE chat_id = ? AND staff_user_id = ? AND {OPEN} ORDER BY id"
         ))
         .bind(chat_id)
+        .bind(staff_user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Verification::from).collect())
+    }
+
+    /// The verification announced by the bot's message `message_id` in a chat.
+    pub async fn by_message(
+        &self,
+        chat_id: i64,
+        message_id: i32,
+    ) -> Result<Option<Verification>, StoreError> {
+        let row: Option<VerificationRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM verifications WHERE chat_id = ? AND message_id = ?"
+        ))
+        .bind(chat_id)
+        .bind(message_id)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(Verification::from))
+    }
+
+    /// The latest verifications, newest first, with the staff member's stored name: one
+    /// person's (`staff = Some`) or everyone's.
+    pub async fn history(
+        &self,
+        staff_user_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<(Verification, Option<String>)>, StoreError> {
+        let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
+             LEFT JOIN staff s ON s.user_id = v.staff_user_id \
+             WHERE ? IS NULL OR v.staff_user_id = ? ORDER BY v.id DESC LIMIT ?"
+        ))
+        .bind(staff_user_id)
+        .bind(staff_user_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.verification.into(), row.staff_name))
+            .collect())
     }
 
     /// A `checkSendAbility` succeeded (and charged): its `request_id` will be used for the send.

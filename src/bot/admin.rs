@@ -1,0 +1,147 @@
+//! Admin handlers: invites, the staff list, resets. The tree lets only admins reach them.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use teloxide::types::{Me, User};
+
+use super::reply::{apologise, reply, send};
+use super::{HandlerResult, Settings, callbacks, menu, texts};
+use crate::phone::{PhoneError, PhoneNumber};
+use crate::store::{Role, Store, StoreError};
+use crate::verification::Verifier;
+use crate::{invite, now};
+
+/// An admin command from staff who are not admins.
+pub async fn admins_only(bot: Bot, msg: Message) -> HandlerResult {
+    reply(&bot, &msg, texts::admins_only()).await
+}
+
+/// `/invite` (staff) or `/invite admin`: a one-time deep link.
+pub async fn invite(
+    bot: Bot,
+    msg: Message,
+    user: User,
+    kind: String,
+    me: Me,
+    store: Store,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let role = match kind.trim().to_lowercase().as_str() {
+        "" | "staff" => Role::Staff,
+        "admin" => Role::Admin,
+        _ => return reply(&bot, &msg, texts::invite_usage()).await,
+    };
+    let token = invite::new_token();
+    let expires_at = now() + i64::from(settings.invite_ttl);
+    let created = store
+        .create_invite(
+            &invite::hash(&token),
+            role,
+            user.id.0 as i64,
+            expires_at,
+            now(),
+        )
+        .await;
+    if let Err(err) = created {
+        return apologise(&bot, &msg, err).await;
+    }
+    tracing::info!(admin = user.id.0, role = role.as_str(), "invite created");
+    let link = invite::deep_link(me.username(), &token);
+    reply(
+        &bot,
+        &msg,
+        texts::invite_created(&link, role, settings.invite_ttl),
+    )
+    .await
+}
+
+/// `/staff` lists everyone with access (with a Remove button each); `/staff remove <id>`.
+pub async fn staff(
+    bot: Bot,
+    msg: Message,
+    user: User,
+    args: String,
+    store: Store,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let mut words = args.split_whitespace();
+    match (words.next(), words.next()) {
+        (None, _) => {}
+        (Some("remove"), Some(id)) => {
+            let Ok(target) = id.parse::<i64>() else {
+                return reply(&bot, &msg, texts::staff_remove_usage()).await;
+            };
+            let text = remove(&bot, &store, &settings, user.id.0 as i64, target).await;
+            return match text {
+                Ok(text) => reply(&bot, &msg, text).await,
+                Err(err) => apologise(&bot, &msg, err).await,
+            };
+        }
+        _ => return reply(&bot, &msg, texts::staff_remove_usage()).await,
+    }
+    let members = match store.list_staff().await {
+        Ok(members) => members,
+        Err(err) => return apologise(&bot, &msg, err).await,
+    };
+    let text = texts::staff_list(&members, &settings.admin_ids, &settings.time_zone);
+    let removable: Vec<(String, String)> = members
+        .iter()
+        .filter(|m| m.user_id != user.id.0 as i64)
+        .map(|m| {
+            (
+                texts::button_remove(&m.name),
+                callbacks::remove_data(m.user_id),
+            )
+        })
+        .collect();
+    let buttons = (!removable.is_empty()).then(|| callbacks::one_per_row(removable));
+    send(&bot, &msg, text, buttons).await?;
+    Ok(())
+}
+
+/// Takes someone's access away; returns the reply for the admin.
+pub async fn remove(
+    bot: &Bot,
+    store: &Store,
+    settings: &Settings,
+    admin: i64,
+    target: i64,
+) -> Result<String, StoreError> {
+    if settings.admin_ids.contains(&(target as u64)) {
+        return Ok(texts::cannot_remove_configured_admin(target));
+    }
+    if target == admin {
+        return Ok(texts::cannot_remove_self());
+    }
+    let was_admin = store.role_of(target).await? == Some(Role::Admin);
+    if !store.remove_staff(target, admin, now()).await? {
+        return Ok(texts::not_staff(target));
+    }
+    tracing::info!(admin, user = target, "access removed");
+    if was_admin {
+        menu::hide_admin_menu(bot, target).await;
+    }
+    let name = store.staff_name(target).await?.unwrap_or_default();
+    Ok(texts::staff_removed(&name, target))
+}
+
+/// `/reset <number>`: earlier sends to the number no longer count against its limits.
+pub async fn reset(
+    bot: Bot,
+    msg: Message,
+    user: User,
+    number: String,
+    verifier: Verifier,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let text = match PhoneNumber::parse(&number, settings.default_region) {
+        Err(PhoneError::Empty) => texts::reset_usage(),
+        Err(err) => texts::bad_phone(&number, &err),
+        Ok(phone) => match verifier.reset_phone(&phone, user.id.0 as i64).await {
+            Ok(()) => texts::reset_done(&phone),
+            Err(err) => return apologise(&bot, &msg, err).await,
+        },
+    };
+    reply(&bot, &msg, text).await
+}
