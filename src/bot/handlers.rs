@@ -196,10 +196,10 @@ pub async fn join(
         None => texts::owner_joined(length, ttl),
         Some(_) => texts::joined(role, length, ttl),
     };
-    reply(&bot, &msg, welcome).await?;
     if role == Role::Admin {
         menu::show_admin_menu(&bot, member.user_id).await;
     }
+    reply(&bot, &msg, welcome).await?;
     if let Some(inviter) = inviter {
         let notice = texts::inviter_notice(&name, member.username, member.user_id, role);
         let told = bot
