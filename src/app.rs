@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
+use teloxide::update_listeners::UpdateListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::bot::{self, Settings};
@@ -109,20 +110,17 @@ async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
         ))
         .build();
 
-    let token = dispatcher.shutdown_token();
+    let mut listener = teloxide::update_listeners::polling_default(bot).await;
+    // Stopping the listener (rather than the dispatcher) cannot miss a signal that arrives
+    // while dispatching starts: the stream ends, the dispatcher finishes the updates in hand
+    // and returns.
+    let stop = listener.stop_token();
     tokio::spawn(async move {
         shutdown.requested().await;
         tracing::info!("shutting down: finishing the updates in hand");
-        // Until dispatching has started, `shutdown` reports an idle dispatcher: retry.
-        loop {
-            match token.shutdown() {
-                Ok(done) => break done.await,
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
+        stop.stop();
     });
 
-    let listener = teloxide::update_listeners::polling_default(bot).await;
     dispatcher
         .try_dispatch_with_listener(
             listener,

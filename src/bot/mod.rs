@@ -85,41 +85,49 @@ pub fn schema() -> UpdateHandler<BoxError> {
         // Only admin commands are left: the sender is not an admin.
         .endpoint(admin::admins_only);
 
-    let staff = dptree::entry()
-        .branch(
-            Update::filter_message()
-                .branch(staff_commands)
-                .endpoint(handlers::other_message),
-        )
-        .branch(
-            Update::filter_callback_query()
-                .branch(
-                    dptree::filter(|query: CallbackQuery, role: Role| {
-                        callbacks::needs_admin(&query) && role != Role::Admin
-                    })
-                    .endpoint(callbacks::admins_only),
-                )
-                .endpoint(callbacks::pressed),
-        );
+    let staff_messages = Update::filter_message()
+        .branch(staff_commands)
+        .endpoint(handlers::other_message);
 
-    let stranger = dptree::entry()
+    let staff_buttons = Update::filter_callback_query()
         .branch(
-            Update::filter_message()
-                .branch(
-                    teloxide::filter_command::<Command, _>()
-                        .branch(case![Command::Start(payload)].endpoint(handlers::join)),
-                )
-                .endpoint(handlers::stranger),
+            dptree::filter(|query: CallbackQuery, role: Role| {
+                callbacks::needs_admin(&query) && role != Role::Admin
+            })
+            .endpoint(callbacks::admins_only),
         )
-        .branch(Update::filter_callback_query().endpoint(callbacks::stranger));
+        .endpoint(callbacks::pressed);
 
+    let stranger_messages = Update::filter_message()
+        .branch(
+            teloxide::filter_command::<Command, _>()
+                .branch(case![Command::Start(payload)].endpoint(handlers::join)),
+        )
+        .endpoint(handlers::stranger);
+
+    // Only messages and button presses are asked for; each is let through by `access` first.
     dptree::entry()
-        .filter_map(|update: Update| update.from().cloned())
-        .map_async(resolve_access)
-        .branch(case![Access::Staff(role)].chain(staff))
-        .branch(case![Access::Stranger].chain(stranger))
-        .branch(Update::filter_message().endpoint(handlers::access_unavailable))
-        .branch(Update::filter_callback_query().endpoint(callbacks::access_unavailable))
+        .branch(
+            Update::filter_message().chain(
+                access()
+                    .branch(case![Access::Staff(role)].chain(staff_messages))
+                    .branch(case![Access::Stranger].chain(stranger_messages))
+                    .endpoint(handlers::access_unavailable),
+            ),
+        )
+        .branch(
+            Update::filter_callback_query().chain(
+                access()
+                    .branch(case![Access::Staff(role)].chain(staff_buttons))
+                    .branch(case![Access::Stranger].endpoint(callbacks::stranger))
+                    .endpoint(callbacks::access_unavailable),
+            ),
+        )
+}
+
+/// The access gate: who sent the update, decided once, before any handler runs.
+fn access() -> UpdateHandler<BoxError> {
+    dptree::filter_map(|update: Update| update.from().cloned()).map_async(resolve_access)
 }
 
 async fn resolve_access(user: User, store: Store, settings: Arc<Settings>) -> Access {
