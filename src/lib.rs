@@ -12,12 +12,14 @@
 //! - [`store`] owns every SQL statement; [`invite`] makes one-time deep links;
 //! - [`verification`] is the verification flow itself (send, check, cancel), free of Telegram types;
 //! - [`bot`] is the teloxide side: the handler tree, handlers and every user-facing text;
+//! - [`delivery`] follows what happened to each code (signed Gateway reports, or polling);
 //! - [`app`] wires it all together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;
 pub mod code;
 pub mod config;
+pub mod delivery;
 pub mod gateway;
 pub mod invite;
 pub mod phone;
