@@ -5,6 +5,7 @@
 //! link. No handler below the root checks access again, and no stranger reaches the Gateway.
 
 mod handlers;
+pub mod live;
 pub mod texts;
 
 use std::sync::Arc;

@@ -2,11 +2,12 @@
 //! and whether the fee was refunded.
 //!
 //! The Gateway tells us in signed delivery reports ([`signature`]) when `PUBLIC_URL` is set, or
-//! we ask it every few seconds when it is not. Both feed [`Tracker::apply`], which
+//! we ask it every few seconds ([`poller`]) when it is not. Both feed [`Tracker::apply`], which
 //! stores a report only if it is newer than what is stored (reports are retried and may arrive
 //! out of order) and announces each visible change on a channel, for the bot to edit the staff's
 //! message. Free of Telegram types.
 
+pub mod poller;
 pub mod signature;
 
 use serde::Deserialize;
