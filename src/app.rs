@@ -122,7 +122,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     })
 }
 
-async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
+async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let Parts {
         bot,
         store,
@@ -144,20 +144,6 @@ async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
         ))
         .build();
 
-    let token = dispatcher.shutdown_token();
-    let mut stop = shutdown.clone();
-    tokio::spawn(async move {
-        stop.requested().await;
-        tracing::info!("shutting down: finishing the updates in hand");
-        // Until dispatching has started, `shutdown` reports an idle dispatcher: retry.
-        loop {
-            match token.shutdown() {
-                Ok(done) => break done.await,
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
-    });
-
     let Server {
         config,
         tcp,
@@ -170,11 +156,12 @@ async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
         let (store, tracker) = (state.store.clone(), state.tracker.clone());
         tokio::spawn(poller::run(store, gateway, tracker, config.status_poll));
     }
-    let stopped = async move { shutdown.requested().await };
+    let mut http_shutdown = shutdown.clone();
+    let stopped = async move { http_shutdown.requested().await };
     let Some(webhook) = config.webhook else {
         let http = http::serve(tcp, http::router(state), stopped);
         let listener = teloxide::update_listeners::polling_default(bot).await;
-        return dispatch(&mut dispatcher, listener, http).await;
+        return dispatch(&mut dispatcher, listener, http, shutdown).await;
     };
     let (listener, router) = http::with_webhook(http::router(state), &webhook, config.addr);
     let http = http::serve(tcp, router, stopped);
@@ -186,19 +173,31 @@ async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
         tracing::info!("webhook registered with Telegram");
     }
     // The webhook is never deleted here: other instances may still be serving it.
-    dispatch(&mut dispatcher, listener, http).await
+    dispatch(&mut dispatcher, listener, http, shutdown).await
 }
 
-/// Dispatches updates from `listener` until shutdown, then lets the HTTP server finish.
+/// Dispatches updates from `listener` until shutdown is requested, finishes the updates in hand,
+/// then lets the HTTP server finish.
 async fn dispatch<L>(
     dispatcher: &mut Dispatcher<Bot, BoxError, DefaultKey>,
-    listener: L,
+    mut listener: L,
     http: tokio::task::JoinHandle<()>,
+    mut shutdown: Shutdown,
 ) -> anyhow::Result<()>
 where
     L: UpdateListener + Send,
     L::Err: std::fmt::Debug,
 {
+    // Stopping the listener ends dispatching once the workers are done. (The dispatcher's own
+    // `ShutdownToken` can miss its wake-up if it comes while an update is being handed to a
+    // worker: teloxide 0.17 then long-polls on forever.) Before dispatching starts, the stop is
+    // remembered by the listener.
+    let stop_listening = listener.stop_token();
+    tokio::spawn(async move {
+        shutdown.requested().await;
+        tracing::info!("shutting down: finishing the updates in hand");
+        stop_listening.stop();
+    });
     dispatcher
         .try_dispatch_with_listener(
             listener,

@@ -154,10 +154,11 @@ impl TestApp {
             0,
             "the signal was delivered"
         );
-        let status = tokio::time::timeout(PATIENCE, child.wait())
-            .await
-            .expect("verify-bot exits after the signal")
-            .unwrap();
+        let exited = tokio::time::timeout(PATIENCE, child.wait()).await;
+        let Ok(status) = exited else {
+            panic!("verify-bot did not exit after the signal:\n{}", self.logs());
+        };
+        let status = status.unwrap();
         status.code()
     }
 
