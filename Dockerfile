@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build:  docker build -t verify-bot .
-# Run:    docker run --env-file .env -v verify-bot-data:/data verify-bot
+# Run:    docker run --env-file .env -p 8080:8080 -v verify-bot-data:/data verify-bot
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
@@ -24,6 +24,8 @@ WORKDIR /data
 VOLUME /data
 ENV DATABASE_URL=sqlite:///data/verify-bot.db \
     RUST_LOG=info
+# HTTP_ADDR: /healthz, /metrics, /gateway/report and (in webhook mode) the webhook.
+EXPOSE 8080
 # The bot stops cleanly on SIGTERM (docker stop) with exit code 0.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/verify-bot"]

@@ -1,23 +1,30 @@
 //! Start-up and shutdown: open the database, meet the Bot API, announce the owner link if the
-//! bot has no admin yet, then dispatch updates until SIGTERM or SIGINT.
+//! bot has no admin yet, then serve HTTP and dispatch updates (by long polling or by webhook)
+//! until SIGTERM or SIGINT.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
+use teloxide::dispatching::{DefaultKey, DpHandlerDescription};
+use teloxide::dptree::HandlerDescription;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-use crate::bot::{self, Settings};
-use crate::config::Config;
+use crate::bot::{self, BoxError, Settings};
+use crate::config::{Config, HttpConfig};
+use crate::delivery::signature::ReportVerifier;
+use crate::delivery::{Tracker, poller};
 use crate::gateway::GatewayClient;
+use crate::http::{self, HttpState};
 use crate::store::{BalanceAlert, Store, StoreError};
 use crate::verification::{Policy, Verifier};
-use crate::{invite, now};
+use crate::{invite, monitoring, now};
 
 /// Runs the bot until a shutdown signal; returns `Ok` on a clean stop.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -37,9 +44,22 @@ struct Parts {
     store: Store,
     verifier: Verifier,
     settings: Arc<Settings>,
+    server: Server,
+}
+
+/// The HTTP side, prepared: bound, with its routes' state.
+struct Server {
+    config: HttpConfig,
+    tcp: TcpListener,
+    state: HttpState,
+    gateway: GatewayClient,
+    changes: mpsc::UnboundedReceiver<i64>,
 }
 
 async fn prepare(config: &Config) -> anyhow::Result<Parts> {
+    // Bound first, so that a port already taken stops start-up at once.
+    let tcp = http::bind(config.http.addr).await?;
+    let metrics = monitoring::install().context("cannot set up metrics")?;
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", config.database_url))?;
@@ -63,7 +83,8 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         config.gateway_api_url.clone(),
         config.gateway_token.clone(),
         config.gateway_timeout,
-    );
+    )
+    .with_callback_url(config.http.callback_url.clone());
     let policy = Policy {
         code_length: config.code_length,
         ttl: config.code_ttl,
@@ -72,17 +93,33 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         low_balance: config.low_balance,
     };
     let (alerts, alerts_rx) = mpsc::unbounded_channel();
-    let verifier = Verifier::new(store.clone(), gateway, policy, alerts);
+    let verifier = Verifier::new(store.clone(), gateway.clone(), policy, alerts);
     tokio::spawn(alert_admins(
         bot.clone(),
         store.clone(),
         settings.clone(),
         alerts_rx,
     ));
+    let (tracker, changes) = Tracker::new(store.clone());
+    let server = Server {
+        config: config.http.clone(),
+        tcp,
+        state: HttpState {
+            store: store.clone(),
+            tracker,
+            reports: ReportVerifier::new(&config.gateway_token, config.http.report_max_age),
+            metrics,
+        },
+        gateway,
+        changes,
+    };
     tracing::info!(
         bot = %me.username(),
         code_length = config.code_length,
         code_ttl = config.code_ttl,
+        http = %config.http.addr,
+        delivery = if config.http.callback_url.is_some() { "reports" } else { "polling" },
+        updates = if config.http.webhook.is_some() { "webhook" } else { "long polling" },
         "verify-bot is running"
     );
     Ok(Parts {
@@ -90,17 +127,23 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         store,
         verifier,
         settings,
+        server,
     })
 }
 
-async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
+async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let Parts {
         bot,
         store,
         verifier,
         settings,
+        server,
     } = parts;
-    let mut dispatcher = Dispatcher::builder(bot.clone(), bot::schema())
+    // Every update is counted; the description keeps the tree's `allowed_updates` hint.
+    let counted = dptree::inspect_with_description(DpHandlerDescription::entry(), |u: Update| {
+        monitoring::update_handled(&u)
+    });
+    let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
         .dependencies(dptree::deps![store, verifier, settings])
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
         // their content, which may hold phone numbers.
@@ -110,17 +153,60 @@ async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
         ))
         .build();
 
-    let mut listener = teloxide::update_listeners::polling_default(bot).await;
-    // Stopping the listener (rather than the dispatcher) cannot miss a signal that arrives
-    // while dispatching starts: the stream ends, the dispatcher finishes the updates in hand
-    // and returns.
-    let stop = listener.stop_token();
+    let Server {
+        config,
+        tcp,
+        state,
+        gateway,
+        changes,
+    } = server;
+    bot::live::spawn(bot.clone(), state.store.clone(), changes);
+    if config.callback_url.is_none() {
+        let (store, tracker) = (state.store.clone(), state.tracker.clone());
+        tokio::spawn(poller::run(store, gateway, tracker, config.status_poll));
+    }
+    let mut http_shutdown = shutdown.clone();
+    let stopped = async move { http_shutdown.requested().await };
+    let Some(webhook) = config.webhook else {
+        let http = http::serve(tcp, http::router(state), stopped);
+        let listener = teloxide::update_listeners::polling_default(bot).await;
+        return dispatch(&mut dispatcher, listener, http, shutdown).await;
+    };
+    let (listener, router) = http::with_webhook(http::router(state), &webhook, config.addr);
+    let http = http::serve(tcp, router, stopped);
+    if webhook.setup {
+        bot.set_webhook(webhook.url)
+            .secret_token(webhook.secret.expose_secret().to_owned())
+            .await
+            .context("cannot register the webhook with Telegram (setWebhook)")?;
+        tracing::info!("webhook registered with Telegram");
+    }
+    // The webhook is never deleted here: other instances may still be serving it.
+    dispatch(&mut dispatcher, listener, http, shutdown).await
+}
+
+/// Dispatches updates from `listener` until shutdown is requested, finishes the updates in hand,
+/// then lets the HTTP server finish.
+async fn dispatch<L>(
+    dispatcher: &mut Dispatcher<Bot, BoxError, DefaultKey>,
+    mut listener: L,
+    http: tokio::task::JoinHandle<()>,
+    mut shutdown: Shutdown,
+) -> anyhow::Result<()>
+where
+    L: UpdateListener + Send,
+    L::Err: std::fmt::Debug,
+{
+    // Stopping the listener ends dispatching once the workers are done. (The dispatcher's own
+    // `ShutdownToken` can miss its wake-up if it comes while an update is being handed to a
+    // worker: teloxide 0.17 then long-polls on forever.) Before dispatching starts, the stop is
+    // remembered by the listener.
+    let stop_listening = listener.stop_token();
     tokio::spawn(async move {
         shutdown.requested().await;
         tracing::info!("shutting down: finishing the updates in hand");
-        stop.stop();
+        stop_listening.stop();
     });
-
     dispatcher
         .try_dispatch_with_listener(
             listener,
@@ -128,6 +214,12 @@ async fn serve(parts: Parts, mut shutdown: Shutdown) -> anyhow::Result<()> {
         )
         .await
         .context("cannot reach the Telegram Bot API")?;
+    if tokio::time::timeout(Duration::from_secs(5), http)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the HTTP server did not stop within 5 seconds");
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -218,6 +310,7 @@ async fn all_admins(store: &Store, settings: &Settings) -> Result<Vec<i64>, Stor
 }
 
 /// SIGTERM (containers) or SIGINT (Ctrl-C).
+#[derive(Clone)]
 struct Shutdown(watch::Receiver<bool>);
 
 impl Shutdown {

@@ -12,14 +12,20 @@
 //! - [`store`] owns every SQL statement; [`invite`] makes one-time deep links;
 //! - [`verification`] is the verification flow itself (send, check, cancel), free of Telegram types;
 //! - [`bot`] is the teloxide side: the handler tree, handlers and every user-facing text;
+//! - [`delivery`] follows what happened to each code (signed Gateway reports, or polling);
+//! - [`http`] is the HTTP server (health, metrics, delivery reports, webhook); [`monitoring`]
+//!   holds the Prometheus metrics;
 //! - [`app`] wires it all together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;
 pub mod code;
 pub mod config;
+pub mod delivery;
 pub mod gateway;
+pub mod http;
 pub mod invite;
+pub mod monitoring;
 pub mod phone;
 pub mod store;
 pub mod telemetry;

@@ -604,3 +604,57 @@ async fn delay_provokes_client_timeout_but_call_is_recorded() {
     gw.set_delay(Duration::ZERO);
     ok(&gw, "checkSendAbility", json!({"phone_number": PHONE})).await;
 }
+
+#[test]
+fn reports_are_signed_as_the_published_vector_says() {
+    assert_eq!(
+        fake_gateway::sign_report("TEST_TOKEN", "1700000000", br#"{"request_id":"abc"}"#),
+        "ba63fd756bd9eefdac399bc598347c4754b01546d595bfe332b8e8d54aee773e"
+    );
+}
+
+#[tokio::test]
+async fn delivery_reports_are_posted_signed_to_the_callback_path() {
+    use axum::http::HeaderMap;
+    use std::sync::{Arc, Mutex};
+
+    // A receiver standing in for the bot behind https://bot.example.com.
+    let received: Arc<Mutex<Vec<(HeaderMap, String)>>> = Arc::default();
+    let log = received.clone();
+    let app = axum::Router::new().route(
+        "/hooks/report",
+        axum::routing::post(move |headers: HeaderMap, body: String| async move {
+            log.lock().unwrap().push((headers, body));
+            axum::http::StatusCode::ACCEPTED
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let gw = FakeGateway::start(TOKEN).await;
+    let callback = "https://bot.example.com/hooks/report";
+    let sent = ok(
+        &gw,
+        "sendVerificationMessage",
+        json!({"phone_number": PHONE, "code_length": 6, "callback_url": callback}),
+    )
+    .await;
+    let id = sent["request_id"].as_str().unwrap();
+    assert_eq!(gw.callback_url(id).as_deref(), Some(callback));
+    gw.route_reports_to(&base);
+    assert_eq!(gw.report_url(id), format!("{base}/hooks/report"));
+
+    assert_eq!(gw.deliver_report(id, "delivered").await, 202);
+    let received = received.lock().unwrap();
+    let (headers, body) = &received[0];
+    let report: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(report["request_id"], json!(id));
+    assert_eq!(report["delivery_status"]["status"], json!("delivered"));
+    let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+    let timestamp = header("x-request-timestamp");
+    assert_eq!(
+        header("x-request-signature"),
+        fake_gateway::sign_report(TOKEN, &timestamp, body.as_bytes())
+    );
+}

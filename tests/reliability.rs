@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::app::{
     BOT_TOKEN, GATEWAY_TOKEN, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says,
+    assert_start_up_refused,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,11 +191,6 @@ async fn a_bad_configuration_stops_start_up_with_one_clear_line() {
         (vec![("ADMIN_IDS", "alice")], "ADMIN_IDS is invalid"),
     ];
     for (env, expected) in cases {
-        let app = TestApp::new(&env).await;
-        let output = app.run_to_completion().await;
-        assert_eq!(output.status.code(), Some(2), "{expected}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(stderr.contains(expected), "{stderr}");
+        assert_start_up_refused(&env, expected).await;
     }
 }

@@ -8,6 +8,7 @@
 mod admin;
 mod callbacks;
 mod handlers;
+pub mod live;
 pub mod menu;
 mod reply;
 pub mod texts;

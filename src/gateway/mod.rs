@@ -31,6 +31,8 @@ pub struct GatewayClient {
     base_url: Url,
     token: SecretString,
     timeout: Duration,
+    /// Added to every send that has none: where the Gateway posts delivery reports.
+    callback_url: Option<String>,
 }
 
 impl GatewayClient {
@@ -46,6 +48,16 @@ impl GatewayClient {
             base_url,
             token,
             timeout,
+            callback_url: None,
+        }
+    }
+
+    /// Every `sendVerificationMessage` without a `callback_url` gets this one (an HTTPS URL of at
+    /// most 256 bytes), so that the Gateway posts delivery reports to it.
+    pub fn with_callback_url(self, callback_url: Option<String>) -> Self {
+        GatewayClient {
+            callback_url,
+            ..self
         }
     }
 
@@ -54,7 +66,16 @@ impl GatewayClient {
         &self,
         request: &SendVerificationMessage,
     ) -> Result<RequestStatus, GatewayError> {
-        self.call("sendVerificationMessage", request).await
+        match (&request.callback_url, &self.callback_url) {
+            (None, Some(callback_url)) => {
+                let request = SendVerificationMessage {
+                    callback_url: Some(callback_url.clone()),
+                    ..request.clone()
+                };
+                self.call("sendVerificationMessage", &request).await
+            }
+            _ => self.call("sendVerificationMessage", request).await,
+        }
     }
 
     /// Checks that a number can receive a code. Charges one message fee when it can; pass the
@@ -117,7 +138,9 @@ impl GatewayClient {
             }
             Err(err) => Err(self.transport_error(err)),
         };
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed = started.elapsed();
+        crate::monitoring::gateway_call(method, outcome_label(&result), elapsed);
+        let elapsed_ms = elapsed.as_millis() as u64;
         match &result {
             Ok(_) => tracing::debug!(method, elapsed_ms, "gateway call succeeded"),
             Err(err) => tracing::warn!(method, elapsed_ms, "gateway call failed: {err}"),
@@ -131,6 +154,18 @@ impl GatewayClient {
         } else {
             GatewayError::Transport(err.without_url().to_string())
         }
+    }
+}
+
+/// How a call ended, for metrics: `ok` or the kind of failure.
+fn outcome_label<R>(result: &Result<R, GatewayError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(GatewayError::Api(ApiError::FloodWait(_))) => "flood_wait",
+        Err(GatewayError::Api(_)) => "api_error",
+        Err(GatewayError::Timeout(_)) => "timeout",
+        Err(GatewayError::Transport(_)) => "transport",
+        Err(GatewayError::BadResponse { .. }) => "bad_response",
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod audit;
 mod balance;
+mod delivery;
 mod limits;
 mod people;
 mod verifications;
@@ -18,6 +19,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use balance::BalanceAlert;
+pub use delivery::LiveView;
 pub use limits::{Limits, Refusal};
 pub use people::{Claim, Member, StaffMember};
 pub use verifications::{NewVerification, Reservation, Verification};

@@ -38,7 +38,7 @@ impl Verification {
 }
 
 #[derive(FromRow)]
-struct VerificationRow {
+pub(super) struct VerificationRow {
     id: i64,
     chat_id: i64,
     staff_user_id: i64,
@@ -78,7 +78,7 @@ impl From<VerificationRow> for Verification {
     }
 }
 
-const COLUMNS: &str = "id, chat_id, staff_user_id, phone, status, code_length, ttl, request_id, \
+pub(super) const COLUMNS: &str = "id, chat_id, staff_user_id, phone, status, code_length, ttl, request_id, \
      request_cost, delivery_status, attempts, message_id, created_at, sent_at, expires_at";
 /// The same columns, qualified with the table alias `v`, for joins.
 const COLUMNS_V: &str = "v.id, v.chat_id, v.staff_user_id, v.phone, v.status, v.code_length, \
@@ -318,7 +318,9 @@ impl Store {
         Ok(())
     }
 
-    /// Records a code check: one more attempt, the Gateway's verdict and the new status.
+    /// Records a code check: one more attempt, the Gateway's verdict and the new status. A refund
+    /// is kept once known; the delivery status is left to [`crate::delivery`], which orders
+    /// reports by time.
     pub async fn record_check(
         &self,
         id: i64,
@@ -335,8 +337,7 @@ impl Store {
             "UPDATE verifications SET attempts = attempts + 1, checked_at = ?, status = ?, \
              verification_status = ?, request_cost = ?, \
              remaining_balance = COALESCE(?, remaining_balance), \
-             is_refunded = COALESCE(?, is_refunded), \
-             delivery_status = COALESCE(?, delivery_status), \
+             is_refunded = is_refunded OR COALESCE(?, 0), \
              closed_at = CASE WHEN ? THEN ? ELSE closed_at END \
              WHERE id = ?",
         )
@@ -346,7 +347,6 @@ impl Store {
         .bind(answer.request_cost)
         .bind(answer.remaining_balance)
         .bind(answer.is_refunded)
-        .bind(answer.delivery_status.as_ref().map(|d| d.status.as_str()))
         .bind(!status.is_open())
         .bind(now)
         .bind(id)

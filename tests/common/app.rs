@@ -25,6 +25,8 @@ pub struct TestApp {
     pub telegram: FakeTelegram,
     pub gateway: FakeGateway,
     pub admin: TgUser,
+    /// The bot's `HTTP_ADDR` port on 127.0.0.1 (a free one, picked for each app).
+    pub http_port: u16,
     dir: TempDir,
     env: Vec<(String, String)>,
     child: Option<Child>,
@@ -51,6 +53,7 @@ impl TestApp {
         let gateway = FakeGateway::start(GATEWAY_TOKEN).await;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = dir.path().join("verify-bot.db");
+        let http_port = free_port();
         let mut vars: Vec<(String, String)> = vec![
             ("TELOXIDE_TOKEN".into(), BOT_TOKEN.into()),
             ("TELOXIDE_API_URL".into(), telegram.url()),
@@ -67,6 +70,10 @@ impl TestApp {
             ("PHONE_SEND_LIMIT".into(), "1000".into()),
             ("STAFF_DAILY_LIMIT".into(), "0".into()),
             ("DAILY_BUDGET".into(), "0".into()),
+            ("HTTP_ADDR".into(), format!("127.0.0.1:{http_port}")),
+            // Delivery status polling is tested on purpose, with a short interval; elsewhere it
+            // would add checkVerificationStatus calls that the tests do not expect.
+            ("STATUS_POLL_SECS".into(), "3600".into()),
         ];
         for (key, value) in env {
             vars.retain(|(k, _)| k != key);
@@ -76,6 +83,7 @@ impl TestApp {
             telegram,
             gateway,
             admin: TgUser::new(ADMIN_ID, "Alice"),
+            http_port,
             dir,
             env: vars,
             child: None,
@@ -83,12 +91,25 @@ impl TestApp {
         }
     }
 
-    /// Starts (or restarts) the binary and waits until it polls for updates.
+    /// Starts (or restarts) the binary and waits until it polls for updates (in webhook mode:
+    /// until it answers `/healthz` and, unless `WEBHOOK_SETUP=false`, has set its webhook).
     pub async fn start(&mut self) {
-        let polls_before = self.telegram.calls_to("getUpdates").len();
+        let webhook = self.webhook();
+        let ready_call = match &webhook {
+            Some(webhook) if !webhook.setup => None,
+            Some(_) => Some("setWebhook"),
+            None => Some("getUpdates"),
+        };
+        let telegram = self.telegram.clone();
+        let count = move |method: Option<&str>| method.map_or(0, |m| telegram.calls_to(m).len());
+        let calls_before = count(ready_call);
         self.launch();
         let deadline = tokio::time::Instant::now() + PATIENCE;
-        while self.telegram.calls_to("getUpdates").len() <= polls_before {
+        loop {
+            let called = ready_call.is_none() || count(ready_call) > calls_before;
+            if called && (webhook.is_none() || self.is_healthy().await) {
+                break;
+            }
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 panic!(
                     "verify-bot exited during start-up ({status}):\n{}",
@@ -138,10 +159,11 @@ impl TestApp {
             0,
             "the signal was delivered"
         );
-        let status = tokio::time::timeout(PATIENCE, child.wait())
-            .await
-            .expect("verify-bot exits after the signal")
-            .unwrap();
+        let exited = tokio::time::timeout(PATIENCE, child.wait()).await;
+        let Ok(status) = exited else {
+            panic!("verify-bot did not exit after the signal:\n{}", self.logs());
+        };
+        let status = status.unwrap();
         status.code()
     }
 
@@ -160,6 +182,9 @@ impl TestApp {
     pub async fn say_as(&self, from: &TgUser, chat: i64, text: &str) -> SentMessage {
         let before = self.telegram.messages_to(chat).len();
         self.telegram.push_text(from, chat, text);
+        if self.webhook().is_some() {
+            self.deliver_updates_by_webhook().await;
+        }
         let messages = self
             .telegram
             .wait_for_messages(chat, before + 1, PATIENCE)
@@ -220,6 +245,12 @@ impl TestApp {
         self.dir.path().join("verify-bot.db")
     }
 
+    /// The value this app runs with for `name`, if set.
+    pub fn env(&self, name: &str) -> Option<&str> {
+        let value = self.env.iter().rfind(|(k, _)| k == name);
+        value.map(|(_, v)| v.as_str())
+    }
+
     fn log_path(&self, run: usize) -> PathBuf {
         self.dir.path().join(format!("run-{run}.log"))
     }
@@ -243,6 +274,23 @@ impl TestApp {
             .expect("verify-bot exits")
             .unwrap()
     }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("its address").port()
+}
+
+/// Runs the binary with `env` and checks that it refuses to start: exit code 2 and one line on
+/// stderr that contains `expected`.
+pub async fn assert_start_up_refused(env: &[(&str, &str)], expected: &str) {
+    let app = TestApp::new(env).await;
+    let output = app.run_to_completion().await;
+    assert_eq!(output.status.code(), Some(2), "{expected}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
 }
 
 /// Fails with the whole message unless its text contains `needle`.

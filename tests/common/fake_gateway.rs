@@ -19,8 +19,13 @@
 //!   `PHONE_NUMBER_NOT_FOUND` from `sendVerificationMessage` and `checkSendAbility`.
 //! * `set_delay` applies after the request was recorded *and processed*: a client that
 //!   times out has still caused the server-side effect (e.g. a charge).
+//! * delivery reports: a send's `callback_url` is remembered; [`FakeGateway::deliver_report`]
+//!   changes the delivery status and POSTs the signed `RequestStatus` to it, like the Gateway
+//!   (headers `X-Request-Timestamp` and `X-Request-Signature`, see [`sign_report`]). Loopback tests
+//!   cannot resolve the `https://` host, so [`FakeGateway::route_reports_to`] stands in for DNS
+//!   and TLS termination: the report goes to the given base URL plus the callback's path.
 //! * not modelled: automatic ttl expiry/refund (use `set_delivery_status(id, "expired")`),
-//!   delivery-report callbacks, `sender_username` checks (accepted and ignored).
+//!   report retries, `sender_username` checks (accepted and ignored).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -80,6 +85,8 @@ struct GwState {
     fail_next: Option<String>,
     raw_next: Option<(StatusCode, String, String)>,
     delay: Duration,
+    /// Base URL that delivery reports are sent to instead of the callback's own host.
+    report_base: Option<String>,
 }
 
 struct VerificationRequest {
@@ -88,6 +95,7 @@ struct VerificationRequest {
     /// The code the customer received; `None` until a message was sent.
     code: Option<String>,
     payload: Option<String>,
+    callback_url: Option<String>,
     delivery: Option<(String, i64)>,
     verification: Option<Verification>,
     is_refunded: bool,
@@ -133,6 +141,7 @@ impl FakeGateway {
                     fail_next: None,
                     raw_next: None,
                     delay: Duration::ZERO,
+                    report_base: None,
                 }),
             }),
         };
@@ -240,6 +249,56 @@ impl FakeGateway {
         st.requests
             .contains_key(request_id)
             .then(|| st.status_json(request_id, false))
+    }
+
+    /// The `callback_url` the send of `request_id` carried.
+    pub fn callback_url(&self, request_id: &str) -> Option<String> {
+        let st = self.lock();
+        st.requests.get(request_id)?.callback_url.clone()
+    }
+
+    /// Delivery reports go to `base` (e.g. `http://127.0.0.1:8080`) + the callback URL's path.
+    pub fn route_reports_to(&self, base: &str) {
+        self.lock().report_base = Some(base.trim_end_matches('/').to_string());
+    }
+
+    /// Sets the delivery status (as [`Self::set_delivery_status`]) and delivers the report: one
+    /// signed POST of the request's `RequestStatus` to its `callback_url`. Returns the HTTP status
+    /// the receiver answered (the real Gateway retries non-200 answers; this fake does not).
+    pub async fn deliver_report(&self, request_id: &str, status: &str) -> u16 {
+        self.set_delivery_status(request_id, status);
+        let body = self
+            .request_status(request_id)
+            .expect("known request")
+            .to_string();
+        let url = self.report_url(request_id);
+        let timestamp = now().to_string();
+        let signature = sign_report(&self.inner.token, &timestamp, body.as_bytes());
+        let response = reqwest::Client::new()
+            .post(url)
+            .header("Content-Type", "application/json")
+            .header("X-Request-Timestamp", timestamp)
+            .header("X-Request-Signature", signature)
+            .body(body)
+            .send()
+            .await
+            .expect("the report receiver answers");
+        response.status().as_u16()
+    }
+
+    /// Where a report for `request_id` is POSTed: its callback URL, re-rooted at the base from
+    /// [`Self::route_reports_to`] when set.
+    pub fn report_url(&self, request_id: &str) -> String {
+        let callback = self.callback_url(request_id).unwrap_or_else(|| {
+            panic!("fake gateway: {request_id:?} was sent without callback_url")
+        });
+        match &self.lock().report_base {
+            Some(base) => {
+                let url = reqwest::Url::parse(&callback).expect("a valid callback_url");
+                format!("{base}{}", url.path())
+            }
+            None => callback,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, GwState> {
@@ -368,6 +427,7 @@ impl GwState {
         req.code = Some(code.unwrap_or_else(|| random_digits(code_length)));
         req.delivery = Some(("sent".to_string(), now()));
         req.payload = payload;
+        req.callback_url = str_param(p, "callback_url").filter(|url| !url.is_empty());
         self.last_request_id = Some(id.clone());
         Ok(self.status_json(&id, charged))
     }
@@ -461,6 +521,7 @@ impl GwState {
             cost_micros,
             code: None,
             payload: None,
+            callback_url: None,
             delivery: None,
             verification: None,
             is_refunded: false,
@@ -494,6 +555,19 @@ impl GwState {
         }
         o
     }
+}
+
+/// The Gateway's report signature: lowercase hex HMAC-SHA-256 of `timestamp + "\n" + body`,
+/// keyed with the raw SHA-256 digest of the access token.
+pub fn sign_report(token: &str, timestamp: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+    let key = Sha256::digest(token.as_bytes());
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key size");
+    mac.update(timestamp.as_bytes());
+    mac.update(b"\n");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 fn err<T>(error: &str) -> Result<T, String> {

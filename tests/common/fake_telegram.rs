@@ -275,6 +275,17 @@ impl FakeTelegram {
         self.shared.lock().updates.len()
     }
 
+    /// Takes the oldest queued update out of the getUpdates queue, for a test to deliver it by
+    /// webhook instead (as Telegram does once a webhook is set).
+    pub fn take_update(&self) -> Option<Value> {
+        self.mutate(|g| g.updates.pop_front())
+    }
+
+    /// The webhook URL last set with setWebhook ("" when none).
+    pub fn webhook_url(&self) -> String {
+        self.shared.lock().webhook_url.clone()
+    }
+
     pub fn sent_messages(&self) -> Vec<SentMessage> {
         self.shared.lock().sent.clone()
     }

@@ -6,12 +6,14 @@
 //! In group chats phone numbers are masked (`+44 79•• •••456`).
 
 mod admin;
+mod delivery;
 mod flow;
 mod people;
 
 use teloxide::utils::html::escape;
 
 pub use admin::*;
+pub use delivery::*;
 pub use flow::*;
 pub use people::*;
 

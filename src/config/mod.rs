@@ -8,6 +8,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::store::Limits;
 
+mod http;
+
+pub use http::{DEFAULT_HTTP_ADDR, HttpConfig, REPORT_PATH, WebhookConfig};
+
 /// Everything the bot needs to know about its deployment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -42,6 +46,8 @@ pub struct Config {
     pub invite_ttl: u32,
     /// `TIME_ZONE`: the business's IANA time zone, for times shown in chats.
     pub time_zone: jiff::tz::TimeZone,
+    /// The HTTP server, delivery reports and webhook mode.
+    pub http: HttpConfig,
 }
 
 /// Why the configuration could not be read. The message names the variable.
@@ -112,6 +118,7 @@ impl Config {
                     })
             })
             .transpose()?;
+        let http = HttpConfig::from_lookup(&get)?;
 
         let defaults = Limits::default();
         let limits = Limits {
@@ -170,15 +177,18 @@ impl Config {
             low_balance,
             invite_ttl,
             time_zone,
+            http,
         })
     }
 
     /// The values that must never reach a log line or a reply.
     pub fn secrets(&self) -> Vec<String> {
-        vec![
+        let mut secrets = vec![
             self.telegram_token.expose_secret().to_owned(),
             self.gateway_token.expose_secret().to_owned(),
-        ]
+        ];
+        secrets.extend(self.http.secrets());
+        secrets
     }
 }
 
@@ -258,11 +268,11 @@ fn parse_bool(raw: Option<String>, var: &'static str, default: bool) -> Result<b
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    pub(crate) fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let mut env: HashMap<String, String> =
             [("TELOXIDE_TOKEN", "1:abc"), ("GATEWAY_TOKEN", "gw")]
                 .iter()

@@ -1,0 +1,280 @@
+//! The HTTP side of the configuration: where the server listens, delivery reports
+//! (`PUBLIC_URL`) and webhook mode.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{ConfigError, parse_in_range, parse_url};
+
+/// The HTTP side of the bot: where it listens, delivery reports and webhook mode.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// `HTTP_ADDR`: where the HTTP server listens.
+    pub addr: SocketAddr,
+    /// From `PUBLIC_URL`: the `callback_url` every send carries. `None`: poll the Gateway instead.
+    pub callback_url: Option<String>,
+    /// `REPORT_MAX_AGE`: how far a report's timestamp may be from now.
+    pub report_max_age: Duration,
+    /// `STATUS_POLL_SECS`: how often to poll delivery status without `PUBLIC_URL`.
+    pub status_poll: Duration,
+    /// `WEBHOOK_URL` and friends: receive updates by webhook instead of long polling.
+    pub webhook: Option<WebhookConfig>,
+}
+
+/// Webhook mode.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// `WEBHOOK_URL`: the public HTTPS URL Telegram posts updates to; we serve its path.
+    pub url: Url,
+    /// `WEBHOOK_SECRET`: expected in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret: SecretString,
+    /// `WEBHOOK_SETUP`: call `setWebhook` at start-up (default true).
+    pub setup: bool,
+}
+
+pub const DEFAULT_HTTP_ADDR: &str = "0.0.0.0:8080";
+/// Where the Gateway posts delivery reports, below `PUBLIC_URL`.
+pub const REPORT_PATH: &str = "/gateway/report";
+/// Paths of our own routes, which a webhook path must not shadow.
+pub const OWN_PATHS: [&str; 3] = ["/healthz", "/metrics", REPORT_PATH];
+/// The Gateway's limit on `callback_url`.
+const MAX_CALLBACK_URL_BYTES: usize = 256;
+
+impl HttpConfig {
+    pub(super) fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let addr = get("HTTP_ADDR").unwrap_or_else(|| DEFAULT_HTTP_ADDR.into());
+        let addr = addr.parse().map_err(|_| ConfigError::Invalid {
+            var: "HTTP_ADDR",
+            reason: format!("{addr:?} is not an address and port such as {DEFAULT_HTTP_ADDR}"),
+        })?;
+        let callback_url = get("PUBLIC_URL")
+            .map(|raw| callback_url(&raw))
+            .transpose()?;
+        let report_max_age =
+            parse_in_range(get("REPORT_MAX_AGE"), "REPORT_MAX_AGE", 1..=3600, 300)?;
+        let status_poll =
+            parse_in_range(get("STATUS_POLL_SECS"), "STATUS_POLL_SECS", 1..=3600, 15)?;
+        let webhook = get("WEBHOOK_URL")
+            .map(|raw| webhook_config(&raw, get))
+            .transpose()?;
+        Ok(HttpConfig {
+            addr,
+            callback_url,
+            report_max_age: Duration::from_secs(report_max_age.into()),
+            status_poll: Duration::from_secs(status_poll.into()),
+            webhook,
+        })
+    }
+
+    pub(super) fn secrets(&self) -> Option<String> {
+        let webhook = self.webhook.as_ref()?;
+        Some(webhook.secret.expose_secret().to_owned())
+    }
+}
+
+/// `PUBLIC_URL` + [`REPORT_PATH`], HTTPS and within the Gateway's 256 bytes.
+fn callback_url(raw: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        var: "PUBLIC_URL",
+        reason,
+    };
+    let url = https_url("PUBLIC_URL", raw)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a query or fragment".into()));
+    }
+    let callback = format!("{}{REPORT_PATH}", url.as_str().trim_end_matches('/'));
+    if callback.len() > MAX_CALLBACK_URL_BYTES {
+        return Err(invalid(format!(
+            "the delivery report URL {callback} is {} bytes; the Gateway accepts at most \
+             {MAX_CALLBACK_URL_BYTES}",
+            callback.len()
+        )));
+    }
+    Ok(callback)
+}
+
+fn webhook_config(
+    raw_url: &str,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<WebhookConfig, ConfigError> {
+    let url = https_url("WEBHOOK_URL", raw_url)?;
+    if OWN_PATHS.contains(&url.path()) {
+        return Err(ConfigError::Invalid {
+            var: "WEBHOOK_URL",
+            reason: format!("its path {} is taken by the bot's own route", url.path()),
+        });
+    }
+    let secret = get("WEBHOOK_SECRET").ok_or(ConfigError::Missing("WEBHOOK_SECRET"))?;
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if secret.len() > 256 || !secret.chars().all(allowed) {
+        return Err(ConfigError::Invalid {
+            var: "WEBHOOK_SECRET",
+            reason: "must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -".into(),
+        });
+    }
+    let setup = match get("WEBHOOK_SETUP")
+        .map(|v| v.to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("true" | "1" | "yes") => true,
+        Some("false" | "0" | "no") => false,
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                var: "WEBHOOK_SETUP",
+                reason: format!("{other:?} is not true or false"),
+            });
+        }
+    };
+    Ok(WebhookConfig {
+        url,
+        secret: SecretString::from(secret),
+        setup,
+    })
+}
+
+fn https_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = parse_url(var, raw)?;
+    if url.scheme() != "https" {
+        return Err(ConfigError::Invalid {
+            var,
+            reason: "must start with https://".into(),
+        });
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(pairs: &[(&str, &str)]) -> Result<HttpConfig, ConfigError> {
+        crate::config::tests::config(pairs).map(|config| config.http)
+    }
+
+    fn error(pairs: &[(&str, &str)]) -> String {
+        http(pairs).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_listen_on_8080_and_poll_every_15_seconds() {
+        let http = http(&[]).unwrap();
+        assert_eq!(http.addr.to_string(), DEFAULT_HTTP_ADDR);
+        assert_eq!(http.callback_url, None);
+        assert_eq!(http.report_max_age, Duration::from_secs(300));
+        assert_eq!(http.status_poll, Duration::from_secs(15));
+        assert!(http.webhook.is_none());
+    }
+
+    #[test]
+    fn public_url_becomes_the_callback_url() {
+        for public in ["https://bot.example.com", "https://bot.example.com/"] {
+            let http = http(&[("PUBLIC_URL", public)]).unwrap();
+            assert_eq!(
+                http.callback_url.as_deref(),
+                Some("https://bot.example.com/gateway/report")
+            );
+        }
+        let http = http(&[("PUBLIC_URL", "https://example.com/verify-bot/")]).unwrap();
+        assert_eq!(
+            http.callback_url.as_deref(),
+            Some("https://example.com/verify-bot/gateway/report")
+        );
+    }
+
+    #[test]
+    fn public_url_must_be_https_and_short_enough() {
+        assert!(error(&[("PUBLIC_URL", "http://bot.example.com")]).starts_with("PUBLIC_URL"));
+        assert!(error(&[("PUBLIC_URL", "bot.example.com")]).starts_with("PUBLIC_URL"));
+        assert!(error(&[("PUBLIC_URL", "https://x.example.com/?a=b")]).starts_with("PUBLIC_URL"));
+        // 256 bytes exactly is fine; one more is not.
+        let fits = format!("https://bot.example.com/{}", "a".repeat(256 - 39));
+        assert_eq!(
+            http(&[("PUBLIC_URL", &fits)])
+                .unwrap()
+                .callback_url
+                .unwrap()
+                .len(),
+            256
+        );
+        let too_long = format!("https://bot.example.com/{}", "a".repeat(257 - 39));
+        let err = error(&[("PUBLIC_URL", &too_long)]);
+        assert!(
+            err.starts_with("PUBLIC_URL is invalid") && err.contains("257 bytes"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_numbers_and_addresses_name_the_variable() {
+        for (var, value) in [
+            ("HTTP_ADDR", "localhost"),
+            ("HTTP_ADDR", "8080"),
+            ("REPORT_MAX_AGE", "0"),
+            ("REPORT_MAX_AGE", "soon"),
+            ("STATUS_POLL_SECS", "0"),
+            ("STATUS_POLL_SECS", "3601"),
+        ] {
+            let err = error(&[(var, value)]);
+            assert!(err.starts_with(var), "{var}={value}: {err}");
+        }
+        let http = http(&[("HTTP_ADDR", "127.0.0.1:9090"), ("STATUS_POLL_SECS", "2")]).unwrap();
+        assert_eq!(http.addr.to_string(), "127.0.0.1:9090");
+        assert_eq!(http.status_poll, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn webhook_mode_needs_an_https_url_and_a_valid_secret() {
+        let url = ("WEBHOOK_URL", "https://bot.example.com/tg/hook");
+        assert_eq!(error(&[url]), "WEBHOOK_SECRET is not set; see .env.example");
+        for secret in ["has space", "ünïcode", &"a".repeat(257)] {
+            let err = error(&[url, ("WEBHOOK_SECRET", secret)]);
+            assert!(err.starts_with("WEBHOOK_SECRET is invalid"), "{err}");
+        }
+        let err = error(&[
+            ("WEBHOOK_URL", "http://bot.example.com/tg"),
+            ("WEBHOOK_SECRET", "s"),
+        ]);
+        assert!(err.starts_with("WEBHOOK_URL"), "{err}");
+        let err = error(&[
+            ("WEBHOOK_URL", "https://bot.example.com/healthz"),
+            ("WEBHOOK_SECRET", "s"),
+        ]);
+        assert!(
+            err.starts_with("WEBHOOK_URL") && err.contains("/healthz"),
+            "{err}"
+        );
+        let err = error(&[url, ("WEBHOOK_SECRET", "s"), ("WEBHOOK_SETUP", "maybe")]);
+        assert!(err.starts_with("WEBHOOK_SETUP"), "{err}");
+    }
+
+    #[test]
+    fn webhook_settings_are_read() {
+        let http = http(&[
+            ("WEBHOOK_URL", "https://bot.example.com/tg/hook"),
+            ("WEBHOOK_SECRET", "Abc_123-xyz"),
+            ("WEBHOOK_SETUP", "false"),
+        ])
+        .unwrap();
+        let webhook = http.webhook.unwrap();
+        assert_eq!(webhook.url.path(), "/tg/hook");
+        assert_eq!(webhook.secret.expose_secret(), "Abc_123-xyz");
+        assert!(!webhook.setup);
+    }
+
+    #[test]
+    fn the_webhook_secret_is_a_secret() {
+        let config = crate::config::Config::from_lookup(|name| match name {
+            "TELOXIDE_TOKEN" => Some("1:abc".into()),
+            "GATEWAY_TOKEN" => Some("gw".into()),
+            "WEBHOOK_URL" => Some("https://bot.example.com/tg".into()),
+            "WEBHOOK_SECRET" => Some("hush-hush".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(config.secrets().contains(&"hush-hush".to_string()));
+        assert!(!format!("{config:?}").contains("hush-hush"));
+    }
+}

@@ -1,0 +1,285 @@
+//! What happened to the message carrying a code: sent → delivered → read, or expired / revoked,
+//! and whether the fee was refunded.
+//!
+//! The Gateway tells us in signed delivery reports ([`signature`]) when `PUBLIC_URL` is set, or
+//! we ask it every few seconds ([`poller`]) when it is not. Both feed [`Tracker::apply`], which
+//! stores a report only if it is newer than what is stored (reports are retried and may arrive
+//! out of order) and announces each visible change on a channel, for the bot to edit the staff's
+//! message. Free of Telegram types.
+
+pub mod poller;
+pub mod signature;
+
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use crate::gateway::{DeliveryState, DeliveryStatus, RequestStatus};
+use crate::store::{Store, StoreError};
+
+/// What the Gateway last told us about one code's delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub status: Option<DeliveryState>,
+    /// When the Gateway last changed `status` (Unix seconds); 0 when it did not say.
+    pub updated_at: i64,
+    pub is_refunded: bool,
+    pub request_cost: Option<f64>,
+}
+
+/// A delivery report: a `RequestStatus`, of which only `request_id` is required here.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Report {
+    pub request_id: String,
+    #[serde(default)]
+    pub request_cost: Option<f64>,
+    #[serde(default)]
+    pub is_refunded: Option<bool>,
+    #[serde(default)]
+    pub delivery_status: Option<DeliveryStatus>,
+}
+
+impl From<&RequestStatus> for Report {
+    fn from(status: &RequestStatus) -> Self {
+        Report {
+            request_id: status.request_id.clone(),
+            request_cost: Some(status.request_cost),
+            is_refunded: status.is_refunded,
+            delivery_status: status.delivery_status.clone(),
+        }
+    }
+}
+
+/// Where a delivery status stands in the message's life. Final statuses never change again.
+fn rank(status: &DeliveryState) -> u8 {
+    match status {
+        DeliveryState::Unknown(_) => 0,
+        DeliveryState::Sent => 1,
+        DeliveryState::Delivered => 2,
+        DeliveryState::Read => 3,
+        DeliveryState::Expired | DeliveryState::Revoked => 4,
+    }
+}
+
+fn is_final(status: &DeliveryState) -> bool {
+    matches!(status, DeliveryState::Expired | DeliveryState::Revoked)
+}
+
+/// The delivery after `report`, or `None` when the report adds nothing (a retry, or older news).
+///
+/// A reported status replaces the stored one only if it is at least as recent (by `updated_at`)
+/// and at least as far along (sent < delivered < read; expired and revoked are final). A refund
+/// is never taken back.
+pub fn merge(current: &Delivery, report: &Report) -> Option<Delivery> {
+    let mut next = current.clone();
+    let newer = report.delivery_status.as_ref().filter(|reported| {
+        current.status.as_ref().is_none_or(|stored| {
+            !is_final(stored)
+                && reported.updated_at >= current.updated_at
+                && rank(&reported.status) >= rank(stored)
+        })
+    });
+    if let Some(reported) = newer {
+        next.status = Some(reported.status.clone());
+        next.updated_at = reported.updated_at;
+    }
+    if newer.is_some() || current.request_cost.is_none() {
+        next.request_cost = report.request_cost.or(current.request_cost);
+    }
+    next.is_refunded |= report.is_refunded == Some(true);
+    (next != *current).then_some(next)
+}
+
+/// What a report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// No stored verification has this `request_id`.
+    UnknownRequest,
+    /// Nothing new: a retry, or older than what is stored.
+    Unchanged,
+    /// Stored. `visible` when the status or the refund changed (the staff's message must show it).
+    Updated { verification_id: i64, visible: bool },
+}
+
+impl Applied {
+    /// A short name for logs and metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Applied::UnknownRequest => "unknown_request",
+            Applied::Unchanged => "unchanged",
+            Applied::Updated { .. } => "updated",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the delivery status kept changing under us; try again")]
+    Contended,
+}
+
+/// Applies delivery news to stored verifications. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Tracker {
+    store: Store,
+    changed: mpsc::UnboundedSender<i64>,
+}
+
+impl Tracker {
+    /// A tracker and the channel on which it announces the id of each verification whose
+    /// delivery changed visibly.
+    pub fn new(store: Store) -> (Tracker, mpsc::UnboundedReceiver<i64>) {
+        let (changed, receiver) = mpsc::unbounded_channel();
+        (Tracker { store, changed }, receiver)
+    }
+
+    /// Stores what `report` adds, atomically: a concurrent change makes it look again.
+    pub async fn apply(&self, report: &Report) -> Result<Applied, DeliveryError> {
+        for _ in 0..5 {
+            let Some((id, current)) = self.store.delivery_of(&report.request_id).await? else {
+                return Ok(Applied::UnknownRequest);
+            };
+            let Some(next) = merge(&current, report) else {
+                return Ok(Applied::Unchanged);
+            };
+            if self.store.replace_delivery(id, &current, &next).await? {
+                let visible =
+                    next.status != current.status || next.is_refunded != current.is_refunded;
+                if visible {
+                    // Nobody listening (shutting down) is fine: the database has it.
+                    let _ = self.changed.send(id);
+                }
+                return Ok(Applied::Updated {
+                    verification_id: id,
+                    visible,
+                });
+            }
+        }
+        Err(DeliveryError::Contended)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(status: Option<&str>, updated_at: i64) -> Delivery {
+        Delivery {
+            status: status.map(|s| DeliveryState::from(s.to_owned())),
+            updated_at,
+            is_refunded: false,
+            request_cost: Some(0.01),
+        }
+    }
+
+    fn report(status: &str, updated_at: i64) -> Report {
+        Report {
+            request_id: "r1".into(),
+            request_cost: Some(0.01),
+            is_refunded: Some(false),
+            delivery_status: Some(DeliveryStatus {
+                status: DeliveryState::from(status.to_owned()),
+                updated_at,
+            }),
+        }
+    }
+
+    fn status_after(current: &Delivery, report: &Report) -> Option<String> {
+        merge(current, report).map(|d| d.status.unwrap().as_str().to_owned())
+    }
+
+    #[test]
+    fn newer_statuses_move_forward() {
+        let sent = delivery(Some("sent"), 100);
+        assert_eq!(
+            status_after(&sent, &report("delivered", 101)).as_deref(),
+            Some("delivered")
+        );
+        // The same second: the status rank decides.
+        assert_eq!(
+            status_after(&sent, &report("read", 100)).as_deref(),
+            Some("read")
+        );
+        assert_eq!(
+            status_after(&delivery(None, 0), &report("sent", 100)).as_deref(),
+            Some("sent")
+        );
+    }
+
+    #[test]
+    fn the_same_report_twice_changes_nothing() {
+        let first = merge(&delivery(Some("sent"), 100), &report("delivered", 105)).unwrap();
+        assert_eq!(merge(&first, &report("delivered", 105)), None);
+    }
+
+    #[test]
+    fn an_older_report_never_overwrites_a_newer_status() {
+        let read = delivery(Some("read"), 110);
+        assert_eq!(merge(&read, &report("delivered", 105)), None);
+        assert_eq!(merge(&read, &report("sent", 100)), None);
+        // A later timestamp does not undo progress either.
+        assert_eq!(merge(&read, &report("delivered", 120)), None);
+        // An earlier timestamp does not move forward.
+        assert_eq!(
+            merge(&delivery(Some("sent"), 110), &report("read", 100)),
+            None
+        );
+    }
+
+    #[test]
+    fn expired_and_revoked_are_final_but_a_refund_still_lands() {
+        let expired = delivery(Some("expired"), 400);
+        assert_eq!(merge(&expired, &report("read", 500)), None);
+        assert_eq!(
+            merge(&delivery(Some("revoked"), 400), &report("expired", 500)),
+            None
+        );
+        let mut refunded = report("expired", 400);
+        refunded.is_refunded = Some(true);
+        let next = merge(&expired, &refunded).unwrap();
+        assert!(next.is_refunded);
+        assert_eq!(next.status, Some(DeliveryState::Expired));
+    }
+
+    #[test]
+    fn a_refund_is_never_taken_back() {
+        let mut refunded = delivery(Some("expired"), 400);
+        refunded.is_refunded = true;
+        assert_eq!(merge(&refunded, &report("expired", 400)), None);
+    }
+
+    #[test]
+    fn unknown_statuses_never_replace_known_ones() {
+        assert_eq!(
+            merge(&delivery(Some("sent"), 100), &report("teleported", 200)),
+            None
+        );
+        assert_eq!(
+            status_after(&delivery(None, 0), &report("teleported", 200)).as_deref(),
+            Some("teleported")
+        );
+    }
+
+    #[test]
+    fn a_report_without_delivery_status_only_fills_in_the_cost() {
+        let bare = Report {
+            request_id: "r1".into(),
+            request_cost: Some(0.01),
+            is_refunded: None,
+            delivery_status: None,
+        };
+        assert_eq!(merge(&delivery(Some("sent"), 100), &bare), None);
+        let mut unpriced = delivery(Some("sent"), 100);
+        unpriced.request_cost = None;
+        assert_eq!(merge(&unpriced, &bare).unwrap().request_cost, Some(0.01));
+    }
+
+    #[test]
+    fn reports_parse_leniently() {
+        let report: Report = serde_json::from_str(r#"{"request_id":"abc"}"#).unwrap();
+        assert_eq!(report.request_id, "abc");
+        assert!(serde_json::from_str::<Report>(r#"{"status":"read"}"#).is_err());
+        assert!(serde_json::from_str::<Report>("not json").is_err());
+    }
+}

@@ -1,0 +1,88 @@
+//! Prometheus metrics: the recorder, every metric name, and the helpers that record them.
+//!
+//! Counters and the latency histogram are recorded as things happen (through the `metrics`
+//! facade, so recording costs nothing when no recorder is installed, as in unit tests). The
+//! verification counts and the money spent are read from the database at each scrape, so they
+//! are right across restarts.
+
+use std::time::Duration;
+
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
+use teloxide::types::{Update, UpdateKind};
+
+use crate::store::Store;
+
+pub const UPDATES: &str = "verify_bot_updates_total";
+pub const GATEWAY_CALLS: &str = "verify_bot_gateway_calls_total";
+pub const GATEWAY_LATENCY: &str = "verify_bot_gateway_call_duration_seconds";
+pub const DELIVERY_REPORTS: &str = "verify_bot_delivery_reports_total";
+pub const VERIFICATIONS: &str = "verify_bot_verifications";
+pub const MONEY_SPENT: &str = "verify_bot_money_spent_credits";
+
+/// Upper bounds of the Gateway latency buckets, in seconds.
+const LATENCY_BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+/// Installs the process-wide recorder (once per process) and describes every metric.
+pub fn install() -> Result<PrometheusHandle, BuildError> {
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(GATEWAY_LATENCY.into()), LATENCY_BUCKETS)?
+        .install_recorder()?;
+    describe_counter!(UPDATES, "Telegram updates handled, by kind");
+    describe_counter!(GATEWAY_CALLS, "Gateway API calls, by method and outcome");
+    describe_histogram!(
+        GATEWAY_LATENCY,
+        metrics::Unit::Seconds,
+        "Gateway API call latency"
+    );
+    describe_counter!(
+        DELIVERY_REPORTS,
+        "Gateway delivery reports received, by outcome"
+    );
+    describe_gauge!(VERIFICATIONS, "Verifications stored, by status");
+    describe_gauge!(
+        MONEY_SPENT,
+        "Gateway credits spent on codes (charged and not refunded)"
+    );
+    Ok(handle)
+}
+
+/// The Prometheus text for a scrape, with the database-backed gauges refreshed first.
+pub async fn render(handle: &PrometheusHandle, store: &Store) -> String {
+    match store.count_by_status().await {
+        Ok(counts) => {
+            for (status, count) in counts {
+                gauge!(VERIFICATIONS, "status" => status).set(count as f64);
+            }
+        }
+        Err(err) => tracing::warn!("metrics: cannot count verifications: {err}"),
+    }
+    match store.money_spent().await {
+        Ok(spent) => gauge!(MONEY_SPENT).set(spent),
+        Err(err) => tracing::warn!("metrics: cannot sum the money spent: {err}"),
+    }
+    handle.run_upkeep();
+    handle.render()
+}
+
+/// One update reached the dispatcher.
+pub fn update_handled(update: &Update) {
+    let kind = match &update.kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::EditedMessage(_) => "edited_message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        _ => "other",
+    };
+    counter!(UPDATES, "kind" => kind).increment(1);
+}
+
+/// One Gateway call finished; `outcome` is `ok` or the kind of failure.
+pub fn gateway_call(method: &'static str, outcome: &'static str, took: Duration) {
+    counter!(GATEWAY_CALLS, "method" => method, "outcome" => outcome).increment(1);
+    histogram!(GATEWAY_LATENCY, "method" => method).record(took.as_secs_f64());
+}
+
+/// One delivery report was answered; `outcome` says how.
+pub fn delivery_report(outcome: &'static str) {
+    counter!(DELIVERY_REPORTS, "outcome" => outcome).increment(1);
+}
