@@ -12,12 +12,16 @@
 //! - [`store`] owns every SQL statement; [`invite`] makes one-time deep links;
 //! - [`verification`] is the verification flow itself (send, check, cancel), free of Telegram types;
 //! - [`bot`] is the teloxide side: the handler tree, handlers and every user-facing text;
+//! - [`chart`] draws the admin `/stats` chart as a PNG; [`export`] writes the admin `/export` CSV
+//!   (both pure: no Telegram, no database);
 //! - [`app`] wires it all together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;
+pub mod chart;
 pub mod code;
 pub mod config;
+pub mod export;
 pub mod gateway;
 pub mod invite;
 pub mod phone;
