@@ -10,6 +10,8 @@ RUN mkdir src && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src
 COPY migrations migrations
+# Embedded at compile time (include_bytes!): the chart font and its licence.
+COPY assets assets
 COPY src src
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked \
     && cp target/release/verify-bot /verify-bot

@@ -15,13 +15,17 @@
 //! - [`delivery`] follows what happened to each code (signed Gateway reports, or polling);
 //! - [`http`] is the HTTP server (health, metrics, delivery reports, webhook); [`monitoring`]
 //!   holds the Prometheus metrics;
+//! - [`chart`] draws the admin `/stats` chart as a PNG; [`export`] writes the admin `/export` CSV
+//!   (both pure: no Telegram, no database);
 //! - [`app`] wires it all together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;
+pub mod chart;
 pub mod code;
 pub mod config;
 pub mod delivery;
+pub mod export;
 pub mod gateway;
 pub mod http;
 pub mod invite;
