@@ -108,7 +108,9 @@ async fn a_signed_report_edits_the_code_sent_message_within_a_second() {
         "{shown}"
     );
     // The edit keeps the Resend / Cancel buttons of the open verification.
-    let buttons = shown["reply_markup"]["inline_keyboard"][0].as_array().unwrap();
+    let buttons = shown["reply_markup"]["inline_keyboard"][0]
+        .as_array()
+        .unwrap();
     assert_eq!(buttons.len(), 2, "{shown}");
 
     // Edited in place: no message per report. And with PUBLIC_URL nothing is polled.

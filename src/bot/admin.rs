@@ -3,14 +3,16 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{Me, User};
+use teloxide::types::{InputFile, Me, ParseMode, User};
 
 use super::reply::{apologise, reply, send};
 use super::{HandlerResult, Settings, callbacks, menu, texts};
 use crate::phone::{PhoneError, PhoneNumber};
-use crate::store::{Role, Store, StoreError};
+use crate::store::{ExportRecord, Role, Store, StoreError};
 use crate::verification::Verifier;
-use crate::{invite, now};
+use crate::{chart, export, invite, now};
+
+const DAY: i64 = 86_400;
 
 /// An admin command from staff who are not admins.
 pub async fn admins_only(bot: Bot, msg: Message) -> HandlerResult {
@@ -144,4 +146,91 @@ pub async fn reset(
         },
     };
     reply(&bot, &msg, text).await
+}
+
+/// `/stats`: today, 7 and 30 days in numbers, then a chart of the last 30 days.
+pub async fn stats(bot: Bot, msg: Message, store: Store) -> HandlerResult {
+    let now = now();
+    let since = [now - now.rem_euclid(DAY), now - 7 * DAY, now - 30 * DAY];
+    let mut periods = Vec::with_capacity(since.len());
+    for start in since {
+        match store.period_stats(start).await {
+            Ok(stats) => periods.push(stats),
+            Err(err) => return apologise(&bot, &msg, err).await,
+        }
+    }
+    let (balance, activity) = match (
+        store.last_balance().await,
+        store.daily_activity(30, now).await,
+    ) {
+        (Ok(balance), Ok(activity)) => (balance, activity),
+        (Err(err), _) | (_, Err(err)) => return apologise(&bot, &msg, err).await,
+    };
+    let named: Vec<(&str, &_)> = texts::STATS_PERIODS.iter().copied().zip(&periods).collect();
+    reply(&bot, &msg, texts::stats(&named, balance)).await?;
+
+    let days: Vec<chart::DayActivity> = activity
+        .into_iter()
+        .map(|(day_start, sent, verified)| chart::DayActivity {
+            day_start,
+            sent,
+            verified,
+        })
+        .collect();
+    // Drawing is CPU work: keep it off the async workers.
+    let png = tokio::task::spawn_blocking(move || {
+        chart::activity_png(&days, &texts::stats_chart_title())
+    })
+    .await?;
+    match png {
+        Ok(png) => {
+            bot.send_photo(msg.chat.id, InputFile::memory(png).file_name("stats.png"))
+                .caption(texts::stats_chart_caption())
+                .await?;
+        }
+        Err(err) => tracing::error!("cannot draw the stats chart: {err}"),
+    }
+    Ok(())
+}
+
+/// `/export [days]`: a CSV document of the verifications of the last `days` days (default 30).
+pub async fn export(bot: Bot, msg: Message, days: String, store: Store) -> HandlerResult {
+    let days = match days.trim() {
+        "" => 30,
+        n => match n.parse::<u32>() {
+            Ok(n) if (1..=366).contains(&n) => n,
+            _ => return reply(&bot, &msg, texts::export_usage()).await,
+        },
+    };
+    let records = match store.export(now() - i64::from(days) * DAY).await {
+        Ok(records) => records,
+        Err(err) => return apologise(&bot, &msg, err).await,
+    };
+    if records.is_empty() {
+        return reply(&bot, &msg, texts::export_empty(days)).await;
+    }
+    let rows: Vec<export::ExportRow> = records.into_iter().map(export_row).collect();
+    let csv = export::to_csv(&rows);
+    let today = export::iso_utc(now());
+    let file = InputFile::memory(csv).file_name(texts::export_file_name(&today[..10]));
+    bot.send_document(msg.chat.id, file)
+        .caption(texts::export_caption(rows.len(), days))
+        .parse_mode(ParseMode::Html)
+        .await?;
+    Ok(())
+}
+
+fn export_row(record: ExportRecord) -> export::ExportRow {
+    export::ExportRow {
+        created_at: record.created_at,
+        staff_id: record.staff_user_id,
+        staff_name: record.staff_name.unwrap_or_default(),
+        phone: record.phone,
+        request_id: record.request_id,
+        final_status: record.status,
+        delivery_status: record.delivery_status,
+        cost: record.request_cost,
+        refunded: record.is_refunded,
+        checked_at: record.checked_at,
+    }
 }

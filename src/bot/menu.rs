@@ -22,6 +22,8 @@ pub fn admin_commands() -> Vec<BotCommand> {
     commands.extend([
         BotCommand::new("invite", texts::MENU_INVITE),
         BotCommand::new("staff", texts::MENU_STAFF),
+        BotCommand::new("stats", texts::MENU_STATS),
+        BotCommand::new("export", texts::MENU_EXPORT),
         BotCommand::new("reset", texts::MENU_RESET),
     ]);
     commands

@@ -54,6 +54,10 @@ pub enum Command {
     Staff(String),
     /// Admin: `/reset <phone number>` clears the number's send limit and cooldown.
     Reset(String),
+    /// Admin: totals and a chart.
+    Stats,
+    /// Admin: `/export [days]`, a CSV document.
+    Export(String),
 }
 
 /// Who sent an update, decided once per update at the root of the tree.
@@ -73,7 +77,9 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .filter(|role: Role| role == Role::Admin)
         .branch(case![Command::Invite(kind)].endpoint(admin::invite))
         .branch(case![Command::Staff(args)].endpoint(admin::staff))
-        .branch(case![Command::Reset(number)].endpoint(admin::reset));
+        .branch(case![Command::Reset(number)].endpoint(admin::reset))
+        .branch(case![Command::Stats].endpoint(admin::stats))
+        .branch(case![Command::Export(days)].endpoint(admin::export));
 
     let staff_commands = teloxide::filter_command::<Command, _>()
         .branch(case![Command::Start(payload)].endpoint(handlers::start))

@@ -10,6 +10,7 @@ mod balance;
 mod delivery;
 mod limits;
 mod people;
+mod reports;
 mod verifications;
 
 use std::str::FromStr;
@@ -22,6 +23,7 @@ pub use balance::BalanceAlert;
 pub use delivery::LiveView;
 pub use limits::{Limits, Refusal};
 pub use people::{Claim, Member, StaffMember};
+pub use reports::{ExportRecord, PeriodStats};
 pub use verifications::{NewVerification, Reservation, Verification};
 
 /// Migrations embedded in the binary.

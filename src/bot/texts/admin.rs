@@ -4,7 +4,7 @@ use teloxide::utils::html::escape;
 
 use super::money;
 use crate::phone::PhoneNumber;
-use crate::store::BalanceAlert;
+use crate::store::{BalanceAlert, PeriodStats};
 
 pub fn admins_only() -> String {
     "🔒 Only admins can do that.".into()
@@ -35,4 +35,67 @@ pub fn balance_alert(alert: BalanceAlert) -> String {
              sent until it is topped up at gateway.telegram.org."
             .into(),
     }
+}
+
+/// `/stats`: today, 7 days and 30 days, and the last known balance.
+pub fn stats(periods: &[(&str, &PeriodStats)], balance: Option<f64>) -> String {
+    let mut text = String::from("📊 <b>Verifications</b> (UTC days)\n");
+    for (name, p) in periods {
+        let rate = p
+            .success_rate()
+            .map(|r| format!("{:.0}%", r * 100.0))
+            .unwrap_or_else(|| "–".into());
+        text.push_str(&format!(
+            "\n<b>{name}</b>\n\
+             Codes sent: {}\n\
+             ✅ Verified: {} · ⛔ Failed: {} · ⌛ Expired: {} · 🚫 Cancelled: {}\n\
+             Success rate: {rate}\n\
+             Spent: {} · refunded: {}\n",
+            p.sent,
+            p.verified,
+            p.failed,
+            p.expired,
+            p.cancelled,
+            money(p.spent),
+            money(p.refunded)
+        ));
+    }
+    let balance = balance
+        .map(money)
+        .unwrap_or_else(|| "not reported yet".into());
+    text.push_str(&format!("\n💰 Gateway balance (last reported): {balance}"));
+    text
+}
+
+pub const STATS_PERIODS: [&str; 3] = ["Today", "Last 7 days", "Last 30 days"];
+
+pub fn stats_chart_title() -> String {
+    "Codes sent and verified per day, last 30 days (UTC)".into()
+}
+
+pub fn stats_chart_caption() -> String {
+    "📈 Codes sent and verified per day".into()
+}
+
+pub fn export_usage() -> String {
+    "Send /export for the last 30 days, or /export 7 for the last 7 (1–366).".into()
+}
+
+pub fn export_empty(days: u32) -> String {
+    format!(
+        "No verifications in the last {days} day{s}, so there is nothing to export.",
+        s = if days == 1 { "" } else { "s" }
+    )
+}
+
+pub fn export_caption(count: usize, days: u32) -> String {
+    format!(
+        "🧾 {count} verification{s} from the last {days} day{d} (times in UTC).",
+        s = if count == 1 { "" } else { "s" },
+        d = if days == 1 { "" } else { "s" }
+    )
+}
+
+pub fn export_file_name(today: &str) -> String {
+    format!("verifications-{today}.csv")
 }

@@ -1,0 +1,105 @@
+//! Figures for admins: `/stats` totals and daily activity, and the rows of `/export`.
+
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+/// What happened to the codes sent in a period.
+#[derive(Debug, Clone, Default, PartialEq, FromRow)]
+pub struct PeriodStats {
+    /// Codes sent (the Gateway accepted the send).
+    pub sent: i64,
+    pub verified: i64,
+    /// Closed after too many wrong codes, or lost by the Gateway.
+    pub failed: i64,
+    pub expired: i64,
+    pub cancelled: i64,
+    /// Everything the Gateway charged, refunds included.
+    pub spent: f64,
+    /// What the Gateway gave back for undelivered codes.
+    pub refunded: f64,
+}
+
+impl PeriodStats {
+    /// Verified codes per code sent, 0–1.
+    pub fn success_rate(&self) -> Option<f64> {
+        (self.sent > 0).then(|| self.verified as f64 / self.sent as f64)
+    }
+}
+
+/// One verification for the CSV export.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct ExportRecord {
+    pub created_at: i64,
+    pub staff_user_id: i64,
+    pub staff_name: Option<String>,
+    pub phone: String,
+    pub request_id: Option<String>,
+    pub status: String,
+    pub delivery_status: Option<String>,
+    pub request_cost: Option<f64>,
+    pub is_refunded: bool,
+    pub checked_at: Option<i64>,
+}
+
+const DAY: i64 = 86_400;
+
+impl Store {
+    /// Totals of the codes sent since `since` (Unix seconds).
+    pub async fn period_stats(&self, since: i64) -> Result<PeriodStats, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*) AS sent, \
+                    COALESCE(SUM(status = 'verified'), 0) AS verified, \
+                    COALESCE(SUM(status IN ('max_attempts', 'failed')), 0) AS failed, \
+                    COALESCE(SUM(status = 'expired'), 0) AS expired, \
+                    COALESCE(SUM(status = 'cancelled'), 0) AS cancelled, \
+                    COALESCE(SUM(request_cost), 0.0) AS spent, \
+                    COALESCE(SUM(CASE WHEN is_refunded THEN request_cost ELSE 0.0 END), 0.0) AS refunded \
+             FROM verifications WHERE request_id IS NOT NULL AND created_at >= ?",
+        )
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Codes sent and verified per UTC day over the `days` days up to today, oldest first,
+    /// every day present: `(day start, sent, verified)`.
+    pub async fn daily_activity(
+        &self,
+        days: i64,
+        now: i64,
+    ) -> Result<Vec<(i64, u32, u32)>, StoreError> {
+        let today = now - now.rem_euclid(DAY);
+        let first = today - (days - 1) * DAY;
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT created_at - created_at % 86400 AS day, COUNT(*), \
+                    COALESCE(SUM(status = 'verified'), 0) \
+             FROM verifications WHERE request_id IS NOT NULL AND created_at >= ? \
+             GROUP BY day ORDER BY day",
+        )
+        .bind(first)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((0..days)
+            .map(|i| {
+                let day = first + i * DAY;
+                let found = rows.iter().find(|(d, _, _)| *d == day);
+                let (sent, verified) = found.map_or((0, 0), |(_, s, v)| (*s as u32, *v as u32));
+                (day, sent, verified)
+            })
+            .collect())
+    }
+
+    /// Every verification started since `since` (sent or not), oldest first.
+    pub async fn export(&self, since: i64) -> Result<Vec<ExportRecord>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT v.created_at, v.staff_user_id, s.name AS staff_name, v.phone, v.request_id, \
+                    v.status, v.delivery_status, v.request_cost, v.is_refunded, v.checked_at \
+             FROM verifications v LEFT JOIN staff s ON s.user_id = v.staff_user_id \
+             WHERE v.created_at >= ? ORDER BY v.id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
