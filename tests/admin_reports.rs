@@ -144,16 +144,9 @@ async fn an_empty_period_gets_a_message_not_an_empty_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_cannot_see_stats_or_export() {
-    let mut app = TestApp::new(&[("ADMIN_IDS", "1001")]).await;
-    app.start().await;
-    let db = app.database().await;
-    sqlx::query(
-        "INSERT INTO staff (user_id, role, name, added_at) VALUES (3003, 'staff', 'Sam', 0)",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    let app = TestApp::spawn().await;
     let sam = TgUser::new(3003, "Sam");
+    app.invite(&sam, "/invite").await;
     assert_says(&app.say_as(&sam, 3003, "/stats").await, "Only admins");
     assert_says(&app.say_as(&sam, 3003, "/export").await, "Only admins");
     assert!(app.telegram.calls_to("sendPhoto").is_empty());

@@ -336,17 +336,9 @@ async fn limits_survive_a_restart_and_an_admin_can_reset_a_phone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_is_for_admins_only() {
-    let mut app = TestApp::new(&[("ADMIN_IDS", "1001")]).await;
-    app.start().await;
-    // A staff member (not an admin), stored as issue #3's invites will store them.
-    let db = app.database().await;
-    sqlx::query(
-        "INSERT INTO staff (user_id, role, name, added_at) VALUES (3003, 'staff', 'Sam', 0)",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    let app = TestApp::spawn().await;
     let staff = TgUser::new(3003, "Sam");
+    app.invite(&staff, "/invite").await;
     let refused = app.say_as(&staff, 3003, &format!("/reset {PHONE}")).await;
     assert_says(&refused, "Only admins");
     let usage = app.say("/reset").await;

@@ -3,40 +3,10 @@
 
 mod common;
 
-use common::app::{PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
+use common::app::{PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, link_token};
 use common::fake_telegram::{SentMessage, TgUser};
 
 const OTHER_PHONE: &str = "+7 916 123-45-67";
-
-/// The token at the end of an invite link in a bot message.
-fn token_in(message: &SentMessage) -> String {
-    message
-        .text
-        .split("?start=")
-        .nth(1)
-        .expect("a link in the message")
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect()
-}
-
-/// An admin invites `who` (as staff, or as admin with `/invite admin`) and they join.
-/// Returns the welcome, once the admin has been told who joined.
-async fn join(app: &TestApp, who: &TgUser, command: &str) -> SentMessage {
-    let invite = app.say(command).await;
-    assert_opens_with(&invite, "🔗");
-    let before = app.telegram.messages_to(app.chat()).len();
-    let welcome = app
-        .say_as(who, who.id as i64, &format!("/start {}", token_in(&invite)))
-        .await;
-    let notice = app
-        .telegram
-        .wait_for_messages(app.chat(), before + 1, PATIENCE)
-        .await
-        .remove(before);
-    assert_opens_with(&notice, "👤");
-    welcome
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invite_makes_staff_once_and_tells_the_admin() {
@@ -48,7 +18,7 @@ async fn an_invite_makes_staff_once_and_tells_the_admin() {
     let invite = app.say("/invite").await;
     assert_says(&invite, "https://t.me/verify_test_bot?start=");
     assert_says(&invite, "valid for 1 day");
-    let token = token_in(&invite);
+    let token = link_token(&invite);
     assert!(token.len() >= 32 && token.len() <= 64, "{token}");
 
     let before = app.telegram.messages_to(app.chat()).len();
@@ -96,7 +66,7 @@ async fn expired_and_unknown_links_grant_nothing() {
         .unwrap();
     let late = TgUser::new(5003, "Late");
     let refused = app
-        .say_as(&late, 5003, &format!("/start {}", token_in(&invite)))
+        .say_as(&late, 5003, &format!("/start {}", link_token(&invite)))
         .await;
     assert_says(&refused, "expired");
     let unknown = app.say_as(&late, 5003, "/start NotARealToken123").await;
@@ -111,7 +81,7 @@ async fn expired_and_unknown_links_grant_nothing() {
 async fn an_admin_invite_makes_an_admin_with_the_admin_menu() {
     let app = TestApp::spawn().await;
     let carol = TgUser::new(5004, "Carol");
-    let welcome = join(&app, &carol, "/invite admin").await;
+    let welcome = app.invite(&carol, "/invite admin").await;
     assert_says(&welcome, "You are now an admin");
     let menus = app.telegram.calls_to("setMyCommands");
     assert!(
@@ -129,7 +99,7 @@ async fn removed_staff_lose_access_at_once_and_keep_their_history() {
         username: Some("dan".into()),
         ..TgUser::new(5005, "Dan")
     };
-    join(&app, &dan, "/invite").await;
+    app.invite(&dan, "/invite").await;
     app.say_as(&dan, 5005, &format!("/verify {PHONE}")).await;
     let code = app.customer_code();
     assert_opens_with(&app.say_as(&dan, 5005, &code).await, "✅");
@@ -167,8 +137,8 @@ async fn staff_remove_by_command_refuses_configured_admins_and_oneself() {
     let app = TestApp::spawn_with(&[("ADMIN_IDS", "1001,1002")]).await;
     let erin = TgUser::new(5006, "Erin");
     let fay = TgUser::new(5007, "Fay");
-    join(&app, &erin, "/invite admin").await;
-    join(&app, &fay, "/invite").await;
+    app.invite(&erin, "/invite admin").await;
+    app.invite(&fay, "/invite").await;
 
     assert_says(&app.say("/staff remove 1002").await, "from ADMIN_IDS");
     assert_says(
@@ -200,7 +170,7 @@ async fn staff_remove_by_command_refuses_configured_admins_and_oneself() {
 async fn history_shows_own_verifications_to_staff_and_everyones_to_admins() {
     let app = TestApp::spawn().await;
     let gus = TgUser::new(5008, "Gus");
-    join(&app, &gus, "/invite").await;
+    app.invite(&gus, "/invite").await;
     app.say(&format!("/verify {PHONE}")).await;
     app.say("/cancel").await;
     app.say_as(&gus, 5008, &format!("/verify {OTHER_PHONE}"))
@@ -222,7 +192,7 @@ async fn in_a_group_each_code_checks_only_its_own_staff_members_verification() {
     let group = -100_777;
     let admin = app.admin.clone();
     let hal = TgUser::new(5009, "Hal");
-    join(&app, &hal, "/invite").await;
+    app.invite(&hal, "/invite").await;
 
     let mine = app.say_as(&admin, group, &format!("/verify {PHONE}")).await;
     assert_says(&mine, "+44 79•• •••456");

@@ -356,3 +356,39 @@ impl TestApp {
             .expect("the bot's database opens")
     }
 }
+
+impl TestApp {
+    /// The admin sends `command` (`/invite` or `/invite admin`) and `who` opens the link.
+    /// Returns the welcome `who` got, once the admin has been told who joined.
+    pub async fn invite(&self, who: &TgUser, command: &str) -> SentMessage {
+        let invite = self.say(command).await;
+        assert_opens_with(&invite, "🔗");
+        let before = self.telegram.messages_to(self.chat()).len();
+        let welcome = self
+            .say_as(
+                who,
+                who.id as i64,
+                &format!("/start {}", link_token(&invite)),
+            )
+            .await;
+        let notice = self
+            .telegram
+            .wait_for_messages(self.chat(), before + 1, PATIENCE)
+            .await
+            .remove(before);
+        assert_opens_with(&notice, "👤");
+        welcome
+    }
+}
+
+/// The token at the end of a `?start=` link in a bot message.
+pub fn link_token(message: &SentMessage) -> String {
+    message
+        .text
+        .split("?start=")
+        .nth(1)
+        .expect("a link in the message")
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect()
+}
