@@ -129,9 +129,8 @@ impl TestApp {
     pub fn launch(&mut self) {
         assert!(self.child.is_none(), "the bot is already running");
         let log = std::fs::File::create(self.log_path(self.runs)).expect("a log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_verify-bot"))
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
+        let child = self
+            .command()
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -141,6 +140,26 @@ impl TestApp {
             .expect("the verify-bot binary starts");
         self.child = Some(child);
         self.runs += 1;
+    }
+
+    /// The compiled binary with this app's environment; or, when `VERIFY_BOT_IMAGE` names a
+    /// container image, that image's entrypoint run by `container-run` (`CONTAINER_RUN` gives
+    /// its path) with the same environment, its database on the image's own volume.
+    fn command(&self) -> Command {
+        let Ok(image) = std::env::var("VERIFY_BOT_IMAGE") else {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_verify-bot"));
+            command
+                .env_clear()
+                .envs(self.env.iter().map(|(k, v)| (k, v)));
+            return command;
+        };
+        let runner = std::env::var("CONTAINER_RUN").unwrap_or_else(|_| "container-run".into());
+        let mut command = Command::new(runner);
+        for (key, value) in self.env.iter().filter(|(k, _)| k != "DATABASE_URL") {
+            command.arg("-e").arg(format!("{key}={value}"));
+        }
+        command.arg(image);
+        command
     }
 
     /// `kill -9`: no chance to clean up.
