@@ -90,6 +90,8 @@ pub struct Labels {
     pub verified: Box<dyn Fn(String) -> String + Send>,
     /// An x axis label from the month (1–12) and the day of the month.
     pub day: Box<dyn Fn(u32, u32) -> String + Send>,
+    /// Between groups of three digits: `,` in English (1,234), a no-break space in Russian.
+    pub thousands: char,
 }
 
 impl Labels {
@@ -106,6 +108,7 @@ impl Labels {
                 ];
                 format!("{} {day}", MONTHS[month as usize - 1])
             }),
+            thousands: ',',
         }
     }
 }
@@ -184,10 +187,13 @@ fn draw_shapes(
         (s + u64::from(d.sent), v + u64::from(d.verified))
     });
     let legend = [
-        (SENT, (words.sent)(group_thousands_u64(sent_total))),
+        (
+            SENT,
+            (words.sent)(group_thousands_u64(sent_total, words.thousands)),
+        ),
         (
             VERIFIED,
-            (words.verified)(group_thousands_u64(verified_total)),
+            (words.verified)(group_thousands_u64(verified_total, words.thousands)),
         ),
     ];
     const SWATCH: i32 = 14;
@@ -230,7 +236,9 @@ fn draw_shapes(
     let y_ticks: Vec<u32> = (0..=y_top / y_step).map(|i| i * y_step).collect();
     let y_label_width = y_ticks
         .iter()
-        .map(|&v| text_width(font, &group_thousands(v), AXIS_LABEL_SIZE).ceil() as u32)
+        .map(|&v| {
+            text_width(font, &group_thousands(v, words.thousands), AXIS_LABEL_SIZE).ceil() as u32
+        })
         .max()
         .unwrap_or(0);
     let x_ticks = x_ticks(days.len());
@@ -276,7 +284,7 @@ fn draw_shapes(
     for tick in y_ticks {
         let (px, py) = chart.backend_coord(&(x_range.start, tick));
         labels.push(Label {
-            text: group_thousands(tick),
+            text: group_thousands(tick, words.thousands),
             x: px - 9,
             y: py,
             align: Align::MiddleRight,
@@ -436,16 +444,16 @@ fn day_label(unix_seconds: i64, label: &dyn Fn(u32, u32) -> String) -> String {
 }
 
 /// 1234567 → "1,234,567".
-fn group_thousands(value: u32) -> String {
-    group_thousands_u64(u64::from(value))
+fn group_thousands(value: u32, separator: char) -> String {
+    group_thousands_u64(u64::from(value), separator)
 }
 
-fn group_thousands_u64(value: u64) -> String {
+fn group_thousands_u64(value: u64, separator: char) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push(separator);
         }
         out.push(c);
     }
@@ -663,10 +671,11 @@ mod tests {
         let english = Labels::english("");
         assert_eq!(day_label(START, &english.day), "Oct 29");
         assert_eq!(day_label(START + 29 * DAY + 3600, &english.day), "Nov 27");
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(1000), "1,000");
-        assert_eq!(group_thousands(u32::MAX), "4,294,967,295");
+        assert_eq!(group_thousands(0, ','), "0");
+        assert_eq!(group_thousands(999, ','), "999");
+        assert_eq!(group_thousands(1000, ','), "1,000");
+        assert_eq!(group_thousands(u32::MAX, ','), "4,294,967,295");
+        assert_eq!(group_thousands(1234, '\u{a0}'), "1\u{a0}234");
     }
 
     /// Writes a sample to /tmp/stats-sample.png for a human to look at:

@@ -83,6 +83,10 @@ pub fn chart_labels(lang: Lang) -> crate::chart::Labels {
             let month = months[month as usize - 1].clone();
             tr!(lang, "chart-day", month = month, day = day)
         }),
+        thousands: match lang {
+            Lang::En => ',',
+            Lang::Ru => '\u{a0}',
+        },
     }
 }
 
@@ -104,4 +108,25 @@ pub fn export_caption(lang: Lang, count: usize, days: u32) -> String {
 
 pub fn export_file_name(today: &str) -> String {
     format!("verifications-{today}.csv")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes a Russian sample chart to /tmp/stats-sample-ru.png for a human to look at:
+    /// `cargo test --lib texts::admin::tests::write_russian_sample -- --ignored`.
+    #[test]
+    #[ignore]
+    fn write_russian_sample() {
+        let days: Vec<crate::chart::DayActivity> = (0..30)
+            .map(|i| crate::chart::DayActivity {
+                day_start: 1_793_232_000 + i * 86_400,
+                sent: (i as u32 * 7) % 23 + 3,
+                verified: (i as u32 * 5) % 17 + 1,
+            })
+            .collect();
+        let png = crate::chart::activity_png_with(&days, &chart_labels(Lang::Ru)).unwrap();
+        std::fs::write("/tmp/stats-sample-ru.png", png).unwrap();
+    }
 }
