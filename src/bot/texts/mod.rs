@@ -1,4 +1,7 @@
-//! Every text the bot shows a person, in one place so that translations can follow.
+//! Every text the bot shows a person. The words live in `locales/<lang>/*.ftl` (English and
+//! Russian, see [`crate::i18n`]); each function here picks the message by id, formats numbers,
+//! money and dates for the language, and HTML-escapes whatever came from people before passing
+//! it in. Handlers never hold text.
 //!
 //! Replies are HTML (`parse_mode = HTML`); numbers and codes sit in `<code>` so they can be copied
 //! with a tap. The first character of a check result tells the outcome at a glance:
