@@ -12,6 +12,8 @@ RUN mkdir src && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
 COPY migrations migrations
 # Embedded at compile time (include_bytes!): the chart font and its licence.
 COPY assets assets
+# Embedded at compile time (fluent-templates' static_loader!): the texts in every language.
+COPY locales locales
 COPY src src
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked \
     && cp target/release/verify-bot /verify-bot

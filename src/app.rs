@@ -75,6 +75,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         default_region: config.default_region,
         invite_ttl: config.invite_ttl,
         time_zone: config.time_zone.clone(),
+        default_lang: config.default_language,
     });
     bot::menu::register(&bot, &all_admins(&store, &settings).await?).await;
     announce_owner_link(&store, &settings, &me).await?;
@@ -143,6 +144,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let counted = dptree::inspect_with_description(DpHandlerDescription::entry(), |u: Update| {
         monitoring::update_handled(&u)
     });
+    let default_lang = settings.default_lang;
     let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
         .dependencies(dptree::deps![store, verifier, settings])
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
@@ -160,7 +162,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         gateway,
         changes,
     } = server;
-    bot::live::spawn(bot.clone(), state.store.clone(), changes);
+    bot::live::spawn(bot.clone(), state.store.clone(), default_lang, changes);
     if config.callback_url.is_none() {
         let (store, tracker) = (state.store.clone(), state.tracker.clone());
         tokio::spawn(poller::run(store, gateway, tracker, config.status_poll));
@@ -287,10 +289,10 @@ async fn alert_admins(
                 continue;
             }
         };
-        let text = bot::texts::balance_alert(alert);
         for admin in admins {
+            let lang = bot::lang_of(&store, admin, settings.default_lang).await;
             let sent = bot
-                .send_message(ChatId(admin), text.clone())
+                .send_message(ChatId(admin), bot::texts::balance_alert(lang, alert))
                 .parse_mode(teloxide::types::ParseMode::Html)
                 .await;
             if let Err(err) = sent {

@@ -78,9 +78,46 @@ pub enum ChartError {
 /// `days` is oldest first, one entry per day (usually 30). All-zero days, and an empty slice,
 /// still give a chart (with an empty plot).
 pub fn activity_png(days: &[DayActivity], title: &str) -> Result<Vec<u8>, ChartError> {
+    activity_png_with(days, &Labels::english(title))
+}
+
+/// The chart's words, for the reader's language.
+pub struct Labels {
+    pub title: String,
+    /// The legend entry of the sent bars, given the period's total (digits grouped).
+    pub sent: Box<dyn Fn(String) -> String + Send>,
+    /// The legend entry of the verified bars, likewise.
+    pub verified: Box<dyn Fn(String) -> String + Send>,
+    /// An x axis label from the month (1–12) and the day of the month.
+    pub day: Box<dyn Fn(u32, u32) -> String + Send>,
+    /// Between groups of three digits: `,` in English (1,234), a no-break space in Russian.
+    pub thousands: char,
+}
+
+impl Labels {
+    /// "Codes sent: 12", "Verified: 10", "Nov 27".
+    pub fn english(title: &str) -> Labels {
+        Labels {
+            title: title.to_owned(),
+            sent: Box::new(|n| format!("Codes sent: {n}")),
+            verified: Box::new(|n| format!("Verified: {n}")),
+            day: Box::new(|month, day| {
+                const MONTHS: [&str; 12] = [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec",
+                ];
+                format!("{} {day}", MONTHS[month as usize - 1])
+            }),
+            thousands: ',',
+        }
+    }
+}
+
+/// [`activity_png`] with the words given.
+pub fn activity_png_with(days: &[DayActivity], words: &Labels) -> Result<Vec<u8>, ChartError> {
     let font = font()?;
     let mut rgb = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
-    let labels = draw_shapes(&mut rgb, font, days, title).map_err(ChartError::Draw)?;
+    let labels = draw_shapes(&mut rgb, font, days, words).map_err(ChartError::Draw)?;
     for label in &labels {
         typeset(&mut rgb, font, label);
     }
@@ -126,8 +163,9 @@ fn draw_shapes(
     rgb: &mut [u8],
     font: &FontRef<'_>,
     days: &[DayActivity],
-    title: &str,
+    words: &Labels,
 ) -> Result<Vec<Label>, String> {
+    let title = words.title.as_str();
     let root = BitMapBackend::with_buffer(rgb, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&BACKGROUND).map_err(|e| e.to_string())?;
     let (_, body) = root.split_vertically(HEADER_HEIGHT);
@@ -151,11 +189,11 @@ fn draw_shapes(
     let legend = [
         (
             SENT,
-            format!("Codes sent: {}", group_thousands_u64(sent_total)),
+            (words.sent)(group_thousands_u64(sent_total, words.thousands)),
         ),
         (
             VERIFIED,
-            format!("Verified: {}", group_thousands_u64(verified_total)),
+            (words.verified)(group_thousands_u64(verified_total, words.thousands)),
         ),
     ];
     const SWATCH: i32 = 14;
@@ -198,7 +236,9 @@ fn draw_shapes(
     let y_ticks: Vec<u32> = (0..=y_top / y_step).map(|i| i * y_step).collect();
     let y_label_width = y_ticks
         .iter()
-        .map(|&v| text_width(font, &group_thousands(v), AXIS_LABEL_SIZE).ceil() as u32)
+        .map(|&v| {
+            text_width(font, &group_thousands(v, words.thousands), AXIS_LABEL_SIZE).ceil() as u32
+        })
         .max()
         .unwrap_or(0);
     let x_ticks = x_ticks(days.len());
@@ -233,7 +273,7 @@ fn draw_shapes(
         let (px, py) = chart.backend_coord(&(tick, 0));
         let day = usize::try_from(tick / SLOT).ok().and_then(|i| days.get(i));
         labels.extend(day.map(|day| Label {
-            text: day_label(day.day_start),
+            text: day_label(day.day_start, &words.day),
             x: px,
             y: py + 10,
             align: Align::TopCentre,
@@ -244,7 +284,7 @@ fn draw_shapes(
     for tick in y_ticks {
         let (px, py) = chart.backend_coord(&(x_range.start, tick));
         labels.push(Label {
-            text: group_thousands(tick),
+            text: group_thousands(tick, words.thousands),
             x: px - 9,
             y: py,
             align: Align::MiddleRight,
@@ -398,25 +438,22 @@ fn x_ticks(n: usize) -> Vec<i32> {
 }
 
 /// "Nov 27": month name and day of the UTC date that contains `unix_seconds`.
-fn day_label(unix_seconds: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+fn day_label(unix_seconds: i64, label: &dyn Fn(u32, u32) -> String) -> String {
     let (_, month, day) = crate::export::civil_from_days(unix_seconds.div_euclid(86_400));
-    format!("{} {day}", MONTHS[month as usize - 1])
+    label(month, day)
 }
 
 /// 1234567 → "1,234,567".
-fn group_thousands(value: u32) -> String {
-    group_thousands_u64(u64::from(value))
+fn group_thousands(value: u32, separator: char) -> String {
+    group_thousands_u64(u64::from(value), separator)
 }
 
-fn group_thousands_u64(value: u64) -> String {
+fn group_thousands_u64(value: u64, separator: char) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push(separator);
         }
         out.push(c);
     }
@@ -631,12 +668,14 @@ mod tests {
 
     #[test]
     fn labels_read_well() {
-        assert_eq!(day_label(START), "Oct 29");
-        assert_eq!(day_label(START + 29 * DAY + 3600), "Nov 27");
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(1000), "1,000");
-        assert_eq!(group_thousands(u32::MAX), "4,294,967,295");
+        let english = Labels::english("");
+        assert_eq!(day_label(START, &english.day), "Oct 29");
+        assert_eq!(day_label(START + 29 * DAY + 3600, &english.day), "Nov 27");
+        assert_eq!(group_thousands(0, ','), "0");
+        assert_eq!(group_thousands(999, ','), "999");
+        assert_eq!(group_thousands(1000, ','), "1,000");
+        assert_eq!(group_thousands(u32::MAX, ','), "4,294,967,295");
+        assert_eq!(group_thousands(1234, '\u{a0}'), "1\u{a0}234");
     }
 
     /// Writes a sample to /tmp/stats-sample.png for a human to look at:

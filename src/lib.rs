@@ -28,6 +28,7 @@ pub mod delivery;
 pub mod export;
 pub mod gateway;
 pub mod http;
+pub mod i18n;
 pub mod invite;
 pub mod monitoring;
 pub mod phone;

@@ -265,11 +265,11 @@ async fn command_menus_are_registered_per_role_at_start_up() {
     };
     let default = calls
         .iter()
-        .find(|c| c.params.get("scope").is_none())
+        .find(|c| c.params.get("scope").is_none() && c.params.get("language_code").is_none())
         .expect("a default menu");
     assert_eq!(
         names(default),
-        ["verify", "status", "cancel", "history", "help"]
+        ["verify", "status", "cancel", "history", "language", "help"]
     );
     for admin in [1001, 1002] {
         let scoped = calls

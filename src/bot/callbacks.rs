@@ -11,7 +11,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage};
 
 use super::reply::drop_buttons;
-use super::texts::{self, View};
+use super::texts::{self, Lang, View};
 use super::{BoxError, HandlerResult, Settings, admin};
 use crate::store::Store;
 use crate::verification::{CancelOutcome, SendOutcome, Verifier};
@@ -25,10 +25,17 @@ enum Action {
     Check(i64, String),
     /// Admin: take this user's access away.
     Remove(i64),
+    /// Speak this language to the person who pressed.
+    Language(Lang),
 }
 
 impl Action {
     fn parse(data: &str) -> Option<Action> {
+        if let Some(code) = data.strip_prefix("lang:") {
+            return Lang::parse(code)
+                .filter(|lang| lang.code() == code)
+                .map(Action::Language);
+        }
         let mut parts = data.split(':');
         let verb = parts.next()?;
         let id = parts.next()?.parse().ok()?;
@@ -58,11 +65,26 @@ pub fn remove_data(user_id: i64) -> String {
 }
 
 /// The Resend / Cancel keyboard for a verification.
-pub fn keyboard(verification_id: i64) -> InlineKeyboardMarkup {
+pub fn keyboard(lang: Lang, verification_id: i64) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::callback(texts::BUTTON_RESEND, format!("resend:{verification_id}")),
-        InlineKeyboardButton::callback(texts::BUTTON_CANCEL, cancel_data(verification_id)),
+        InlineKeyboardButton::callback(
+            texts::button_resend(lang),
+            format!("resend:{verification_id}"),
+        ),
+        InlineKeyboardButton::callback(texts::button_cancel(lang), cancel_data(verification_id)),
     ]])
+}
+
+/// `/language`: one button per language, each named in its own language, the current one
+/// marked.
+pub fn language_keyboard(current: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([Lang::ALL.map(|lang| {
+        let mark = if lang == current { "✓ " } else { "" };
+        InlineKeyboardButton::callback(
+            format!("{mark}{}", texts::language_name(lang)),
+            format!("lang:{}", lang.code()),
+        )
+    })])
 }
 
 /// A keyboard with one `(label, data)` button per row.
@@ -86,15 +108,16 @@ pub fn needs_admin(query: &CallbackQuery) -> bool {
 pub async fn pressed(
     bot: Bot,
     query: CallbackQuery,
+    lang: Lang,
     verifier: Verifier,
     store: Store,
     settings: Arc<Settings>,
 ) -> HandlerResult {
-    let text = match act(&bot, &query, &verifier, &store, &settings).await {
+    let text = match act(lang, &bot, &query, &verifier, &store, &settings).await {
         Ok(text) => text,
         Err(err) => {
             tracing::error!("a button press failed: {err}");
-            texts::internal_error()
+            texts::internal_error(lang)
         }
     };
     answer(&bot, &query, text).await
@@ -102,6 +125,7 @@ pub async fn pressed(
 
 /// Does what the button says; returns the pop-up answer.
 async fn act(
+    lang: Lang,
     bot: &Bot,
     query: &CallbackQuery,
     verifier: &Verifier,
@@ -110,7 +134,7 @@ async fn act(
 ) -> Result<String, BoxError> {
     let action = query.data.as_deref().and_then(Action::parse);
     let (Some(action), Some(message)) = (action, query.message.as_ref()) else {
-        return Ok(texts::callback_unknown());
+        return Ok(texts::callback_unknown(lang));
     };
     let chat = message.chat().id;
     let staff = query.from.id.0 as i64;
@@ -118,6 +142,7 @@ async fn act(
         viewer: staff,
         now: crate::now(),
         group: !message.chat().is_private(),
+        lang,
     };
     match action {
         Action::Cancel(id) => match verifier.cancel_by_id(id).await? {
@@ -127,28 +152,28 @@ async fn act(
                     drop_buttons(bot, verification).await;
                 }
                 say(bot, chat, texts::cancel_outcome(&cancelled, &view), None).await?;
-                Ok(texts::callback_cancelled())
+                Ok(texts::callback_cancelled(lang))
             }
-            _ => Ok(texts::no_longer_open()),
+            _ => Ok(texts::no_longer_open(lang)),
         },
         Action::Resend(id) => {
             let outcome = verifier.resend(id, chat.0, staff).await?;
             let text = texts::send_outcome(&outcome, &view);
             match &outcome {
-                SendOutcome::NoLongerOpen => Ok(texts::no_longer_open()),
+                SendOutcome::NoLongerOpen => Ok(texts::no_longer_open(lang)),
                 SendOutcome::Sent(sent) => {
                     drop_keyboard(bot, message).await;
-                    let shown = say(bot, chat, text, Some(keyboard(sent.id))).await?;
+                    let shown = say(bot, chat, text, Some(keyboard(lang, sent.id))).await?;
                     verifier.remember_message(sent.id, shown.id.0).await?;
-                    Ok(texts::callback_resent())
+                    Ok(texts::callback_resent(lang))
                 }
                 SendOutcome::AlreadyOpen(open) => {
-                    say(bot, chat, text, Some(keyboard(open.id))).await?;
-                    Ok(texts::callback_not_sent())
+                    say(bot, chat, text, Some(keyboard(lang, open.id))).await?;
+                    Ok(texts::callback_not_sent(lang))
                 }
                 SendOutcome::Refused(_) | SendOutcome::Failed(_) => {
                     say(bot, chat, text, None).await?;
-                    Ok(texts::callback_not_sent())
+                    Ok(texts::callback_not_sent(lang))
                 }
             }
         }
@@ -159,28 +184,37 @@ async fn act(
             if let Some(closed) = outcome.closed() {
                 drop_buttons(bot, closed).await;
             }
-            Ok(texts::callback_checked())
+            Ok(texts::callback_checked(lang))
         }
         Action::Remove(user_id) => {
-            let text = admin::remove(bot, store, settings, staff, user_id).await?;
+            let text = admin::remove(lang, bot, store, settings, staff, user_id).await?;
             say(bot, chat, text.clone(), None).await?;
             Ok(strip_tags(&text))
+        }
+        Action::Language(chosen) => {
+            store
+                .choose_language(staff, chosen.code(), crate::now())
+                .await?;
+            tracing::info!(user = staff, language = chosen.code(), "language chosen");
+            drop_keyboard(bot, message).await;
+            say(bot, chat, texts::language_set(chosen), None).await?;
+            Ok(strip_tags(&texts::language_set(chosen)))
         }
     }
 }
 
 /// An admin-only button pressed by staff who are not admins.
-pub async fn admins_only(bot: Bot, query: CallbackQuery) -> HandlerResult {
-    answer(&bot, &query, texts::admins_only()).await
+pub async fn admins_only(bot: Bot, query: CallbackQuery, lang: Lang) -> HandlerResult {
+    answer(&bot, &query, texts::admins_only(lang)).await
 }
 
 /// A button pressed by someone without access (an old message in a shared group, say).
-pub async fn stranger(bot: Bot, query: CallbackQuery) -> HandlerResult {
-    answer(&bot, &query, texts::stranger_short(query.from.id.0)).await
+pub async fn stranger(bot: Bot, query: CallbackQuery, lang: Lang) -> HandlerResult {
+    answer(&bot, &query, texts::stranger_short(lang, query.from.id.0)).await
 }
 
-pub async fn access_unavailable(bot: Bot, query: CallbackQuery) -> HandlerResult {
-    answer(&bot, &query, texts::access_unavailable()).await
+pub async fn access_unavailable(bot: Bot, query: CallbackQuery, lang: Lang) -> HandlerResult {
+    answer(&bot, &query, texts::access_unavailable(lang)).await
 }
 
 async fn answer(bot: &Bot, query: &CallbackQuery, text: String) -> HandlerResult {
@@ -241,7 +275,7 @@ mod tests {
 
     #[test]
     fn callback_data_round_trips_and_never_holds_a_phone() {
-        let keyboard = keyboard(42);
+        let keyboard = keyboard(Lang::En, 42);
         let data: Vec<String> = keyboard.inline_keyboard[0]
             .iter()
             .map(|b| match &b.kind {
@@ -253,6 +287,8 @@ mod tests {
         assert_eq!(Action::parse("resend:42"), Some(Action::Resend(42)));
         assert_eq!(Action::parse("cancel:7"), Some(Action::Cancel(7)));
         assert_eq!(Action::parse("remove:99"), Some(Action::Remove(99)));
+        assert_eq!(Action::parse("lang:ru"), Some(Action::Language(Lang::Ru)));
+        assert_eq!(Action::parse("lang:en"), Some(Action::Language(Lang::En)));
         assert_eq!(
             Action::parse(&check_data(5, "123456")),
             Some(Action::Check(5, "123456".into()))
@@ -264,6 +300,8 @@ mod tests {
             "garbage",
             "check:1:12a",
             "cancel:1:2",
+            "lang:fr",
+            "lang:RU",
         ] {
             assert_eq!(Action::parse(bad), None, "{bad}");
         }

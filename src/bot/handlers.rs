@@ -8,6 +8,7 @@ use teloxide::types::{ChatAction, User};
 
 use super::reply::{apologise, drop_buttons, pick, reply, send, view_of};
 use super::{HandlerResult, Settings, callbacks, menu, texts};
+use crate::i18n::Lang;
 use crate::invite;
 use crate::phone::PhoneNumber;
 use crate::store::{Claim, Member, Role, Store};
@@ -17,21 +18,28 @@ use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 pub async fn start(
     bot: Bot,
     msg: Message,
+    lang: Lang,
     payload: String,
     role: Role,
     verifier: Verifier,
 ) -> HandlerResult {
     let (length, ttl) = (verifier.code_length(), verifier.ttl());
     let text = if payload.trim().is_empty() {
-        texts::help(role, length, ttl)
+        texts::help(lang, role, length, ttl)
     } else {
-        texts::already_member(role, length, ttl)
+        texts::already_member(lang, role, length, ttl)
     };
     reply(&bot, &msg, text).await
 }
 
-pub async fn help(bot: Bot, msg: Message, role: Role, verifier: Verifier) -> HandlerResult {
-    let text = texts::help(role, verifier.code_length(), verifier.ttl());
+pub async fn help(
+    bot: Bot,
+    msg: Message,
+    lang: Lang,
+    role: Role,
+    verifier: Verifier,
+) -> HandlerResult {
+    let text = texts::help(lang, role, verifier.code_length(), verifier.ttl());
     reply(&bot, &msg, text).await
 }
 
@@ -39,6 +47,7 @@ pub async fn help(bot: Bot, msg: Message, role: Role, verifier: Verifier) -> Han
 pub async fn verify(
     bot: Bot,
     msg: Message,
+    lang: Lang,
     user: User,
     number: String,
     verifier: Verifier,
@@ -46,7 +55,7 @@ pub async fn verify(
 ) -> HandlerResult {
     let phone = match PhoneNumber::parse(&number, settings.default_region) {
         Ok(phone) => phone,
-        Err(err) => return reply(&bot, &msg, texts::bad_phone(&number, &err)).await,
+        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &number, &err)).await,
     };
     let typing = bot.send_chat_action(msg.chat.id, ChatAction::Typing);
     let (_, outcome) = tokio::join!(typing.into_future(), async {
@@ -54,11 +63,11 @@ pub async fn verify(
     });
     let outcome = match outcome {
         Ok(outcome) => outcome,
-        Err(err) => return apologise(&bot, &msg, err).await,
+        Err(err) => return apologise(&bot, &msg, lang, err).await,
     };
-    let text = texts::send_outcome(&outcome, &view_of(&msg, &user));
+    let text = texts::send_outcome(&outcome, &view_of(&msg, &user, lang));
     let buttons = match &outcome {
-        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(callbacks::keyboard(v.id)),
+        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(callbacks::keyboard(lang, v.id)),
         _ => None,
     };
     let shown = send(&bot, &msg, text, buttons).await?;
@@ -71,12 +80,18 @@ pub async fn verify(
 }
 
 /// `/cancel`: the staff member's open verification here; asks which when there are several.
-pub async fn cancel(bot: Bot, msg: Message, user: User, verifier: Verifier) -> HandlerResult {
+pub async fn cancel(
+    bot: Bot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    verifier: Verifier,
+) -> HandlerResult {
     let outcome = match verifier.cancel(msg.chat.id.0, user.id.0 as i64).await {
         Ok(outcome) => outcome,
-        Err(err) => return apologise(&bot, &msg, err).await,
+        Err(err) => return apologise(&bot, &msg, lang, err).await,
     };
-    let text = texts::cancel_outcome(&outcome, &view_of(&msg, &user));
+    let text = texts::cancel_outcome(&outcome, &view_of(&msg, &user, lang));
     let buttons = match &outcome {
         CancelOutcome::Ambiguous(open) => Some(pick(open, |v| callbacks::cancel_data(v.id))),
         CancelOutcome::Cancelled { verification, .. } => {
@@ -89,10 +104,23 @@ pub async fn cancel(bot: Bot, msg: Message, user: User, verifier: Verifier) -> H
     Ok(())
 }
 
-pub async fn status(bot: Bot, msg: Message, user: User, verifier: Verifier) -> HandlerResult {
+pub async fn status(
+    bot: Bot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    verifier: Verifier,
+) -> HandlerResult {
     match verifier.open(msg.chat.id.0, user.id.0 as i64).await {
-        Ok(open) => reply(&bot, &msg, texts::status(&open, &view_of(&msg, &user))).await,
-        Err(err) => apologise(&bot, &msg, err).await,
+        Ok(open) => {
+            reply(
+                &bot,
+                &msg,
+                texts::status(&open, &view_of(&msg, &user, lang)),
+            )
+            .await
+        }
+        Err(err) => apologise(&bot, &msg, lang, err).await,
     }
 }
 
@@ -100,6 +128,7 @@ pub async fn status(bot: Bot, msg: Message, user: User, verifier: Verifier) -> H
 pub async fn history(
     bot: Bot,
     msg: Message,
+    lang: Lang,
     user: User,
     role: Role,
     store: Store,
@@ -109,10 +138,10 @@ pub async fn history(
     let staff = (!everyone).then_some(user.id.0 as i64);
     match store.history(staff, 10).await {
         Ok(entries) => {
-            let text = texts::history(&entries, everyone, &settings.time_zone);
+            let text = texts::history(lang, &entries, everyone, &settings.time_zone);
             reply(&bot, &msg, text).await
         }
-        Err(err) => apologise(&bot, &msg, err).await,
+        Err(err) => apologise(&bot, &msg, lang, err).await,
     }
 }
 
@@ -120,14 +149,15 @@ pub async fn history(
 pub async fn other_message(
     bot: Bot,
     msg: Message,
+    lang: Lang,
     user: User,
     verifier: Verifier,
 ) -> HandlerResult {
     let Some(text) = msg.text() else {
-        return reply(&bot, &msg, texts::not_text()).await;
+        return reply(&bot, &msg, texts::not_text(lang)).await;
     };
     if text.starts_with('/') {
-        return reply(&bot, &msg, texts::unknown_command()).await;
+        return reply(&bot, &msg, texts::unknown_command(lang)).await;
     }
     let reply_to = msg.reply_to_message().map(|m| m.id.0);
     let checked = verifier
@@ -135,7 +165,7 @@ pub async fn other_message(
         .await;
     let outcome = match checked {
         Ok(outcome) => outcome,
-        Err(err) => return apologise(&bot, &msg, err).await,
+        Err(err) => return apologise(&bot, &msg, lang, err).await,
     };
     let buttons = match &outcome {
         CheckOutcome::Ambiguous { open, code } => {
@@ -146,7 +176,7 @@ pub async fn other_message(
     send(
         &bot,
         &msg,
-        texts::check_outcome(&outcome, &view_of(&msg, &user)),
+        texts::check_outcome(&outcome, &view_of(&msg, &user, lang)),
         buttons,
     )
     .await?;
@@ -157,17 +187,21 @@ pub async fn other_message(
 }
 
 /// `/start <token>` from someone without access: a one-time link.
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
 pub async fn join(
     bot: Bot,
     msg: Message,
+    lang: Lang,
     user: User,
     payload: String,
     store: Store,
     verifier: Verifier,
+    settings: Arc<Settings>,
 ) -> HandlerResult {
     let token = payload.trim();
     if token.is_empty() {
-        return stranger(bot, msg, user).await;
+        return stranger(bot, msg, lang, user).await;
     }
     let name = user.full_name();
     let member = Member {
@@ -180,11 +214,11 @@ pub async fn join(
         .await
     {
         Ok(claim) => claim,
-        Err(err) => return apologise(&bot, &msg, err).await,
+        Err(err) => return apologise(&bot, &msg, lang, err).await,
     };
     let Claim::Joined { role, inviter } = claim else {
         tracing::info!(user = user.id.0, "a one-time link was refused: {claim:?}");
-        return reply(&bot, &msg, texts::link_refused(&claim, user.id.0)).await;
+        return reply(&bot, &msg, texts::link_refused(lang, &claim, user.id.0)).await;
     };
     tracing::info!(
         user = user.id.0,
@@ -193,15 +227,17 @@ pub async fn join(
     );
     let (length, ttl) = (verifier.code_length(), verifier.ttl());
     let welcome = match inviter {
-        None => texts::owner_joined(length, ttl),
-        Some(_) => texts::joined(role, length, ttl),
+        None => texts::owner_joined(lang, length, ttl),
+        Some(_) => texts::joined(lang, role, length, ttl),
     };
     if role == Role::Admin {
         menu::show_admin_menu(&bot, member.user_id).await;
     }
     reply(&bot, &msg, welcome).await?;
     if let Some(inviter) = inviter {
-        let notice = texts::inviter_notice(&name, member.username, member.user_id, role);
+        let inviter_lang = super::lang_of(&store, inviter, settings.default_lang).await;
+        let notice =
+            texts::inviter_notice(inviter_lang, &name, member.username, member.user_id, role);
         let told = bot
             .send_message(ChatId(inviter), notice)
             .parse_mode(teloxide::types::ParseMode::Html)
@@ -214,11 +250,18 @@ pub async fn join(
 }
 
 /// Anyone else: a polite answer with their user id, so an admin can add them.
-pub async fn stranger(bot: Bot, msg: Message, user: User) -> HandlerResult {
+pub async fn stranger(bot: Bot, msg: Message, lang: Lang, user: User) -> HandlerResult {
     tracing::info!(user = user.id.0, "message from someone without access");
-    reply(&bot, &msg, texts::stranger(user.id.0)).await
+    reply(&bot, &msg, texts::stranger(lang, user.id.0)).await
 }
 
-pub async fn access_unavailable(bot: Bot, msg: Message) -> HandlerResult {
-    reply(&bot, &msg, texts::access_unavailable()).await
+pub async fn access_unavailable(bot: Bot, msg: Message, lang: Lang) -> HandlerResult {
+    reply(&bot, &msg, texts::access_unavailable(lang)).await
+}
+
+/// `/language`: English / Русский buttons; the choice is stored (see [`callbacks`]).
+pub async fn language(bot: Bot, msg: Message, lang: Lang) -> HandlerResult {
+    let text = texts::language_pick(lang);
+    send(&bot, &msg, text, Some(callbacks::language_keyboard(lang))).await?;
+    Ok(())
 }

@@ -15,7 +15,7 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::texts;
+use super::texts::{self, Lang};
 use crate::store::{LiveView, Store};
 
 /// How often, and how long apart, to look again for a message id that is not stored yet.
@@ -27,26 +27,39 @@ const MESSAGE_ID_PAUSE: Duration = Duration::from_millis(250);
 /// them would remove them).
 pub fn code_sent_edit(
     bot: &Bot,
+    lang: Lang,
     message_id: MessageId,
     view: &LiveView,
 ) -> <Bot as Requester>::EditMessageText {
-    let text = texts::code_sent_live(&view.verification, &view.delivery);
+    let text = texts::code_sent_live(lang, &view.verification, &view.delivery);
     let edit = bot
         .edit_message_text(ChatId(view.verification.chat_id), message_id, text)
         .parse_mode(ParseMode::Html);
     if view.verification.status.is_open() {
-        edit.reply_markup(super::callbacks::keyboard(view.verification.id))
+        edit.reply_markup(super::callbacks::keyboard(lang, view.verification.id))
     } else {
         edit
     }
 }
 
 /// Edits the messages of the verifications whose ids arrive on `changes`, until it closes.
-pub fn spawn(bot: Bot, store: Store, changes: mpsc::UnboundedReceiver<i64>) -> JoinHandle<()> {
-    tokio::spawn(run(bot, store, changes))
+/// Messages are in the language of the staff member who sent the code (their stored one, else
+/// `default_lang`).
+pub fn spawn(
+    bot: Bot,
+    store: Store,
+    default_lang: Lang,
+    changes: mpsc::UnboundedReceiver<i64>,
+) -> JoinHandle<()> {
+    tokio::spawn(run(bot, store, default_lang, changes))
 }
 
-async fn run(bot: Bot, store: Store, mut changes: mpsc::UnboundedReceiver<i64>) {
+async fn run(
+    bot: Bot,
+    store: Store,
+    default_lang: Lang,
+    mut changes: mpsc::UnboundedReceiver<i64>,
+) {
     let (again, mut retries) = mpsc::unbounded_channel();
     let mut tries: HashMap<i64, u32> = HashMap::new();
     loop {
@@ -85,12 +98,13 @@ async fn run(bot: Bot, store: Store, mut changes: mpsc::UnboundedReceiver<i64>) 
             continue;
         };
         tries.remove(&id);
-        show(&bot, id, MessageId(message_id), &view).await;
+        let lang = super::lang_of(&store, view.verification.staff_user_id, default_lang).await;
+        show(&bot, lang, id, MessageId(message_id), &view).await;
     }
 }
 
-async fn show(bot: &Bot, id: i64, message_id: MessageId, view: &LiveView) {
-    match code_sent_edit(bot, message_id, view).await {
+async fn show(bot: &Bot, lang: Lang, id: i64, message_id: MessageId, view: &LiveView) {
+    match code_sent_edit(bot, lang, message_id, view).await {
         Ok(_) => tracing::debug!(verification = id, "delivery status shown"),
         // A retried change can find the message already showing it.
         Err(RequestError::Api(ApiError::MessageNotModified)) => {}

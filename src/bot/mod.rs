@@ -20,6 +20,7 @@ use teloxide::prelude::*;
 use teloxide::types::User;
 use teloxide::utils::command::BotCommands;
 
+use crate::i18n::Lang;
 use crate::store::{Role, Store};
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -34,6 +35,8 @@ pub struct Settings {
     pub invite_ttl: u32,
     /// The business's time zone, for times shown in chats.
     pub time_zone: jiff::tz::TimeZone,
+    /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language.
+    pub default_lang: Lang,
 }
 
 /// The commands the bot understands. `/verify@<bot>` works too.
@@ -48,6 +51,8 @@ pub enum Command {
     Cancel,
     Status,
     History,
+    /// `/language`: English or Russian, stored per user.
+    Language,
     /// Admin: `/invite` or `/invite admin`.
     Invite(String),
     /// Admin: `/staff` or `/staff remove <user id>`.
@@ -88,6 +93,7 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .branch(case![Command::Cancel].endpoint(handlers::cancel))
         .branch(case![Command::Status].endpoint(handlers::status))
         .branch(case![Command::History].endpoint(handlers::history))
+        .branch(case![Command::Language].endpoint(handlers::language))
         .branch(admin_commands)
         // Only admin commands are left: the sender is not an admin.
         .endpoint(admin::admins_only);
@@ -132,9 +138,58 @@ pub fn schema() -> UpdateHandler<BoxError> {
         )
 }
 
-/// The access gate: who sent the update, decided once, before any handler runs.
+/// The access gate: who sent the update and the language to answer in, decided once, before
+/// any handler runs.
 fn access() -> UpdateHandler<BoxError> {
-    dptree::filter_map(|update: Update| update.from().cloned()).map_async(resolve_access)
+    dptree::filter_map(|update: Update| update.from().cloned())
+        .map_async(resolve_access)
+        .map_async(resolve_lang)
+}
+
+/// The language of the replies: the person's `/language` choice, else their Telegram app's
+/// language (`ru*` → Russian, others → English), else `DEFAULT_LANGUAGE`. For staff, the app's
+/// language is remembered, for the messages the bot sends them later on its own (live delivery
+/// status, alerts, invite notices). Strangers leave nothing in the database.
+async fn resolve_lang(user: User, access: Access, store: Store, settings: Arc<Settings>) -> Lang {
+    let reported = Lang::from_telegram(user.language_code.as_deref(), settings.default_lang);
+    if access == Access::Unknown {
+        return reported;
+    }
+    let user_id = user.id.0 as i64;
+    let stored = match store.language_of(user_id).await {
+        Ok(stored) => stored,
+        Err(err) => {
+            tracing::warn!(user = user.id.0, "cannot read the language: {err}");
+            return reported;
+        }
+    };
+    match stored {
+        Some(stored) if stored.chosen => Lang::parse(&stored.language).unwrap_or(reported),
+        _ if access == Access::Stranger || user.language_code.is_none() => reported,
+        Some(stored) if stored.language == reported.code() => reported,
+        _ => {
+            if let Err(err) = store
+                .observe_language(user_id, reported.code(), crate::now())
+                .await
+            {
+                tracing::warn!(user = user.id.0, "cannot remember the language: {err}");
+            }
+            reported
+        }
+    }
+}
+
+/// The language to use for someone the bot writes to on its own: their stored one, else the
+/// default.
+pub async fn lang_of(store: &Store, user_id: i64, default: Lang) -> Lang {
+    match store.language_of(user_id).await {
+        Ok(Some(stored)) => Lang::parse(&stored.language).unwrap_or(default),
+        Ok(None) => default,
+        Err(err) => {
+            tracing::warn!(user = user_id, "cannot read the language: {err}");
+            default
+        }
+    }
 }
 
 async fn resolve_access(user: User, store: Store, settings: Arc<Settings>) -> Access {

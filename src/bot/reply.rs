@@ -3,16 +3,17 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, User};
 
-use super::texts::{self, View};
+use super::texts::{self, Lang, View};
 use super::{HandlerResult, callbacks};
 use crate::store::{StoreError, Verification};
 
 /// How a reply to `msg` from `user` should look.
-pub fn view_of(msg: &Message, user: &User) -> View {
+pub fn view_of(msg: &Message, user: &User, lang: Lang) -> View {
     View {
         viewer: user.id.0 as i64,
         now: crate::now(),
         group: !msg.chat.is_private(),
+        lang,
     }
 }
 
@@ -42,9 +43,9 @@ pub async fn send(
 }
 
 /// An internal error: logged with context, and an apology in the chat.
-pub async fn apologise(bot: &Bot, msg: &Message, err: StoreError) -> HandlerResult {
+pub async fn apologise(bot: &Bot, msg: &Message, lang: Lang, err: StoreError) -> HandlerResult {
     tracing::error!(chat = msg.chat.id.0, "request failed: {err}");
-    reply(bot, msg, texts::internal_error()).await
+    reply(bot, msg, texts::internal_error(lang)).await
 }
 
 /// A closed verification's buttons would only answer "no longer open": remove them.

@@ -46,6 +46,8 @@ pub struct Config {
     pub invite_ttl: u32,
     /// `TIME_ZONE`: the business's IANA time zone, for times shown in chats.
     pub time_zone: jiff::tz::TimeZone,
+    /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language (`en` or `ru`).
+    pub default_language: crate::i18n::Lang,
     /// The HTTP server, delivery reports and webhook mode.
     pub http: HttpConfig,
 }
@@ -160,6 +162,13 @@ impl Config {
                 reason: format!("{name:?} is not an IANA time zone such as Europe/London"),
             })?,
         };
+        let default_language = match get("DEFAULT_LANGUAGE") {
+            None => crate::i18n::Lang::En,
+            Some(code) => crate::i18n::Lang::parse(&code).ok_or_else(|| ConfigError::Invalid {
+                var: "DEFAULT_LANGUAGE",
+                reason: format!("{code:?} is not a supported language: use en or ru"),
+            })?,
+        };
 
         Ok(Config {
             telegram_token,
@@ -177,6 +186,7 @@ impl Config {
             low_balance,
             invite_ttl,
             time_zone,
+            default_language,
             http,
         })
     }
@@ -308,6 +318,20 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn default_language_is_english_unless_set() {
+        use crate::i18n::Lang;
+        assert_eq!(config(&[]).unwrap().default_language, Lang::En);
+        let ru = config(&[("DEFAULT_LANGUAGE", "ru")]).unwrap();
+        assert_eq!(ru.default_language, Lang::Ru);
+        let en = config(&[("DEFAULT_LANGUAGE", "EN")]).unwrap();
+        assert_eq!(en.default_language, Lang::En);
+        let err = config(&[("DEFAULT_LANGUAGE", "fr")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("DEFAULT_LANGUAGE"), "{err}");
+    }
+
+    #[test]
     fn limits_budget_and_precheck_are_read() {
         let config = config(&[
             ("PHONE_SEND_LIMIT", "5"),
@@ -362,6 +386,7 @@ pub(crate) mod tests {
             ("LOW_BALANCE", "NaN"),
             ("INVITE_TTL", "10"),
             ("TIME_ZONE", "Mars/Olympus_Mons"),
+            ("DEFAULT_LANGUAGE", "de"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");

@@ -8,6 +8,7 @@
 mod audit;
 mod balance;
 mod delivery;
+mod languages;
 mod limits;
 mod people;
 mod reports;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use balance::BalanceAlert;
 pub use delivery::LiveView;
+pub use languages::StoredLanguage;
 pub use limits::{Limits, Refusal};
 pub use people::{Claim, Member, StaffMember};
 pub use reports::{ExportRecord, PeriodStats};

@@ -2,42 +2,54 @@
 
 use teloxide::utils::html::escape;
 
-use super::{View, send_outcome};
+use super::{Lang, View, send_outcome};
 use crate::delivery::Delivery;
 use crate::store::Verification;
+use crate::tr;
 use crate::verification::SendOutcome;
 
-/// The "code sent" message with a live delivery line under it, to edit the message in place.
-pub fn code_sent_live(sent: &Verification, delivery: &Delivery) -> String {
+/// The "code sent" message with a live delivery line under it, to edit the message in place,
+/// in the language of the staff member who sent the code.
+pub fn code_sent_live(lang: Lang, sent: &Verification, delivery: &Delivery) -> String {
     let view = View {
         viewer: sent.staff_user_id,
         now: crate::now(),
         // Private chats have the user's (positive) id; groups have negative ids.
         group: sent.chat_id < 0,
+        lang,
     };
     let body = send_outcome(&SendOutcome::Sent(sent.clone()), &view);
-    format!("{body}\n\n{}", delivery_line(delivery))
+    format!("{body}\n\n{}", delivery_line(lang, delivery))
 }
 
 /// `Delivery: 📤 Sent → 📬 Delivered → 👁 Read`, or `📤 Sent → ⌛ Expired unread · 💸 fee refunded`.
-pub fn delivery_line(delivery: &Delivery) -> String {
+pub fn delivery_line(lang: Lang, delivery: &Delivery) -> String {
     use crate::gateway::DeliveryState as State;
-    const SENT: &str = "📤 Sent";
+    let step = |state: State| delivery_state(lang, &state);
     let steps = match &delivery.status {
-        None | Some(State::Sent) => vec![SENT],
-        Some(State::Delivered) => vec![SENT, "📬 Delivered"],
-        Some(State::Read) => vec![SENT, "📬 Delivered", "👁 Read"],
-        Some(State::Expired) => vec![SENT, "⌛ Expired unread"],
-        Some(State::Revoked) => vec![SENT, "🚫 Revoked"],
-        Some(State::Unknown(other)) => vec![SENT, other.as_str()],
+        None | Some(State::Sent) => vec![step(State::Sent)],
+        Some(State::Read) => vec![step(State::Sent), step(State::Delivered), step(State::Read)],
+        Some(last) => vec![step(State::Sent), delivery_state(lang, last)],
     };
-    let steps: Vec<String> = steps.into_iter().map(escape).collect();
-    let refund = if delivery.is_refunded {
-        " · 💸 fee refunded"
-    } else {
-        ""
-    };
-    format!("<b>Delivery:</b> {}{refund}", steps.join(" → "))
+    let mut steps = steps.join(" → ");
+    if delivery.is_refunded {
+        steps.push_str(" · ");
+        steps.push_str(&tr!(lang, "delivery-refunded"));
+    }
+    tr!(lang, "delivery-line", steps = steps)
+}
+
+/// One delivery state: `📬 Delivered`; a state this bot does not know, as the Gateway wrote it.
+pub fn delivery_state(lang: Lang, state: &crate::gateway::DeliveryState) -> String {
+    use crate::gateway::DeliveryState as State;
+    match state {
+        State::Sent => tr!(lang, "delivery-sent"),
+        State::Delivered => tr!(lang, "delivery-delivered"),
+        State::Read => tr!(lang, "delivery-read"),
+        State::Expired => tr!(lang, "delivery-expired"),
+        State::Revoked => tr!(lang, "delivery-revoked"),
+        State::Unknown(other) => escape(other),
+    }
 }
 
 #[cfg(test)]
@@ -46,12 +58,15 @@ mod tests {
     use crate::gateway::DeliveryState;
 
     fn line(status: &str, is_refunded: bool) -> String {
-        delivery_line(&Delivery {
-            status: Some(DeliveryState::from(status.to_owned())),
-            updated_at: 1,
-            is_refunded,
-            request_cost: Some(0.01),
-        })
+        delivery_line(
+            Lang::En,
+            &Delivery {
+                status: Some(DeliveryState::from(status.to_owned())),
+                updated_at: 1,
+                is_refunded,
+                request_cost: Some(0.01),
+            },
+        )
     }
 
     #[test]

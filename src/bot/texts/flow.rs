@@ -2,258 +2,228 @@
 
 use teloxide::utils::html::escape;
 
-use super::{EXAMPLE, View, ago, duration, gateway_problem, money, phone_html, plural, until};
+use super::{EXAMPLE, Lang, View, ago, duration, gateway_problem, money, phone_html, until};
 use crate::gateway::GatewayError;
 use crate::phone::PhoneError;
 use crate::store::{Refusal, Verification};
+use crate::tr;
 use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome};
 
-pub fn usage() -> String {
-    format!(
-        "To verify a customer, send /verify and their phone number with the country code, \
-         for example:\n<code>{EXAMPLE}</code>"
-    )
+pub fn usage(lang: Lang) -> String {
+    tr!(lang, "usage", example = EXAMPLE)
 }
 
-pub fn bad_phone(input: &str, error: &PhoneError) -> String {
+pub fn bad_phone(lang: Lang, input: &str, error: &PhoneError) -> String {
+    let input = escape(input);
     let why = match error {
-        PhoneError::Empty => return usage(),
-        PhoneError::BadCharacters => format!(
-            "<code>{}</code> is not a phone number: use digits, with spaces, dashes, dots or \
-             brackets if you like.",
-            escape(input)
-        ),
-        PhoneError::NoCountryCode => format!(
-            "<code>{}</code> has no country code. Start it with <b>+</b> and the country code.",
-            escape(input)
-        ),
-        PhoneError::Invalid => format!(
-            "<code>{}</code> is not a valid phone number. Check the digits and the country code.",
-            escape(input)
-        ),
+        PhoneError::Empty => return usage(lang),
+        PhoneError::BadCharacters => tr!(lang, "bad-phone-characters", input = input),
+        PhoneError::NoCountryCode => tr!(lang, "bad-phone-no-country", input = input),
+        PhoneError::Invalid => tr!(lang, "bad-phone-invalid", input = input),
     };
-    format!("{why}\n\nFor example: <code>{EXAMPLE}</code>\nNo code was sent.")
+    tr!(lang, "bad-phone", why = why, example = EXAMPLE)
 }
 
 /// The reply to `/verify` or a Resend button.
 pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
+    let lang = view.lang;
     match outcome {
-        SendOutcome::Sent(sent) => format!(
-            "📨 Code sent to {}.\n\nAsk the customer for the {}-digit code Telegram just sent \
-             them and type it here{}. It is valid for {}.",
-            phone_html(&sent.phone, view.group),
-            sent.code_length,
+        SendOutcome::Sent(sent) => {
+            let phone = phone_html(&sent.phone, view.group);
+            let (length, valid) = (sent.code_length, duration(lang, sent.ttl));
             if view.group {
-                " as a reply to this message"
+                tr!(
+                    lang,
+                    "code-sent-group",
+                    phone = phone,
+                    length = length,
+                    valid = valid
+                )
             } else {
-                ""
-            },
-            duration(sent.ttl)
-        ),
-        SendOutcome::AlreadyOpen(open) => {
-            let who = if open.staff_user_id == view.viewer {
-                "You already have".to_string()
-            } else {
-                format!("A colleague (user <code>{}</code>) has", open.staff_user_id)
-            };
-            format!(
-                "⏳ {who} an open verification for {}: a code was sent {}. No new code was \
-                 sent.\n\nType the code the customer reads out, or use the buttons below.",
-                phone_html(&open.phone, view.group),
-                ago(open.sent_at.unwrap_or(open.created_at), view.now)
-            )
+                tr!(
+                    lang,
+                    "code-sent",
+                    phone = phone,
+                    length = length,
+                    valid = valid
+                )
+            }
         }
-        SendOutcome::Refused(refusal) => refused(refusal, view.now),
-        SendOutcome::NoLongerOpen => no_longer_open(),
-        SendOutcome::Failed(GatewayError::Timeout(_)) => "⚠️ The Telegram Gateway did not \
-             answer in time, so I can't tell whether a code was sent. Wait a minute before \
-             trying /verify again."
-            .into(),
+        SendOutcome::AlreadyOpen(open) => {
+            let phone = phone_html(&open.phone, view.group);
+            let ago = ago(lang, open.sent_at.unwrap_or(open.created_at), view.now);
+            if open.staff_user_id == view.viewer {
+                tr!(lang, "already-open-mine", phone = phone, ago = ago)
+            } else {
+                let colleague = open.staff_user_id.to_string();
+                tr!(
+                    lang,
+                    "already-open-colleague",
+                    colleague = colleague,
+                    phone = phone,
+                    ago = ago
+                )
+            }
+        }
+        SendOutcome::Refused(refusal) => refused(lang, refusal, view.now),
+        SendOutcome::NoLongerOpen => no_longer_open(lang),
+        SendOutcome::Failed(GatewayError::Timeout(_)) => tr!(lang, "send-timeout"),
         SendOutcome::Failed(error) => {
-            format!("⚠️ No code was sent: {}", gateway_problem(error))
+            tr!(lang, "send-failed", problem = gateway_problem(lang, error))
         }
     }
 }
 
 /// Why a limit refused a send, and when it frees up.
-pub fn refused(refusal: &Refusal, now: i64) -> String {
-    let when = until(refusal.frees_at(), now);
+pub fn refused(lang: Lang, refusal: &Refusal, now: i64) -> String {
+    let when = until(lang, refusal.frees_at(), now);
     let why = match refusal {
-        Refusal::Cooldown { .. } => {
-            format!("a code was sent to this number moments ago. You can send another {when}.")
+        Refusal::Cooldown { .. } => tr!(lang, "refused-cooldown", when = when),
+        Refusal::PhoneLimit { limit, window, .. } => tr!(
+            lang,
+            "refused-phone-limit",
+            limit = *limit,
+            window = duration(lang, *window as u32),
+            when = when
+        ),
+        Refusal::StaffDaily { limit, .. } => {
+            tr!(lang, "refused-staff-daily", limit = *limit, when = when)
         }
-        Refusal::PhoneLimit { limit, window, .. } => format!(
-            "this number already got {limit} code{s} in the last {}. You can send another \
-             {when}, or an admin can /reset it.",
-            duration(*window as u32),
-            s = plural(*limit as usize)
-        ),
-        Refusal::StaffDaily { limit, .. } => format!(
-            "you have sent your {limit} code{s} for today. Your limit resets {when}.",
-            s = plural(*limit as usize)
-        ),
-        Refusal::Budget { budget, spent, .. } => format!(
-            "today's budget of {} is used up ({} spent). It resets {when}.",
-            money(*budget),
-            money(*spent)
+        Refusal::Budget { budget, spent, .. } => tr!(
+            lang,
+            "refused-budget",
+            budget = money(lang, *budget),
+            spent = money(lang, *spent),
+            when = when
         ),
     };
-    format!("🚦 No code sent: {why}")
+    tr!(lang, "refused", why = why)
 }
 
-pub fn no_longer_open() -> String {
-    "This verification is no longer open. Start a new one with /verify.".into()
+pub fn no_longer_open(lang: Lang) -> String {
+    tr!(lang, "no-longer-open")
 }
 
 /// What a message typed as a code led to.
 pub fn check_outcome(outcome: &CheckOutcome, view: &View) -> String {
+    let lang = view.lang;
     let phone = |v: &Verification| phone_html(&v.phone, view.group);
     match outcome {
         CheckOutcome::NothingOpen {
             looks_like_code: true,
-        } => format!(
-            "No verification is open here, so I did not check that code.\n\n{}",
-            usage()
-        ),
+        } => tr!(lang, "nothing-open-code", usage = usage(lang)),
         CheckOutcome::NothingOpen {
             looks_like_code: false,
-        } => usage(),
-        CheckOutcome::NotACode(open) if open.len() == 1 => format!(
-            "I'm waiting for the {}-digit code sent to {}. Type it here, or /cancel.",
-            open[0].code_length,
-            phone(&open[0])
+        } => usage(lang),
+        CheckOutcome::NotACode(open) if open.len() == 1 => tr!(
+            lang,
+            "waiting-for-code",
+            length = open[0].code_length,
+            phone = phone(&open[0])
         ),
-        CheckOutcome::NotACode(open) => format!(
-            "You have {} open verifications here. Type the code the customer reads out (as a \
-             reply to its \"Code sent\" message, to pick one), or /cancel.",
-            open.len()
+        CheckOutcome::NotACode(open) => tr!(lang, "several-open-not-code", count = open.len()),
+        CheckOutcome::NotYours(v) => tr!(lang, "not-yours", phone = phone(v)),
+        CheckOutcome::Closed(v) => tr!(lang, "already-closed", phone = phone(v)),
+        CheckOutcome::Ambiguous { open, .. } => tr!(lang, "which-customer", count = open.len()),
+        CheckOutcome::WrongLength { open, got } => {
+            tr!(lang, "wrong-length", got = *got, length = open.code_length)
+        }
+        CheckOutcome::StillSending(open) => tr!(lang, "still-sending", phone = phone(open)),
+        CheckOutcome::Valid(v) => tr!(lang, "verified", phone = phone(v)),
+        CheckOutcome::Invalid(v) => tr!(lang, "wrong-code", phone = phone(v), attempt = v.attempts),
+        CheckOutcome::MaxAttempts(v) => tr!(
+            lang,
+            "max-attempts",
+            phone = phone(v),
+            again = verify_again(v, view)
         ),
-        CheckOutcome::NotYours(v) => format!(
-            "That verification ({}) is a colleague's, so I did not check the code. Only the \
-             person who sent it can type its code.",
-            phone(v)
+        CheckOutcome::Expired(v) => tr!(
+            lang,
+            "expired",
+            phone = phone(v),
+            again = verify_again(v, view)
         ),
-        CheckOutcome::Closed(v) => format!(
-            "The verification for {} is already closed, so I did not check the code.",
-            phone(v)
+        CheckOutcome::Lost(v) => tr!(lang, "lost", again = verify_again(v, view)),
+        CheckOutcome::Unavailable { open, error } => tr!(
+            lang,
+            "check-unavailable",
+            problem = gateway_problem(lang, error),
+            phone = phone(open)
         ),
-        CheckOutcome::Ambiguous { open, .. } => format!(
-            "You have {} open verifications here. Which customer is this code for?",
-            open.len()
-        ),
-        CheckOutcome::WrongLength { open, got } => format!(
-            "🔢 You typed {got} digit{s}, but the code has {n}. Check it with the customer and \
-             type it again. (I did not check it, so no attempt was used.)",
-            s = plural(*got),
-            n = open.code_length
-        ),
-        CheckOutcome::StillSending(open) => format!(
-            "⏳ The code for {} is still being sent. Type it again in a moment.",
-            phone(open)
-        ),
-        CheckOutcome::Valid(v) => format!("✅ Verified: {} belongs to your customer.", phone(v)),
-        CheckOutcome::Invalid(v) => format!(
-            "❌ Wrong code for {} (attempt {}). Ask the customer to read it again and type it \
-             here, or /cancel.",
-            phone(v),
-            v.attempts
-        ),
-        CheckOutcome::MaxAttempts(v) => format!(
-            "⛔ Too many wrong codes for {}. This verification is closed; start a new one with \
-             {}.",
-            phone(v),
-            verify_again(v, view)
-        ),
-        CheckOutcome::Expired(v) => format!(
-            "⌛ The code for {} has expired. Start a new one with {}.",
-            phone(v),
-            verify_again(v, view)
-        ),
-        CheckOutcome::Lost(v) => format!(
-            "⚠️ The Telegram Gateway no longer knows this verification, so it is closed. \
-             Start a new one with {}.",
-            verify_again(v, view)
-        ),
-        CheckOutcome::Unavailable { open, error } => format!(
-            "⚠️ I couldn't check the code: {}\n\nThe verification for {} is still open: type \
-             the code again in a moment.",
-            gateway_problem(error),
-            phone(open)
-        ),
-        CheckOutcome::Unrecognised { open, verdict } => format!(
-            "⚠️ The Telegram Gateway gave an answer I don't know (<code>{}</code>). The \
-             verification for {} is still open: type the code again, or /cancel.",
-            escape(verdict),
-            phone(open)
+        CheckOutcome::Unrecognised { open, verdict } => tr!(
+            lang,
+            "unrecognised",
+            verdict = escape(verdict),
+            phone = phone(open)
         ),
     }
 }
 
 pub fn cancel_outcome(outcome: &CancelOutcome, view: &View) -> String {
+    let lang = view.lang;
     match outcome {
-        CancelOutcome::NothingOpen => {
-            "There is nothing to cancel: you have no open verification here.".into()
-        }
-        CancelOutcome::Ambiguous(open) => format!(
-            "You have {} open verifications here. Which one should I cancel?",
-            open.len()
-        ),
+        CancelOutcome::NothingOpen => tr!(lang, "cancel-nothing"),
+        CancelOutcome::Ambiguous(open) => tr!(lang, "cancel-which", count = open.len()),
         CancelOutcome::Cancelled {
             verification,
             revoke_error: None,
-        } => format!(
-            "🚫 Cancelled the verification for {}. If the code has not reached the customer \
-             yet, Telegram will delete it.",
-            phone_html(&verification.phone, view.group)
+        } => tr!(
+            lang,
+            "cancelled",
+            phone = phone_html(&verification.phone, view.group)
         ),
         CancelOutcome::Cancelled {
             verification,
             revoke_error: Some(error),
-        } => format!(
-            "🚫 Cancelled the verification for {}. I could not ask Telegram to delete the code \
-             message: {}",
-            phone_html(&verification.phone, view.group),
-            gateway_problem(error)
+        } => tr!(
+            lang,
+            "cancelled-revoke-failed",
+            phone = phone_html(&verification.phone, view.group),
+            problem = gateway_problem(lang, error)
         ),
     }
 }
 
 /// `/status`: the staff member's open verifications in this chat.
 pub fn status(open: &[Verification], view: &View) -> String {
+    let lang = view.lang;
     if open.is_empty() {
-        return format!("No verification is open here.\n\n{}", usage());
+        return tr!(lang, "status-none", usage = usage(lang));
     }
     let blocks: Vec<String> = open
         .iter()
         .map(|v| {
+            let sent = ago(lang, v.sent_at.unwrap_or(v.created_at), view.now);
             let mut lines = vec![
-                format!("Number: {}", phone_html(&v.phone, view.group)),
-                format!(
-                    "Code sent {} by you",
-                    ago(v.sent_at.unwrap_or(v.created_at), view.now)
+                tr!(
+                    lang,
+                    "status-number",
+                    phone = phone_html(&v.phone, view.group)
                 ),
+                tr!(lang, "status-sent", ago = sent),
             ];
             if let Some(expires_at) = v.expires_at {
-                lines.push(format!(
-                    "Valid for {} more",
-                    duration((expires_at - view.now).max(0) as u32)
-                ));
+                let left = duration(lang, (expires_at - view.now).max(0) as u32);
+                lines.push(tr!(lang, "status-valid", left = left));
             }
             if let Some(delivery) = &v.delivery_status {
-                lines.push(format!("Delivery: {}", escape(delivery)));
+                let state = crate::gateway::DeliveryState::from(delivery.clone());
+                let delivery = super::delivery_state(lang, &state);
+                lines.push(tr!(lang, "status-delivery", delivery = delivery));
             }
-            lines.push(format!("Wrong codes so far: {}", v.attempts));
+            lines.push(tr!(lang, "status-attempts", count = v.attempts));
             lines.join("\n")
         })
         .collect();
     let title = if open.len() == 1 {
-        "📋 <b>Open verification</b>".to_string()
+        tr!(lang, "status-title-one")
     } else {
-        format!("📋 <b>{} open verifications</b>", open.len())
+        tr!(lang, "status-title-many", count = open.len())
     };
     format!(
-        "{title}\n{}\n\nType the code the customer reads out, or /cancel.",
-        blocks.join("\n\n")
+        "{title}\n{}\n\n{}",
+        blocks.join("\n\n"),
+        tr!(lang, "status-footer")
     )
 }
 
@@ -272,24 +242,24 @@ fn verify_again(v: &Verification, view: &View) -> String {
 
 // --- buttons' answers -------------------------------------------------------------------------
 
-pub fn callback_cancelled() -> String {
-    "Cancelled".into()
+pub fn callback_cancelled(lang: Lang) -> String {
+    tr!(lang, "callback-cancelled")
 }
 
-pub fn callback_resent() -> String {
-    "New code sent".into()
+pub fn callback_resent(lang: Lang) -> String {
+    tr!(lang, "callback-resent")
 }
 
-pub fn callback_not_sent() -> String {
-    "No code sent: see the chat".into()
+pub fn callback_not_sent(lang: Lang) -> String {
+    tr!(lang, "callback-not-sent")
 }
 
-pub fn callback_checked() -> String {
-    "Checked: see the chat".into()
+pub fn callback_checked(lang: Lang) -> String {
+    tr!(lang, "callback-checked")
 }
 
-pub fn callback_unknown() -> String {
-    "This button no longer works.".into()
+pub fn callback_unknown(lang: Lang) -> String {
+    tr!(lang, "callback-unknown")
 }
 
 #[cfg(test)]
@@ -300,6 +270,7 @@ mod tests {
     fn refusals_say_which_limit_and_when_it_frees_up() {
         let now = 1_700_000_000; // 22:13:20 UTC
         let text = refused(
+            Lang::En,
             &Refusal::PhoneLimit {
                 limit: 3,
                 window: 600,
@@ -311,6 +282,7 @@ mod tests {
         assert!(text.contains("3 codes in the last 10 minutes"), "{text}");
         assert!(text.contains("in 4 minutes (at 22:17 UTC)"), "{text}");
         let text = refused(
+            Lang::En,
             &Refusal::Budget {
                 budget: 5.0,
                 spent: 4.99,
@@ -327,7 +299,7 @@ mod tests {
 
     #[test]
     fn user_input_is_escaped() {
-        let text = bad_phone("<b>x</b>", &PhoneError::BadCharacters);
+        let text = bad_phone(Lang::En, "<b>x</b>", &PhoneError::BadCharacters);
         assert!(text.contains("&lt;b&gt;x&lt;/b&gt;"), "{text}");
     }
 }

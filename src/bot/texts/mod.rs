@@ -1,4 +1,7 @@
-//! Every text the bot shows a person, in one place so that translations can follow.
+//! Every text the bot shows a person. The words live in `locales/<lang>/*.ftl` (English and
+//! Russian, see [`crate::i18n`]); each function here picks the message by id, formats numbers,
+//! money and dates for the language, and HTML-escapes whatever came from people before passing
+//! it in. Handlers never hold text.
 //!
 //! Replies are HTML (`parse_mode = HTML`); numbers and codes sit in `<code>` so they can be copied
 //! with a tap. The first character of a check result tells the outcome at a glance:
@@ -18,7 +21,9 @@ pub use flow::*;
 pub use people::*;
 
 use crate::gateway::{ApiError, GatewayError};
+pub use crate::i18n::{Lang, duration, local_time, money};
 use crate::phone::PhoneNumber;
+use crate::tr;
 
 const EXAMPLE: &str = "/verify +44 7911 123456";
 
@@ -31,83 +36,91 @@ pub struct View {
     pub now: i64,
     /// A group chat: phone numbers are masked.
     pub group: bool,
+    /// The language of the person the reply answers.
+    pub lang: Lang,
 }
 
 // --- command menu -----------------------------------------------------------------------------
 
-pub const MENU_VERIFY: &str = "Send a code to a customer's phone";
-pub const MENU_STATUS: &str = "Show your open verifications";
-pub const MENU_CANCEL: &str = "Cancel an open verification";
-pub const MENU_HISTORY: &str = "Your latest verifications";
-pub const MENU_HELP: &str = "How this bot works";
-pub const MENU_INVITE: &str = "Admin: invite a colleague";
-pub const MENU_STAFF: &str = "Admin: list or remove staff";
-pub const MENU_STATS: &str = "Admin: codes, success rate and spending";
-pub const MENU_EXPORT: &str = "Admin: verifications as a CSV file";
-pub const MENU_RESET: &str = "Admin: clear a number's send limit";
+/// A command's description in the menu (`menu-<command>`).
+pub fn menu(lang: Lang, command: &str) -> String {
+    crate::i18n::text(lang, &format!("menu-{command}"), &[])
+}
 
 // --- buttons ----------------------------------------------------------------------------------
 
-pub const BUTTON_RESEND: &str = "🔁 Resend code";
-pub const BUTTON_CANCEL: &str = "✖️ Cancel";
+pub fn button_resend(lang: Lang) -> String {
+    tr!(lang, "button-resend")
+}
 
-pub fn button_remove(name: &str) -> String {
-    format!("🗑 Remove {name}")
+pub fn button_cancel(lang: Lang) -> String {
+    tr!(lang, "button-cancel")
+}
+
+pub fn button_remove(lang: Lang, name: &str) -> String {
+    tr!(lang, "button-remove", name = name)
+}
+
+// --- language --------------------------------------------------------------------------------
+
+/// `/language`: the question, in the current language.
+pub fn language_pick(lang: Lang) -> String {
+    tr!(lang, "language-pick")
+}
+
+/// The answer once a language is picked, in that language.
+pub fn language_set(lang: Lang) -> String {
+    tr!(lang, "language-set")
+}
+
+/// A language's button, in that language.
+pub fn language_name(lang: Lang) -> String {
+    match lang {
+        Lang::En => tr!(lang, "language-english"),
+        Lang::Ru => tr!(lang, "language-russian"),
+    }
 }
 
 // --- shared pieces ----------------------------------------------------------------------------
 
-pub fn access_unavailable() -> String {
-    "⚠️ I can't check who you are right now. Please try again in a minute.".into()
+pub fn access_unavailable(lang: Lang) -> String {
+    tr!(lang, "access-unavailable")
 }
 
-pub fn internal_error() -> String {
-    "⚠️ Something went wrong on my side and your request was not completed. \
-     Please try again in a minute."
-        .into()
+pub fn internal_error(lang: Lang) -> String {
+    tr!(lang, "internal-error")
 }
 
-pub fn unknown_command() -> String {
-    "I don't know that command. /help lists what I can do.".into()
+pub fn unknown_command(lang: Lang) -> String {
+    tr!(lang, "unknown-command")
 }
 
-pub fn not_text() -> String {
-    "I can only read text messages. /help lists what I can do.".into()
+pub fn not_text(lang: Lang) -> String {
+    tr!(lang, "not-text")
 }
 
 /// One clear sentence per Gateway problem, never a raw dump.
-pub fn gateway_problem(error: &GatewayError) -> String {
+pub fn gateway_problem(lang: Lang, error: &GatewayError) -> String {
     match error {
         GatewayError::Api(api) => match api {
-            ApiError::BalanceNotEnough => "the Telegram Gateway balance is too low. Ask the \
-                 account owner to top it up."
-                .into(),
-            ApiError::FloodWait(seconds) => format!(
-                "Telegram asks us to slow down. Try again in {}.",
-                duration(*seconds)
-            ),
-            ApiError::PhoneNumberNotFound => "this number can't receive codes on Telegram (it \
-                 may not have a Telegram account). Verify it another way."
-                .into(),
-            ApiError::PhoneNumberInvalid => {
-                "Telegram does not accept this phone number. Check it with the customer.".into()
+            ApiError::BalanceNotEnough => tr!(lang, "gw-balance-not-enough"),
+            ApiError::FloodWait(seconds) => {
+                tr!(lang, "gw-flood-wait", wait = duration(lang, *seconds))
             }
-            ApiError::AccessTokenInvalid | ApiError::AccessTokenRequired => "the Telegram \
-                 Gateway refused the bot's access token. An admin needs to fix GATEWAY_TOKEN."
-                .into(),
-            ApiError::CodeExpired => "the code has expired.".into(),
-            ApiError::CodeMaxAttemptsExceeded => "too many wrong codes were typed.".into(),
-            other => format!(
-                "the Telegram Gateway refused the request (<code>{}</code>). Try again later.",
-                escape(&other.as_string())
-            ),
+            ApiError::PhoneNumberNotFound => tr!(lang, "gw-phone-not-found"),
+            ApiError::PhoneNumberInvalid => tr!(lang, "gw-phone-invalid"),
+            ApiError::AccessTokenInvalid | ApiError::AccessTokenRequired => {
+                tr!(lang, "gw-token-refused")
+            }
+            ApiError::CodeExpired => tr!(lang, "gw-code-expired"),
+            ApiError::CodeMaxAttemptsExceeded => tr!(lang, "gw-max-attempts"),
+            other => tr!(lang, "gw-refused", error = escape(&other.as_string())),
         },
-        GatewayError::Timeout(_) => "the Telegram Gateway did not answer in time.".into(),
-        GatewayError::Transport(_) => "the Telegram Gateway could not be reached.".into(),
-        GatewayError::BadResponse { status } => format!(
-            "the Telegram Gateway is having trouble (it answered with an HTTP {status} error \
-             page)."
-        ),
+        GatewayError::Timeout(_) => tr!(lang, "gw-timeout"),
+        GatewayError::Transport(_) => tr!(lang, "gw-unreachable"),
+        GatewayError::BadResponse { status } => {
+            tr!(lang, "gw-bad-response", status = status.to_string())
+        }
     }
 }
 
@@ -125,69 +138,28 @@ fn phone_html(e164: &str, masked: bool) -> String {
     format!("<code>{}</code>", escape(&phone_text(e164, masked)))
 }
 
-/// `5 minutes`, `1 minute 30 seconds`, `45 seconds`, `1 hour`.
-pub fn duration(seconds: u32) -> String {
-    let (d, h, m, s) = (
-        seconds / 86_400,
-        seconds % 86_400 / 3600,
-        seconds % 3600 / 60,
-        seconds % 60,
-    );
-    let parts: Vec<String> = [(d, "day"), (h, "hour"), (m, "minute"), (s, "second")]
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, name)| format!("{n} {name}{}", plural(n as usize)))
-        .collect();
-    if parts.is_empty() {
-        "0 seconds".into()
-    } else {
-        parts.join(" ")
-    }
-}
-
 /// `just now`, `2 minutes ago`.
-fn ago(at: i64, now: i64) -> String {
+fn ago(lang: Lang, at: i64, now: i64) -> String {
     let elapsed = (now - at).max(0) as u32;
     if elapsed < 10 {
-        "just now".into()
+        tr!(lang, "just-now")
     } else {
-        format!(
-            "{} ago",
-            duration(elapsed - elapsed % if elapsed >= 60 { 60 } else { 1 })
-        )
+        let rounded = elapsed - elapsed % if elapsed >= 60 { 60 } else { 1 };
+        tr!(lang, "ago", duration = duration(lang, rounded))
     }
 }
 
 /// `in 4 minutes (at 14:05 UTC)`.
-fn until(at: i64, now: i64) -> String {
+fn until(lang: Lang, at: i64, now: i64) -> String {
     let seconds = (at - now).max(1) as u32;
     let clock = at.rem_euclid(86_400);
-    format!(
-        "in {} (at {:02}:{:02} UTC)",
-        duration(seconds),
-        clock / 3600,
-        clock % 3600 / 60
+    let clock = format!("{:02}:{:02}", clock / 3600, clock % 3600 / 60);
+    tr!(
+        lang,
+        "until",
+        duration = duration(lang, seconds),
+        clock = clock
     )
-}
-
-/// `27 Nov 14:05` in the business's time zone.
-pub fn local_time(at: i64, tz: &jiff::tz::TimeZone) -> String {
-    jiff::Timestamp::from_second(at)
-        .map(|t| {
-            t.to_zoned_datetime(tz.clone())
-                .strftime("%d %b %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
-/// `$0.01`, `$5.00`.
-pub fn money(usd: f64) -> String {
-    format!("${usd:.2}")
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]
@@ -196,6 +168,7 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
+        let duration = |s| duration(Lang::En, s);
         assert_eq!(duration(300), "5 minutes");
         assert_eq!(duration(60), "1 minute");
         assert_eq!(duration(90), "1 minute 30 seconds");
@@ -217,7 +190,7 @@ mod tests {
             (ApiError::AccessTokenInvalid, "GATEWAY_TOKEN"),
         ];
         for (error, expected) in cases {
-            let text = gateway_problem(&GatewayError::Api(error.clone()));
+            let text = gateway_problem(Lang::En, &GatewayError::Api(error.clone()));
             assert!(text.contains(expected), "{error:?}: {text}");
             assert!(!text.contains(&error.as_string()), "{text}");
         }
@@ -232,8 +205,395 @@ mod tests {
     #[test]
     fn local_times_use_the_business_time_zone() {
         let at = 1_764_252_300; // 2025-11-27 14:05:00 UTC
-        assert_eq!(local_time(at, &jiff::tz::TimeZone::UTC), "27 Nov 14:05");
+        assert_eq!(
+            local_time(Lang::En, at, &jiff::tz::TimeZone::UTC),
+            "27 Nov 14:05"
+        );
         let moscow = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
-        assert_eq!(local_time(at, &moscow), "27 Nov 17:05");
+        assert_eq!(local_time(Lang::En, at, &moscow), "27 Nov 17:05");
+        assert_eq!(local_time(Lang::Ru, at, &moscow), "27.11.2025 17:05");
+    }
+}
+
+/// Every text function, rendered in both languages: no Fluent error (a missing message or
+/// argument), emoji first in both, and no English left in the Russian texts.
+#[cfg(test)]
+mod every_text {
+    use super::*;
+    use crate::delivery::Delivery;
+    use crate::gateway::DeliveryState;
+    use crate::phone::PhoneError;
+    use crate::store::Verification;
+    use crate::store::{BalanceAlert, Claim, PeriodStats, Refusal, Role, StaffMember, Status};
+    use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome};
+
+    const NOW: i64 = 1_795_788_300;
+
+    fn verification(attempts: u32) -> Verification {
+        Verification {
+            id: 7,
+            chat_id: 1001,
+            staff_user_id: 1001,
+            phone: "+447911123456".into(),
+            status: Status::Pending,
+            code_length: 6,
+            ttl: 300,
+            request_id: Some("r1".into()),
+            request_cost: Some(0.01),
+            delivery_status: Some("delivered".into()),
+            attempts,
+            message_id: Some(3),
+            created_at: NOW - 125,
+            sent_at: Some(NOW - 125),
+            expires_at: Some(NOW + 175),
+        }
+    }
+
+    /// Every text, with the emoji each must start with ("" when none).
+    fn all(lang: Lang) -> Vec<(String, &'static str)> {
+        let v = verification(2);
+        let view = View {
+            viewer: 1001,
+            now: NOW,
+            group: false,
+            lang,
+        };
+        let group = View {
+            group: true,
+            viewer: 2,
+            ..view
+        };
+        let gw = |e: ApiError| GatewayError::Api(e);
+        let mut texts = vec![
+            (send_outcome(&SendOutcome::Sent(v.clone()), &view), "📨"),
+            (send_outcome(&SendOutcome::Sent(v.clone()), &group), "📨"),
+            (
+                send_outcome(&SendOutcome::AlreadyOpen(v.clone()), &view),
+                "⏳",
+            ),
+            (
+                send_outcome(&SendOutcome::AlreadyOpen(v.clone()), &group),
+                "⏳",
+            ),
+            (send_outcome(&SendOutcome::NoLongerOpen, &view), ""),
+            (
+                send_outcome(
+                    &SendOutcome::Failed(GatewayError::BadResponse { status: 502 }),
+                    &view,
+                ),
+                "⚠️",
+            ),
+            (
+                send_outcome(
+                    &SendOutcome::Failed(GatewayError::Timeout(std::time::Duration::ZERO)),
+                    &view,
+                ),
+                "⚠️",
+            ),
+            (check_outcome(&CheckOutcome::Valid(v.clone()), &view), "✅"),
+            (
+                check_outcome(&CheckOutcome::Invalid(v.clone()), &view),
+                "❌",
+            ),
+            (
+                check_outcome(&CheckOutcome::MaxAttempts(v.clone()), &view),
+                "⛔",
+            ),
+            (
+                check_outcome(&CheckOutcome::Expired(v.clone()), &view),
+                "⌛",
+            ),
+            (check_outcome(&CheckOutcome::Lost(v.clone()), &group), "⚠️"),
+            (
+                check_outcome(&CheckOutcome::StillSending(v.clone()), &view),
+                "⏳",
+            ),
+            (check_outcome(&CheckOutcome::NotYours(v.clone()), &view), ""),
+            (check_outcome(&CheckOutcome::Closed(v.clone()), &view), ""),
+            (
+                check_outcome(
+                    &CheckOutcome::NothingOpen {
+                        looks_like_code: true,
+                    },
+                    &view,
+                ),
+                "",
+            ),
+            (
+                check_outcome(&CheckOutcome::NotACode(vec![v.clone()]), &view),
+                "",
+            ),
+            (
+                check_outcome(&CheckOutcome::NotACode(vec![v.clone(), v.clone()]), &view),
+                "",
+            ),
+            (
+                check_outcome(
+                    &CheckOutcome::WrongLength {
+                        open: v.clone(),
+                        got: 5,
+                    },
+                    &view,
+                ),
+                "🔢",
+            ),
+            (
+                check_outcome(
+                    &CheckOutcome::Unavailable {
+                        open: v.clone(),
+                        error: gw(ApiError::FloodWait(90)),
+                    },
+                    &view,
+                ),
+                "⚠️",
+            ),
+            (
+                check_outcome(
+                    &CheckOutcome::Unrecognised {
+                        open: v.clone(),
+                        verdict: "odd".into(),
+                    },
+                    &view,
+                ),
+                "⚠️",
+            ),
+            (cancel_outcome(&CancelOutcome::NothingOpen, &view), ""),
+            (
+                cancel_outcome(&CancelOutcome::Ambiguous(vec![v.clone()]), &view),
+                "",
+            ),
+            (
+                cancel_outcome(
+                    &CancelOutcome::Cancelled {
+                        verification: v.clone(),
+                        revoke_error: Some(gw(ApiError::BalanceNotEnough)),
+                    },
+                    &view,
+                ),
+                "🚫",
+            ),
+            (status(std::slice::from_ref(&v), &view), "📋"),
+            (status(&[v.clone(), verification(1)], &view), "📋"),
+            (status(&[], &view), ""),
+            (bad_phone(lang, "12", &PhoneError::NoCountryCode), ""),
+            (bad_phone(lang, "x", &PhoneError::BadCharacters), ""),
+            (bad_phone(lang, "+1", &PhoneError::Invalid), ""),
+            (help(lang, Role::Admin, 6, 300), ""),
+            (already_member(lang, Role::Staff, 6, 300), ""),
+            (joined(lang, Role::Staff, 6, 300), "🎉"),
+            (joined(lang, Role::Admin, 6, 300), "🎉"),
+            (owner_joined(lang, 6, 300), "🎉"),
+            (
+                inviter_notice(lang, "Bob", Some("bob"), 5, Role::Admin),
+                "👤",
+            ),
+            (inviter_notice(lang, "Bob", None, 5, Role::Staff), "👤"),
+            (stranger(lang, 5), "👋"),
+            (stranger_short(lang, 5), ""),
+            (link_refused(lang, &Claim::Used, 5), ""),
+            (link_refused(lang, &Claim::Expired, 5), ""),
+            (link_refused(lang, &Claim::Unknown, 5), ""),
+            (
+                invite_created(lang, "https://t.me/x", Role::Admin, 86_400),
+                "🔗",
+            ),
+            (
+                invite_created(lang, "https://t.me/x", Role::Staff, 3600),
+                "🔗",
+            ),
+            (invite_usage(lang), ""),
+            (staff_remove_usage(lang), ""),
+            (staff_removed(lang, "Bob", 5), "🗑"),
+            (cannot_remove_configured_admin(lang, 5), ""),
+            (cannot_remove_self(lang), ""),
+            (not_staff(lang, 5), ""),
+            (history(lang, &[], true, &jiff::tz::TimeZone::UTC), ""),
+            (
+                history(
+                    lang,
+                    &[(v.clone(), Some("Bob".into())), (v.clone(), None)],
+                    true,
+                    &jiff::tz::TimeZone::UTC,
+                ),
+                "🕑",
+            ),
+            (admins_only(lang), "🔒"),
+            (reset_usage(lang), ""),
+            (
+                balance_alert(lang, BalanceAlert::Low { remaining: 0.5 }),
+                "💰",
+            ),
+            (balance_alert(lang, BalanceAlert::Empty), "💰"),
+            (stats_chart_caption(lang), "📈"),
+            (export_usage(lang), ""),
+            (export_empty(lang, 1), ""),
+            (export_caption(lang, 3, 30), "🧾"),
+            (access_unavailable(lang), "⚠️"),
+            (internal_error(lang), "⚠️"),
+            (unknown_command(lang), ""),
+            (not_text(lang), ""),
+            (language_pick(lang), "🌐"),
+            (language_set(lang), "🌐"),
+            (button_resend(lang), "🔁"),
+            (button_cancel(lang), "✖️"),
+            (button_remove(lang, "Bob"), "🗑"),
+            (callback_cancelled(lang), ""),
+            (callback_resent(lang), ""),
+            (callback_not_sent(lang), ""),
+            (callback_checked(lang), ""),
+            (callback_unknown(lang), ""),
+            (no_longer_open(lang), ""),
+        ];
+        for limit in [1, 3, 5] {
+            let refusals = [
+                Refusal::Cooldown { frees_at: NOW + 30 },
+                Refusal::PhoneLimit {
+                    limit,
+                    window: 600,
+                    frees_at: NOW + 240,
+                },
+                Refusal::StaffDaily {
+                    limit,
+                    frees_at: NOW + 3600,
+                },
+                Refusal::Budget {
+                    budget: 5.0,
+                    spent: 5.01,
+                    frees_at: NOW + 60,
+                },
+            ];
+            for refusal in refusals {
+                texts.push((refused(lang, &refusal, NOW), "🚦"));
+            }
+        }
+        for error in [
+            ApiError::BalanceNotEnough,
+            ApiError::FloodWait(42),
+            ApiError::PhoneNumberNotFound,
+            ApiError::PhoneNumberInvalid,
+            ApiError::AccessTokenInvalid,
+            ApiError::CodeExpired,
+            ApiError::CodeMaxAttemptsExceeded,
+        ] {
+            texts.push((gateway_problem(lang, &gw(error)), ""));
+        }
+        let stats_row = PeriodStats {
+            sent: 10,
+            verified: 8,
+            failed: 1,
+            expired: 1,
+            cancelled: 0,
+            spent: 0.1,
+            refunded: 0.01,
+        };
+        let names = stats_periods(lang);
+        texts.push((stats(lang, &[(&names[0], &stats_row)], Some(2.5)), "📊"));
+        texts.push((stats(lang, &[(&names[1], &stats_row)], None), "📊"));
+        let member = StaffMember {
+            user_id: 5,
+            role: Role::Staff,
+            name: "Bob".into(),
+            username: Some("bob".into()),
+            added_at: NOW,
+            added_by: Some(1001),
+            added_by_name: None,
+        };
+        texts.push((
+            staff_list(lang, &[member], &[1001], &jiff::tz::TimeZone::UTC),
+            "👥",
+        ));
+        texts.push((staff_list(lang, &[], &[], &jiff::tz::TimeZone::UTC), "👥"));
+        for state in ["sent", "delivered", "read", "expired", "revoked"] {
+            let delivery = Delivery {
+                status: Some(DeliveryState::from(state.to_owned())),
+                updated_at: 1,
+                is_refunded: true,
+                request_cost: Some(0.01),
+            };
+            texts.push((code_sent_live(lang, &v, &delivery), "📨"));
+        }
+        let labels = chart_labels(lang);
+        texts.push(((labels.sent)("1,234".into()), ""));
+        texts.push(((labels.verified)("5".into()), ""));
+        texts.push(((labels.day)(11, 27), ""));
+        texts.push((labels.title, ""));
+        for command in ["verify", "status", "cancel", "history", "language", "help"] {
+            texts.push((menu(lang, command), ""));
+        }
+        texts
+    }
+
+    /// Words that may stay in Latin letters in Russian: names, commands, settings, units.
+    const LATIN_ALLOWED: &[&str] = &[
+        "Telegram",
+        "Gateway",
+        "HTTP",
+        "UTC",
+        "GATEWAY_TOKEN",
+        "ADMIN_IDS",
+        "CSV",
+        "English",
+        "gateway",
+        "telegram",
+        "org",
+        "admin",
+        "code",
+        "b",
+        "https",
+        "t",
+        "me",
+        "x",
+        "r1",
+        "odd",
+        "Bob",
+        "bob",
+        "lt",
+        "gt",
+        "amp",
+        "ID",
+        "remove",
+    ];
+
+    #[test]
+    fn every_text_renders_in_every_language() {
+        let before = crate::i18n::tests::ERRORS.load(std::sync::atomic::Ordering::SeqCst);
+        for lang in Lang::ALL {
+            for (text, emoji) in all(lang) {
+                assert!(!text.trim().is_empty(), "{lang:?}: an empty text");
+                assert!(
+                    !text.contains("{$") && !text.contains('{'),
+                    "{lang:?}: {text}"
+                );
+                assert!(text.starts_with(emoji), "{lang:?}: {emoji} first: {text}");
+                if lang == Lang::Ru {
+                    assert!(
+                        text.chars()
+                            .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap()))
+                            || text.chars().all(|c| !c.is_alphabetic())
+                            || text == "Русский"
+                            || text.contains("<code>+44")
+                            || text.starts_with("1,234")
+                            || text.starts_with("5"),
+                        "not Russian: {text}"
+                    );
+                    let plain: String = text
+                        .split_whitespace()
+                        .filter(|w| !w.contains('/'))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    for word in plain
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+                    {
+                        assert!(
+                            LATIN_ALLOWED.contains(&word),
+                            "English {word:?} in a Russian text: {text}"
+                        );
+                    }
+                }
+            }
+        }
+        let after = crate::i18n::tests::ERRORS.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(before, after, "a text failed to render (see the log)");
     }
 }

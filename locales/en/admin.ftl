@@ -1,0 +1,42 @@
+# Admins: refusals, resets, balance alerts, /stats, /export.
+
+admins-only = 🔒 Only admins can do that.
+reset-usage =
+    To clear a number's send limit, send /reset and the number, for example:
+    <code>/reset +44 7911 123456</code>
+reset-done = ♻️ The send limit and cooldown of <code>{ $phone }</code> are cleared. The next /verify may send a code at once.
+
+balance-low = 💰 The Telegram Gateway balance is low: { $remaining } left. Top it up at gateway.telegram.org so that codes keep going out.
+balance-empty = 💰 The Telegram Gateway balance is used up: codes cannot be sent until it is topped up at gateway.telegram.org.
+
+stats-title = 📊 <b>Verifications</b> (UTC days)
+stats-period =
+    <b>{ $name }</b>
+    Codes sent: { $sent }
+    ✅ Verified: { $verified } · ⛔ Failed: { $failed } · ⌛ Expired: { $expired } · 🚫 Cancelled: { $cancelled }
+    Success rate: { $rate }
+    Spent: { $spent } · refunded: { $refunded }
+stats-balance = 💰 Gateway balance (last reported): { $balance }
+stats-balance-unknown = not reported yet
+stats-today = Today
+stats-7-days = Last 7 days
+stats-30-days = Last 30 days
+
+chart-title = Codes sent and verified per day, last 30 days (UTC)
+chart-caption = 📈 Codes sent and verified per day
+chart-sent = Codes sent: { $count }
+chart-verified = Verified: { $count }
+chart-day = { $month } { $day }
+
+export-usage = Send /export for the last 30 days, or /export 7 for the last 7 (1–366).
+export-empty = No verifications in the last { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+    }, so there is nothing to export.
+export-caption = 🧾 { $count ->
+    [one] { $count } verification
+   *[other] { $count } verifications
+    } from the last { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+    } (times in UTC).

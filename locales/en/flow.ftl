@@ -1,0 +1,102 @@
+# The verification flow: sending, checking, cancelling, status.
+
+usage =
+    To verify a customer, send /verify and their phone number with the country code, for example:
+    <code>{ $example }</code>
+bad-phone-characters = <code>{ $input }</code> is not a phone number: use digits, with spaces, dashes, dots or brackets if you like.
+bad-phone-no-country = <code>{ $input }</code> has no country code. Start it with <b>+</b> and the country code.
+bad-phone-invalid = <code>{ $input }</code> is not a valid phone number. Check the digits and the country code.
+bad-phone =
+    { $why }
+
+    For example: <code>{ $example }</code>
+    No code was sent.
+
+code-sent =
+    📨 Code sent to { $phone }.
+
+    Ask the customer for the { $length }-digit code Telegram just sent them and type it here. It is valid for { $valid }.
+code-sent-group =
+    📨 Code sent to { $phone }.
+
+    Ask the customer for the { $length }-digit code Telegram just sent them and type it here as a reply to this message. It is valid for { $valid }.
+already-open-mine =
+    ⏳ You already have an open verification for { $phone }: a code was sent { $ago }. No new code was sent.
+
+    Type the code the customer reads out, or use the buttons below.
+already-open-colleague =
+    ⏳ A colleague (user <code>{ $colleague }</code>) has an open verification for { $phone }: a code was sent { $ago }. No new code was sent.
+
+    Type the code the customer reads out, or use the buttons below.
+send-timeout = ⚠️ The Telegram Gateway did not answer in time, so I can't tell whether a code was sent. Wait a minute before trying /verify again.
+send-failed = ⚠️ No code was sent: { $problem }
+
+refused = 🚦 No code sent: { $why }
+refused-cooldown = a code was sent to this number moments ago. You can send another { $when }.
+refused-phone-limit = this number already got { $limit ->
+    [one] { $limit } code
+   *[other] { $limit } codes
+    } in the last { $window }. You can send another { $when }, or an admin can /reset it.
+refused-staff-daily = you have sent your { $limit ->
+    [one] { $limit } code
+   *[other] { $limit } codes
+    } for today. Your limit resets { $when }.
+refused-budget = today's budget of { $budget } is used up ({ $spent } spent). It resets { $when }.
+
+no-longer-open = This verification is no longer open. Start a new one with /verify.
+nothing-open-code =
+    No verification is open here, so I did not check that code.
+
+    { $usage }
+waiting-for-code = I'm waiting for the { $length }-digit code sent to { $phone }. Type it here, or /cancel.
+several-open-not-code = You have { $count } open verifications here. Type the code the customer reads out (as a reply to its "Code sent" message, to pick one), or /cancel.
+not-yours = That verification ({ $phone }) is a colleague's, so I did not check the code. Only the person who sent it can type its code.
+already-closed = The verification for { $phone } is already closed, so I did not check the code.
+which-customer = You have { $count } open verifications here. Which customer is this code for?
+wrong-length = 🔢 You typed { $got ->
+    [one] { $got } digit
+   *[other] { $got } digits
+    }, but the code has { $length }. Check it with the customer and type it again. (I did not check it, so no attempt was used.)
+still-sending = ⏳ The code for { $phone } is still being sent. Type it again in a moment.
+verified = ✅ Verified: { $phone } belongs to your customer.
+wrong-code = ❌ Wrong code for { $phone } (attempt { $attempt }). Ask the customer to read it again and type it here, or /cancel.
+max-attempts = ⛔ Too many wrong codes for { $phone }. This verification is closed; start a new one with { $again }.
+expired = ⌛ The code for { $phone } has expired. Start a new one with { $again }.
+lost = ⚠️ The Telegram Gateway no longer knows this verification, so it is closed. Start a new one with { $again }.
+check-unavailable =
+    ⚠️ I couldn't check the code: { $problem }
+
+    The verification for { $phone } is still open: type the code again in a moment.
+unrecognised = ⚠️ The Telegram Gateway gave an answer I don't know (<code>{ $verdict }</code>). The verification for { $phone } is still open: type the code again, or /cancel.
+
+cancel-nothing = There is nothing to cancel: you have no open verification here.
+cancel-which = You have { $count } open verifications here. Which one should I cancel?
+cancelled = 🚫 Cancelled the verification for { $phone }. If the code has not reached the customer yet, Telegram will delete it.
+cancelled-revoke-failed = 🚫 Cancelled the verification for { $phone }. I could not ask Telegram to delete the code message: { $problem }
+
+status-none =
+    No verification is open here.
+
+    { $usage }
+status-title-one = 📋 <b>Open verification</b>
+status-title-many = 📋 <b>{ $count } open verifications</b>
+status-number = Number: { $phone }
+status-sent = Code sent { $ago } by you
+status-valid = Valid for { $left } more
+status-delivery = Delivery: { $delivery }
+status-attempts = Wrong codes so far: { $count }
+status-footer = Type the code the customer reads out, or /cancel.
+
+callback-cancelled = Cancelled
+callback-resent = New code sent
+callback-not-sent = No code sent: see the chat
+callback-checked = Checked: see the chat
+callback-unknown = This button no longer works.
+
+delivery-line = <b>Delivery:</b> { $steps }
+delivery-refunded = 💸 fee refunded
+delivery-sent = 📤 Sent
+delivery-delivered = 📬 Delivered
+delivery-read = 👁 Read
+delivery-expired = ⌛ Expired unread
+delivery-revoked = 🚫 Revoked

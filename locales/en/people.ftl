@@ -1,0 +1,94 @@
+# People: welcome and help, strangers, invites, the staff list, history.
+
+help =
+    <b>Confirm a customer's phone number with Telegram.</b>
+
+    1. Send <code>{ $example }</code> with the customer's number.
+    2. Telegram sends a { $length }-digit code to the customer's Telegram account.
+    3. The customer reads the code out; type it here (in a group, as a reply to the "Code sent" message).
+    4. I answer ✅ verified, ❌ wrong code, ⛔ too many attempts or ⌛ expired.
+
+    Codes are valid for { $valid }. Spaces and dashes in the code are fine.
+
+    /verify &lt;number&gt; — send a code
+    /status — your open verifications
+    /cancel — cancel one
+    /history — your latest verifications
+    /language — English or Russian
+    /help — this message
+help-admin =
+    You are an <b>admin</b>:
+    /invite — a one-time link for a colleague (/invite admin for an admin)
+    /staff — who has access; remove people
+    /stats — codes, success rate and spending, with a chart
+    /export — verifications as a CSV file (/export 7 for a week)
+    /reset &lt;number&gt; — clear a number's send limit
+already-member =
+    You already have access, so this link was not used.
+
+    { $help }
+joined-admin =
+    🎉 Welcome! You are now an admin of this bot.
+
+    { $help }
+joined-staff =
+    🎉 Welcome! You are now staff: you can verify customers' phone numbers.
+
+    { $help }
+owner-joined =
+    🎉 Welcome! You are now the owner (admin) of this bot.
+
+    { $help }
+inviter-notice = 👤 { $name }{ $handle }, user <code>{ $id }</code>, joined as { $role ->
+    [admin] an admin
+   *[staff] staff
+    } with your invite.
+
+stranger =
+    👋 Hello! This bot is for the staff of the business that runs it.
+
+    Your Telegram user id is <code>{ $id }</code>. Ask an admin for an invite link (or to add this id).
+stranger-short = This bot is for staff. Your user id is { $id }: ask an admin for an invite link.
+link-used = This link was already used: each invite works once.
+link-expired = This link has expired.
+link-invalid = This link is not valid: it may be mistyped or cut short.
+link-refused =
+    { $why } Ask an admin for a new one.
+
+    { $stranger }
+
+invite-created-admin =
+    🔗 One-time invite for an <b>admin</b>, valid for { $valid }:
+    { $link }
+
+    Send it to your colleague. It works once; I'll tell you when they join.
+invite-created-staff =
+    🔗 One-time invite for staff, valid for { $valid }:
+    { $link }
+
+    Send it to your colleague. It works once; I'll tell you when they join.
+invite-usage = Send /invite for a staff invite, or /invite admin for an admin invite.
+
+staff-title = 👥 <b>Who has access</b>
+staff-configured-admin = • user <code>{ $id }</code> — admin (from ADMIN_IDS, can't be removed here)
+staff-member = • { $name }{ $handle }, <code>{ $id }</code> — { $role ->
+    [admin] admin
+   *[staff] staff
+    }, added { $added }{ $by }
+staff-by-name = {" "}by { $name }
+staff-by-id = {" "}by user { $id }
+staff-by-owner-link = {" "}(owner link)
+staff-nobody = Nobody yet.
+staff-footer =
+    {""}
+    Invite someone with /invite. Remove someone with the buttons below or <code>/staff remove &lt;user id&gt;</code>.
+staff-remove-usage = To remove someone, send <code>/staff remove &lt;user id&gt;</code>; /staff shows the ids.
+staff-removed = 🗑 { $name } (user <code>{ $id }</code>) no longer has access. Their history stays.
+cannot-remove-configured-admin = User <code>{ $id }</code> is an admin from ADMIN_IDS: remove them there and restart the bot.
+cannot-remove-self = You can't remove yourself. Ask another admin.
+not-staff = User <code>{ $id }</code> has no access, so there is nothing to remove.
+
+history-empty = No verifications yet. Start one with /verify.
+history-title-all = 🕑 <b>Latest verifications</b>
+history-title-mine = 🕑 <b>Your latest verifications</b>
+history-by-user = user { $id }
