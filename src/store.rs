@@ -342,10 +342,15 @@ impl Store {
     }
 
     /// Closes a chat's pending verification whose code has outlived its `ttl`.
+    ///
+    /// `status IN ('sending', 'pending')` repeats the condition of the partial index on open
+    /// verifications so that SQLite uses it: it does not infer it from `status = 'pending'`, and
+    /// without it every `/verify` scanned the whole table, history included.
     async fn expire_overdue(&self, chat_id: i64, now: i64) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE verifications SET status = 'expired', closed_at = ? \
-             WHERE chat_id = ? AND status = 'pending' AND expires_at <= ?",
+             WHERE chat_id = ? AND status IN ('sending', 'pending') AND status = 'pending' \
+             AND expires_at <= ?",
         )
         .bind(now)
         .bind(chat_id)
@@ -449,11 +454,12 @@ impl Store {
     }
 
     /// At start-up: sends that a crash interrupted never learned their `request_id`, so they
-    /// cannot be checked. Closes them as failed; returns how many there were.
+    /// cannot be checked. Closes them as failed; returns how many there were. (The `IN` term
+    /// lets SQLite read the partial index of open verifications instead of the whole table.)
     pub async fn fail_interrupted_sends(&self, now: i64) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = ? \
-             WHERE status = 'sending'",
+             WHERE status IN ('sending', 'pending') AND status = 'sending'",
         )
         .bind(now)
         .execute(&self.pool)
