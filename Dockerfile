@@ -6,6 +6,9 @@ FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 # Dependencies first, so that code changes do not rebuild them.
 COPY Cargo.toml Cargo.lock ./
+# The manifest names the benchmark and the example: they must exist for cargo to read it.
+COPY benches benches
+COPY examples examples
 RUN mkdir src && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src

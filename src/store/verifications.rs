@@ -394,11 +394,13 @@ impl Store {
     }
 
     /// At start-up: sends that a crash interrupted never learned their `request_id`, so they
-    /// cannot be checked. Closes them as failed; returns how many there were.
+    /// cannot be checked. Closes them as failed; returns how many there were. (The `IN` term
+    /// repeats the partial index's condition, which SQLite does not infer from `= 'sending'`:
+    /// without it this scans the whole history.)
     pub async fn fail_interrupted_sends(&self, now: i64) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = ? \
-             WHERE status = 'sending'",
+             WHERE status IN ('sending', 'pending') AND status = 'sending'",
         )
         .bind(now)
         .execute(&self.pool)

@@ -1,0 +1,386 @@
+//! A lean loopback fake of the Bot API and the Telegram Gateway on one axum server.
+//!
+//! Unlike the validating fakes in `tests/common/`, this one does as little as it can per call:
+//! - `getUpdates` serves a queue of pre-serialised updates in batches, honouring `offset` and
+//!   `limit`, and long-polls (up to the request's `timeout`) when the queue is empty;
+//! - `sendMessage` hands the reply to whoever waits for that chat, with the instant it arrived,
+//!   and answers a minimal `Message`;
+//! - the Gateway answers at once: `sendVerificationMessage` → sent, `checkVerificationStatus` →
+//!   `code_valid` for [`RIGHT_CODE`], `code_invalid` for anything else.
+//!
+//! Method names are matched case-insensitively (teloxide sends `GetUpdates`, `SendMessage`).
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, oneshot};
+use tokio::time::Instant;
+
+pub const BOT_TOKEN: &str = "7000000001:AAH-bench-bot-token";
+pub const GATEWAY_TOKEN: &str = "gw-bench-token";
+/// The code the fake Gateway accepts.
+pub const RIGHT_CODE: &str = "111111";
+/// A code of the right length that the fake Gateway rejects.
+pub const WRONG_CODE: &str = "000000";
+const GATEWAY_PREFIX: &str = "/gateway/";
+/// The longest a `getUpdates` call is held open, whatever it asks for.
+const MAX_LONG_POLL: Duration = Duration::from_secs(10);
+
+/// A `sendMessage` the fake received.
+#[derive(Debug)]
+pub struct Reply {
+    pub text: String,
+    pub at: Instant,
+}
+
+/// Calls counted by method.
+#[derive(Default, Debug)]
+pub struct Counters {
+    pub get_updates: AtomicU64,
+    pub send_message: AtomicU64,
+    pub other_bot_calls: AtomicU64,
+    pub gateway_sends: AtomicU64,
+    pub gateway_checks: AtomicU64,
+    /// `sendMessage` calls nobody waited for (a second reply to one update, say).
+    pub unexpected_replies: AtomicU64,
+}
+
+#[derive(Default)]
+struct Queue {
+    next_update_id: i64,
+    next_message_id: i64,
+    /// `(update_id, JSON)`.
+    updates: VecDeque<(i64, String)>,
+}
+
+struct Shared {
+    bot_prefix: String,
+    queue: Mutex<Queue>,
+    queued: Notify,
+    waiters: Mutex<HashMap<i64, oneshot::Sender<Reply>>>,
+    /// request_id → phone number.
+    requests: Mutex<HashMap<String, String>>,
+    first_get_updates: OnceLock<Instant>,
+    counters: Counters,
+}
+
+/// Handle to a running fake. The server lives as long as the runtime.
+#[derive(Clone)]
+pub struct Fake {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+}
+
+impl Fake {
+    pub async fn start() -> Fake {
+        let shared = Arc::new(Shared {
+            bot_prefix: format!("/bot{BOT_TOKEN}/"),
+            queue: Mutex::new(Queue {
+                next_update_id: 1,
+                next_message_id: 1,
+                ..Queue::default()
+            }),
+            queued: Notify::new(),
+            waiters: Mutex::default(),
+            requests: Mutex::default(),
+            first_get_updates: OnceLock::new(),
+            counters: Counters::default(),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("a local address");
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(shared.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("the fake serves") });
+        Fake { shared, addr }
+    }
+
+    /// `TELOXIDE_API_URL`.
+    pub fn bot_api_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `GATEWAY_API_URL`.
+    pub fn gateway_url(&self) -> String {
+        format!("http://{}{GATEWAY_PREFIX}", self.addr)
+    }
+
+    /// When the first `getUpdates` arrived, if one has.
+    pub fn first_get_updates(&self) -> Option<Instant> {
+        self.shared.first_get_updates.get().copied()
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.shared.counters
+    }
+
+    /// Queues a text message from `user_id` in `chat_id` (private if positive, else a group) and
+    /// returns a receiver for the next `sendMessage` to that chat. One waiter per chat at a time.
+    pub fn push_text(&self, chat_id: i64, user_id: i64, text: &str) -> oneshot::Receiver<Reply> {
+        let (tx, rx) = oneshot::channel();
+        self.shared.waiters.lock().unwrap().insert(chat_id, tx);
+        {
+            let mut queue = self.shared.queue.lock().unwrap();
+            let update_id = queue.next_update_id;
+            let message_id = queue.next_message_id;
+            queue.next_update_id += 1;
+            queue.next_message_id += 1;
+            let mut message = json!({
+                "message_id": message_id,
+                "date": unix_now(),
+                "chat": chat_json(chat_id),
+                "from": { "id": user_id, "is_bot": false, "first_name": "Staff" },
+                "text": text,
+            });
+            if text.starts_with('/') {
+                let command = text.split_whitespace().next().unwrap_or_default();
+                message["entities"] = json!([
+                    { "type": "bot_command", "offset": 0, "length": command.encode_utf16().count() }
+                ]);
+            }
+            let update = json!({ "update_id": update_id, "message": message }).to_string();
+            queue.updates.push_back((update_id, update));
+        }
+        self.shared.queued.notify_waiters();
+        rx
+    }
+}
+
+fn chat_json(chat_id: i64) -> Value {
+    if chat_id > 0 {
+        json!({ "id": chat_id, "type": "private", "first_name": "Staff" })
+    } else {
+        json!({ "id": chat_id, "type": "supergroup", "title": "Shop" })
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path();
+    if let Some(method) = path.strip_prefix(shared.bot_prefix.as_str()) {
+        let method = method.to_ascii_lowercase();
+        return bot_api(&shared, &method, &body).await;
+    }
+    if let Some(method) = path.strip_prefix(GATEWAY_PREFIX) {
+        let authorised = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.strip_prefix("Bearer ") == Some(GATEWAY_TOKEN));
+        if !authorised {
+            return envelope_error("ACCESS_TOKEN_INVALID");
+        }
+        return gateway(&shared, &method.to_ascii_lowercase(), &body);
+    }
+    (axum::http::StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+fn json_response(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn ok(result: Value) -> Response {
+    json_response(json!({ "ok": true, "result": result }).to_string())
+}
+
+fn envelope_error(error: &str) -> Response {
+    json_response(json!({ "ok": false, "error": error }).to_string())
+}
+
+#[derive(Deserialize, Default)]
+struct GetUpdates {
+    offset: Option<i64>,
+    limit: Option<usize>,
+    timeout: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct SendMessage {
+    chat_id: i64,
+    text: String,
+}
+
+async fn bot_api(shared: &Shared, method: &str, body: &[u8]) -> Response {
+    match method {
+        "getupdates" => {
+            let arrived = Instant::now();
+            let _ = shared.first_get_updates.set(arrived);
+            shared.counters.get_updates.fetch_add(1, Ordering::Relaxed);
+            let params: GetUpdates = serde_json::from_slice(body).unwrap_or_default();
+            get_updates(shared, params, arrived).await
+        }
+        "sendmessage" => {
+            let at = Instant::now();
+            shared.counters.send_message.fetch_add(1, Ordering::Relaxed);
+            let Ok(params) = serde_json::from_slice::<SendMessage>(body) else {
+                return json_response(
+                    r#"{"ok":false,"error_code":400,"description":"Bad Request: chat_id and text"}"#
+                        .into(),
+                );
+            };
+            let message_id = {
+                let mut queue = shared.queue.lock().unwrap();
+                queue.next_message_id += 1;
+                queue.next_message_id
+            };
+            let message = json!({
+                "message_id": message_id,
+                "date": unix_now(),
+                "chat": chat_json(params.chat_id),
+                "from": { "id": 7000000001_u64, "is_bot": true, "first_name": "Bench", "username": "bench_bot" },
+                "text": params.text,
+            });
+            let waiter = shared.waiters.lock().unwrap().remove(&params.chat_id);
+            let reply = Reply {
+                text: params.text,
+                at,
+            };
+            let delivered = waiter.is_some_and(|waiter| waiter.send(reply).is_ok());
+            if !delivered {
+                shared
+                    .counters
+                    .unexpected_replies
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            ok(message)
+        }
+        "getme" => ok(json!({
+            "id": 7000000001_u64, "is_bot": true, "first_name": "Bench", "username": "bench_bot",
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "can_connect_to_business": false,
+            "has_main_web_app": false,
+        })),
+        "getwebhookinfo" => {
+            ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
+        }
+        _ => {
+            // sendChatAction, setMyCommands, deleteWebhook, …
+            shared
+                .counters
+                .other_bot_calls
+                .fetch_add(1, Ordering::Relaxed);
+            ok(json!(true))
+        }
+    }
+}
+
+/// Answers with up to `limit` updates from `offset` on, waiting for some while there are none.
+async fn get_updates(shared: &Shared, params: GetUpdates, arrived: Instant) -> Response {
+    let limit = params.limit.unwrap_or(100).clamp(1, 100);
+    let timeout = Duration::from_secs(params.timeout.unwrap_or(0)).min(MAX_LONG_POLL);
+    let deadline = arrived + timeout;
+    loop {
+        let queued = shared.queued.notified();
+        tokio::pin!(queued);
+        queued.as_mut().enable();
+        {
+            let mut queue = shared.queue.lock().unwrap();
+            if let Some(offset) = params.offset.filter(|o| *o > 0) {
+                while queue.updates.front().is_some_and(|(id, _)| *id < offset) {
+                    queue.updates.pop_front();
+                }
+            }
+            if !queue.updates.is_empty() || Instant::now() >= deadline {
+                let batch: Vec<&str> = queue
+                    .updates
+                    .iter()
+                    .take(limit)
+                    .map(|(_, json)| json.as_str())
+                    .collect();
+                return json_response(format!(r#"{{"ok":true,"result":[{}]}}"#, batch.join(",")));
+            }
+        }
+        let _ = tokio::time::timeout_at(deadline, queued).await;
+    }
+}
+
+#[derive(Deserialize)]
+struct SendVerification {
+    phone_number: String,
+}
+
+#[derive(Deserialize)]
+struct CheckStatus {
+    request_id: String,
+    code: Option<String>,
+}
+
+fn gateway(shared: &Shared, method: &str, body: &[u8]) -> Response {
+    let now = unix_now();
+    match method {
+        "sendverificationmessage" => {
+            let Ok(params) = serde_json::from_slice::<SendVerification>(body) else {
+                return envelope_error("PHONE_NUMBER_INVALID");
+            };
+            let n = shared
+                .counters
+                .gateway_sends
+                .fetch_add(1, Ordering::Relaxed)
+                + 1;
+            let request_id = format!("bench-{n}");
+            shared
+                .requests
+                .lock()
+                .unwrap()
+                .insert(request_id.clone(), params.phone_number.clone());
+            ok(json!({
+                "request_id": request_id,
+                "phone_number": params.phone_number,
+                "request_cost": 0.01,
+                "remaining_balance": 1000.0,
+                "delivery_status": { "status": "sent", "updated_at": now },
+            }))
+        }
+        "checkverificationstatus" => {
+            shared
+                .counters
+                .gateway_checks
+                .fetch_add(1, Ordering::Relaxed);
+            let Ok(params) = serde_json::from_slice::<CheckStatus>(body) else {
+                return envelope_error("REQUEST_ID_INVALID");
+            };
+            let Some(phone) = shared
+                .requests
+                .lock()
+                .unwrap()
+                .get(&params.request_id)
+                .cloned()
+            else {
+                return envelope_error("REQUEST_ID_INVALID");
+            };
+            let verdict = if params.code.as_deref() == Some(RIGHT_CODE) {
+                "code_valid"
+            } else {
+                "code_invalid"
+            };
+            ok(json!({
+                "request_id": params.request_id,
+                "phone_number": phone,
+                "request_cost": 0.01,
+                "verification_status": { "status": verdict, "updated_at": now },
+            }))
+        }
+        _ => envelope_error("METHOD_NOT_FOUND"),
+    }
+}

@@ -1,0 +1,568 @@
+//! `cargo bench --bench load`: verify-bot against a bare teloxide echo bot, on the same loopback
+//! fakes, in one run. See BENCHMARKS.md for what is measured and how to read the table.
+//!
+//! Knobs (environment): `BENCH_CHATS` (200), `BENCH_FLOWS` per chat (5), `BENCH_OPEN` open
+//! verifications to store (10000), `BENCH_COLD_STARTS` (5), `BENCH_SKIP_BUILD` (build first),
+//! `BENCH_VERIFY_BOT` (another verify-bot binary, e.g. one with symbols for `perf`).
+
+mod drive;
+mod fake;
+mod process;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use drive::{Chat, Outcome, Step, drive, phone_numbers};
+use fake::{BOT_TOKEN, Fake, GATEWAY_TOKEN, RIGHT_CODE, WRONG_CODE};
+use process::Bot;
+
+/// No phase of the benchmark may run longer than this.
+const PHASE_DEADLINE: Duration = Duration::from_secs(300);
+/// How long a bot is left alone before its idle (or settled) RSS is read.
+const SETTLE: Duration = Duration::from_secs(1);
+const MB: f64 = 1_000_000.0;
+
+struct Settings {
+    chats: usize,
+    flows: usize,
+    open: usize,
+    cold_starts: usize,
+}
+
+impl Settings {
+    fn from_env() -> Settings {
+        let get = |name: &str, default: usize| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .filter(|v| *v > 0)
+                .unwrap_or(default)
+        };
+        Settings {
+            chats: get("BENCH_CHATS", 200),
+            flows: get("BENCH_FLOWS", 5),
+            open: get("BENCH_OPEN", 10_000),
+            cold_starts: get("BENCH_COLD_STARTS", 5),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Echo,
+    VerifyBot,
+}
+
+/// One bot's figures.
+#[derive(Default)]
+struct Figures {
+    cold_starts: Vec<Duration>,
+    idle_rss: u64,
+    load: Outcome,
+    load_cpu: Duration,
+    load_peak_rss: u64,
+    /// After one `/verify` in each of `BENCH_OPEN` new group chats (verify-bot: open verifications).
+    stored: Stored,
+    binary_size: u64,
+}
+
+#[derive(Default)]
+struct Stored {
+    outcome: Outcome,
+    rss: u64,
+    peak_rss: u64,
+    open_in_db: i64,
+    db_bytes: u64,
+    /// Restarted on that database: idle, then after one more flow in every staff chat.
+    restarted_idle_rss: u64,
+    restarted_load_rss: u64,
+}
+
+/// Everything one bot run needs: its binary, a scratch directory and its environment.
+struct Setup {
+    kind: Kind,
+    binary: PathBuf,
+    admin_ids: String,
+}
+
+impl Setup {
+    /// Starts the bot against a new fake with a fresh database; returns the bot, the fake and
+    /// its scratch directory (which holds the database and the log).
+    async fn launch(&self) -> (Bot, Fake, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let (bot, fake) = self.launch_in(dir.path()).await;
+        (bot, fake, dir)
+    }
+
+    /// Starts the bot against a new fake, with the database (and log) in `dir`.
+    async fn launch_in(&self, dir: &Path) -> (Bot, Fake) {
+        let fake = Fake::start().await;
+        let mut env = vec![
+            ("TELOXIDE_TOKEN".to_owned(), BOT_TOKEN.to_owned()),
+            ("TELOXIDE_API_URL".to_owned(), fake.bot_api_url()),
+            ("RUST_LOG".to_owned(), "warn".to_owned()),
+        ];
+        if self.kind == Kind::VerifyBot {
+            env.extend([
+                ("GATEWAY_TOKEN".to_owned(), GATEWAY_TOKEN.to_owned()),
+                ("GATEWAY_API_URL".to_owned(), fake.gateway_url()),
+                ("DATABASE_URL".to_owned(), database_url(dir)),
+                ("ADMIN_IDS".to_owned(), self.admin_ids.clone()),
+                // A free loopback port for the HTTP server; no spending limits and no delivery
+                // polling, so that the benchmark measures the flow itself.
+                ("HTTP_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+                ("PHONE_SEND_LIMIT".to_owned(), "1000".to_owned()),
+                ("RESEND_COOLDOWN".to_owned(), "0".to_owned()),
+                ("STAFF_DAILY_LIMIT".to_owned(), "0".to_owned()),
+                ("DAILY_BUDGET".to_owned(), "0".to_owned()),
+                ("STATUS_POLL_SECS".to_owned(), "3600".to_owned()),
+            ]);
+        }
+        let log = dir.join(format!(
+            "bot-{}.log",
+            fake.bot_api_url().replace([':', '/'], "")
+        ));
+        let bot = Bot::spawn(&self.binary, &env, dir, log);
+        (bot, fake)
+    }
+
+    /// The script of one chat: `flows` full flows. The echo bot gets the same texts.
+    fn script(&self, flows: usize) -> impl Fn(&Chat) -> Vec<Step> + Send + Sync + 'static {
+        let kind = self.kind;
+        move |chat: &Chat| {
+            let flow = [
+                (format!("/verify {}", chat.phone), "📨"),
+                (WRONG_CODE.to_owned(), "❌"),
+                (RIGHT_CODE.to_owned(), "✅"),
+            ];
+            let steps = flow.map(|(text, verdict)| match kind {
+                Kind::Echo => Step::new(text.clone(), text),
+                Kind::VerifyBot => Step::new(text, verdict),
+            });
+            steps.iter().cycle().take(3 * flows).cloned().collect()
+        }
+    }
+}
+
+fn database_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("verify-bot.db").display())
+}
+
+#[tokio::main]
+async fn main() {
+    let settings = Settings::from_env();
+    let release = process::build_release();
+    let phones = phone_numbers(settings.chats + settings.open);
+    let staff: Vec<Chat> = (0..settings.chats)
+        .map(|i| Chat {
+            chat_id: 100_000 + i as i64,
+            user_id: 100_000 + i as i64,
+            phone: phones[i].clone(),
+        })
+        .collect();
+    // The open verifications: one group chat each, with the staff members taking turns.
+    let groups: Vec<Chat> = (0..settings.open)
+        .map(|i| Chat {
+            chat_id: -1_000_000_000_000 - i as i64,
+            user_id: staff[i % staff.len()].user_id,
+            phone: phones[settings.chats + i].clone(),
+        })
+        .collect();
+    let admin_ids = staff
+        .iter()
+        .map(|c| c.user_id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let (staff, groups) = (Arc::new(staff), Arc::new(groups));
+
+    let echo = Setup {
+        kind: Kind::Echo,
+        binary: release.join("examples").join("echo_bot"),
+        admin_ids: String::new(),
+    };
+    let verify = Setup {
+        kind: Kind::VerifyBot,
+        // BENCH_VERIFY_BOT: another build of the bot, e.g. one with symbols for `perf`.
+        binary: std::env::var_os("BENCH_VERIFY_BOT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| release.join("verify-bot")),
+        admin_ids,
+    };
+    eprintln!("measuring the echo bot…");
+    let echo_figures = measure(&echo, &settings, &staff, &groups).await;
+    eprintln!("measuring verify-bot…");
+    let verify_figures = measure(&verify, &settings, &staff, &groups).await;
+    let image = process::image_size();
+    report(&settings, &echo_figures, &verify_figures, image);
+}
+
+async fn measure(
+    setup: &Setup,
+    settings: &Settings,
+    staff: &Arc<Vec<Chat>>,
+    groups: &Arc<Vec<Chat>>,
+) -> Figures {
+    let mut figures = Figures {
+        binary_size: process::file_size(&setup.binary),
+        ..Figures::default()
+    };
+    for _ in 0..settings.cold_starts {
+        let (mut bot, fake, _dir) = setup.launch().await;
+        figures.cold_starts.push(bot.cold_start(&fake).await);
+        bot.stop().await;
+    }
+
+    let (mut bot, fake, dir) = setup.launch().await;
+    figures.cold_starts.push(bot.cold_start(&fake).await);
+    eprintln!("  {} is running as pid {}", setup.binary.display(), bot.pid);
+    figures.idle_rss = settled_rss(&bot).await;
+    one_flow_each(setup, &fake, staff, &bot, "warm-up").await;
+    let cpu_before = bot.cpu_time();
+    figures.load = drive(
+        &fake,
+        staff.clone(),
+        staff.len(),
+        setup.script(settings.flows),
+        PHASE_DEADLINE,
+    )
+    .await;
+    figures.load_cpu = bot.cpu_time().saturating_sub(cpu_before);
+    figures.load_peak_rss = bot.rss().1;
+    check(&figures.load, "load", &bot);
+
+    // verify-bot: one open verification per group chat. The echo bot gets the same messages,
+    // which shows what the framework itself keeps for that many chats.
+    let kind = setup.kind;
+    let send_only = move |chat: &Chat| {
+        let text = format!("/verify {}", chat.phone);
+        let reply = match kind {
+            Kind::Echo => text.clone(),
+            Kind::VerifyBot => "📨".to_owned(),
+        };
+        vec![Step::new(text, reply)]
+    };
+    let outcome = drive(
+        &fake,
+        groups.clone(),
+        staff.len(),
+        send_only,
+        PHASE_DEADLINE,
+    )
+    .await;
+    check(&outcome, "new chats", &bot);
+    tokio::time::sleep(SETTLE).await;
+    let (rss, peak_rss) = bot.rss();
+    if std::env::var_os("BENCH_SMAPS").is_some() {
+        process::print_largest_mappings(bot.pid);
+    }
+    bot.stop().await;
+    figures.stored = Stored {
+        outcome,
+        rss,
+        peak_rss,
+        db_bytes: database_bytes(dir.path()),
+        ..Stored::default()
+    };
+    if kind == Kind::VerifyBot {
+        let stored = &mut figures.stored;
+        stored.open_in_db = count_open(dir.path()).await;
+        // What the open verifications themselves cost, apart from the high-water mark of the
+        // concurrency that created them: a fresh process on the same database.
+        let (mut bot, fake) = setup.launch_in(dir.path()).await;
+        bot.cold_start(&fake).await;
+        stored.restarted_idle_rss = settled_rss(&bot).await;
+        one_flow_each(setup, &fake, staff, &bot, "after a restart").await;
+        stored.restarted_load_rss = settled_rss(&bot).await;
+        bot.stop().await;
+    }
+    let counters = fake.counters();
+    eprintln!(
+        "  fake saw: {} getUpdates, {} sendMessage ({} unexpected), {} other Bot API calls, \
+         {} Gateway sends, {} Gateway checks",
+        counters.get_updates.load(Ordering::Relaxed),
+        counters.send_message.load(Ordering::Relaxed),
+        counters.unexpected_replies.load(Ordering::Relaxed),
+        counters.other_bot_calls.load(Ordering::Relaxed),
+        counters.gateway_sends.load(Ordering::Relaxed),
+        counters.gateway_checks.load(Ordering::Relaxed),
+    );
+    figures
+}
+
+/// The resident set once the bot has been left alone for a moment.
+async fn settled_rss(bot: &Bot) -> u64 {
+    tokio::time::sleep(SETTLE).await;
+    bot.rss().0
+}
+
+/// One full flow in every staff chat, not measured (a warm-up).
+async fn one_flow_each(setup: &Setup, fake: &Fake, staff: &Arc<Vec<Chat>>, bot: &Bot, phase: &str) {
+    let outcome = drive(
+        fake,
+        staff.clone(),
+        staff.len(),
+        setup.script(1),
+        PHASE_DEADLINE,
+    )
+    .await;
+    check(&outcome, phase, bot);
+}
+
+/// Stops the benchmark if a phase had no answer at all; reports partial failures.
+fn check(outcome: &Outcome, phase: &str, bot: &Bot) {
+    if outcome.failed > 0 {
+        eprintln!(
+            "  {phase}: {} update(s) failed, e.g. {:?}",
+            outcome.failed, outcome.failures
+        );
+    }
+    assert!(
+        outcome.answered() > 0,
+        "{phase}: the bot answered nothing. Its log:\n{}",
+        bot.logs()
+    );
+}
+
+async fn count_open(dir: &Path) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&database_url(dir))
+        .await
+        .expect("the benchmark database opens");
+    let open = sqlx::query_scalar("SELECT COUNT(*) FROM verifications WHERE status = 'pending'")
+        .fetch_one(&pool)
+        .await
+        .expect("open verifications can be counted");
+    pool.close().await;
+    open
+}
+
+/// The database with its WAL and shared-memory files.
+fn database_bytes(dir: &Path) -> u64 {
+    ["verify-bot.db", "verify-bot.db-wal", "verify-bot.db-shm"]
+        .iter()
+        .filter_map(|name| std::fs::metadata(dir.join(name)).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / MB)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "MISSED" }
+}
+
+fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u64, String>) {
+    let updates = 3 * settings.flows * settings.chats;
+    let throughput_ratio = verify.load.updates_per_second() / echo.load.updates_per_second();
+    let p50_added =
+        verify.load.percentile(50.0).as_secs_f64() - echo.load.percentile(50.0).as_secs_f64();
+    let p99_added =
+        verify.load.percentile(99.0).as_secs_f64() - echo.load.percentile(99.0).as_secs_f64();
+    let cpu_per_update = |f: &Figures| f.load_cpu / f.load.answered().max(1) as u32;
+    let cold = |f: &Figures| {
+        let min = f.cold_starts.iter().min().copied().unwrap_or_default();
+        let max = f.cold_starts.iter().max().copied().unwrap_or_default();
+        format!(
+            "{} ({:.0}–{:.0})",
+            ms(median(&f.cold_starts)),
+            min.as_secs_f64() * 1e3,
+            max.as_secs_f64() * 1e3
+        )
+    };
+    let signed_ms = |s: f64| format!("{:+.2} ms", s * 1e3);
+
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut row = |label: &str, e: String, v: String, cmp: String, target: &str| {
+        rows.push([label.to_owned(), e, v, cmp, target.to_owned()]);
+    };
+    row(
+        "",
+        "echo_bot".into(),
+        "verify-bot".into(),
+        "verify/echo".into(),
+        "target",
+    );
+    row(
+        "updates/s",
+        format!("{:.0}", echo.load.updates_per_second()),
+        format!("{:.0}", verify.load.updates_per_second()),
+        format!("{:.1} %", throughput_ratio * 100.0),
+        "≥ 80 %",
+    );
+    row(
+        "full flows/s (3 updates each)",
+        format!("{:.0}", echo.load.updates_per_second() / 3.0),
+        format!("{:.0}", verify.load.updates_per_second() / 3.0),
+        String::new(),
+        "",
+    );
+    for (p, added, target) in [(50, p50_added, ""), (99, p99_added, "≤ +2 ms")] {
+        row(
+            &format!("reply latency p{p}"),
+            ms(echo.load.percentile(f64::from(p))),
+            ms(verify.load.percentile(f64::from(p))),
+            signed_ms(added),
+            target,
+        );
+    }
+    row(
+        "CPU time per update",
+        ms(cpu_per_update(echo)),
+        ms(cpu_per_update(verify)),
+        String::new(),
+        "",
+    );
+    row(
+        "RSS idle",
+        mb(echo.idle_rss),
+        mb(verify.idle_rss),
+        String::new(),
+        "≤ 20 MB",
+    );
+    row(
+        "RSS peak under load",
+        mb(echo.load_peak_rss),
+        mb(verify.load_peak_rss),
+        String::new(),
+        "",
+    );
+    let after_chats =
+        |f: &Figures| format!("{} (peak {})", mb(f.stored.rss), mb(f.stored.peak_rss));
+    row(
+        &format!("RSS after /verify in {} new chats", settings.open),
+        after_chats(echo),
+        after_chats(verify),
+        String::new(),
+        "≤ 50 MB",
+    );
+    row(
+        "  same db, restarted: idle / after 1 flow per chat",
+        "—".into(),
+        format!(
+            "{} / {}",
+            mb(verify.stored.restarted_idle_rss),
+            mb(verify.stored.restarted_load_rss)
+        ),
+        String::new(),
+        "",
+    );
+    row(
+        &format!("cold start, median of {} (min–max)", echo.cold_starts.len()),
+        cold(echo),
+        cold(verify),
+        String::new(),
+        "≤ 150 ms",
+    );
+    row(
+        "release binary",
+        mb(echo.binary_size),
+        mb(verify.binary_size),
+        String::new(),
+        "≤ 15 MB",
+    );
+    row(
+        "container image",
+        "—".into(),
+        image
+            .as_ref()
+            .map_or_else(|_| "not built".into(), |size| mb(*size)),
+        String::new(),
+        "≤ 40 MB",
+    );
+
+    let widths: Vec<usize> = (0..5)
+        .map(|col| {
+            rows.iter()
+                .map(|r| r[col].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    println!();
+    println!(
+        "verify-bot vs a bare teloxide echo bot — {} chats × {} flows (/verify → wrong code → right code) \
+         = {updates} updates per bot, loopback fakes, RUST_LOG=warn",
+        settings.chats, settings.flows
+    );
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                let pad = w - cell.chars().count();
+                if i == 0 {
+                    format!("{cell}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{cell}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        println!("{}", line.join("   ").trim_end());
+    }
+
+    println!();
+    let targets = [
+        ("throughput ≥ 80 % of echo", throughput_ratio >= 0.8),
+        ("added p99 ≤ 2 ms", p99_added <= 0.002),
+        ("RSS idle ≤ 20 MB", verify.idle_rss as f64 <= 20.0 * MB),
+        (
+            "RSS with open verifications ≤ 50 MB",
+            verify.stored.rss as f64 <= 50.0 * MB,
+        ),
+        (
+            "cold start ≤ 150 ms",
+            median(&verify.cold_starts) <= Duration::from_millis(150),
+        ),
+        ("binary ≤ 15 MB", verify.binary_size as f64 <= 15.0 * MB),
+    ];
+    let summary: Vec<String> = targets
+        .iter()
+        .map(|(name, met)| format!("{name}: {}", verdict(*met)))
+        .collect();
+    println!("targets: {}", summary.join("; "));
+    match &image {
+        Ok(size) => println!("image ≤ 40 MB: {}", verdict(*size as f64 <= 40.0 * MB)),
+        Err(why) => println!("image: not measured ({why})"),
+    }
+    let s = &verify.stored;
+    println!(
+        "new chats: verify-bot stored {} open verifications ({} in the database, {} with WAL) at \
+         {:.0} /verify per second, p99 {}; the echo bot answered the same {} messages at {:.0}/s",
+        s.outcome.answered(),
+        s.open_in_db,
+        mb(s.db_bytes),
+        s.outcome.updates_per_second(),
+        ms(s.outcome.percentile(99.0)),
+        echo.stored.outcome.answered(),
+        echo.stored.outcome.updates_per_second(),
+    );
+    for (name, f) in [("echo_bot", echo), ("verify-bot", verify)] {
+        if f.load.failed + f.stored.outcome.failed > 0 {
+            println!(
+                "{name}: {} updates failed under load, {} in new chats: {:?}",
+                f.load.failed,
+                f.stored.outcome.failed,
+                [&f.load.failures, &f.stored.outcome.failures]
+            );
+        }
+    }
+    println!(
+        "latency: from the update entering the fake's getUpdates queue to the bot's sendMessage \
+         reaching the fake; MB = 10^6 bytes; cold start = process spawn to first getUpdates \
+         (verify-bot on a fresh database)"
+    );
+}

@@ -1,0 +1,184 @@
+//! Building and running the bots, and what `/proc` says about them.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+use crate::fake::Fake;
+
+/// How long a bot may take to reach its first `getUpdates` before the benchmark gives up.
+const START_PATIENCE: Duration = Duration::from_secs(20);
+
+/// Builds the release `verify-bot` binary and the echo example; returns the release directory.
+///
+/// Two cargo invocations: an example pulls in the dev-dependencies' features (tokio's `process`,
+/// say), and the binary measured must be the one `cargo build --release` makes.
+pub fn build_release() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir.join("target"));
+    if std::env::var_os("BENCH_SKIP_BUILD").is_none() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        for target in [["--bin", "verify-bot"], ["--example", "echo_bot"]] {
+            eprintln!("building: cargo build --release {}", target.join(" "));
+            let status = std::process::Command::new(&cargo)
+                .args(["build", "--release"])
+                .args(target)
+                .current_dir(&manifest_dir)
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "the release build failed");
+        }
+    }
+    target_dir.join("release")
+}
+
+/// A bot process started by the benchmark; killed when dropped.
+pub struct Bot {
+    pub child: Child,
+    pub pid: u32,
+    pub spawned: Instant,
+    log: PathBuf,
+}
+
+impl Bot {
+    /// Starts `binary` with exactly `env` (nothing inherited), logging to `log`.
+    pub fn spawn(binary: &Path, env: &[(String, String)], dir: &Path, log: PathBuf) -> Bot {
+        let log_file = std::fs::File::create(&log).expect("a log file");
+        let spawned = Instant::now();
+        let child = Command::new(binary)
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("a log file handle"))
+            .stderr(log_file)
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
+        let pid = child.id().expect("a running child has a pid");
+        Bot {
+            child,
+            pid,
+            spawned,
+            log,
+        }
+    }
+
+    /// Waits for the first `getUpdates` on `fake`; returns the time since the process was spawned.
+    pub async fn cold_start(&mut self, fake: &Fake) -> Duration {
+        let deadline = Instant::now() + START_PATIENCE;
+        loop {
+            if let Some(at) = fake.first_get_updates() {
+                return at - self.spawned;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "the bot exited during start-up ({status}):\n{}",
+                    self.logs()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the bot did not poll for updates within {START_PATIENCE:?}:\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    }
+
+    /// `(VmRSS, VmHWM)` in bytes: the resident set now and its peak so far.
+    pub fn rss(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .expect("/proc/<pid>/status is readable");
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+                .map(|kb| kb * 1024)
+                .unwrap_or_default()
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    /// CPU time used so far (user + system).
+    pub fn cpu_time(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
+            .expect("/proc/<pid>/stat is readable");
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks: u64 =
+            fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+        // SAFETY: sysconf has no preconditions.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+        Duration::from_millis(ticks * 1000 / per_second)
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL and reap.
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// Diagnostics (`BENCH_SMAPS=1`): the mappings of `pid` with the largest resident sets.
+pub fn print_largest_mappings(pid: u32) {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut mappings: Vec<(u64, String)> = Vec::new();
+    let mut name = String::new();
+    for line in smaps.lines() {
+        if let Some(kb) = line.strip_prefix("Rss:") {
+            let kb = kb.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
+            mappings.push((kb, name.clone()));
+        } else if line
+            .split_whitespace()
+            .next()
+            .is_some_and(|f| f.contains('-'))
+        {
+            name = line.to_owned();
+        }
+    }
+    mappings.sort_unstable_by_key(|m| std::cmp::Reverse(m.0));
+    for (kb, name) in mappings.iter().take(12) {
+        eprintln!("  {kb:>8} kB  {name}");
+    }
+}
+
+/// Size of a file in bytes.
+pub fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path)
+        .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+        .len()
+}
+
+/// The size of the `verify-bot` container image, from podman or docker, or why it is unknown.
+pub fn image_size() -> Result<u64, String> {
+    for tool in ["podman", "docker"] {
+        let output = std::process::Command::new(tool)
+            .args(["image", "inspect", "verify-bot", "--format", "{{.Size}}"])
+            .stderr(Stdio::null())
+            .output();
+        if let Ok(output) = output
+            && output.status.success()
+            && let Ok(size) = String::from_utf8_lossy(&output.stdout).trim().parse()
+        {
+            return Ok(size);
+        }
+    }
+    Err("no verify-bot image (podman/docker image inspect found none)".into())
+}
