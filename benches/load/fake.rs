@@ -32,6 +32,7 @@ pub const RIGHT_CODE: &str = "111111";
 /// A code of the right length that the fake Gateway rejects.
 pub const WRONG_CODE: &str = "000000";
 const GATEWAY_PREFIX: &str = "/gateway/";
+static NEXT_REQUEST: AtomicU64 = AtomicU64::new(1);
 /// The longest a `getUpdates` call is held open, whatever it asks for.
 const MAX_LONG_POLL: Duration = Duration::from_secs(10);
 
@@ -333,12 +334,12 @@ fn gateway(shared: &Shared, method: &str, body: &[u8]) -> Response {
             let Ok(params) = serde_json::from_slice::<SendVerification>(body) else {
                 return envelope_error("PHONE_NUMBER_INVALID");
             };
-            let n = shared
+            shared
                 .counters
                 .gateway_sends
-                .fetch_add(1, Ordering::Relaxed)
-                + 1;
-            let request_id = format!("bench-{n}");
+                .fetch_add(1, Ordering::Relaxed);
+            // Unique across fakes: a bot restarted on its database meets a new fake.
+            let request_id = format!("bench-{}", NEXT_REQUEST.fetch_add(1, Ordering::Relaxed));
             shared
                 .requests
                 .lock()

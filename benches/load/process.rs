@@ -25,7 +25,26 @@ pub fn build_release() -> PathBuf {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         for target in [["--bin", "verify-bot"], ["--example", "echo_bot"]] {
             eprintln!("building: cargo build --release {}", target.join(" "));
-            let status = std::process::Command::new(&cargo)
+            let mut command = std::process::Command::new(&cargo);
+            // The variables cargo sets for this benchmark would reach the build scripts' view of
+            // the environment (ring reruns on CARGO_PKG_NAME, …) and rebuild half the tree.
+            for (name, _) in std::env::vars_os() {
+                let name = name.to_string_lossy();
+                let injected = [
+                    "CARGO_PKG_",
+                    "CARGO_MANIFEST_",
+                    "CARGO_CRATE_",
+                    "CARGO_BIN_",
+                ]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                    || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"]
+                        .contains(&name.as_ref());
+                if injected {
+                    command.env_remove(name.as_ref());
+                }
+            }
+            let status = command
                 .args(["build", "--release"])
                 .args(target)
                 .current_dir(&manifest_dir)
