@@ -81,10 +81,8 @@ async fn export_is_a_csv_that_parses_back_to_what_happened() {
     app.say(&format!("/verify {OTHER_PHONE}")).await;
     let open_request = app.gateway.last_request_id().unwrap();
 
-    let before = app.telegram.messages_to(app.chat()).len();
     app.telegram.push_text(&app.admin, app.chat(), "/export 7");
     let document = upload(&app, "sendDocument", 1).await;
-    assert!(app.telegram.messages_to(app.chat()).len() >= before);
     let file = &document.files[0];
     assert!(
         file.file_name
