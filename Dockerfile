@@ -23,7 +23,7 @@ RUN touch src/main.rs src/lib.rs && cargo build --release --locked \
 # The runtime needs nothing but the binary and the C libraries it links (glibc, libgcc_s): TLS
 # roots and time zones are compiled in, DNS is glibc's own. Gather them, plus a user and the
 # writable directories, into one tree for an image built from scratch.
-RUN mkdir -p /runtime/etc /runtime/data /runtime/tmp \
+RUN mkdir -p /runtime/etc /runtime/tmp /runtime-data/data \
     && ldd /verify-bot | grep -o '/[^ ]*' | xargs -I '{}' cp -L --parents '{}' /runtime \
     && echo 'verify-bot:x:10001:10001::/data:/sbin/nologin' > /runtime/etc/passwd \
     && echo 'verify-bot:x:10001:' > /runtime/etc/group \
@@ -31,7 +31,8 @@ RUN mkdir -p /runtime/etc /runtime/data /runtime/tmp \
 
 FROM scratch
 COPY --from=build /runtime/ /
-COPY --from=build --chown=10001:10001 /runtime/data /data
+# /data is created by this COPY, so it belongs to the bot's user (a named volume inherits that).
+COPY --from=build --chown=10001:10001 /runtime-data/ /
 COPY --from=build /verify-bot /usr/local/bin/verify-bot
 USER 10001:10001
 WORKDIR /data
