@@ -130,10 +130,7 @@ impl Store {
             .busy_timeout(Duration::from_secs(5))
             // 512 KiB of page cache per connection (SQLite's default is 2 MiB): the hot pages are
             // the open verifications, and the operating system caches the rest of the file.
-            .pragma("cache_size", "-512")
-            // Checkpoints run in the background (see `checkpoints`), not inside whichever commit
-            // happens to cross SQLite's 1,000-page mark.
-            .pragma("wal_autocheckpoint", "0");
+            .pragma("cache_size", "-512");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A SQLite connection is a file handle, not a socket that can go stale: pinging it
@@ -142,7 +139,6 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        tokio::spawn(checkpoints(pool.clone()));
         Ok(Store {
             pool,
             languages: Default::default(),
@@ -153,29 +149,5 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
-    }
-}
-
-/// How often the write-ahead log is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-/// Checkpoints the write-ahead log every [`CHECKPOINT_EVERY`] until the pool closes, so that no
-/// update waits for a checkpoint's copying and fsync (with SQLite's automatic checkpoints, the
-/// commit that crosses 1,000 pages does the work while staff wait for their reply). `PASSIVE`
-/// never blocks readers or writers; a checkpoint that fails is logged and tried again.
-async fn checkpoints(pool: SqlitePool) {
-    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
-            tracing::warn!("write-ahead log checkpoint failed: {err}");
-        }
     }
 }
