@@ -20,13 +20,21 @@ COPY locales locales
 COPY src src
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked \
     && cp target/release/verify-bot /verify-bot
+# The runtime needs nothing but the binary and the C libraries it links (glibc, libgcc_s): TLS
+# roots and time zones are compiled in, DNS is glibc's own. Gather them, plus a user and the
+# writable directories, into one tree for an image built from scratch.
+RUN mkdir -p /runtime/etc /runtime/tmp /runtime-data/data \
+    && ldd /verify-bot | grep -o '/[^ ]*' | xargs -I '{}' cp -L --parents '{}' /runtime \
+    && echo 'verify-bot:x:10001:10001::/data:/sbin/nologin' > /runtime/etc/passwd \
+    && echo 'verify-bot:x:10001:' > /runtime/etc/group \
+    && chmod 1777 /runtime/tmp
 
-FROM debian:bookworm-slim
-# TLS roots are compiled into the binary (rustls + webpki-roots): no packages needed.
-RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin verify-bot \
-    && mkdir -p /data && chown verify-bot /data
+FROM scratch
+COPY --from=build /runtime/ /
+# /data is created by this COPY, so it belongs to the bot's user (a named volume inherits that).
+COPY --from=build --chown=10001:10001 /runtime-data/ /
 COPY --from=build /verify-bot /usr/local/bin/verify-bot
-USER verify-bot
+USER 10001:10001
 WORKDIR /data
 VOLUME /data
 ENV DATABASE_URL=sqlite:///data/verify-bot.db \

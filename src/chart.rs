@@ -4,7 +4,8 @@
 //! a photo. [`activity_png`] draws grouped bars (sent, verified) with [`plotters`] into an RGB
 //! buffer and encodes it with the [`png`] crate.
 //!
-//! Text is set in DejaVu Sans, compiled into the binary (`assets/DejaVuSans.ttf`, licence in
+//! Text is set in DejaVu Sans, compiled into the binary (`assets/DejaVuSans-subset.ttf`: the
+//! scripts a chart can show, see `assets/README.md`; licence in
 //! `assets/DejaVuSans-LICENSE.txt`): the runtime image has no fonts and nothing here looks any
 //! up. plotters draws the shapes and maps the coordinates; the text itself is typeset here with
 //! `ab_glyph` (the rasteriser plotters' own `ab_glyph` feature uses), because plotters 0.3.7
@@ -23,7 +24,7 @@ pub const WIDTH: u32 = 1000;
 pub const HEIGHT: u32 = 500;
 
 /// DejaVu Sans (Bitstream Vera licence, see `assets/DejaVuSans-LICENSE.txt`).
-static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
 
 const BACKGROUND: RGBColor = WHITE;
 const TEXT: RGBColor = RGBColor(0x33, 0x33, 0x33);

@@ -198,19 +198,14 @@ impl Verifier {
             self.revoke(old).await?;
         }
         match self.deliver(id, phone).await? {
-            Ok(sent) => {
+            Ok(verification) => {
                 tracing::info!(
                     verification = id,
                     staff = staff_user_id,
                     phone = %phone.masked(),
-                    cost = sent.request_cost,
+                    cost = verification.request_cost,
                     "code sent"
                 );
-                let verification = self
-                    .store
-                    .verification(id)
-                    .await?
-                    .ok_or_else(|| StoreError::Sqlx(sqlx::Error::RowNotFound))?;
                 Ok(SendOutcome::Sent(verification))
             }
             Err(error) => {
@@ -227,12 +222,12 @@ impl Verifier {
     }
 
     /// Pre-checks (if configured) and sends a reserved verification; stores what the Gateway
-    /// says before returning.
+    /// says before returning the verification as stored.
     async fn deliver(
         &self,
         id: i64,
         phone: &PhoneNumber,
-    ) -> Result<Result<RequestStatus, GatewayError>, StoreError> {
+    ) -> Result<Result<Verification, GatewayError>, StoreError> {
         let mut request = SendVerificationMessage {
             phone_number: phone.e164().to_owned(),
             code_length: Some(self.policy.code_length),
@@ -252,9 +247,9 @@ impl Verifier {
         }
         match self.gateway.send_verification_message(&request).await {
             Ok(sent) => {
-                self.store.mark_sent(id, &sent, now()).await?;
+                let verification = self.store.mark_sent(id, &sent, now()).await?;
                 self.observe_balance(&sent).await?;
-                Ok(Ok(sent))
+                Ok(Ok(verification))
             }
             Err(error) => Ok(Err(error)),
         }

@@ -33,9 +33,8 @@ async fn verify_then_right_code_is_verified() {
             .as_str()
             .is_some_and(|p| !p.is_empty())
     );
-    let typing = app.telegram.calls_to("sendChatAction");
-    assert_eq!(typing.len(), 1);
-    assert_eq!(typing[0].params["action"], "typing");
+    // The Gateway answered at once: no "typing…" was needed.
+    assert!(app.telegram.calls_to("sendChatAction").is_empty());
 
     let verdict = app.say(&spaced(&app.customer_code())).await;
     assert_opens_with(&verdict, "✅");
@@ -57,6 +56,19 @@ async fn verify_then_right_code_is_verified() {
     let again = app.say(&app.customer_code()).await;
     assert_says(&again, "No verification is open");
     assert_eq!(app.gateway.count("checkVerificationStatus"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_gateway_shows_typing_while_the_code_is_sent() {
+    let app = TestApp::spawn().await;
+    app.gateway
+        .set_delay(std::time::Duration::from_millis(1500));
+
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&sent, "📨");
+    let typing = app.telegram.calls_to("sendChatAction");
+    assert_eq!(typing.len(), 1, "{typing:?}");
+    assert_eq!(typing[0].params["action"], "typing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

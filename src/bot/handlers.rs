@@ -2,6 +2,7 @@
 //! with the [`Verifier`] and [`texts`], then sends it; an internal error becomes an apology.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{ChatAction, User};
@@ -43,7 +44,7 @@ pub async fn help(
     reply(&bot, &msg, text).await
 }
 
-/// `/verify <number>`: parse, then send a code (showing "typing…" while the Gateway works).
+/// `/verify <number>`: parse, then send a code (showing "typing…" if the Gateway is slow).
 pub async fn verify(
     bot: Bot,
     msg: Message,
@@ -57,11 +58,8 @@ pub async fn verify(
         Ok(phone) => phone,
         Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &number, &err)).await,
     };
-    let typing = bot.send_chat_action(msg.chat.id, ChatAction::Typing);
-    let (_, outcome) = tokio::join!(typing.into_future(), async {
-        verifier.send(msg.chat.id.0, user.id.0 as i64, &phone).await
-    });
-    let outcome = match outcome {
+    let sending = verifier.send(msg.chat.id.0, user.id.0 as i64, &phone);
+    let outcome = match while_typing(&bot, msg.chat.id, sending).await {
         Ok(outcome) => outcome,
         Err(err) => return apologise(&bot, &msg, lang, err).await,
     };
@@ -77,6 +75,22 @@ pub async fn verify(
             .await?;
     }
     Ok(())
+}
+
+/// How long the Gateway may take before the chat shows "typing…": a quicker answer needs no
+/// sign of life, and the Bot API call is saved.
+const TYPING_AFTER: Duration = Duration::from_millis(300);
+
+/// Runs `work`; if it takes longer than [`TYPING_AFTER`], shows "typing…" in the chat meanwhile.
+async fn while_typing<T>(bot: &Bot, chat: ChatId, work: impl Future<Output = T>) -> T {
+    let mut work = std::pin::pin!(work);
+    tokio::select! {
+        done = &mut work => return done,
+        () = tokio::time::sleep(TYPING_AFTER) => {}
+    }
+    let typing = bot.send_chat_action(chat, ChatAction::Typing).into_future();
+    let (_, done) = tokio::join!(typing, work);
+    done
 }
 
 /// `/cancel`: the staff member's open verification here; asks which when there are several.

@@ -89,6 +89,24 @@ fn micros(usd: f64) -> i64 {
     (usd * 1_000_000.0).round() as i64
 }
 
+/// Everything the limits are decided on, read in one statement (one round trip to the
+/// database's thread). The staff and budget sums are only computed when those limits are set.
+#[derive(sqlx::FromRow)]
+struct Counts {
+    /// The latest counted send to the phone since its last `/reset`.
+    last_send: Option<i64>,
+    /// Counted sends to the phone within the window, and the oldest of them.
+    in_window: i64,
+    oldest: Option<i64>,
+    /// The staff member's counted sends today (UTC).
+    staff_today: i64,
+    /// Today's known costs minus refunds, and sends whose cost is not known yet.
+    spent: f64,
+    in_flight: i64,
+    /// The last cost the Gateway reported.
+    price: Option<f64>,
+}
+
 /// Checks every limit for one more send to `phone` by `staff`, in order: cooldown, phone
 /// window, staff day, budget. Runs inside the reserving transaction.
 pub(super) async fn check(
@@ -98,79 +116,60 @@ pub(super) async fn check(
     staff: i64,
     now: i64,
 ) -> Result<Option<Refusal>, sqlx::Error> {
-    let reset_after: i64 = sqlx::query_scalar("SELECT after_id FROM phone_resets WHERE phone = ?")
-        .bind(phone)
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(0);
-
-    let last_send: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT MAX(created_at) FROM verifications WHERE phone = ? AND id > ? AND {COUNTED}"
+    let day_start = now - now.rem_euclid(DAY);
+    let counts: Counts = sqlx::query_as(&format!(
+        "SELECT \
+           (SELECT MAX(created_at) FROM verifications \
+            WHERE phone = ?1 AND id > reset.after_id AND {COUNTED}) AS last_send, \
+           (SELECT COUNT(*) FROM verifications \
+            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {COUNTED}) AS in_window, \
+           (SELECT MIN(created_at) FROM verifications \
+            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {COUNTED}) AS oldest, \
+           CASE WHEN ?3 THEN (SELECT COUNT(*) FROM verifications \
+            WHERE staff_user_id = ?4 AND created_at >= ?5 AND {COUNTED}) ELSE 0 END AS staff_today, \
+           CASE WHEN ?6 THEN (SELECT COALESCE(SUM(CASE WHEN is_refunded THEN 0.0 \
+                                                  ELSE COALESCE(request_cost, 0.0) END), 0.0) \
+            FROM verifications WHERE created_at >= ?5 AND {COUNTED}) ELSE 0.0 END AS spent, \
+           CASE WHEN ?6 THEN (SELECT COALESCE(SUM(request_cost IS NULL), 0) \
+            FROM verifications WHERE created_at >= ?5 AND {COUNTED}) ELSE 0 END AS in_flight, \
+           CASE WHEN ?6 THEN (SELECT request_cost FROM verifications \
+            WHERE request_cost > 0 ORDER BY id DESC LIMIT 1) END AS price \
+         FROM (SELECT COALESCE((SELECT after_id FROM phone_resets WHERE phone = ?1), 0) \
+               AS after_id) AS reset"
     ))
     .bind(phone)
-    .bind(reset_after)
+    .bind(now - limits.phone_window)
+    .bind(limits.staff_daily > 0)
+    .bind(staff)
+    .bind(day_start)
+    .bind(limits.daily_budget > 0.0)
     .fetch_one(&mut *conn)
     .await?;
-    if let Some(last) = last_send
+
+    if let Some(last) = counts.last_send
         && now < last + limits.resend_cooldown
     {
         return Ok(Some(Refusal::Cooldown {
             frees_at: last + limits.resend_cooldown,
         }));
     }
-
-    let (in_window, oldest): (i64, Option<i64>) = sqlx::query_as(&format!(
-        "SELECT COUNT(*), MIN(created_at) FROM verifications \
-         WHERE phone = ? AND id > ? AND created_at > ? AND {COUNTED}"
-    ))
-    .bind(phone)
-    .bind(reset_after)
-    .bind(now - limits.phone_window)
-    .fetch_one(&mut *conn)
-    .await?;
-    if in_window >= i64::from(limits.phone_sends) {
+    if counts.in_window >= i64::from(limits.phone_sends) {
         return Ok(Some(Refusal::PhoneLimit {
             limit: limits.phone_sends,
             window: limits.phone_window,
-            frees_at: oldest.unwrap_or(now) + limits.phone_window,
+            frees_at: counts.oldest.unwrap_or(now) + limits.phone_window,
         }));
     }
-
-    let day_start = now - now.rem_euclid(DAY);
-    if limits.staff_daily > 0 {
-        let today: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM verifications \
-             WHERE staff_user_id = ? AND created_at >= ? AND {COUNTED}"
-        ))
-        .bind(staff)
-        .bind(day_start)
-        .fetch_one(&mut *conn)
-        .await?;
-        if today >= i64::from(limits.staff_daily) {
-            return Ok(Some(Refusal::StaffDaily {
-                limit: limits.staff_daily,
-                frees_at: day_start + DAY,
-            }));
-        }
+    if limits.staff_daily > 0 && counts.staff_today >= i64::from(limits.staff_daily) {
+        return Ok(Some(Refusal::StaffDaily {
+            limit: limits.staff_daily,
+            frees_at: day_start + DAY,
+        }));
     }
-
     if limits.daily_budget > 0.0 {
-        let (spent, in_flight): (f64, i64) = sqlx::query_as(&format!(
-            "SELECT COALESCE(SUM(CASE WHEN is_refunded THEN 0.0 ELSE COALESCE(request_cost, 0.0) END), 0.0), \
-                    COALESCE(SUM(request_cost IS NULL), 0) \
-             FROM verifications WHERE created_at >= ? AND {COUNTED}"
-        ))
-        .bind(day_start)
-        .fetch_one(&mut *conn)
-        .await?;
-        let price: f64 = sqlx::query_scalar(
-            "SELECT request_cost FROM verifications WHERE request_cost > 0 ORDER BY id DESC LIMIT 1",
-        )
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(DEFAULT_PRICE);
+        let price = counts.price.unwrap_or(DEFAULT_PRICE);
         // In-flight sends and this one are counted at the last known price.
-        let committed = spent + price * in_flight as f64;
+        let committed = counts.spent + price * counts.in_flight as f64;
         if micros(committed + price) > micros(limits.daily_budget) {
             return Ok(Some(Refusal::Budget {
                 budget: limits.daily_budget,

@@ -281,18 +281,19 @@ impl Store {
     }
 
     /// The Gateway accepted the send: the verification is now pending until `now + ttl`.
+    /// Returns it as stored. (The audit row is written by the database: see the migration
+    /// `audit_in_database`.)
     pub async fn mark_sent(
         &self,
         id: i64,
         sent: &RequestStatus,
         now: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
+    ) -> Result<Verification, StoreError> {
+        let row: VerificationRow = sqlx::query_as(&format!(
             "UPDATE verifications SET status = 'pending', request_id = ?, sent_at = ?, \
              expires_at = ? + ttl, request_cost = ?, remaining_balance = ?, is_refunded = ?, \
-             delivery_status = ? WHERE id = ?",
-        )
+             delivery_status = ? WHERE id = ? RETURNING {COLUMNS}"
+        ))
         .bind(&sent.request_id)
         .bind(now)
         .bind(now)
@@ -301,11 +302,9 @@ impl Store {
         .bind(sent.is_refunded.unwrap_or(false))
         .bind(sent.delivery_status.as_ref().map(|d| d.status.as_str()))
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_one(&self.pool)
         .await?;
-        audit::record_for(&mut tx, id, "send", Some(sent.request_cost), None, now).await?;
-        tx.commit().await?;
-        Ok(())
+        Ok(row.into())
     }
 
     /// Remembers the bot's "code sent" message, so later updates can refer to it.
@@ -320,7 +319,8 @@ impl Store {
 
     /// Records a code check: one more attempt, the Gateway's verdict and the new status. A refund
     /// is kept once known; the delivery status is left to [`crate::delivery`], which orders
-    /// reports by time.
+    /// reports by time. (The audit row is written by the database: see the migration
+    /// `audit_in_database`.)
     pub async fn record_check(
         &self,
         id: i64,
@@ -332,7 +332,6 @@ impl Store {
             .verification_status
             .as_ref()
             .map(|v| v.status.as_str());
-        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE verifications SET attempts = attempts + 1, checked_at = ?, status = ?, \
              verification_status = ?, request_cost = ?, \
@@ -350,10 +349,8 @@ impl Store {
         .bind(!status.is_open())
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        audit::record_for(&mut tx, id, "check", None, verdict, now).await?;
-        tx.commit().await?;
         Ok(())
     }
 
