@@ -130,7 +130,10 @@ impl Store {
             .busy_timeout(Duration::from_secs(5))
             // 512 KiB of page cache per connection (SQLite's default is 2 MiB): the hot pages are
             // the open verifications, and the operating system caches the rest of the file.
-            .pragma("cache_size", "-512");
+            .pragma("cache_size", "-512")
+            // After a burst in which checkpoints could not catch up, the write-ahead log is cut
+            // back to 64 MiB once it is checkpointed, instead of keeping its peak size on disk.
+            .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A SQLite connection is a file handle, not a socket that can go stale: pinging it
