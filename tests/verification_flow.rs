@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::app::{PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
+use common::app::{ADMIN_ID, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
 
 /// Spaces a code the way people read it out: `123456` → `123 456`.
 fn spaced(code: &str) -> String {
@@ -115,6 +115,23 @@ async fn wrong_code_keeps_the_verification_open() {
     assert_opens_with(&second, "✅");
     assert_eq!(app.gateway.count("checkVerificationStatus"), 2);
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+
+    // Every send and every check leaves an audit row, with the Gateway's verdict.
+    let db = app.database().await;
+    let trail: Vec<(String, Option<String>, Option<i64>)> =
+        sqlx::query_as("SELECT action, detail, actor FROM audit_log ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    let staff = Some(ADMIN_ID as i64);
+    assert_eq!(
+        trail,
+        [
+            ("send".to_owned(), None, staff),
+            ("check".to_owned(), Some("code_invalid".to_owned()), staff),
+            ("check".to_owned(), Some("code_valid".to_owned()), staff),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

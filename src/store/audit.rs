@@ -1,5 +1,7 @@
 //! The append-only audit log: who did what, to which verification, at what cost.
-//! The database refuses updates and deletes of its rows (see the migration's triggers).
+//! The database refuses updates and deletes of its rows (see the migration's triggers), and
+//! writes the rows of sends and code checks itself (migration `audit_in_database`); the other
+//! actions are recorded from here.
 
 use sqlx::SqliteConnection;
 
@@ -56,19 +58,4 @@ pub(super) async fn record_for(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-impl super::Store {
-    /// The audit rows about one verification, oldest first: `(action, detail)`.
-    pub async fn audit_trail(
-        &self,
-        verification_id: i64,
-    ) -> Result<Vec<(String, Option<String>)>, super::StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT action, detail FROM audit_log WHERE verification_id = ? ORDER BY id",
-        )
-        .bind(verification_id)
-        .fetch_all(&self.pool)
-        .await?)
-    }
 }

@@ -1,4 +1,5 @@
-//! The database: every SQL statement of the bot lives in this module and its children.
+//! The database: every SQL statement of the bot lives in this module and its children (and the
+//! triggers in `migrations/`).
 //!
 //! SQLite in WAL mode, migrations from `migrations/` applied at start-up. The database is the
 //! source of truth: a verification is written before staff are told about it, so a `kill -9`
