@@ -8,6 +8,7 @@
 
 mod audit;
 mod balance;
+mod checkpoint;
 mod delivery;
 mod languages;
 mod limits;
@@ -116,6 +117,8 @@ pub struct Store {
     pool: SqlitePool,
     /// Who reads in which language: asked for on every update, written rarely.
     languages: std::sync::Arc<languages::Cache>,
+    /// Copies the write-ahead log back into the database file while the store is in use.
+    _checkpointer: std::sync::Arc<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -134,18 +137,23 @@ impl Store {
             .pragma("cache_size", "-512")
             // After a burst in which checkpoints could not catch up, the write-ahead log is cut
             // back to 64 MiB once it is checkpointed, instead of keeping its peak size on disk.
-            .pragma("journal_size_limit", "67108864");
+            .pragma("journal_size_limit", "67108864")
+            // Checkpoints run in the background (`checkpoint`); SQLite's own, inside a commit,
+            // only if that falls far behind.
+            .pragma("wal_autocheckpoint", checkpoint::BACKSTOP_PAGES);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             // A SQLite connection is a file handle, not a socket that can go stale: pinging it
             // before every use (sqlx's default) would double the round trips to its thread.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
+        let checkpointer = checkpoint::Checkpointer::start(&options).await?;
         Ok(Store {
             pool,
             languages: Default::default(),
+            _checkpointer: std::sync::Arc::new(checkpointer),
         })
     }
 
