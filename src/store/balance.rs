@@ -15,30 +15,46 @@ pub enum BalanceAlert {
 impl Store {
     /// Records a `remaining_balance` the Gateway reported. Returns an alert the first time it
     /// is below `threshold`; a balance at or above the threshold re-arms both alerts.
+    ///
+    /// One statement when the balance is fine or has just gone low (the usual cases: this runs
+    /// on every send), two while it stays low; no transaction is needed, since only the
+    /// statement that flips `low_alerted` raises the alert.
     pub async fn observe_balance(
         &self,
         remaining: f64,
         threshold: f64,
         now: i64,
     ) -> Result<Option<BalanceAlert>, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let (was_alerted,): (bool,) =
-            sqlx::query_as("SELECT low_alerted FROM balance WHERE id = 1")
-                .fetch_one(&mut *tx)
-                .await?;
-        let low = remaining < threshold;
-        sqlx::query(
-            "UPDATE balance SET remaining = ?, updated_at = ?, low_alerted = ?, \
-             empty_alerted = CASE WHEN ? THEN empty_alerted ELSE 0 END WHERE id = 1",
+        if remaining >= threshold {
+            sqlx::query(
+                "UPDATE balance SET remaining = ?1, updated_at = ?2, low_alerted = 0, \
+                 empty_alerted = 0 WHERE id = 1",
+            )
+            .bind(remaining)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            return Ok(None);
+        }
+        let alerted_now = sqlx::query(
+            "UPDATE balance SET remaining = ?1, updated_at = ?2, low_alerted = 1 \
+             WHERE id = 1 AND low_alerted = 0",
         )
         .bind(remaining)
         .bind(now)
-        .bind(low)
-        .bind(low)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((low && !was_alerted).then_some(BalanceAlert::Low { remaining }))
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        if alerted_now {
+            return Ok(Some(BalanceAlert::Low { remaining }));
+        }
+        sqlx::query("UPDATE balance SET remaining = ?1, updated_at = ?2 WHERE id = 1")
+            .bind(remaining)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(None)
     }
 
     /// Records a `BALANCE_NOT_ENOUGH`. Returns an alert unless admins were already told.
