@@ -260,7 +260,23 @@ impl TestApp {
         }
     }
 
+    /// The bot's database file. Run from an image, the bot keeps it on the image's volume,
+    /// inside the folder `container-run` chroots into: reached through the running bot's root.
     pub fn database_path(&self) -> PathBuf {
+        if std::env::var_os("VERIFY_BOT_IMAGE").is_some() {
+            let runner = self
+                .child
+                .as_ref()
+                .and_then(Child::id)
+                .expect("the bot is running");
+            let children = format!("/proc/{runner}/task/{runner}/children");
+            let children = std::fs::read_to_string(&children).expect("container-run's children");
+            let bot = children
+                .split_whitespace()
+                .next()
+                .expect("the chrooted bot");
+            return PathBuf::from(format!("/proc/{bot}/root/data/verify-bot.db"));
+        }
         self.dir.path().join("verify-bot.db")
     }
 
