@@ -94,6 +94,7 @@ pub async fn drive(
 ) -> Outcome {
     let started = Instant::now();
     let stop_at = started + deadline;
+    let report_slower_than = slow_threshold();
     let next_chat = Arc::new(AtomicUsize::new(0));
     let script = Arc::new(script);
     let tasks: Vec<_> = (0..workers.min(chats.len()))
@@ -115,7 +116,17 @@ pub async fn drive(
                         let reply = fake.push_text(chat.chat_id, chat.user_id, &step.text);
                         match tokio::time::timeout(REPLY_PATIENCE, reply).await {
                             Ok(Ok(reply)) if reply.text.starts_with(&step.reply_starts_with) => {
-                                outcome.latencies.push(reply.at - queued);
+                                let latency = reply.at - queued;
+                                outcome.latencies.push(latency);
+                                if report_slower_than.is_some_and(|slow| latency > slow) {
+                                    eprintln!(
+                                        "  slow update: {:.3} ms, {:.6}–{:.6} s (CLOCK_MONOTONIC), {:?}",
+                                        latency.as_secs_f64() * 1e3,
+                                        monotonic_secs(queued),
+                                        monotonic_secs(reply.at),
+                                        step.text
+                                    );
+                                }
                             }
                             other => {
                                 outcome.failed += 1;
@@ -146,4 +157,23 @@ pub async fn drive(
     }
     total.elapsed = started.elapsed();
     total
+}
+
+/// `BENCH_SLOW_MS`: every update slower than this is printed, with its times on the clock
+/// `perf record -k CLOCK_MONOTONIC` uses, so that its window can be looked up in a trace.
+fn slow_threshold() -> Option<Duration> {
+    let ms: f64 = std::env::var("BENCH_SLOW_MS").ok()?.parse().ok()?;
+    Some(Duration::from_secs_f64(ms / 1e3))
+}
+
+/// `at` in seconds of `CLOCK_MONOTONIC` (which `Instant` reads on Linux, but does not expose).
+fn monotonic_secs(at: Instant) -> f64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec to write to; CLOCK_MONOTONIC always exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    let raw_now = now.tv_sec as f64 + now.tv_nsec as f64 * 1e-9;
+    raw_now - at.elapsed().as_secs_f64()
 }
