@@ -164,8 +164,27 @@ impl TestApp {
 
     /// `kill -9`: no chance to clean up.
     pub async fn kill9(&mut self) {
+        self.kill_chrooted_bot();
         let mut child = self.child.take().expect("the bot is running");
         child.kill().await.expect("SIGKILL delivered");
+    }
+
+    /// Run from an image, the bot is `container-run`'s child, chrooted into the image's files.
+    fn chrooted_bot(&self) -> Option<libc::pid_t> {
+        std::env::var_os("VERIFY_BOT_IMAGE")?;
+        let runner = self.child.as_ref()?.id()?;
+        let children =
+            std::fs::read_to_string(format!("/proc/{runner}/task/{runner}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
+    }
+
+    /// `container-run` cannot pass a `SIGKILL` on: the chrooted bot gets its own, or it would
+    /// outlive the test (and a "restarted" bot would run next to it).
+    fn kill_chrooted_bot(&self) {
+        if let Some(bot) = self.chrooted_bot() {
+            // SAFETY: `kill` only sends a signal to a process this test started.
+            unsafe { libc::kill(bot, libc::SIGKILL) };
+        }
     }
 
     /// Sends `SIGTERM` or `SIGINT` and waits for the process to exit; returns its exit code.
@@ -264,17 +283,9 @@ impl TestApp {
     /// inside the folder `container-run` chroots into: reached through the running bot's root.
     pub fn database_path(&self) -> PathBuf {
         if std::env::var_os("VERIFY_BOT_IMAGE").is_some() {
-            let runner = self
-                .child
-                .as_ref()
-                .and_then(Child::id)
-                .expect("the bot is running");
-            let children = format!("/proc/{runner}/task/{runner}/children");
-            let children = std::fs::read_to_string(&children).expect("container-run's children");
-            let bot = children
-                .split_whitespace()
-                .next()
-                .expect("the chrooted bot");
+            let bot = self
+                .chrooted_bot()
+                .expect("the bot is running from the image");
             return PathBuf::from(format!("/proc/{bot}/root/data/verify-bot.db"));
         }
         self.dir.path().join("verify-bot.db")
@@ -354,6 +365,7 @@ impl Drop for TestApp {
         if std::thread::panicking() {
             eprintln!("--- verify-bot logs ---\n{}", self.logs());
         }
+        self.kill_chrooted_bot();
     }
 }
 
