@@ -222,6 +222,47 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_language_chosen_through_another_instance_shows_up_within_seconds() {
+    let app = TestApp::spawn().await;
+    let en = TgUser {
+        language_code: Some("en".into()),
+        ..app.admin.clone()
+    };
+    let chat = ADMIN_ID as i64;
+    // The first update stores the language Telegram reports; the second is answered from what
+    // this instance then remembers.
+    for _ in 0..2 {
+        let status = app.say_as(&en, chat, "/status").await;
+        assert_says(&status, "No verification is open here.");
+    }
+
+    // Another instance behind the same webhook URL, on the same database, takes the choice.
+    let database = app.database().await;
+    sqlx::query(
+        "INSERT INTO user_languages (user_id, language, chosen, updated_at) VALUES (?, 'ru', 1, 0) \
+         ON CONFLICT (user_id) DO UPDATE SET language = 'ru', chosen = 1",
+    )
+    .bind(ADMIN_ID as i64)
+    .execute(&database)
+    .await
+    .unwrap();
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let status = app.say_as(&en, chat, "/status").await;
+        if status.text.contains("Здесь нет открытых проверок") {
+            break;
+        }
+        assert_says(&status, "No verification is open here.");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "this instance kept its cached English"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_language_covers_people_whose_app_reports_none() {
     let admin = ADMIN_ID.to_string();
     let app =

@@ -1,17 +1,24 @@
 //! The language each person sees: picked with `/language`, or last reported by Telegram.
 //!
 //! Every update asks for its sender's language, and it changes rarely, so what the database
-//! answered is kept in memory. The bot is the only writer (one process polls a bot token), and
-//! every write goes through [`Store::store_language`], which forgets the cached answer.
+//! answered is kept in memory for a few seconds. Every write of this process goes through
+//! [`Store::store_language`], which forgets the cached answer at once; a write by another
+//! instance sharing the database (several webhook instances behind one URL, a rolling restart)
+//! is seen once the answer is [`CACHE_TTL`] old.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::{Store, StoreError};
 
 /// At most this many people are remembered; past it the cache starts over, so a flood of
 /// strangers cannot grow it.
 const CACHE_CAPACITY: usize = 4096;
+
+/// How long a cached answer is trusted: long enough that a conversation's updates are served
+/// from memory, short enough that a language picked through another instance shows up soon.
+const CACHE_TTL: Duration = Duration::from_secs(5);
 
 /// A stored language: its code (`en`, `ru`) and whether the person picked it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +33,8 @@ pub(super) struct Cache(Mutex<Entries>);
 
 #[derive(Debug, Default)]
 struct Entries {
-    by_user: HashMap<i64, Option<StoredLanguage>>,
+    /// Each answer with when it was read.
+    by_user: HashMap<i64, (Option<StoredLanguage>, Instant)>,
     /// Bumped by every write, so that a read which raced with a write is not cached.
     generation: u64,
 }
@@ -38,16 +46,18 @@ impl Cache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn get(&self, user_id: i64) -> Result<Option<StoredLanguage>, u64> {
+    /// The cached answer if it is fresh at `now`; otherwise the generation to hand to
+    /// [`Cache::put`] with the database's answer.
+    fn get(&self, user_id: i64, now: Instant) -> Result<Option<StoredLanguage>, u64> {
         let entries = self.lock();
-        entries
-            .by_user
-            .get(&user_id)
-            .cloned()
-            .ok_or(entries.generation)
+        match entries.by_user.get(&user_id) {
+            Some((language, read)) if now.duration_since(*read) < CACHE_TTL => Ok(language.clone()),
+            _ => Err(entries.generation),
+        }
     }
 
-    fn put(&self, user_id: i64, language: Option<StoredLanguage>, read_at: u64) {
+    /// Caches what the database answered at `now`, unless a write came in since `read_at`.
+    fn put(&self, user_id: i64, language: Option<StoredLanguage>, read_at: u64, now: Instant) {
         let mut entries = self.lock();
         if entries.generation != read_at {
             return;
@@ -55,7 +65,7 @@ impl Cache {
         if entries.by_user.len() >= CACHE_CAPACITY {
             entries.by_user.clear();
         }
-        entries.by_user.insert(user_id, language);
+        entries.by_user.insert(user_id, (language, now));
     }
 
     fn forget(&self, user_id: i64) {
@@ -67,7 +77,8 @@ impl Cache {
 
 impl Store {
     pub async fn language_of(&self, user_id: i64) -> Result<Option<StoredLanguage>, StoreError> {
-        let generation = match self.languages.get(user_id) {
+        let asked = Instant::now();
+        let generation = match self.languages.get(user_id, asked) {
             Ok(cached) => return Ok(cached),
             Err(generation) => generation,
         };
@@ -77,7 +88,8 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         let stored = row.map(|(language, chosen)| StoredLanguage { language, chosen });
-        self.languages.put(user_id, stored.clone(), generation);
+        self.languages
+            .put(user_id, stored.clone(), generation, asked);
         Ok(stored)
     }
 
@@ -141,33 +153,46 @@ mod tests {
 
     #[test]
     fn a_write_forgets_the_cached_answer() {
-        let cache = Cache::default();
-        let read_at = cache.get(7).unwrap_err();
-        cache.put(7, None, read_at);
-        assert_eq!(cache.get(7), Ok(None));
+        let (cache, now) = (Cache::default(), Instant::now());
+        let read_at = cache.get(7, now).unwrap_err();
+        cache.put(7, None, read_at, now);
+        assert_eq!(cache.get(7, now), Ok(None));
         cache.forget(7);
-        assert!(cache.get(7).is_err(), "the next read must ask the database");
+        assert!(
+            cache.get(7, now).is_err(),
+            "the next read must ask the database"
+        );
     }
 
     #[test]
     fn a_read_that_raced_with_a_write_is_not_cached() {
-        let cache = Cache::default();
-        let read_at = cache.get(7).unwrap_err();
+        let (cache, now) = (Cache::default(), Instant::now());
+        let read_at = cache.get(7, now).unwrap_err();
         // /language is chosen while the read is on its way back from the database.
         cache.forget(7);
-        cache.put(7, None, read_at);
-        assert!(cache.get(7).is_err());
-        let read_at = cache.get(7).unwrap_err();
-        cache.put(7, russian(), read_at);
-        assert_eq!(cache.get(7), Ok(russian()));
+        cache.put(7, None, read_at, now);
+        assert!(cache.get(7, now).is_err());
+        let read_at = cache.get(7, now).unwrap_err();
+        cache.put(7, russian(), read_at, now);
+        assert_eq!(cache.get(7, now), Ok(russian()));
+    }
+
+    #[test]
+    fn an_answer_is_asked_again_once_it_is_a_few_seconds_old() {
+        // Another instance on the same database may have changed it meanwhile.
+        let (cache, read) = (Cache::default(), Instant::now());
+        let read_at = cache.get(7, read).unwrap_err();
+        cache.put(7, None, read_at, read);
+        assert_eq!(cache.get(7, read + CACHE_TTL / 2), Ok(None));
+        assert!(cache.get(7, read + CACHE_TTL).is_err());
     }
 
     #[test]
     fn the_cache_stays_bounded() {
-        let cache = Cache::default();
+        let (cache, now) = (Cache::default(), Instant::now());
         for user in 0..(CACHE_CAPACITY as i64 * 3) {
-            let read_at = cache.get(user).unwrap_err();
-            cache.put(user, None, read_at);
+            let read_at = cache.get(user, now).unwrap_err();
+            cache.put(user, None, read_at, now);
         }
         assert!(cache.lock().by_user.len() <= CACHE_CAPACITY);
     }
