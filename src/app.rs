@@ -19,12 +19,16 @@ use tokio::sync::{mpsc, watch};
 use crate::bot::{self, BoxError, Settings};
 use crate::config::{Config, HttpConfig};
 use crate::delivery::signature::ReportVerifier;
-use crate::delivery::{Tracker, poller};
+use crate::delivery::{Change, Tracker, poller};
 use crate::gateway::GatewayClient;
 use crate::http::{self, HttpState};
 use crate::store::{BalanceAlert, Store, StoreError};
 use crate::verification::{Policy, Verifier};
 use crate::{invite, monitoring, now};
+
+/// How many updates one chat may have waiting before the dispatcher waits for it (and so
+/// holds up every other chat).
+const CHAT_QUEUE: usize = 100_000;
 
 /// Runs the bot until a shutdown signal; returns `Ok` on a clean stop.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -53,7 +57,7 @@ struct Server {
     tcp: TcpListener,
     state: HttpState,
     gateway: GatewayClient,
-    changes: mpsc::UnboundedReceiver<i64>,
+    changes: mpsc::UnboundedReceiver<Change>,
 }
 
 async fn prepare(config: &Config) -> anyhow::Result<Parts> {
@@ -63,11 +67,6 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", config.database_url))?;
-    let interrupted = store.fail_interrupted_sends(now()).await?;
-    if interrupted > 0 {
-        tracing::warn!("{interrupted} send(s) were interrupted by a restart and are closed");
-    }
-
     let bot = build_bot(config);
     let me = get_me(&bot).await?;
     let settings = Arc::new(Settings {
@@ -89,6 +88,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     let policy = Policy {
         code_length: config.code_length,
         ttl: config.code_ttl,
+        gateway_timeout: config.gateway_timeout,
         limits: config.limits.clone(),
         precheck: config.precheck,
         low_balance: config.low_balance,
@@ -146,7 +146,12 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     });
     let default_lang = settings.default_lang;
     let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
-        .dependencies(dptree::deps![store, verifier, settings])
+        .dependencies(dptree::deps![store, verifier.clone(), settings])
+        // Updates of one chat are handled in order by that chat's worker, the others' in
+        // parallel. When a chat's queue is full the dispatcher waits for it, and every other chat
+        // waits too: teloxide's 64 would let one person flooding `/verify` at a slow Gateway
+        // hold everyone up. The queue only takes memory for what is in it.
+        .worker_queue_size(CHAT_QUEUE)
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
         // their content, which may hold phone numbers.
         .default_handler(|_| async {})
@@ -163,6 +168,14 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         changes,
     } = server;
     bot::live::spawn(bot.clone(), state.store.clone(), default_lang, changes);
+    // Sends abandoned by a process that died (this one before a restart, or another one on
+    // the same database) are closed as possibly paid, and their staff told.
+    tokio::spawn(bot::live::sweep_abandoned_sends(
+        bot.clone(),
+        state.store.clone(),
+        verifier.clone(),
+        default_lang,
+    ));
     if config.callback_url.is_none() {
         let (store, tracker) = (state.store.clone(), state.tracker.clone());
         tokio::spawn(poller::run(store, gateway, tracker, config.status_poll));
@@ -291,10 +304,8 @@ async fn alert_admins(
         };
         for admin in admins {
             let lang = bot::lang_of(&store, admin, settings.default_lang).await;
-            let sent = bot
-                .send_message(ChatId(admin), bot::texts::balance_alert(lang, alert))
-                .parse_mode(teloxide::types::ParseMode::Html)
-                .await;
+            let text = bot::texts::balance_alert(lang, alert);
+            let sent = bot::reply::send_to(&bot, ChatId(admin), text, None).await;
             if let Err(err) = sent {
                 tracing::warn!(admin, "could not deliver a balance alert: {err}");
             }

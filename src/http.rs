@@ -162,6 +162,11 @@ async fn report(State(state): State<HttpState>, headers: HeaderMap, body: Bytes)
         .as_ref()
         .map_or("none", |d| d.status.as_str());
     match state.tracker.apply(&report).await {
+        Ok(Applied::NotYet) => {
+            tracing::info!(request_id = %report.request_id, "delivery report for a send in flight; asking for it again later");
+            monitoring::delivery_report(Applied::NotYet.label());
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         Ok(applied) => {
             monitoring::delivery_report(applied.label());
             match applied {
@@ -169,12 +174,15 @@ async fn report(State(state): State<HttpState>, headers: HeaderMap, body: Bytes)
                     request_id = %report.request_id,
                     "delivery report for a request we do not know"
                 ),
-                Applied::Unchanged => {
+                Applied::Unchanged | Applied::NotYet => {
                     tracing::debug!(request_id = %report.request_id, status, "nothing new")
                 }
                 Applied::Updated {
                     verification_id, ..
-                } => tracing::info!(verification = verification_id, status, "delivery report"),
+                }
+                | Applied::Reattached { verification_id } => {
+                    tracing::info!(verification = verification_id, status, "delivery report")
+                }
             }
             StatusCode::OK
         }

@@ -34,6 +34,8 @@ pub mod monitoring;
 pub mod phone;
 pub mod store;
 pub mod telemetry;
+#[cfg(test)]
+mod testing;
 pub mod verification;
 
 /// Seconds since the Unix epoch: the one clock every module uses for stored timestamps.

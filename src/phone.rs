@@ -42,14 +42,19 @@ impl PhoneNumber {
         if !input.chars().all(allowed) || input.chars().skip(1).any(|c| c == '+') {
             return Err(PhoneError::BadCharacters);
         }
-        // `00` is the international prefix almost everywhere: `0044…` means `+44…`.
-        let input = match input.strip_prefix("00") {
-            Some(rest) if default_region.is_none() => format!("+{rest}"),
-            _ => input.to_owned(),
-        };
-        if !input.starts_with('+') && default_region.is_none() {
+        // Only the digits count once the prefix is known: libphonenumber reads a text without
+        // spaces as a `tel:` URI, where `+447400-123456` would have a country code of `447400`.
+        let digits: String = input.chars().filter(char::is_ascii_digit).collect();
+        let input = if input.starts_with('+') {
+            format!("+{digits}")
+        } else if default_region.is_some() {
+            digits
+        } else if input.starts_with("00") {
+            // `00` is the international prefix almost everywhere: `0044…` means `+44…`.
+            format!("+{}", &digits[2..])
+        } else {
             return Err(PhoneError::NoCountryCode);
-        }
+        };
         let number = phonenumber::parse(default_region, &input).map_err(|_| PhoneError::Invalid)?;
         if !phonenumber::is_valid(&number) {
             return Err(PhoneError::Invalid);
@@ -170,5 +175,285 @@ mod tests {
         assert_eq!(e164("+44 12"), Err(PhoneError::Invalid));
         assert_eq!(e164("+1 555 0100"), Err(PhoneError::Invalid));
         assert_eq!(e164("+999 123 456 789"), Err(PhoneError::Invalid));
+    }
+}
+
+/// Property tests: whatever staff type (or the database holds), parsing never panics, and each
+/// text either becomes a valid number or gets its typed error.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REGIONS: [Option<country::Id>; 5] = [
+        None,
+        Some(country::Id::GB),
+        Some(country::Id::RU),
+        Some(country::Id::US),
+        Some(country::Id::DE),
+    ];
+
+    /// Characters `parse` lets through to libphonenumber.
+    fn allowed(c: char) -> bool {
+        c.is_ascii_digit() || c.is_whitespace() || matches!(c, '+' | '-' | '.' | '(' | ')')
+    }
+
+    /// Characters that are tricky for a parser: separators, Unicode digits and spaces, controls.
+    fn tricky_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            4 => proptest::char::range('0', '9'),
+            2 => prop::sample::select(vec![' ', '+', '-', '.', '(', ')']),
+            1 => prop::sample::select(vec![
+                '\0', '\t', '\n', '\r', '\u{7f}', '\u{a0}', '\u{2009}', '\u{2028}', '\u{3000}',
+                '\u{feff}', '\u{200b}', '０', '９', '٣', '۵', '१', '＋', '－', '/', 'x', '#', '*',
+                ',', ';', 'e', 'é', '😀',
+            ]),
+            1 => any::<char>(),
+        ]
+    }
+
+    /// Any text: arbitrary Unicode, phone-like strings, tricky characters, and huge inputs.
+    fn any_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9 +()\\-.]{0,40}",
+            "(\\+|00)?[0-9]{1,3}[ \\-.]?[0-9 ()\\-.]{0,30}",
+            prop::collection::vec(tricky_char(), 0..60).prop_map(String::from_iter),
+            prop::collection::vec(tricky_char(), 1000..5000).prop_map(String::from_iter),
+            "[0-9]{100,3000}",
+        ]
+    }
+
+    /// Numbers libphonenumber holds valid: (country code, region, national prefix, the start
+    /// of the national number, how many random digits follow).
+    const VALID: [(&str, country::Id, &str, &str, usize); 5] = [
+        ("44", country::Id::GB, "0", "7400", 6),
+        ("7", country::Id::RU, "8", "916", 7),
+        ("49", country::Id::DE, "0", "151", 8),
+        ("33", country::Id::FR, "0", "61", 7),
+        ("1", country::Id::US, "1", "212", 7),
+    ];
+
+    /// A valid number: (its E.164 form, its region, its national prefix, its national digits).
+    fn valid_number() -> impl Strategy<Value = (String, country::Id, &'static str, String)> {
+        (0..VALID.len()).prop_flat_map(|i| {
+            let (cc, region, trunk, start, len) = VALID[i];
+            // US subscriber numbers start with 2-9 (0 and 1 are not valid exchange codes).
+            let tail = if cc == "1" {
+                format!("[2-9][0-9]{{{}}}", len - 1)
+            } else {
+                format!("[0-9]{{{len}}}")
+            };
+            proptest::string::string_regex(&tail)
+                .expect("a valid regex")
+                .prop_map(move |tail| {
+                    let national = format!("{start}{tail}");
+                    (format!("+{cc}{national}"), region, trunk, national)
+                })
+        })
+    }
+
+    /// `digits` as people write them: a separator (or none) between any two digits.
+    fn written(digits: String) -> impl Strategy<Value = String> {
+        let n = digits.chars().count();
+        prop::collection::vec(
+            prop::sample::select(vec!["", "", "", " ", "-", ".", " - "]),
+            n,
+        )
+        .prop_map(move |seps| {
+            digits
+                .chars()
+                .zip(seps)
+                .enumerate()
+                .map(|(i, (d, sep))| {
+                    if i == 0 {
+                        d.to_string()
+                    } else {
+                        format!("{sep}{d}")
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// A valid number as typed: (its E.164 form, the region to parse it with, the text).
+    /// The text is `+<cc><national>`, `00<cc><national>` or `<national prefix><national>`
+    /// (the last with the number's region), with separators between the digits. Unless
+    /// `anywhere`, an international form has a separator right after its country code.
+    fn written_number(
+        anywhere: bool,
+    ) -> impl Strategy<Value = (String, Option<country::Id>, String)> {
+        let after_cc = prop::sample::select(vec![" ", "-", ".", " - ", "  "]);
+        (valid_number(), 0..3u8, after_cc).prop_flat_map(
+            move |((e164, region, trunk, national), form, after_cc)| {
+                let cc = &e164[1..e164.len() - national.len()];
+                let (prefix, digits, region) = match form {
+                    0 | 1 if anywhere => (String::new(), format!("{cc}{national}"), None),
+                    0 | 1 => (format!("{cc}{after_cc}"), national, None),
+                    _ => (String::new(), format!("{trunk}{national}"), Some(region)),
+                };
+                let plus = match form {
+                    0 => "+",
+                    1 => "00",
+                    _ => "",
+                };
+                let e164 = e164.clone();
+                written(digits)
+                    .prop_map(move |body| (e164.clone(), region, format!("{plus}{prefix}{body}")))
+            },
+        )
+    }
+
+    fn padding() -> impl Strategy<Value = String> {
+        "[ \t\n]{0,3}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any text, with or without a default region: no panic, and the error is the right one
+        /// for the obvious cases (blank, characters a number never has, a misplaced `+`).
+        #[test]
+        fn any_text_parses_or_gets_its_error(
+            input in any_text(),
+            region in prop::sample::select(REGIONS.to_vec()),
+        ) {
+            let result = PhoneNumber::parse(&input, region);
+            let trimmed = input.trim();
+            if trimmed.is_empty() {
+                prop_assert_eq!(result, Err(PhoneError::Empty));
+            } else if !trimmed.chars().all(allowed) || trimmed.chars().skip(1).any(|c| c == '+') {
+                prop_assert_eq!(result, Err(PhoneError::BadCharacters));
+            } else {
+                match result {
+                    Ok(phone) => {
+                        let e164 = phone.e164();
+                        prop_assert!(e164.starts_with('+'), "{}", e164);
+                        prop_assert!(e164[1..].chars().all(|c| c.is_ascii_digit()), "{}", e164);
+                        prop_assert!((3..=16).contains(&e164.len()), "{}", e164);
+                        // Without a region the number must have said its country.
+                        if region.is_none() {
+                            prop_assert!(trimmed.starts_with('+') || trimmed.starts_with("00"));
+                        }
+                        // A parsed number reads back from storage as the same number, and its
+                        // masked form can be built.
+                        prop_assert!(PhoneNumber::from_e164(e164).as_ref() == Ok(&phone));
+                        let _ = phone.masked();
+                    }
+                    Err(PhoneError::Empty | PhoneError::BadCharacters) => {
+                        prop_assert!(false, "{:?} for {:?}", result, input);
+                    }
+                    Err(PhoneError::NoCountryCode) => {
+                        prop_assert!(region.is_none());
+                        prop_assert!(!trimmed.starts_with('+') && !trimmed.starts_with("00"));
+                    }
+                    Err(PhoneError::Invalid) => {}
+                }
+            }
+        }
+
+        /// Without a default region, digits and separators that neither start with `+` nor `00`
+        /// have no country code.
+        #[test]
+        fn no_plus_and_no_region_is_no_country_code(
+            input in "[1-9(][0-9 ()\\-.]{0,30}|0[1-9 ()\\-.][0-9 ()\\-.]{0,30}",
+        ) {
+            prop_assert_eq!(PhoneNumber::parse(&input, None), Err(PhoneError::NoCountryCode));
+        }
+
+        /// Arbitrary stored text never panics `from_e164`, nor the masking of what it returns.
+        #[test]
+        fn from_e164_never_panics(input in any_text()) {
+            if let Ok(phone) = PhoneNumber::from_e164(&input) {
+                prop_assert!(phone.e164().starts_with('+'), "{}", phone.e164());
+                // `masked` cuts the readable form after `+<country code>`.
+                let prefix = format!("+{}", phone.country_code);
+                let international = phone.international();
+                prop_assert!(international.starts_with(&prefix), "{}", international);
+                prop_assert!(phone.masked().starts_with(&prefix));
+                let _ = format!("{phone:?}");
+            }
+        }
+
+        /// A valid number, written with `+`, with `00` or in its national form with its region,
+        /// with any separators and padding, parses to its E.164 form.
+        #[test]
+        fn a_valid_number_parses_however_it_is_written(
+            (e164, region, input) in written_number(false),
+            pad in (padding(), padding()),
+        ) {
+            let input = format!("{}{input}{}", pad.0, pad.1);
+            let phone = PhoneNumber::parse(&input, region);
+            let parsed = phone.as_ref().map(PhoneNumber::e164);
+            prop_assert_eq!(parsed, Ok(e164.as_str()), "{:?}", input);
+            let phone = phone.unwrap();
+            prop_assert!(PhoneNumber::from_e164(&e164).as_ref() == Ok(&phone));
+            prop_assert!(PhoneNumber::parse(phone.international(), None).as_ref() == Ok(&phone));
+        }
+
+        /// The same with the first separator anywhere, e.g. `+447400-123456`: with no space in
+        /// it, phonenumber alone would read the text as RFC 3966 and take every digit up to the
+        /// first `-`, `.` or bracket as the country code.
+        #[test]
+        fn a_valid_number_parses_with_its_first_separator_anywhere(
+            (e164, region, input) in written_number(true),
+        ) {
+            let phone = PhoneNumber::parse(&input, region);
+            let parsed = phone.as_ref().map(PhoneNumber::e164);
+            prop_assert_eq!(parsed, Ok(e164.as_str()), "{:?}", input);
+        }
+
+        /// One character a number never has, anywhere in a valid number: `BadCharacters`.
+        #[test]
+        fn a_foreign_character_is_bad_characters(
+            (e164, ..) in valid_number(),
+            at in any::<prop::sample::Index>(),
+            c in any::<char>().prop_filter("a character parse refuses", |c| !allowed(*c)),
+            region in prop::sample::select(REGIONS.to_vec()),
+        ) {
+            let mut chars: Vec<char> = e164.chars().collect();
+            chars.insert(at.index(chars.len() + 1), c);
+            let input: String = chars.into_iter().collect();
+            let result = PhoneNumber::parse(&input, region);
+            prop_assert_eq!(result, Err(PhoneError::BadCharacters), "{:?}", input);
+        }
+
+        /// A second `+` anywhere after the first character: `BadCharacters`.
+        #[test]
+        fn a_second_plus_is_bad_characters((e164, ..) in valid_number(), at in 1..12usize) {
+            let mut input = e164.clone();
+            input.insert(at.min(input.len()), '+');
+            let result = PhoneNumber::parse(&input, None);
+            prop_assert_eq!(result, Err(PhoneError::BadCharacters), "{:?}", input);
+        }
+
+        /// The masked form shows the country code, the first two and the last three national
+        /// digits, and hides every other digit: never the whole national number in clear.
+        #[test]
+        fn masked_hides_all_but_five_national_digits((e164, _, _, national) in valid_number()) {
+            let phone = PhoneNumber::parse(&e164, None).unwrap();
+            let masked = phone.masked();
+            let international = phone.international();
+            let cc = &e164[1..e164.len() - national.len()];
+            let prefix = format!("+{cc}");
+            prop_assert!(masked.starts_with(&prefix), "{}", masked);
+            // Same layout as the readable form, digit for digit or hidden.
+            prop_assert_eq!(masked.chars().count(), international.chars().count());
+            for (m, i) in masked.chars().zip(international.chars()) {
+                let same_or_hidden = m == i || (m == '•' && i.is_ascii_digit());
+                prop_assert!(same_or_hidden, "{} vs {}", masked, international);
+            }
+            let clear: String =
+                masked[prefix.len()..].chars().filter(char::is_ascii_digit).collect();
+            let hidden = masked.chars().filter(|&c| c == '•').count();
+            prop_assert_eq!(clear.len(), national.len().min(5), "{}", masked);
+            prop_assert_eq!(hidden, national.len().saturating_sub(5), "{}", masked);
+            prop_assert_eq!(&clear[..2], &national[..2]);
+            prop_assert_eq!(&clear[clear.len() - 3..], &national[national.len() - 3..]);
+            prop_assert!(!masked.contains(&national[2..national.len() - 3]), "{}", masked);
+            // Debug prints the masked form only.
+            let debug = format!("{phone:?}");
+            prop_assert!(!debug.contains(&national) && !debug.contains(international), "{}", debug);
+        }
     }
 }

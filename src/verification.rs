@@ -7,6 +7,7 @@
 //! reaches the Gateway, so it neither costs nor burns an attempt.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
@@ -22,11 +23,17 @@ use crate::store::{
     Verification,
 };
 
+/// How long after its Gateway call started a send still `sending` is given up as abandoned,
+/// beyond `GATEWAY_TIMEOUT`: the database writes around the call.
+pub const ABANDON_MARGIN: Duration = Duration::from_secs(2);
+
 /// How codes are sent and what they may cost.
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub code_length: u8,
     pub ttl: u32,
+    /// `GATEWAY_TIMEOUT`: the longest one Gateway call may take.
+    pub gateway_timeout: Duration,
     pub limits: Limits,
     /// Ask `checkSendAbility` first and send with its `request_id`.
     pub precheck: bool,
@@ -43,6 +50,28 @@ pub struct Verifier {
     alerts: mpsc::UnboundedSender<BalanceAlert>,
 }
 
+/// Who asks for something, and from where: every id a client sends (a button's, one typed after
+/// a command) is authorised against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    /// The chat the press or the message came from.
+    pub chat_id: i64,
+    pub admin: bool,
+}
+
+impl Actor {
+    /// Resend, check: only the owner, from the chat the verification belongs to.
+    pub fn may_use(&self, v: &Verification) -> bool {
+        v.staff_user_id == self.user_id && v.chat_id == self.chat_id
+    }
+
+    /// Cancel: the owner, or an admin, from the chat the verification belongs to.
+    pub fn may_cancel(&self, v: &Verification) -> bool {
+        self.may_use(v) || (self.admin && v.chat_id == self.chat_id)
+    }
+}
+
 /// What `/verify` (or a Resend button) led to.
 #[derive(Debug)]
 pub enum SendOutcome {
@@ -54,8 +83,18 @@ pub enum SendOutcome {
     Refused(Refusal),
     /// The verification to resend is no longer open: nothing was sent.
     NoLongerOpen,
-    /// The Gateway refused or failed: nothing is open (a timeout may still have sent a code).
+    /// The Gateway refused: nothing was sent, nothing is open.
     Failed(GatewayError),
+    /// The answer was lost (a timeout, a dropped connection, an error page, a database error
+    /// after the call): a code may have been sent and is counted as paid. Nothing is open; the
+    /// next send to the number is possible from `retry_at` (Unix seconds).
+    /// `error` is the Gateway's failure, if that is what lost the answer.
+    Unknown {
+        error: Option<GatewayError>,
+        retry_at: i64,
+    },
+    /// The button names a verification the presser may not touch: nothing was sent.
+    NotAllowed,
 }
 
 /// What a message typed in a chat led to.
@@ -96,6 +135,8 @@ pub enum CheckOutcome {
     },
     /// The Gateway answered with a verdict we do not know; the verification stays open.
     Unrecognised { open: Verification, verdict: String },
+    /// The button names a verification the presser may not check: nothing was checked.
+    NotAllowed,
 }
 
 /// What `/cancel` (or a Cancel button) led to.
@@ -110,6 +151,8 @@ pub enum CancelOutcome {
         verification: Verification,
         revoke_error: Option<GatewayError>,
     },
+    /// The button names a verification the presser may not cancel: nothing was done.
+    NotAllowed,
 }
 
 impl Verifier {
@@ -151,23 +194,48 @@ impl Verifier {
             .await
     }
 
-    /// Replaces an open verification by a new code to the same phone, sent from `chat_id`:
-    /// the old request is revoked, the limits and the cooldown apply as to any send.
-    pub async fn resend(
-        &self,
-        id: i64,
-        chat_id: i64,
-        staff_user_id: i64,
-    ) -> Result<SendOutcome, StoreError> {
-        let old = match self.store.verification(id).await? {
+    /// Replaces an open verification by a new code to the same phone: the old request is
+    /// revoked, the limits and the cooldown apply as to any send. Only its owner may, from its
+    /// chat; anyone else is refused (and the refusal audited) without learning anything.
+    pub async fn resend(&self, id: i64, actor: &Actor) -> Result<SendOutcome, StoreError> {
+        let old = match self.authorised(id, actor, "resend", Actor::may_use).await? {
+            None => return Ok(SendOutcome::NotAllowed),
             Some(old) if old.status.is_open() && !old.is_overdue(now()) => old,
-            _ => return Ok(SendOutcome::NoLongerOpen),
+            Some(_) => return Ok(SendOutcome::NoLongerOpen),
         };
         let phone = PhoneNumber::from_e164(&old.phone).map_err(|_| {
             StoreError::Sqlx(sqlx::Error::Decode("stored phone is not E.164".into()))
         })?;
-        self.reserve_and_send(chat_id, staff_user_id, &phone, Some(&old))
+        self.reserve_and_send(old.chat_id, actor.user_id, &phone, Some(&old))
             .await
+    }
+
+    /// The verification `id` if `allowed` lets `actor` touch it; otherwise (or when there is no
+    /// such verification) the attempt is written to the audit log as refused and `None`.
+    async fn authorised(
+        &self,
+        id: i64,
+        actor: &Actor,
+        action: &str,
+        allowed: fn(&Actor, &Verification) -> bool,
+    ) -> Result<Option<Verification>, StoreError> {
+        match self.store.verification(id).await? {
+            Some(v) if allowed(actor, &v) => Ok(Some(v)),
+            found => {
+                let known = found.map(|v| v.id);
+                self.store
+                    .record_refused(actor.user_id, action, known, now())
+                    .await?;
+                tracing::warn!(
+                    user = actor.user_id,
+                    chat = actor.chat_id,
+                    verification = id,
+                    action,
+                    "refused: not theirs to touch"
+                );
+                Ok(None)
+            }
+        }
     }
 
     async fn reserve_and_send(
@@ -185,7 +253,12 @@ impl Verifier {
             ttl: self.policy.ttl,
             replaces: replaces.map(|old| old.id),
         };
-        let id = match self.store.reserve(&new, &self.policy.limits, now()).await? {
+        let started = now();
+        let id = match self
+            .store
+            .reserve(&new, &self.policy.limits, started)
+            .await?
+        {
             Reservation::Reserved(id) => id,
             Reservation::AlreadyOpen(open) => return Ok(SendOutcome::AlreadyOpen(open)),
             Reservation::NoLongerOpen => return Ok(SendOutcome::NoLongerOpen),
@@ -194,11 +267,8 @@ impl Verifier {
                 return Ok(SendOutcome::Refused(refusal));
             }
         };
-        if let Some(old) = replaces {
-            self.revoke(old).await?;
-        }
-        match self.deliver(id, phone).await? {
-            Ok(verification) => {
+        let outcome = match self.deliver(id, staff_user_id, phone).await {
+            Delivered::Sent(verification) => {
                 tracing::info!(
                     verification = id,
                     staff = staff_user_id,
@@ -206,28 +276,84 @@ impl Verifier {
                     cost = verification.request_cost,
                     "code sent"
                 );
-                Ok(SendOutcome::Sent(verification))
+                SendOutcome::Sent(verification)
             }
-            Err(error) => {
-                self.store
-                    .close(id, Status::Failed, Some(&error_label(&error)), now())
-                    .await?;
+            Delivered::Refused(error) => {
                 tracing::warn!(verification = id, phone = %phone.masked(), "send failed: {error}");
                 if error == GatewayError::Api(ApiError::BalanceNotEnough) {
                     self.alert(self.store.observe_balance_empty(now()).await?);
                 }
-                Ok(SendOutcome::Failed(error))
+                SendOutcome::Failed(error)
+            }
+            Delivered::Unknown(error) => {
+                tracing::warn!(
+                    verification = id,
+                    phone = %phone.masked(),
+                    "a code may have been sent, and is counted as paid: {error:?}"
+                );
+                SendOutcome::Unknown {
+                    error,
+                    retry_at: started + self.policy.limits.resend_cooldown,
+                }
+            }
+        };
+        // The old code is revoked once the new one is out (the old row was closed when the new
+        // one was reserved), so the new send's clock starts with its own Gateway call.
+        if let Some(old) = replaces {
+            self.revoke(old, staff_user_id).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Pre-checks (if configured) and sends a reserved verification, and stores what the
+    /// Gateway says. Never leaves the row `sending` when it can write: a refused send is closed
+    /// as failed, a lost answer as failed and possibly charged. (When the database cannot be
+    /// written at all, [`Verifier::sweep`] closes the row once it is abandoned.)
+    async fn deliver(&self, id: i64, staff: i64, phone: &PhoneNumber) -> Delivered {
+        match self.try_deliver(id, staff, phone).await {
+            Ok(Ok(verification)) => Delivered::Sent(verification),
+            Ok(Err(Lost::Gateway(error))) if !may_have_charged(&error) => {
+                let label = error_label(&error);
+                if let Err(err) = self.give_up(id, &label).await {
+                    tracing::error!(verification = id, "cannot close a refused send: {err}");
+                }
+                Delivered::Refused(error)
+            }
+            Ok(Err(lost)) => {
+                if let Err(err) = self.give_up(id, &lost.label()).await {
+                    tracing::error!(verification = id, "cannot close a lost send: {err}");
+                }
+                Delivered::Unknown(match lost {
+                    Lost::Gateway(error) => Some(error),
+                    Lost::Abandoned => None,
+                })
+            }
+            Err(err) => {
+                tracing::error!(
+                    verification = id,
+                    "the database failed around a send, which may have been paid: {err}"
+                );
+                if let Err(err) = self.give_up(id, "unrecorded").await {
+                    tracing::error!(verification = id, "cannot close a lost send: {err}");
+                }
+                Delivered::Unknown(None)
             }
         }
     }
 
-    /// Pre-checks (if configured) and sends a reserved verification; stores what the Gateway
-    /// says before returning the verification as stored.
-    async fn deliver(
+    /// Closes a send that is still `sending` as failed, for `reason`.
+    async fn give_up(&self, id: i64, reason: &str) -> Result<bool, StoreError> {
+        self.store
+            .close(id, Status::Sending, Status::Failed, Some(reason), now())
+            .await
+    }
+
+    async fn try_deliver(
         &self,
         id: i64,
+        staff: i64,
         phone: &PhoneNumber,
-    ) -> Result<Result<Verification, GatewayError>, StoreError> {
+    ) -> Result<Result<Verification, Lost>, StoreError> {
         let mut request = SendVerificationMessage {
             phone_number: phone.e164().to_owned(),
             code_length: Some(self.policy.code_length),
@@ -238,21 +364,54 @@ impl Verifier {
         if self.policy.precheck {
             match self.gateway.check_send_ability(phone.e164()).await {
                 Ok(able) => {
-                    self.store.record_precheck(id, &able, now()).await?;
+                    if !self.store.record_precheck(id, staff, &able, now()).await? {
+                        return Ok(Err(Lost::Abandoned));
+                    }
                     self.observe_balance(&able).await?;
                     request.request_id = Some(able.request_id);
                 }
-                Err(error) => return Ok(Err(error)),
+                Err(error) => return Ok(Err(Lost::Gateway(error))),
             }
         }
-        match self.gateway.send_verification_message(&request).await {
-            Ok(sent) => {
-                let verification = self.store.mark_sent(id, &sent, now()).await?;
-                self.observe_balance(&sent).await?;
-                Ok(Ok(verification))
+        let sent = match self.gateway.send_verification_message(&request).await {
+            Ok(sent) => sent,
+            Err(error) => return Ok(Err(Lost::Gateway(error))),
+        };
+        let Some(verification) = self.store.mark_sent(id, &sent, now()).await? else {
+            // Given up as abandoned meanwhile, and the number is taken again: keep the cost, and
+            // revoke the code nobody can check.
+            self.store.record_unattached_send(id, &sent, now()).await?;
+            let error = self
+                .gateway
+                .revoke_verification_message(&sent.request_id)
+                .await
+                .err();
+            let outcome = error.as_ref().map_or_else(|| "ok".into(), error_label);
+            self.store.record_revoke(id, staff, &outcome, now()).await?;
+            return Ok(Err(Lost::Abandoned));
+        };
+        self.observe_balance(&sent).await?;
+        Ok(Ok(verification))
+    }
+
+    /// Closes the sends that their process abandoned (it died, or lost its database, with the
+    /// Gateway call in flight): still `sending` longer after their call started than any call
+    /// may take. They count as paid. Safe with several processes on one database: a live send
+    /// is never that old. Returns them, for their staff to be told.
+    pub async fn sweep(&self) -> Result<Vec<Verification>, StoreError> {
+        let patience = self.policy.gateway_timeout + ABANDON_MARGIN;
+        let started_before = now() - patience.as_secs_f64().ceil() as i64;
+        let ids = self
+            .store
+            .fail_abandoned_sends(started_before, now())
+            .await?;
+        let mut swept = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(v) = self.store.verification(id).await? {
+                swept.push(v);
             }
-            Err(error) => Ok(Err(error)),
         }
+        Ok(swept)
     }
 
     async fn observe_balance(&self, status: &RequestStatus) -> Result<(), StoreError> {
@@ -321,15 +480,16 @@ impl Verifier {
         }
     }
 
-    /// Checks a code against one verification chosen by id (the "which one?" buttons).
+    /// Checks a code against one verification chosen by id (the "which one?" buttons): only
+    /// its owner may, from its chat.
     pub async fn check_id(
         &self,
         id: i64,
-        staff_user_id: i64,
+        actor: &Actor,
         code: &str,
     ) -> Result<CheckOutcome, StoreError> {
-        match self.store.verification(id).await? {
-            Some(v) if v.staff_user_id != staff_user_id => Ok(CheckOutcome::NotYours(v)),
+        match self.authorised(id, actor, "check", Actor::may_use).await? {
+            None => Ok(CheckOutcome::NotAllowed),
             Some(v) if !v.status.is_open() => Ok(CheckOutcome::Closed(v)),
             Some(v) => {
                 let (mut live, mut expired) = self.drop_overdue(vec![v]).await?;
@@ -338,9 +498,6 @@ impl Verifier {
                     None => Ok(CheckOutcome::Expired(expired.remove(0))),
                 }
             }
-            None => Ok(CheckOutcome::NothingOpen {
-                looks_like_code: true,
-            }),
         }
     }
 
@@ -353,7 +510,9 @@ impl Verifier {
         let (expired, live): (Vec<_>, Vec<_>) =
             verifications.into_iter().partition(|v| v.is_overdue(now));
         for v in &expired {
-            self.store.close(v.id, Status::Expired, None, now).await?;
+            self.store
+                .close(v.id, Status::Pending, Status::Expired, None, now)
+                .await?;
         }
         Ok((live, expired))
     }
@@ -395,37 +554,54 @@ impl Verifier {
     }
 
     /// Cancels the staff member's open verification in a chat (asks which if there are several).
-    pub async fn cancel(
-        &self,
-        chat_id: i64,
-        staff_user_id: i64,
-    ) -> Result<CancelOutcome, StoreError> {
-        let mut open = self.open(chat_id, staff_user_id).await?;
+    pub async fn cancel(&self, actor: &Actor) -> Result<CancelOutcome, StoreError> {
+        let mut open = self.open(actor.chat_id, actor.user_id).await?;
         match open.len() {
             0 => Ok(CancelOutcome::NothingOpen),
-            1 => self.cancel_open(open.remove(0)).await,
+            1 => self.cancel_open(open.remove(0), actor.user_id).await,
             _ => Ok(CancelOutcome::Ambiguous(open)),
         }
     }
 
-    /// Cancels a verification by id (a Cancel button); nothing happens if it is not open.
-    pub async fn cancel_by_id(&self, id: i64) -> Result<CancelOutcome, StoreError> {
-        match self.store.verification(id).await? {
-            Some(open) if open.status.is_open() => self.cancel_open(open).await,
-            _ => Ok(CancelOutcome::NothingOpen),
+    /// Cancels a verification by id (a Cancel button): its owner, or an admin, from its chat.
+    /// Nothing happens if it is not open.
+    pub async fn cancel_by_id(&self, id: i64, actor: &Actor) -> Result<CancelOutcome, StoreError> {
+        match self
+            .authorised(id, actor, "cancel", Actor::may_cancel)
+            .await?
+        {
+            None => Ok(CancelOutcome::NotAllowed),
+            Some(open) if open.status.is_open() => self.cancel_open(open, actor.user_id).await,
+            Some(_) => Ok(CancelOutcome::NothingOpen),
         }
     }
 
-    /// Asks the Gateway to revoke the message and closes the verification whatever it says.
-    async fn cancel_open(&self, open: Verification) -> Result<CancelOutcome, StoreError> {
-        if !self
-            .store
-            .close(open.id, Status::Cancelled, None, now())
-            .await?
-        {
+    /// Revokes the codes of verifications that were cancelled elsewhere (their owner lost
+    /// access), on behalf of `actor`. Returns how many the Gateway took back.
+    pub async fn revoke_cancelled(
+        &self,
+        cancelled: &[Verification],
+        actor: i64,
+    ) -> Result<usize, StoreError> {
+        let mut revoked = 0;
+        for v in cancelled {
+            if v.request_id.is_some() && self.revoke(v, actor).await?.is_none() {
+                revoked += 1;
+            }
+        }
+        Ok(revoked)
+    }
+
+    /// Closes the verification, then asks the Gateway to revoke the message whatever it says.
+    async fn cancel_open(
+        &self,
+        open: Verification,
+        actor: i64,
+    ) -> Result<CancelOutcome, StoreError> {
+        if !self.store.cancel(open.id, actor, None, now()).await? {
             return Ok(CancelOutcome::NothingOpen);
         }
-        let revoke_error = self.revoke(&open).await?;
+        let revoke_error = self.revoke(&open, actor).await?;
         tracing::info!(
             verification = open.id,
             revoked = revoke_error.is_none(),
@@ -440,6 +616,7 @@ impl Verifier {
     async fn revoke(
         &self,
         verification: &Verification,
+        actor: i64,
     ) -> Result<Option<GatewayError>, StoreError> {
         let Some(request_id) = &verification.request_id else {
             return Ok(None);
@@ -454,7 +631,7 @@ impl Verifier {
             .map(error_label)
             .unwrap_or_else(|| "ok".into());
         self.store
-            .record_revoke(verification.id, &outcome, now())
+            .record_revoke(verification.id, actor, &outcome, now())
             .await?;
         Ok(error)
     }
@@ -489,9 +666,14 @@ impl Verifier {
             Some(VerificationState::Expired) => Status::Expired,
             _ => Status::Pending,
         };
-        self.store
+        if !self
+            .store
             .record_check(open.id, answer, status, now())
-            .await?;
+            .await?
+        {
+            // Closed meanwhile (cancelled by an admin, or its owner removed).
+            return Ok(CheckOutcome::Closed(open));
+        }
         let mut checked = open;
         checked.attempts += 1;
         checked.status = status;
@@ -517,7 +699,9 @@ impl Verifier {
         status: Status,
         error: Option<&str>,
     ) -> Result<CheckOutcome, StoreError> {
-        self.store.close(open.id, status, error, now()).await?;
+        self.store
+            .close(open.id, Status::Pending, status, error, now())
+            .await?;
         let mut closed = open;
         closed.status = status;
         Ok(match status {
@@ -546,6 +730,7 @@ impl CheckOutcome {
             CheckOutcome::Lost(_) => "lost",
             CheckOutcome::Unavailable { .. } => "gateway_unavailable",
             CheckOutcome::Unrecognised { .. } => "unrecognised",
+            CheckOutcome::NotAllowed => "not_allowed",
         }
     }
 
@@ -561,7 +746,38 @@ impl CheckOutcome {
     }
 }
 
-/// How a failed Gateway call is remembered in the database.
+/// What became of a reserved send.
+enum Delivered {
+    Sent(Verification),
+    /// The Gateway said no: nothing was charged.
+    Refused(GatewayError),
+    /// The answer was lost, by the Gateway's failure if any.
+    Unknown(Option<GatewayError>),
+}
+
+/// Why a send has no answer to store.
+enum Lost {
+    Gateway(GatewayError),
+    /// The row was given up as abandoned while the call was in flight.
+    Abandoned,
+}
+
+impl Lost {
+    fn label(&self) -> String {
+        match self {
+            Lost::Gateway(error) => error_label(error),
+            Lost::Abandoned => "interrupted".into(),
+        }
+    }
+}
+
+/// Whether a failed call may still have been carried out (and charged): the Gateway's answer
+/// never arrived, or was not its JSON. An `{"ok": false}` answer charged nothing.
+fn may_have_charged(error: &GatewayError) -> bool {
+    !matches!(error, GatewayError::Api(_))
+}
+
+/// How a failed Gateway call is remembered in the database (see `store::MAYBE_CHARGED`).
 fn error_label(error: &GatewayError) -> String {
     match error {
         GatewayError::Api(api) => api.as_string(),

@@ -28,7 +28,18 @@ already-open-colleague =
     ⏳ A colleague (user <code>{ $colleague }</code>) has an open verification for { $phone }: a code was sent { $ago }. No new code was sent.
 
     Type the code the customer reads out, or use the buttons below.
-send-timeout = ⚠️ The Telegram Gateway did not answer in time, so I can't tell whether a code was sent. Wait a minute before trying /verify again.
+send-unknown =
+    ⚠️ I can't tell whether a code was sent: { $problem } If it was, it is paid for and counts toward the limits.
+
+    Ask the customer whether a code arrived. You can send another { $when }.
+right-away = right away
+answer-not-recorded = I could not record the Gateway's answer.
+send-interrupted = I was interrupted while sending a code to { $phone }.
+code-resurfaced =
+    📨 The Telegram Gateway confirms that a code was sent to { $phone } after all.
+
+    Ask the customer for the { $length }-digit code and type it here.
+not-allowed = ⛔ That is not yours: only the person who started a verification can use its buttons, in the chat where they started it.
 send-failed = ⚠️ No code was sent: { $problem }
 
 refused = 🚦 No code sent: { $why }

@@ -52,6 +52,7 @@ stranger-short = This bot is for staff. Your user id is { $id }: ask an admin fo
 link-used = This link was already used: each invite works once.
 link-expired = This link has expired.
 link-invalid = This link is not valid: it may be mistyped or cut short.
+link-revoked = This link no longer works: the person who made it no longer has access.
 link-refused =
     { $why } Ask an admin for a new one.
 
@@ -84,6 +85,17 @@ staff-footer =
     Invite someone with /invite. Remove someone with the buttons below or <code>/staff remove &lt;user id&gt;</code>.
 staff-remove-usage = To remove someone, send <code>/staff remove &lt;user id&gt;</code>; /staff shows the ids.
 staff-removed = 🗑 { $name } (user <code>{ $id }</code>) no longer has access. Their history stays.
+removed-holdings = { $verifications ->
+    [0] No verification of theirs was open
+    [one] Their open verification was cancelled and its code revoked
+   *[other] Their { $verifications } open verifications were cancelled and their codes revoked
+    }, and { $invites ->
+    [0] no link they made was waiting to be used.
+    [one] the link they made that nobody had used stopped working.
+   *[other] the { $invites } links they made that nobody had used stopped working.
+    }
+sent-privately = 🔒 I sent you the answer in a private chat.
+cannot-write-privately = 🔒 That answer is only for you, and I can't write to you privately yet. Open a chat with @{ $bot }, press Start, then send the command again.
 cannot-remove-configured-admin = User <code>{ $id }</code> is an admin from ADMIN_IDS: remove them there and restart the bot.
 cannot-remove-self = You can't remove yourself. Ask another admin.
 not-staff = User <code>{ $id }</code> has no access, so there is nothing to remove.

@@ -1,11 +1,17 @@
 //! Admin handlers: invites, the staff list, resets. The tree lets only admins reach them.
+//!
+//! What only the admin should see (an invite link, the staff list, an export of phone numbers)
+//! never goes to a group, where customers may read along: there it is sent to the admin's
+//! private chat, and the group is told so in one line, or given a hint when the bot may not
+//! write to the admin yet.
 
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{InputFile, Me, ParseMode, User};
+use teloxide::types::{InlineKeyboardMarkup, InputFile, Me, ParseMode, User};
+use teloxide::{ApiError, RequestError};
 
-use super::reply::{apologise, reply, send};
+use super::reply::{apologise, drop_buttons, patiently, reply, send_to};
 use super::{HandlerResult, Settings, callbacks, menu, texts};
 use crate::i18n::Lang;
 use crate::phone::{PhoneError, PhoneNumber};
@@ -14,6 +20,9 @@ use crate::verification::Verifier;
 use crate::{chart, export, invite, now};
 
 const DAY: i64 = 86_400;
+
+/// The most Remove buttons under the `/staff` list.
+const MAX_BUTTONS: usize = 90;
 
 /// An admin command from staff who are not admins.
 pub async fn admins_only(bot: Bot, msg: Message, lang: Lang) -> HandlerResult {
@@ -33,10 +42,8 @@ pub async fn invite(
     store: Store,
     settings: Arc<Settings>,
 ) -> HandlerResult {
-    let role = match kind.trim().to_lowercase().as_str() {
-        "" | "staff" => Role::Staff,
-        "admin" => Role::Admin,
-        _ => return reply(&bot, &msg, texts::invite_usage(lang)).await,
+    let Some(role) = invite_role(&kind) else {
+        return reply(&bot, &msg, texts::invite_usage(lang)).await;
     };
     let token = invite::new_token();
     let expires_at = now() + i64::from(settings.invite_ttl);
@@ -54,47 +61,147 @@ pub async fn invite(
     }
     tracing::info!(admin = user.id.0, role = role.as_str(), "invite created");
     let link = invite::deep_link(me.username(), &token);
-    reply(
-        &bot,
-        &msg,
-        texts::invite_created(lang, &link, role, settings.invite_ttl),
-    )
+    let text = texts::invite_created(lang, &link, role, settings.invite_ttl);
+    let to = bot.clone();
+    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+        send_to(&to, chat, text, None).await.map(drop)
+    })
     .await
 }
 
+/// Delivers an answer meant for the admin alone: in their private chat as asked, or from a
+/// group to their private chat, telling the group in one line (or, when the bot may not write
+/// to them, how to let it).
+async fn privately<F, Fut>(
+    bot: &Bot,
+    msg: &Message,
+    user: &User,
+    me: &Me,
+    lang: Lang,
+    deliver: F,
+) -> HandlerResult
+where
+    F: FnOnce(ChatId) -> Fut,
+    Fut: Future<Output = Result<(), RequestError>>,
+{
+    if msg.chat.is_private() {
+        return Ok(deliver(msg.chat.id).await?);
+    }
+    match deliver(ChatId(user.id.0 as i64)).await {
+        Ok(()) => reply(bot, msg, texts::sent_privately(lang)).await,
+        Err(RequestError::Api(err)) if cannot_write_to(&err) => {
+            tracing::info!(
+                admin = user.id.0,
+                "cannot write to an admin privately: {err}"
+            );
+            reply(bot, msg, texts::cannot_write_privately(lang, me.username())).await
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The Bot API's answers when a person has not started a private chat with the bot, or
+/// blocked it.
+fn cannot_write_to(err: &ApiError) -> bool {
+    match err {
+        ApiError::BotBlocked
+        | ApiError::CantInitiateConversation
+        | ApiError::UserDeactivated
+        | ApiError::ChatNotFound => true,
+        ApiError::Unknown(description) => description.starts_with("Forbidden"),
+        _ => false,
+    }
+}
+
+/// What `/staff` was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffArgs {
+    List,
+    Remove(i64),
+}
+
+impl StaffArgs {
+    /// `` (the list) or `remove <user id>`; anything else is `None` (the usage is shown).
+    pub fn parse(args: &str) -> Option<StaffArgs> {
+        let mut words = args.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
+            (None, _, _) => Some(StaffArgs::List),
+            (Some(verb), Some(id), None) if verb.eq_ignore_ascii_case("remove") => id
+                .parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .map(StaffArgs::Remove),
+            _ => None,
+        }
+    }
+}
+
+/// `/invite` or `/invite staff` (staff), `/invite admin`; anything else is `None`.
+pub fn invite_role(args: &str) -> Option<Role> {
+    match args.trim().to_lowercase().as_str() {
+        "" | "staff" => Some(Role::Staff),
+        "admin" => Some(Role::Admin),
+        _ => None,
+    }
+}
+
+/// `/export [days]`: 1–366 days, 30 when not given; anything else is `None`.
+pub fn export_days(args: &str) -> Option<u32> {
+    match args.trim() {
+        "" => Some(30),
+        n => n.parse::<u32>().ok().filter(|n| (1..=366).contains(n)),
+    }
+}
+
 /// `/staff` lists everyone with access (with a Remove button each); `/staff remove <id>`.
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
 pub async fn staff(
     bot: Bot,
     msg: Message,
     lang: Lang,
     user: User,
+    me: Me,
     args: String,
     store: Store,
+    verifier: Verifier,
     settings: Arc<Settings>,
 ) -> HandlerResult {
-    let mut words = args.split_whitespace();
-    match (words.next(), words.next()) {
-        (None, _) => {}
-        (Some("remove"), Some(id)) => {
-            let Ok(target) = id.parse::<i64>() else {
-                return reply(&bot, &msg, texts::staff_remove_usage(lang)).await;
-            };
-            let text = remove(lang, &bot, &store, &settings, user.id.0 as i64, target).await;
-            return match text {
-                Ok(text) => reply(&bot, &msg, text).await,
-                Err(err) => apologise(&bot, &msg, lang, err).await,
-            };
+    let admin = user.id.0 as i64;
+    let (text, buttons) = match StaffArgs::parse(&args) {
+        None => (texts::staff_remove_usage(lang), None),
+        Some(StaffArgs::Remove(target)) => {
+            match remove(lang, &bot, &store, &verifier, &settings, admin, target).await {
+                Ok(text) => (text, None),
+                Err(err) => return apologise(&bot, &msg, lang, err).await,
+            }
         }
-        _ => return reply(&bot, &msg, texts::staff_remove_usage(lang)).await,
-    }
-    let members = match store.list_staff().await {
-        Ok(members) => members,
-        Err(err) => return apologise(&bot, &msg, lang, err).await,
+        Some(StaffArgs::List) => match staff_list(lang, &store, &settings, admin).await {
+            Ok(list) => list,
+            Err(err) => return apologise(&bot, &msg, lang, err).await,
+        },
     };
+    let to = bot.clone();
+    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+        send_to(&to, chat, text, buttons).await.map(drop)
+    })
+    .await
+}
+
+/// The `/staff` list, with a Remove button for everyone but the admin asking.
+async fn staff_list(
+    lang: Lang,
+    store: &Store,
+    settings: &Settings,
+    admin: i64,
+) -> Result<(String, Option<InlineKeyboardMarkup>), StoreError> {
+    let members = store.list_staff().await?;
     let text = texts::staff_list(lang, &members, &settings.admin_ids, &settings.time_zone);
+    // Telegram takes at most 100 buttons under a message; beyond that `/staff remove <id>` works.
     let removable: Vec<(String, String)> = members
         .iter()
-        .filter(|m| m.user_id != user.id.0 as i64)
+        .filter(|m| m.user_id != admin)
+        .take(MAX_BUTTONS)
         .map(|m| {
             (
                 texts::button_remove(lang, &m.name),
@@ -103,35 +210,62 @@ pub async fn staff(
         })
         .collect();
     let buttons = (!removable.is_empty()).then(|| callbacks::one_per_row(removable));
-    send(&bot, &msg, text, buttons).await?;
-    Ok(())
+    Ok((text, buttons))
 }
 
-/// Takes someone's access away; returns the reply for the admin.
+/// Takes someone's access away, and everything they hold: their unused links stop working and
+/// their open verifications are cancelled, their codes revoked. An admin from `ADMIN_IDS` cannot
+/// be removed here, and nobody removes themselves (so the last admin stays). Returns the reply
+/// for the admin.
 pub async fn remove(
     lang: Lang,
     bot: &Bot,
     store: &Store,
+    verifier: &Verifier,
     settings: &Settings,
     admin: i64,
     target: i64,
 ) -> Result<String, StoreError> {
-    if settings.admin_ids.contains(&(target as u64)) {
-        return Ok(texts::cannot_remove_configured_admin(lang, target));
-    }
-    if target == admin {
-        return Ok(texts::cannot_remove_self(lang));
+    let refusal = if settings.admin_ids.contains(&(target as u64)) {
+        Some(texts::cannot_remove_configured_admin(lang, target))
+    } else if target == admin {
+        Some(texts::cannot_remove_self(lang))
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        let detail = format!("remove user={target}");
+        store.record_refused(admin, &detail, None, now()).await?;
+        return Ok(refusal);
     }
     let was_admin = store.role_of(target).await? == Some(Role::Admin);
-    if !store.remove_staff(target, admin, now()).await? {
+    let removal = store.remove_staff(target, admin, now()).await?;
+    if !removal.removed {
         return Ok(texts::not_staff(lang, target));
     }
-    tracing::info!(admin, user = target, "access removed");
+    let revoked = verifier.revoke_cancelled(&removal.cancelled, admin).await?;
+    tracing::info!(
+        admin,
+        user = target,
+        cancelled = removal.cancelled.len(),
+        revoked,
+        invites = removal.invites_revoked,
+        "access removed"
+    );
+    for cancelled in &removal.cancelled {
+        drop_buttons(bot, cancelled).await;
+    }
     if was_admin {
         menu::hide_admin_menu(bot, target).await;
     }
     let name = store.staff_name(target).await?.unwrap_or_default();
-    Ok(texts::staff_removed(lang, &name, target))
+    Ok(texts::staff_removed(
+        lang,
+        &name,
+        target,
+        removal.cancelled.len(),
+        removal.invites_revoked,
+    ))
 }
 
 /// `/reset <number>`: earlier sends to the number no longer count against its limits.
@@ -204,15 +338,13 @@ pub async fn export(
     bot: Bot,
     msg: Message,
     lang: Lang,
+    user: User,
+    me: Me,
     days: String,
     store: Store,
 ) -> HandlerResult {
-    let days = match days.trim() {
-        "" => 30,
-        n => match n.parse::<u32>() {
-            Ok(n) if (1..=366).contains(&n) => n,
-            _ => return reply(&bot, &msg, texts::export_usage(lang)).await,
-        },
+    let Some(days) = export_days(&days) else {
+        return reply(&bot, &msg, texts::export_usage(lang)).await;
     };
     let records = match store.export(now() - i64::from(days) * DAY).await {
         Ok(records) => records,
@@ -225,11 +357,15 @@ pub async fn export(
     let csv = export::to_csv(&rows);
     let today = export::iso_utc(now());
     let file = InputFile::memory(csv).file_name(texts::export_file_name(&today[..10]));
-    bot.send_document(msg.chat.id, file)
-        .caption(texts::export_caption(lang, rows.len(), days))
-        .parse_mode(ParseMode::Html)
-        .await?;
-    Ok(())
+    let caption = texts::export_caption(lang, rows.len(), days);
+    privately(&bot, &msg, &user, &me, lang, |chat| {
+        let document = bot
+            .send_document(chat, file)
+            .caption(caption)
+            .parse_mode(ParseMode::Html);
+        async move { patiently(|| document.clone()).await.map(drop) }
+    })
+    .await
 }
 
 fn export_row(record: ExportRecord) -> export::ExportRow {
@@ -244,5 +380,68 @@ fn export_row(record: ExportRecord) -> export::ExportRow {
         cost: record.request_cost,
         refunded: record.is_refunded,
         checked_at: record.checked_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn command_arguments_read_as_documented() {
+        assert_eq!(StaffArgs::parse(""), Some(StaffArgs::List));
+        assert_eq!(StaffArgs::parse(" remove 42 "), Some(StaffArgs::Remove(42)));
+        assert_eq!(StaffArgs::parse("REMOVE 42"), Some(StaffArgs::Remove(42)));
+        for bad in [
+            "remove",
+            "remove me",
+            "remove 1 2",
+            "remove -5",
+            "remove 0",
+            "add 5",
+        ] {
+            assert_eq!(StaffArgs::parse(bad), None, "{bad}");
+        }
+        assert_eq!(export_days(""), Some(30));
+        assert_eq!(export_days(" 7 "), Some(7));
+        for bad in ["0", "367", "-1", "7d", "1e3"] {
+            assert_eq!(export_days(bad), None, "{bad}");
+        }
+        assert_eq!(invite_role(""), Some(Role::Staff));
+        assert_eq!(invite_role(" Admin "), Some(Role::Admin));
+        assert_eq!(invite_role("owner"), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever follows a command, it reads as one of its forms or as nothing (the usage is
+        /// shown); it never panics.
+        #[test]
+        fn any_text_after_a_command_reads_or_is_refused(args in "\\PC{0,80}|[ a-z0-9-]{0,30}") {
+            if let Some(StaffArgs::Remove(id)) = StaffArgs::parse(&args) {
+                prop_assert!(id > 0);
+                prop_assert!(args.contains(&id.to_string()));
+            }
+            if let Some(days) = export_days(&args) {
+                prop_assert!((1..=366).contains(&days));
+            }
+            if invite_role(&args).is_some() {
+                prop_assert!(["", "staff", "admin"].contains(&args.trim().to_lowercase().as_str()));
+            }
+        }
+
+        #[test]
+        fn a_typed_user_id_is_read_exactly(id in 1i64.., spaces in " {1,3}") {
+            let typed = format!("remove{spaces}{id}");
+            prop_assert_eq!(StaffArgs::parse(&typed), Some(StaffArgs::Remove(id)));
+        }
+
+        #[test]
+        fn export_days_are_read_exactly(days in 0u32..1000) {
+            let expected = (1..=366).contains(&days).then_some(days);
+            prop_assert_eq!(export_days(&days.to_string()), expected);
+        }
     }
 }

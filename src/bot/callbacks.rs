@@ -1,8 +1,11 @@
 //! Inline buttons: 🔁 Resend and ✖️ Cancel under a verification, "which one?" pickers, and the
 //! Remove buttons of `/staff`.
 //!
-//! `callback_data` holds only short ids (`resend:42`), never a phone number. Every press is
-//! answered (`answerCallbackQuery`), and pressing twice is safe: the second press finds the
+//! `callback_data` holds only short ids (`resend:42`), never a phone number. It is written by
+//! the client, so every press is authorised against the verification it names, the person who
+//! pressed and the chat the press came from (see [`Actor`]): a refused press is answered with a
+//! short pop-up that reveals nothing, does nothing, and is written to the audit log. Every press
+//! is answered (`answerCallbackQuery`), and pressing twice is safe: the second press finds the
 //! verification no longer open, or the person already removed, and says so.
 
 use std::sync::Arc;
@@ -10,11 +13,11 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage};
 
-use super::reply::drop_buttons;
+use super::reply::{drop_buttons, send_to as say};
 use super::texts::{self, Lang, View};
 use super::{BoxError, HandlerResult, Settings, admin};
-use crate::store::Store;
-use crate::verification::{CancelOutcome, SendOutcome, Verifier};
+use crate::store::{Role, Store};
+use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 
 /// What a button asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +41,10 @@ impl Action {
         }
         let mut parts = data.split(':');
         let verb = parts.next()?;
-        let id = parts.next()?.parse().ok()?;
+        // Only the form the bot writes: `resend:+5` or `resend:05` are not its buttons.
+        let id = parts
+            .next()
+            .and_then(|id| id.parse::<i64>().ok().filter(|n| n.to_string() == id))?;
         let action = match (verb, parts.next()) {
             ("resend", None) => Action::Resend(id),
             ("cancel", None) => Action::Cancel(id),
@@ -105,15 +111,18 @@ pub fn needs_admin(query: &CallbackQuery) -> bool {
 }
 
 /// A button pressed by staff. Always answered, even when something fails.
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
 pub async fn pressed(
     bot: Bot,
     query: CallbackQuery,
     lang: Lang,
+    role: Role,
     verifier: Verifier,
     store: Store,
     settings: Arc<Settings>,
 ) -> HandlerResult {
-    let text = match act(lang, &bot, &query, &verifier, &store, &settings).await {
+    let text = match act(lang, role, &bot, &query, &verifier, &store, &settings).await {
         Ok(text) => text,
         Err(err) => {
             tracing::error!("a button press failed: {err}");
@@ -126,6 +135,7 @@ pub async fn pressed(
 /// Does what the button says; returns the pop-up answer.
 async fn act(
     lang: Lang,
+    role: Role,
     bot: &Bot,
     query: &CallbackQuery,
     verifier: &Verifier,
@@ -138,6 +148,11 @@ async fn act(
     };
     let chat = message.chat().id;
     let staff = query.from.id.0 as i64;
+    let actor = Actor {
+        user_id: staff,
+        chat_id: chat.0,
+        admin: role == Role::Admin,
+    };
     let view = View {
         viewer: staff,
         now: crate::now(),
@@ -145,7 +160,7 @@ async fn act(
         lang,
     };
     match action {
-        Action::Cancel(id) => match verifier.cancel_by_id(id).await? {
+        Action::Cancel(id) => match verifier.cancel_by_id(id, &actor).await? {
             cancelled @ CancelOutcome::Cancelled { .. } => {
                 drop_keyboard(bot, message).await;
                 if let CancelOutcome::Cancelled { verification, .. } = &cancelled {
@@ -154,12 +169,14 @@ async fn act(
                 say(bot, chat, texts::cancel_outcome(&cancelled, &view), None).await?;
                 Ok(texts::callback_cancelled(lang))
             }
+            CancelOutcome::NotAllowed => Ok(texts::not_allowed(lang)),
             _ => Ok(texts::no_longer_open(lang)),
         },
         Action::Resend(id) => {
-            let outcome = verifier.resend(id, chat.0, staff).await?;
+            let outcome = verifier.resend(id, &actor).await?;
             let text = texts::send_outcome(&outcome, &view);
             match &outcome {
+                SendOutcome::NotAllowed => Ok(texts::not_allowed(lang)),
                 SendOutcome::NoLongerOpen => Ok(texts::no_longer_open(lang)),
                 SendOutcome::Sent(sent) => {
                     drop_keyboard(bot, message).await;
@@ -171,14 +188,17 @@ async fn act(
                     say(bot, chat, text, Some(keyboard(lang, open.id))).await?;
                     Ok(texts::callback_not_sent(lang))
                 }
-                SendOutcome::Refused(_) | SendOutcome::Failed(_) => {
+                SendOutcome::Refused(_) | SendOutcome::Failed(_) | SendOutcome::Unknown { .. } => {
                     say(bot, chat, text, None).await?;
                     Ok(texts::callback_not_sent(lang))
                 }
             }
         }
         Action::Check(id, code) => {
-            let outcome = verifier.check_id(id, staff, &code).await?;
+            let outcome = verifier.check_id(id, &actor, &code).await?;
+            if let CheckOutcome::NotAllowed = outcome {
+                return Ok(texts::not_allowed(lang));
+            }
             drop_keyboard(bot, message).await;
             say(bot, chat, texts::check_outcome(&outcome, &view), None).await?;
             if let Some(closed) = outcome.closed() {
@@ -187,9 +207,10 @@ async fn act(
             Ok(texts::callback_checked(lang))
         }
         Action::Remove(user_id) => {
-            let text = admin::remove(lang, bot, store, settings, staff, user_id).await?;
+            let text = admin::remove(lang, bot, store, verifier, settings, staff, user_id).await?;
             say(bot, chat, text.clone(), None).await?;
-            Ok(strip_tags(&text))
+            // The pop-up has room for the first line; the chat has the whole answer.
+            Ok(strip_tags(text.lines().next().unwrap_or_default()))
         }
         Action::Language(chosen) => {
             store
@@ -203,8 +224,21 @@ async fn act(
     }
 }
 
-/// An admin-only button pressed by staff who are not admins.
-pub async fn admins_only(bot: Bot, query: CallbackQuery, lang: Lang) -> HandlerResult {
+/// An admin-only button pressed by staff who are not admins: refused, and audited.
+pub async fn admins_only(
+    bot: Bot,
+    query: CallbackQuery,
+    lang: Lang,
+    store: Store,
+) -> HandlerResult {
+    let pressed = query.data.as_deref().unwrap_or_default();
+    let detail: String = pressed.chars().take(64).collect();
+    if let Err(err) = store
+        .record_refused(query.from.id.0 as i64, &detail, None, crate::now())
+        .await
+    {
+        tracing::error!("cannot audit a refused press: {err}");
+    }
     answer(&bot, &query, texts::admins_only(lang)).await
 }
 
@@ -224,21 +258,6 @@ async fn answer(bot: &Bot, query: &CallbackQuery, text: String) -> HandlerResult
         .text(text)
         .await?;
     Ok(())
-}
-
-async fn say(
-    bot: &Bot,
-    chat: ChatId,
-    text: String,
-    keyboard: Option<InlineKeyboardMarkup>,
-) -> Result<Message, teloxide::RequestError> {
-    let request = bot
-        .send_message(chat, text)
-        .parse_mode(teloxide::types::ParseMode::Html);
-    match keyboard {
-        Some(keyboard) => request.reply_markup(keyboard).await,
-        None => request.await,
-    }
 }
 
 /// Removes the buttons from the message whose button was pressed. Best effort.
@@ -304,6 +323,43 @@ mod tests {
             "lang:RU",
         ] {
             assert_eq!(Action::parse(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Callback data is written by the client: any string either reads as one action or as
+        /// none, never panics.
+        #[test]
+        fn any_callback_data_reads_as_one_action_or_none(data in "\\PC{0,64}|[a-z]{1,8}:[0-9:a-z-]{0,30}") {
+            match Action::parse(&data) {
+                Some(Action::Language(lang)) => {
+                    proptest::prop_assert_eq!(data, format!("lang:{}", lang.code()))
+                }
+                Some(Action::Check(id, code)) => {
+                    proptest::prop_assert_eq!(data, check_data(id, &code))
+                }
+                Some(Action::Resend(id)) => proptest::prop_assert_eq!(data, format!("resend:{id}")),
+                Some(Action::Cancel(id)) => proptest::prop_assert_eq!(data, cancel_data(id)),
+                Some(Action::Remove(id)) => proptest::prop_assert_eq!(data, remove_data(id)),
+                None => {}
+            }
+        }
+
+        /// Every button the bot makes reads back as what it was made for, within Telegram's
+        /// 64 bytes.
+        #[test]
+        fn the_bots_own_buttons_read_back(id in proptest::prelude::any::<i64>(), code in "[0-9]{4,8}") {
+            for (data, action) in [
+                (format!("resend:{id}"), Action::Resend(id)),
+                (cancel_data(id), Action::Cancel(id)),
+                (remove_data(id), Action::Remove(id)),
+                (check_data(id, &code), Action::Check(id, code.clone())),
+            ] {
+                proptest::prop_assert!(data.len() <= 64);
+                proptest::prop_assert_eq!(Action::parse(&data), Some(action));
+            }
         }
     }
 

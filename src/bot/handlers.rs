@@ -13,7 +13,7 @@ use crate::i18n::Lang;
 use crate::invite;
 use crate::phone::PhoneNumber;
 use crate::store::{Claim, Member, Role, Store};
-use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome, Verifier};
+use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 
 /// `/start` from staff. A link token is not used up by someone who already has access.
 pub async fn start(
@@ -99,9 +99,15 @@ pub async fn cancel(
     msg: Message,
     lang: Lang,
     user: User,
+    role: Role,
     verifier: Verifier,
 ) -> HandlerResult {
-    let outcome = match verifier.cancel(msg.chat.id.0, user.id.0 as i64).await {
+    let actor = Actor {
+        user_id: user.id.0 as i64,
+        chat_id: msg.chat.id.0,
+        admin: role == Role::Admin,
+    };
+    let outcome = match verifier.cancel(&actor).await {
         Ok(outcome) => outcome,
         Err(err) => return apologise(&bot, &msg, lang, err).await,
     };
@@ -112,7 +118,7 @@ pub async fn cancel(
             drop_buttons(&bot, verification).await;
             None
         }
-        CancelOutcome::NothingOpen => None,
+        CancelOutcome::NothingOpen | CancelOutcome::NotAllowed => None,
     };
     send(&bot, &msg, text, buttons).await?;
     Ok(())
@@ -215,7 +221,7 @@ pub async fn join(
 ) -> HandlerResult {
     let token = payload.trim();
     if token.is_empty() {
-        return stranger(bot, msg, lang, user).await;
+        return stranger(bot, msg, lang, user, store).await;
     }
     let name = user.full_name();
     let member = Member {
@@ -252,10 +258,7 @@ pub async fn join(
         let inviter_lang = super::lang_of(&store, inviter, settings.default_lang).await;
         let notice =
             texts::inviter_notice(inviter_lang, &name, member.username, member.user_id, role);
-        let told = bot
-            .send_message(ChatId(inviter), notice)
-            .parse_mode(teloxide::types::ParseMode::Html)
-            .await;
+        let told = super::reply::send_to(&bot, ChatId(inviter), notice, None).await;
         if let Err(err) = told {
             tracing::warn!(inviter, "could not tell the inviter who joined: {err}");
         }
@@ -263,9 +266,30 @@ pub async fn join(
     Ok(())
 }
 
-/// Anyone else: a polite answer with their user id, so an admin can add them.
-pub async fn stranger(bot: Bot, msg: Message, lang: Lang, user: User) -> HandlerResult {
+/// Anyone else: a polite answer with their user id, so an admin can add them. In a group,
+/// where customers may be, at most one such answer per person per day: the bot does not spam
+/// the group, nor spend its sending quota on it.
+pub async fn stranger(
+    bot: Bot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    store: Store,
+) -> HandlerResult {
     tracing::info!(user = user.id.0, "message from someone without access");
+    if !msg.chat.is_private() {
+        match store
+            .claim_stranger_reply(user.id.0 as i64, crate::now())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(err) => {
+                tracing::warn!("cannot tell whether a stranger was answered today: {err}");
+                return Ok(());
+            }
+        }
+    }
     reply(&bot, &msg, texts::stranger(lang, user.id.0)).await
 }
 

@@ -1,5 +1,8 @@
 //! Live delivery status: whenever the [`Tracker`](crate::delivery::Tracker) announces a visible
 //! change, the staff's "code sent" message is edited in place to show it (never a new message).
+//! Two things the bot learns later are told in a new message: a lost send that a delivery report
+//! attached again (the code can be typed after all), and a send abandoned by a process that died
+//! (a code may have gone out; see [`sweep_abandoned_sends`]).
 //!
 //! One task does every edit, one at a time, and reads the verification afresh each time, so the
 //! last edit always shows the latest state even when reports arrive in a burst. A change that
@@ -15,8 +18,10 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::texts::{self, Lang};
-use crate::store::{LiveView, Store};
+use super::texts::{self, Lang, View};
+use crate::delivery::Change;
+use crate::store::{LiveView, Store, Verification};
+use crate::verification::Verifier;
 
 /// How often, and how long apart, to look again for a message id that is not stored yet.
 const MESSAGE_ID_TRIES: u32 = 40;
@@ -49,7 +54,7 @@ pub fn spawn(
     bot: Bot,
     store: Store,
     default_lang: Lang,
-    changes: mpsc::UnboundedReceiver<i64>,
+    changes: mpsc::UnboundedReceiver<Change>,
 ) -> JoinHandle<()> {
     tokio::spawn(run(bot, store, default_lang, changes))
 }
@@ -58,13 +63,19 @@ async fn run(
     bot: Bot,
     store: Store,
     default_lang: Lang,
-    mut changes: mpsc::UnboundedReceiver<i64>,
+    mut changes: mpsc::UnboundedReceiver<Change>,
 ) {
     let (again, mut retries) = mpsc::unbounded_channel();
     let mut tries: HashMap<i64, u32> = HashMap::new();
     loop {
         let id = tokio::select! {
-            Some(id) = changes.recv() => id,
+            Some(change) = changes.recv() => match change {
+                Change::Delivery(id) => id,
+                Change::Reattached(id) => {
+                    announce_reattached(&bot, &store, default_lang, id).await;
+                    continue;
+                }
+            },
             Some(id) = retries.recv() => id,
             else => break,
         };
@@ -109,5 +120,75 @@ async fn show(bot: &Bot, lang: Lang, id: i64, message_id: MessageId, view: &Live
         // A retried change can find the message already showing it.
         Err(RequestError::Api(ApiError::MessageNotModified)) => {}
         Err(err) => tracing::warn!(verification = id, "cannot show the delivery status: {err}"),
+    }
+}
+
+/// A lost send is attached again: a new "code sent" message, with its buttons, which later
+/// delivery edits update.
+async fn announce_reattached(bot: &Bot, store: &Store, default_lang: Lang, id: i64) {
+    let verification = match store.verification(id).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::warn!(
+                verification = id,
+                "cannot read a re-attached verification: {err}"
+            );
+            return;
+        }
+    };
+    let view = view_for(store, &verification, default_lang).await;
+    let text = texts::code_resurfaced(&verification, &view);
+    let buttons = super::callbacks::keyboard(view.lang, id);
+    let chat = ChatId(verification.chat_id);
+    match super::reply::send_to(bot, chat, text, Some(buttons)).await {
+        Ok(shown) => {
+            if let Err(err) = store.set_message_id(id, shown.id.0).await {
+                tracing::warn!(verification = id, "cannot remember a message: {err}");
+            }
+        }
+        Err(err) => tracing::warn!(
+            verification = id,
+            "cannot announce a re-attached send: {err}"
+        ),
+    }
+}
+
+/// How often abandoned sends are looked for.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
+/// Closes, every second, the sends that a process abandoned with their Gateway call in flight
+/// (see [`Verifier::sweep`]), and tells each staff member that a code may have been sent.
+pub async fn sweep_abandoned_sends(bot: Bot, store: Store, verifier: Verifier, default_lang: Lang) {
+    let cooldown = verifier.policy().limits.resend_cooldown;
+    loop {
+        match verifier.sweep().await {
+            Ok(swept) => {
+                for v in swept {
+                    tracing::warn!(verification = v.id, "an abandoned send was closed");
+                    let view = view_for(&store, &v, default_lang).await;
+                    let text = texts::send_interrupted(&v, &view, v.created_at + cooldown);
+                    if let Err(err) =
+                        super::reply::send_to(&bot, ChatId(v.chat_id), text, None).await
+                    {
+                        tracing::warn!(verification = v.id, "cannot tell staff about it: {err}");
+                    }
+                }
+            }
+            Err(err) => tracing::warn!("cannot look for abandoned sends: {err}"),
+        }
+        tokio::time::sleep(SWEEP_EVERY).await;
+    }
+}
+
+/// How a message about `v`, sent on the bot's own, should look: in its staff member's language,
+/// with the number masked in a group.
+async fn view_for(store: &Store, v: &Verification, default_lang: Lang) -> View {
+    View {
+        viewer: v.staff_user_id,
+        now: crate::now(),
+        // Group and supergroup ids are negative; private chats have the user's positive id.
+        group: v.chat_id < 0,
+        lang: super::lang_of(store, v.staff_user_id, default_lang).await,
     }
 }

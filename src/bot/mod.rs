@@ -10,7 +10,7 @@ mod callbacks;
 mod handlers;
 pub mod live;
 pub mod menu;
-mod reply;
+pub mod reply;
 pub mod texts;
 
 use std::sync::Arc;

@@ -1,11 +1,26 @@
 //! Sending replies: HTML, optional buttons, and in groups a quote of the message answered.
+//!
+//! Every message the bot sends goes through [`send_to`], which keeps Telegram's limits: a text
+//! longer than a message may be is split at line breaks (the buttons go under the last part),
+//! and a `429 Too Many Requests` is waited out for as long as Telegram asks and sent again, so a
+//! "code sent" message of a paid send is not lost to a flood limit.
 
+use std::time::Duration;
+
+use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, User};
 
 use super::texts::{self, Lang, View};
 use super::{HandlerResult, callbacks};
 use crate::store::{StoreError, Verification};
+
+/// Telegram's longest message, in UTF-16 code units.
+pub const MAX_MESSAGE: usize = 4096;
+
+/// How often a request refused with `429` is sent again, and the longest wait accepted.
+const FLOOD_RETRIES: u32 = 5;
+const LONGEST_FLOOD_WAIT: Duration = Duration::from_secs(120);
 
 /// How a reply to `msg` from `user` should look.
 pub fn view_of(msg: &Message, user: &User, lang: Lang) -> View {
@@ -23,23 +38,127 @@ pub async fn reply(bot: &Bot, msg: &Message, text: String) -> HandlerResult {
 }
 
 /// Sends an HTML reply, with buttons if given; in a group it quotes the message it answers.
+/// Returns the (last) message sent.
 pub async fn send(
     bot: &Bot,
     msg: &Message,
     text: String,
     buttons: Option<InlineKeyboardMarkup>,
-) -> Result<Message, teloxide::RequestError> {
-    let mut request = bot
-        .send_message(msg.chat.id, text)
-        .parse_mode(ParseMode::Html);
-    if !msg.chat.is_private() {
+) -> Result<Message, RequestError> {
+    let quote = (!msg.chat.is_private()).then_some(msg.id);
+    deliver(bot, msg.chat.id, quote, text, buttons).await
+}
+
+/// Sends an HTML message to a chat, with buttons if given.
+pub async fn send_to(
+    bot: &Bot,
+    chat: ChatId,
+    text: String,
+    buttons: Option<InlineKeyboardMarkup>,
+) -> Result<Message, RequestError> {
+    deliver(bot, chat, None, text, buttons).await
+}
+
+async fn deliver(
+    bot: &Bot,
+    chat: ChatId,
+    quote: Option<MessageId>,
+    text: String,
+    buttons: Option<InlineKeyboardMarkup>,
+) -> Result<Message, RequestError> {
+    let mut parts = split(&text, MAX_MESSAGE);
+    let last = parts.pop().unwrap_or_default();
+    for part in parts {
+        send_part(bot, chat, quote, part, None).await?;
+    }
+    send_part(bot, chat, quote, last, buttons).await
+}
+
+async fn send_part(
+    bot: &Bot,
+    chat: ChatId,
+    quote: Option<MessageId>,
+    text: String,
+    buttons: Option<InlineKeyboardMarkup>,
+) -> Result<Message, RequestError> {
+    let mut request = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+    if let Some(quote) = quote {
         request =
-            request.reply_parameters(ReplyParameters::new(msg.id).allow_sending_without_reply());
+            request.reply_parameters(ReplyParameters::new(quote).allow_sending_without_reply());
     }
-    match buttons {
-        Some(buttons) => request.reply_markup(buttons).await,
-        None => request.await,
+    if let Some(buttons) = buttons {
+        request = request.reply_markup(buttons);
     }
+    patiently(|| request.clone()).await
+}
+
+/// Sends `request()` until Telegram takes it, waiting out `429 Too Many Requests` as long as it
+/// asks (a few times, up to two minutes each).
+pub async fn patiently<T, R>(request: impl Fn() -> R) -> Result<T, RequestError>
+where
+    R: std::future::IntoFuture<Output = Result<T, RequestError>>,
+{
+    let mut tries = 0;
+    loop {
+        match request().await {
+            Err(RequestError::RetryAfter(wait))
+                if tries < FLOOD_RETRIES && wait.duration() <= LONGEST_FLOOD_WAIT =>
+            {
+                tries += 1;
+                tracing::warn!(
+                    wait = wait.seconds(),
+                    "Telegram asked to slow down; sending again after the wait"
+                );
+                tokio::time::sleep(wait.duration()).await;
+            }
+            done => return done,
+        }
+    }
+}
+
+/// Splits an HTML text into parts of at most `max` UTF-16 code units, at line breaks (a blank
+/// line first), so that tags, which never span lines in the bot's texts, stay balanced. A
+/// single line longer than that (which no text of the bot's has: input is never echoed in full)
+/// is cut and marked with `…`.
+pub fn split(text: &str, max: usize) -> Vec<String> {
+    let units = |s: &str| s.encode_utf16().count();
+    if units(text) <= max {
+        return vec![text.to_owned()];
+    }
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for line in text.split('\n') {
+        let line = if units(line) > max {
+            cut(line, max - 1) + "…"
+        } else {
+            line.to_owned()
+        };
+        let joined = units(&current) + 1 + units(&line);
+        if !current.is_empty() && joined > max {
+            parts.push(std::mem::take(&mut current).trim_end().to_owned());
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&line);
+    }
+    let current = current.trim_end();
+    if !current.trim().is_empty() {
+        parts.push(current.to_owned());
+    }
+    parts.retain(|p| !p.trim().is_empty());
+    parts
+}
+
+/// The longest prefix of `s` of at most `max` UTF-16 code units.
+fn cut(s: &str, max: usize) -> String {
+    let mut units = 0;
+    s.chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units <= max
+        })
+        .collect()
 }
 
 /// An internal error: logged with context, and an apology in the chat.
@@ -71,4 +190,50 @@ pub fn pick(
             .map(|v| (texts::pick_label(v), action(v)))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_short_text_is_one_part() {
+        assert_eq!(split("hello\nworld", 4096), ["hello\nworld"]);
+    }
+
+    #[test]
+    fn a_long_list_is_split_between_lines() {
+        let lines: Vec<String> = (0..500).map(|i| format!("<b>{i}</b> Alice")).collect();
+        let text = lines.join("\n");
+        let parts = split(&text, 4096);
+        assert!(parts.len() > 1);
+        assert_eq!(parts.join("\n"), text, "nothing is lost or reordered");
+        for part in &parts {
+            assert!(part.encode_utf16().count() <= 4096);
+            assert_eq!(part.matches("<b>").count(), part.matches("</b>").count());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_part_fits_and_no_text_is_lost(
+            lines in proptest::collection::vec("[a-zа-я😀 <>/]{0,300}", 0..60),
+            max in 20usize..600,
+        ) {
+            let text = lines.join("\n");
+            let parts = split(&text, max);
+            for part in &parts {
+                prop_assert!(part.encode_utf16().count() <= max);
+                // Split parts are never blank (Telegram refuses an empty message).
+                prop_assert!(parts.len() == 1 || !part.trim().is_empty());
+            }
+            let short_lines = lines.iter().all(|l| l.encode_utf16().count() <= max);
+            if short_lines {
+                let kept: String = parts.concat().split_whitespace().collect();
+                let given: String = text.split_whitespace().collect();
+                prop_assert_eq!(kept, given);
+            }
+        }
+    }
 }

@@ -36,6 +36,12 @@ pub struct Report {
     pub is_refunded: Option<bool>,
     #[serde(default)]
     pub delivery_status: Option<DeliveryStatus>,
+    /// The number the code went to (E.164).
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    /// What the bot sent as `payload`: the verification's id.
+    #[serde(default)]
+    pub payload: Option<String>,
 }
 
 impl From<&RequestStatus> for Report {
@@ -45,6 +51,8 @@ impl From<&RequestStatus> for Report {
             request_cost: Some(status.request_cost),
             is_refunded: status.is_refunded,
             delivery_status: status.delivery_status.clone(),
+            phone_number: Some(status.phone_number.clone()),
+            payload: status.payload.clone(),
         }
     }
 }
@@ -98,6 +106,12 @@ pub enum Applied {
     Unchanged,
     /// Stored. `visible` when the status or the refund changed (the staff's message must show it).
     Updated { verification_id: i64, visible: bool },
+    /// A send whose answer the bot lost (its `payload` names the verification) is attached to
+    /// its verification again: the code typed next is checked.
+    Reattached { verification_id: i64 },
+    /// The report names a verification whose send is still in flight (or abandoned and not yet
+    /// given up): not stored, so that the Gateway sends it again later.
+    NotYet,
 }
 
 impl Applied {
@@ -107,6 +121,8 @@ impl Applied {
             Applied::UnknownRequest => "unknown_request",
             Applied::Unchanged => "unchanged",
             Applied::Updated { .. } => "updated",
+            Applied::Reattached { .. } => "reattached",
+            Applied::NotYet => "not_yet",
         }
     }
 }
@@ -119,26 +135,35 @@ pub enum DeliveryError {
     Contended,
 }
 
+/// A change the staff's chat must show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The delivery of this verification changed visibly: edit its "code sent" message.
+    Delivery(i64),
+    /// This verification's lost send was re-attached: tell its staff member the code is out.
+    Reattached(i64),
+}
+
 /// Applies delivery news to stored verifications. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Tracker {
     store: Store,
-    changed: mpsc::UnboundedSender<i64>,
+    changed: mpsc::UnboundedSender<Change>,
 }
 
 impl Tracker {
-    /// A tracker and the channel on which it announces the id of each verification whose
-    /// delivery changed visibly.
-    pub fn new(store: Store) -> (Tracker, mpsc::UnboundedReceiver<i64>) {
+    /// A tracker and the channel on which it announces each change the staff must see.
+    pub fn new(store: Store) -> (Tracker, mpsc::UnboundedReceiver<Change>) {
         let (changed, receiver) = mpsc::unbounded_channel();
         (Tracker { store, changed }, receiver)
     }
 
-    /// Stores what `report` adds, atomically: a concurrent change makes it look again.
+    /// Stores what `report` adds, atomically: a concurrent change makes it look again. A report
+    /// for a request no row knows re-attaches a lost send when its `payload` names one.
     pub async fn apply(&self, report: &Report) -> Result<Applied, DeliveryError> {
         for _ in 0..5 {
             let Some((id, current)) = self.store.delivery_of(&report.request_id).await? else {
-                return Ok(Applied::UnknownRequest);
+                return self.reattach(report).await;
             };
             let Some(next) = merge(&current, report) else {
                 return Ok(Applied::Unchanged);
@@ -148,7 +173,7 @@ impl Tracker {
                     next.status != current.status || next.is_refunded != current.is_refunded;
                 if visible {
                     // Nobody listening (shutting down) is fine: the database has it.
-                    let _ = self.changed.send(id);
+                    let _ = self.changed.send(Change::Delivery(id));
                 }
                 return Ok(Applied::Updated {
                     verification_id: id,
@@ -157,6 +182,33 @@ impl Tracker {
             }
         }
         Err(DeliveryError::Contended)
+    }
+
+    async fn reattach(&self, report: &Report) -> Result<Applied, DeliveryError> {
+        let Some(id) = report
+            .payload
+            .as_deref()
+            .and_then(|p| p.parse::<i64>().ok())
+        else {
+            return Ok(Applied::UnknownRequest);
+        };
+        let Some(verification) = self.store.reattach(id, report, crate::now()).await? else {
+            let sending = self.store.verification(id).await?;
+            if sending.is_some_and(|v| v.status == crate::store::Status::Sending) {
+                return Ok(Applied::NotYet);
+            }
+            return Ok(Applied::UnknownRequest);
+        };
+        tracing::warn!(
+            verification = verification.id,
+            "a send whose answer was lost is attached again; its code can be checked"
+        );
+        let _ = self.changed.send(Change::Reattached(verification.id));
+        // The delivery status the report carries is stored like any other.
+        Box::pin(self.apply(report)).await?;
+        Ok(Applied::Reattached {
+            verification_id: verification.id,
+        })
     }
 }
 
@@ -182,6 +234,8 @@ mod tests {
                 status: DeliveryState::from(status.to_owned()),
                 updated_at,
             }),
+            phone_number: None,
+            payload: None,
         }
     }
 
@@ -268,6 +322,8 @@ mod tests {
             request_cost: Some(0.01),
             is_refunded: None,
             delivery_status: None,
+            phone_number: None,
+            payload: None,
         };
         assert_eq!(merge(&delivery(Some("sent"), 100), &bare), None);
         let mut unpriced = delivery(Some("sent"), 100);

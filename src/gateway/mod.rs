@@ -314,3 +314,255 @@ mod tests {
         assert!(!format!("{client:?}").contains("super-secret-token"));
     }
 }
+
+/// Property tests of what the Gateway answers: whatever the bytes and the HTTP status, `decode`
+/// never panics; it returns the result, the typed API error, or `BadResponse` with that status.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn status() -> impl Strategy<Value = StatusCode> {
+        (100..1000u16).prop_map(|code| StatusCode::from_u16(code).unwrap())
+    }
+
+    /// The envelope's and `RequestStatus`'s own field names.
+    const FIELDS: &[&str] = &[
+        "ok",
+        "result",
+        "error",
+        "request_id",
+        "phone_number",
+        "request_cost",
+        "delivery_status",
+        "status",
+        "updated_at",
+    ];
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        crate::testing::json_value(FIELDS)
+    }
+
+    fn any_body() -> impl Strategy<Value = Vec<u8>> {
+        crate::testing::any_body(FIELDS)
+    }
+
+    /// An envelope-shaped object: `ok`, `result` and `error` present or not, of any type.
+    fn envelope() -> impl Strategy<Value = serde_json::Map<String, Value>> {
+        let ok = prop_oneof![3 => any::<bool>().prop_map(Value::from), 1 => json_value()];
+        let result = prop_oneof![
+            2 => any::<bool>().prop_map(Value::from),
+            1 => Just(Value::Null),
+            1 => json_value(),
+        ];
+        let error = prop_oneof![
+            2 => any::<String>().prop_map(Value::from),
+            1 => Just(Value::Null),
+            1 => json_value(),
+        ];
+        (
+            prop::option::of(ok),
+            prop::option::of(result),
+            prop::option::of(error),
+            prop::collection::btree_map("[a-z_]{1,12}", json_value(), 0..3),
+        )
+            .prop_map(|(ok, result, error, extra)| {
+                let mut object: serde_json::Map<String, Value> = extra
+                    .into_iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "ok" | "result" | "error"))
+                    .collect();
+                for (name, value) in [("ok", ok), ("result", result), ("error", error)] {
+                    if let Some(value) = value {
+                        object.insert(name.to_owned(), value);
+                    }
+                }
+                object
+            })
+    }
+
+    /// A `RequestStatus` as the Gateway sends it, and the value it must decode to.
+    fn request_status() -> impl Strategy<Value = (Value, RequestStatus)> {
+        (
+            any::<String>(),
+            any::<String>(),
+            prop::option::of(0..1_000_000u32),
+            prop::option::of(any::<bool>()),
+            prop::option::of((
+                prop_oneof![
+                    prop::sample::select(vec!["sent", "delivered", "read", "expired", "revoked"])
+                        .prop_map(String::from),
+                    any::<String>(),
+                ],
+                any::<i64>(),
+            )),
+            prop::option::of(any::<String>()),
+        )
+            .prop_map(
+                |(request_id, phone_number, cost, is_refunded, delivery, payload)| {
+                    let mut json =
+                        json!({ "request_id": request_id, "phone_number": phone_number });
+                    if let Some(cost) = cost {
+                        json["request_cost"] = json!(f64::from(cost) / 1000.0);
+                    }
+                    if let Some(is_refunded) = is_refunded {
+                        json["is_refunded"] = json!(is_refunded);
+                    }
+                    if let Some((status, updated_at)) = &delivery {
+                        json["delivery_status"] =
+                            json!({ "status": status, "updated_at": updated_at });
+                    }
+                    if let Some(payload) = &payload {
+                        json["payload"] = json!(payload);
+                    }
+                    let expected = RequestStatus {
+                        request_id,
+                        phone_number,
+                        request_cost: cost.map_or(0.0, |c| f64::from(c) / 1000.0),
+                        is_refunded,
+                        remaining_balance: None,
+                        delivery_status: delivery.map(|(status, updated_at)| DeliveryStatus {
+                            status: DeliveryState::from(status),
+                            updated_at,
+                        }),
+                        verification_status: None,
+                        payload,
+                    };
+                    (json, expected)
+                },
+            )
+    }
+
+    /// What `decode::<bool>` must make of an envelope: the documented contract, spelled out.
+    fn expected_bool(
+        status: StatusCode,
+        object: &serde_json::Map<String, Value>,
+    ) -> Result<bool, GatewayError> {
+        let bad = GatewayError::BadResponse {
+            status: status.as_u16(),
+        };
+        let Some(Value::Bool(ok)) = object.get("ok") else {
+            return Err(bad);
+        };
+        let result = match object.get("result") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(result)) => Some(*result),
+            Some(_) => return Err(bad),
+        };
+        let error = match object.get("error") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(error)) => Some(error),
+            Some(_) => return Err(bad),
+        };
+        match (ok, result, error) {
+            (true, Some(result), _) => Ok(result),
+            (false, _, Some(error)) => Err(GatewayError::Api(ApiError::parse(error))),
+            _ => Err(bad),
+        }
+    }
+
+    /// A `BadResponse` must carry the HTTP status it came with.
+    fn check_status<R>(
+        status: StatusCode,
+        result: &Result<R, GatewayError>,
+    ) -> Result<(), TestCaseError> {
+        match result {
+            Err(GatewayError::BadResponse { status: got }) => {
+                prop_assert_eq!(*got, status.as_u16());
+            }
+            Err(GatewayError::Api(_)) | Ok(_) => {}
+            Err(other) => prop_assert!(false, "decode returned {:?}", other),
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes, any status: no panic; only the result, an API error or `BadResponse`
+        /// with that status; and what is not JSON at all is always `BadResponse`.
+        #[test]
+        fn any_body_decodes_or_is_a_bad_response(status in status(), body in any_body()) {
+            let as_status = decode::<RequestStatus>(status, &body);
+            check_status(status, &as_status)?;
+            let as_bool = decode::<bool>(status, &body);
+            check_status(status, &as_bool)?;
+            let as_value = decode::<Value>(status, &body);
+            check_status(status, &as_value)?;
+            if serde_json::from_slice::<Value>(&body).is_err() {
+                let bad = GatewayError::BadResponse { status: status.as_u16() };
+                prop_assert_eq!(as_status, Err(bad.clone()));
+                prop_assert_eq!(as_bool, Err(bad.clone()));
+                prop_assert_eq!(as_value, Err(bad));
+            }
+        }
+
+        /// Any envelope-shaped object, any status: exactly what the contract says.
+        #[test]
+        fn an_envelope_decodes_as_documented(status in status(), object in envelope()) {
+            let body = serde_json::to_vec(&object).unwrap();
+            prop_assert_eq!(
+                decode::<bool>(status, &body),
+                expected_bool(status, &object),
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+
+        /// `{"ok":false,"error":S}` is the API error `S`, typed, whatever S and the status.
+        #[test]
+        fn an_error_envelope_is_the_typed_api_error(
+            status in status(),
+            error in prop_oneof![
+                any::<String>(),
+                "FLOOD_WAIT_[0-9]{0,12}",
+                prop::sample::select(vec!["BALANCE_NOT_ENOUGH", "CODE_INVALID", "UNKNOWN_METHOD"])
+                    .prop_map(String::from),
+            ],
+            result_null in any::<bool>(),
+        ) {
+            let mut body = json!({ "ok": false, "error": error });
+            if result_null {
+                body["result"] = Value::Null;
+            }
+            let body = serde_json::to_vec(&body).unwrap();
+            let expected = Err(GatewayError::Api(ApiError::parse(&error)));
+            prop_assert_eq!(decode::<RequestStatus>(status, &body), expected.clone());
+            prop_assert_eq!(decode::<bool>(status, &body).err(), expected.err());
+        }
+
+        /// `{"ok":true,"result":…}` with a request status decodes field for field.
+        #[test]
+        fn a_request_status_decodes_field_for_field(
+            status in status(),
+            (result, expected) in request_status(),
+        ) {
+            let body = serde_json::to_vec(&json!({ "ok": true, "result": result })).unwrap();
+            prop_assert_eq!(decode::<RequestStatus>(status, &body), Ok(expected));
+        }
+
+        /// Deeply nested JSON (up to tens of thousands of levels) never overflows the stack.
+        #[test]
+        fn deep_nesting_is_a_bad_response_not_a_crash(
+            depth in 0..50_000usize,
+            array in any::<bool>(),
+        ) {
+            let (open, close) = if array { ("[", "]") } else { (r#"{"a":"#, "}") };
+            let nested = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+            let body = format!(r#"{{"ok":true,"result":{nested}}}"#);
+            let result = decode::<Value>(StatusCode::OK, body.as_bytes());
+            check_status(StatusCode::OK, &result)?;
+            if depth > 200 {
+                prop_assert_eq!(result, Err(GatewayError::BadResponse { status: 200 }));
+            } else if depth < 100 {
+                prop_assert!(result.is_ok(), "{:?}", result);
+            }
+            // The same depth in a field `RequestStatus` does not know: skipped, without recursion.
+            let body = format!(
+                r#"{{"ok":true,"result":{{"request_id":"r","phone_number":"p","extra":{nested}}}}}"#
+            );
+            let result = decode::<RequestStatus>(StatusCode::OK, body.as_bytes());
+            prop_assert_eq!(result.map(|status| status.request_id), Ok("r".to_owned()));
+        }
+    }
+}

@@ -37,10 +37,12 @@ pub(super) async fn record(
     Ok(())
 }
 
-/// Records an action about a stored verification, taking actor and phone from its row.
+/// Records an action by `actor` (the person who pressed or typed, not the row's owner) about a
+/// stored verification, taking the phone from its row.
 pub(super) async fn record_for(
     conn: &mut SqliteConnection,
     verification_id: i64,
+    actor: i64,
     action: &str,
     cost: Option<f64>,
     detail: Option<&str>,
@@ -48,9 +50,10 @@ pub(super) async fn record_for(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, verification_id, phone, cost, detail) \
-         SELECT ?, staff_user_id, ?, id, phone, ?, ? FROM verifications WHERE id = ?",
+         SELECT ?, ?, ?, id, phone, ?, ? FROM verifications WHERE id = ?",
     )
     .bind(now)
+    .bind(actor)
     .bind(action)
     .bind(cost)
     .bind(detail)
@@ -58,4 +61,28 @@ pub(super) async fn record_for(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+impl super::Store {
+    /// A press of a button, or an id typed after a command, that named something the person may
+    /// not touch: recorded as refused, with the person who tried as the actor and what they
+    /// tried (`resend`, `remove user=5`, …) as the detail.
+    pub async fn record_refused(
+        &self,
+        actor: i64,
+        detail: &str,
+        verification_id: Option<i64>,
+        now: i64,
+    ) -> Result<(), super::StoreError> {
+        let entry = Entry {
+            actor: Some(actor),
+            action: "refused",
+            verification_id,
+            detail: Some(detail),
+            ..Default::default()
+        };
+        let mut conn = self.pool.acquire().await?;
+        record(&mut conn, entry, now).await?;
+        Ok(())
+    }
 }

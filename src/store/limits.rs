@@ -4,12 +4,13 @@
 use sqlx::SqliteConnection;
 
 use super::audit::{self, Entry};
-use super::{Store, StoreError};
+use super::{MAYBE_CHARGED, Store, StoreError};
 
 /// A send that may have cost money: in flight, accepted by the Gateway, or with an unknown
-/// outcome (timeout, or interrupted by a crash). Refused and failed sends are free.
-const COUNTED: &str =
-    "(status = 'sending' OR request_id IS NOT NULL OR error IN ('timeout', 'interrupted'))";
+/// outcome ([`super::MAYBE_CHARGED`]). Refused sends and sends the Gateway refused are free.
+fn counted() -> String {
+    format!("(status = 'sending' OR request_id IS NOT NULL OR {MAYBE_CHARGED})")
+}
 
 /// The price assumed for a send whose cost is not known yet, when no send has reported one.
 const DEFAULT_PRICE: f64 = 0.01;
@@ -117,21 +118,22 @@ pub(super) async fn check(
     now: i64,
 ) -> Result<Option<Refusal>, sqlx::Error> {
     let day_start = now - now.rem_euclid(DAY);
+    let counted = counted();
     let counts: Counts = sqlx::query_as(&format!(
         "SELECT \
            (SELECT MAX(created_at) FROM verifications \
-            WHERE phone = ?1 AND id > reset.after_id AND {COUNTED}) AS last_send, \
+            WHERE phone = ?1 AND id > reset.after_id AND {counted}) AS last_send, \
            (SELECT COUNT(*) FROM verifications \
-            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {COUNTED}) AS in_window, \
+            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {counted}) AS in_window, \
            (SELECT MIN(created_at) FROM verifications \
-            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {COUNTED}) AS oldest, \
+            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {counted}) AS oldest, \
            CASE WHEN ?3 THEN (SELECT COUNT(*) FROM verifications \
-            WHERE staff_user_id = ?4 AND created_at >= ?5 AND {COUNTED}) ELSE 0 END AS staff_today, \
+            WHERE staff_user_id = ?4 AND created_at >= ?5 AND {counted}) ELSE 0 END AS staff_today, \
            CASE WHEN ?6 THEN (SELECT COALESCE(SUM(CASE WHEN is_refunded THEN 0.0 \
                                                   ELSE COALESCE(request_cost, 0.0) END), 0.0) \
-            FROM verifications WHERE created_at >= ?5 AND {COUNTED}) ELSE 0.0 END AS spent, \
+            FROM verifications WHERE created_at >= ?5 AND {counted}) ELSE 0.0 END AS spent, \
            CASE WHEN ?6 THEN (SELECT COALESCE(SUM(request_cost IS NULL), 0) \
-            FROM verifications WHERE created_at >= ?5 AND {COUNTED}) ELSE 0 END AS in_flight, \
+            FROM verifications WHERE created_at >= ?5 AND {counted}) ELSE 0 END AS in_flight, \
            CASE WHEN ?6 THEN (SELECT request_cost FROM verifications \
             WHERE request_cost > 0 ORDER BY id DESC LIMIT 1) END AS price \
          FROM (SELECT COALESCE((SELECT after_id FROM phone_resets WHERE phone = ?1), 0) \

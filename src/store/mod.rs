@@ -26,9 +26,16 @@ pub use balance::BalanceAlert;
 pub use delivery::LiveView;
 pub use languages::StoredLanguage;
 pub use limits::{Limits, Refusal};
-pub use people::{Claim, Member, StaffMember};
+pub use people::{Claim, Member, Removal, StaffMember};
 pub use reports::{ExportRecord, PeriodStats};
 pub use verifications::{NewVerification, Reservation, Verification};
+
+/// Why a failed send may still have been charged: the Gateway's answer never reached the
+/// database (a timeout, a dropped connection, an HTTP error or HTML page from a proxy, a crash or
+/// a database error after the call). Such sends count toward every limit at the last known
+/// price, and a delivery report naming the verification in its `payload` re-attaches them.
+pub(crate) const MAYBE_CHARGED: &str = "(error IN ('timeout', 'transport', 'interrupted', \
+     'unrecorded') OR error GLOB 'http_*')";
 
 /// Migrations embedded in the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

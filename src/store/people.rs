@@ -3,7 +3,8 @@
 use sqlx::FromRow;
 
 use super::audit::{self, Entry};
-use super::{Role, Store, StoreError};
+use super::verifications::{COLUMNS, VerificationRow};
+use super::{Role, Store, StoreError, Verification};
 
 /// A person joining through a link.
 #[derive(Debug, Clone)]
@@ -23,7 +24,20 @@ pub enum Claim {
     },
     Used,
     Expired,
+    /// The person who made the link lost their access (or revoked it) before it was used.
+    Revoked,
     Unknown,
+}
+
+/// What removing someone did.
+#[derive(Debug, Default)]
+pub struct Removal {
+    /// Whether they had access (a second removal does nothing).
+    pub removed: bool,
+    /// How many of their unused links stopped working.
+    pub invites_revoked: u64,
+    /// Their verifications that were open, now cancelled (their codes are to be revoked).
+    pub cancelled: Vec<Verification>,
 }
 
 /// A stored staff member (or admin), for `/staff`.
@@ -55,6 +69,9 @@ struct InviteRow {
     created_by: Option<i64>,
     expires_at: Option<i64>,
     used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    /// The link's maker has lost their access.
+    creator_removed: bool,
 }
 
 impl Store {
@@ -116,9 +133,16 @@ impl Store {
         )
     }
 
-    /// Takes access away at once; the person's history stays. Returns whether they had access.
-    pub async fn remove_staff(&self, user_id: i64, by: i64, now: i64) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+    /// Takes access away at once, and with it everything the person holds: the links they made
+    /// that nobody used stop working, and their open verifications are cancelled (the audit log
+    /// names `by`). Their history stays. One transaction.
+    pub async fn remove_staff(
+        &self,
+        user_id: i64,
+        by: i64,
+        now: i64,
+    ) -> Result<Removal, StoreError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let done = sqlx::query(
             "UPDATE staff SET removed_at = ?, removed_by = ? WHERE user_id = ? AND removed_at IS NULL",
         )
@@ -138,8 +162,53 @@ impl Store {
             };
             audit::record(&mut tx, entry, now).await?;
         }
+        if !removed {
+            return Ok(Removal::default());
+        }
+        let invites_revoked = sqlx::query(
+            "UPDATE invites SET revoked_at = ? \
+             WHERE created_by = ? AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let cancelled: Vec<VerificationRow> = sqlx::query_as(&format!(
+            "UPDATE verifications SET status = 'cancelled', error = 'access_removed', \
+             closed_at = ? WHERE staff_user_id = ? AND status IN ('sending', 'pending') \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(now)
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &cancelled {
+            let reason = Some("access_removed");
+            audit::record_for(&mut tx, row.id(), by, "cancel", None, reason, now).await?;
+        }
         tx.commit().await?;
-        Ok(removed)
+        Ok(Removal {
+            removed,
+            invites_revoked,
+            cancelled: cancelled.into_iter().map(Verification::from).collect(),
+        })
+    }
+
+    /// Whether a person without access who wrote in a group may be answered now: at most once
+    /// a day each. Claims the answer atomically (one statement), across processes too.
+    pub async fn claim_stranger_reply(&self, user_id: i64, now: i64) -> Result<bool, StoreError> {
+        let claimed: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO stranger_replies (user_id, replied_at) VALUES (?, ?) \
+             ON CONFLICT (user_id) DO UPDATE SET replied_at = excluded.replied_at \
+             WHERE stranger_replies.replied_at <= excluded.replied_at - 86400 \
+             RETURNING user_id",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(claimed.is_some())
     }
 
     /// Replaces any unused owner link by a new one (only its hash is stored).
@@ -202,7 +271,10 @@ impl Store {
     ) -> Result<Claim, StoreError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let found: Option<InviteRow> = sqlx::query_as(
-            "SELECT role, created_by, expires_at, used_at FROM invites WHERE token_hash = ?",
+            "SELECT i.role, i.created_by, i.expires_at, i.used_at, i.revoked_at, \
+                    (s.removed_at IS NOT NULL) AS creator_removed \
+             FROM invites i LEFT JOIN staff s ON s.user_id = i.created_by \
+             WHERE i.token_hash = ?",
         )
         .bind(token_hash)
         .fetch_optional(&mut *tx)
@@ -212,6 +284,14 @@ impl Store {
             Some(InviteRow {
                 used_at: Some(_), ..
             }) => return Ok(Claim::Used),
+            Some(InviteRow {
+                revoked_at: Some(_),
+                ..
+            })
+            | Some(InviteRow {
+                creator_removed: true,
+                ..
+            }) => return Ok(Claim::Revoked),
             Some(InviteRow {
                 expires_at: Some(expires_at),
                 ..

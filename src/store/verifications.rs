@@ -5,7 +5,8 @@ use sqlx::FromRow;
 
 use super::audit::{self, Entry};
 use super::limits::{self, Limits, Refusal};
-use super::{Status, Store, StoreError};
+use super::{MAYBE_CHARGED, Status, Store, StoreError};
+use crate::delivery::Report;
 use crate::gateway::RequestStatus;
 
 /// One verification, as stored.
@@ -54,6 +55,12 @@ pub(super) struct VerificationRow {
     created_at: i64,
     sent_at: Option<i64>,
     expires_at: Option<i64>,
+}
+
+impl VerificationRow {
+    pub(super) fn id(&self) -> i64 {
+        self.id
+    }
 }
 
 impl From<VerificationRow> for Verification {
@@ -176,8 +183,8 @@ impl Store {
             return Ok(Reservation::Refused(refusal));
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, created_at) \
-             VALUES (?, ?, ?, 'sending', ?, ?, ?) RETURNING id",
+            "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, \
+             created_at, send_started_at) VALUES (?, ?, ?, 'sending', ?, ?, ?, ?) RETURNING id",
         )
         .bind(new.chat_id)
         .bind(new.staff_user_id)
@@ -185,10 +192,12 @@ impl Store {
         .bind(new.code_length)
         .bind(new.ttl)
         .bind(now)
+        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         if let Some(old) = new.replaces {
-            audit::record_for(&mut tx, old, "cancel", None, Some("resent"), now).await?;
+            let actor = new.staff_user_id;
+            audit::record_for(&mut tx, old, actor, "cancel", None, Some("resent"), now).await?;
         }
         tx.commit().await?;
         Ok(Reservation::Reserved(id))
@@ -261,38 +270,58 @@ impl Store {
             .collect())
     }
 
-    /// A `checkSendAbility` succeeded (and charged): its `request_id` will be used for the send.
+    /// A `checkSendAbility` succeeded (and charged): its `request_id` will be used for the send,
+    /// which starts now. `false` when the row is no longer `sending` (it was given up as
+    /// abandoned meanwhile): nothing was written.
     pub async fn record_precheck(
         &self,
         id: i64,
+        actor: i64,
         able: &RequestStatus,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE verifications SET request_id = ?, request_cost = ? WHERE id = ?")
-            .bind(&able.request_id)
-            .bind(able.request_cost)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        audit::record_for(&mut tx, id, "precheck", Some(able.request_cost), None, now).await?;
+        let done = sqlx::query(
+            "UPDATE verifications SET request_id = ?, request_cost = ?, send_started_at = ? \
+             WHERE id = ? AND status = 'sending'",
+        )
+        .bind(&able.request_id)
+        .bind(able.request_cost)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let cost = Some(able.request_cost);
+        audit::record_for(&mut tx, id, actor, "precheck", cost, None, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The Gateway accepted the send: the verification is now pending until `now + ttl`.
     /// Returns it as stored. (The audit row is written by the database: see the migration
     /// `audit_in_database`.)
+    ///
+    /// A compare-and-set on a send still waiting for its answer: the row must be `sending`, or
+    /// have been given up as interrupted while the phone has no other open verification. `None`
+    /// when neither holds (see [`Store::record_unattached_send`]); a delivery report that
+    /// re-attached this very request first counts as done.
     pub async fn mark_sent(
         &self,
         id: i64,
         sent: &RequestStatus,
         now: i64,
-    ) -> Result<Verification, StoreError> {
-        let row: VerificationRow = sqlx::query_as(&format!(
-            "UPDATE verifications SET status = 'pending', request_id = ?, sent_at = ?, \
+    ) -> Result<Option<Verification>, StoreError> {
+        let row: Option<VerificationRow> = sqlx::query_as(&format!(
+            "UPDATE verifications AS v SET status = 'pending', request_id = ?, sent_at = ?, \
              expires_at = ? + ttl, request_cost = ?, remaining_balance = ?, is_refunded = ?, \
-             delivery_status = ? WHERE id = ? RETURNING {COLUMNS}"
+             delivery_status = ?, error = NULL, closed_at = NULL \
+             WHERE id = ? AND (request_id IS NULL OR request_id = ?) AND (status = 'sending' \
+               OR (status = 'failed' AND {MAYBE_CHARGED} AND NOT EXISTS (SELECT 1 FROM \
+                   verifications o WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')))) \
+             RETURNING {COLUMNS}"
         ))
         .bind(&sent.request_id)
         .bind(now)
@@ -302,9 +331,70 @@ impl Store {
         .bind(sent.is_refunded.unwrap_or(false))
         .bind(sent.delivery_status.as_ref().map(|d| d.status.as_str()))
         .bind(id)
-        .fetch_one(&self.pool)
+        // A pre-check's request, reused by the send, is already on the row.
+        .bind(&sent.request_id)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(row.into())
+        if let Some(row) = row {
+            return Ok(Some(row.into()));
+        }
+        let now_stored = self.verification(id).await?;
+        Ok(now_stored.filter(|v| v.request_id.as_deref() == Some(sent.request_id.as_str())))
+    }
+
+    /// A paid send that could not be attached to its verification (closed meanwhile): its
+    /// request and cost are kept on the row, so the money is counted and the code can be
+    /// revoked. (The audit row of the send is written by the database.)
+    pub async fn record_unattached_send(
+        &self,
+        id: i64,
+        sent: &RequestStatus,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE verifications SET request_id = ?, request_cost = ?, sent_at = ? \
+             WHERE id = ? AND request_id IS NULL",
+        )
+        .bind(&sent.request_id)
+        .bind(sent.request_cost)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A delivery report for a request no row knows, whose `payload` names verification `id`:
+    /// the bot lost the Gateway's answer (a crash, a timeout, a database error). If that
+    /// verification was given up as possibly charged, its code is still valid and its phone has
+    /// no other open verification, the request is attached to it and it is open again (a
+    /// compare-and-set on all of that). Returns the verification when it was re-attached.
+    pub async fn reattach(
+        &self,
+        id: i64,
+        report: &Report,
+        now: i64,
+    ) -> Result<Option<Verification>, StoreError> {
+        let row: Option<VerificationRow> = sqlx::query_as(&format!(
+            "UPDATE verifications AS v SET status = 'pending', request_id = ?1, \
+             sent_at = COALESCE(send_started_at, created_at), \
+             expires_at = COALESCE(send_started_at, created_at) + ttl, \
+             request_cost = COALESCE(?2, request_cost), error = NULL, closed_at = NULL \
+             WHERE id = ?3 AND request_id IS NULL AND (?4 IS NULL OR phone = ?4) \
+             AND COALESCE(send_started_at, created_at) + ttl > ?5 \
+             AND status = 'failed' AND {MAYBE_CHARGED} \
+             AND NOT EXISTS (SELECT 1 FROM verifications o \
+                 WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(&report.request_id)
+        .bind(report.request_cost)
+        .bind(id)
+        .bind(report.phone_number.as_deref())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Verification::from))
     }
 
     /// Remembers the bot's "code sent" message, so later updates can refer to it.
@@ -320,25 +410,26 @@ impl Store {
     /// Records a code check: one more attempt, the Gateway's verdict and the new status. A refund
     /// is kept once known; the delivery status is left to [`crate::delivery`], which orders
     /// reports by time. (The audit row is written by the database: see the migration
-    /// `audit_in_database`.)
+    /// `audit_in_database`.) A compare-and-set on a pending verification: `false` when it was
+    /// closed meanwhile (cancelled by an admin, say), and nothing was written.
     pub async fn record_check(
         &self,
         id: i64,
         answer: &RequestStatus,
         status: Status,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let verdict = answer
             .verification_status
             .as_ref()
             .map(|v| v.status.as_str());
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE verifications SET attempts = attempts + 1, checked_at = ?, status = ?, \
              verification_status = ?, request_cost = ?, \
              remaining_balance = COALESCE(?, remaining_balance), \
              is_refunded = is_refunded OR COALESCE(?, 0), \
              closed_at = CASE WHEN ? THEN ? ELSE closed_at END \
-             WHERE id = ?",
+             WHERE id = ? AND status = 'pending'",
         )
         .bind(now)
         .bind(status.as_str())
@@ -351,57 +442,94 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Closes an open verification with a final status and, for failures, the reason.
-    /// Returns whether it was open (a second close of the same verification does nothing).
+    /// Closes a verification in the status it is expected to be in (`sending` or `pending`)
+    /// with a final status and, for failures, the reason. Returns whether it was (a second close
+    /// of the same verification, or a close of a row another process moved on, does nothing).
     pub async fn close(
         &self,
         id: i64,
+        expected: Status,
         status: Status,
         error: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        debug_assert!(!status.is_open());
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(&format!(
+        debug_assert!(expected.is_open() && !status.is_open() && status != Status::Cancelled);
+        let done = sqlx::query(
             "UPDATE verifications SET status = ?, error = COALESCE(?, error), closed_at = ? \
-             WHERE id = ? AND {OPEN}"
-        ))
+             WHERE id = ? AND status = ?",
+        )
         .bind(status.as_str())
         .bind(error)
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .bind(expected.as_str())
+        .execute(&self.pool)
         .await?;
-        let closed = done.rows_affected() == 1;
-        if closed && status == Status::Cancelled {
-            audit::record_for(&mut tx, id, "cancel", None, error, now).await?;
-        }
-        tx.commit().await?;
-        Ok(closed)
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Records a `revokeVerificationMessage` call and whether the Gateway took it.
-    pub async fn record_revoke(&self, id: i64, outcome: &str, now: i64) -> Result<(), StoreError> {
+    /// Cancels an open verification on behalf of `actor` (its owner, or an admin), with the
+    /// reason if any; the audit row names the actor. Returns whether it was open.
+    pub async fn cancel(
+        &self,
+        id: i64,
+        actor: i64,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(&format!(
+            "UPDATE verifications SET status = 'cancelled', error = COALESCE(?, error), \
+             closed_at = ? WHERE id = ? AND {OPEN}"
+        ))
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let cancelled = done.rows_affected() == 1;
+        if cancelled {
+            audit::record_for(&mut tx, id, actor, "cancel", None, reason, now).await?;
+        }
+        tx.commit().await?;
+        Ok(cancelled)
+    }
+
+    /// Records a `revokeVerificationMessage` call by `actor` and whether the Gateway took it.
+    pub async fn record_revoke(
+        &self,
+        id: i64,
+        actor: i64,
+        outcome: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        audit::record_for(&mut conn, id, "revoke", None, Some(outcome), now).await?;
+        audit::record_for(&mut conn, id, actor, "revoke", None, Some(outcome), now).await?;
         Ok(())
     }
 
-    /// At start-up: sends that a crash interrupted never learned their `request_id`, so they
-    /// cannot be checked. Closes them as failed; returns how many there were. (The `IN` term
-    /// repeats the partial index's condition, which SQLite does not infer from `= 'sending'`:
-    /// without it this scans the whole history.)
-    pub async fn fail_interrupted_sends(&self, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query(
+    /// Sends abandoned by their process: still `sending` although their Gateway call started
+    /// at or before `started_before` (longer ago than any call may take). Each is closed as
+    /// failed and `interrupted`, which the limits count as possibly charged, compare-and-set on
+    /// `sending` so that a live process's in-flight send is never touched. Returns their ids.
+    /// (The `IN` term repeats the partial index's condition, which SQLite does not infer from
+    /// `= 'sending'`: without it this scans the whole history.)
+    pub async fn fail_abandoned_sends(
+        &self,
+        started_before: i64,
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
             "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = ? \
-             WHERE status IN ('sending', 'pending') AND status = 'sending'",
+             WHERE status IN ('sending', 'pending') AND status = 'sending' \
+             AND COALESCE(send_started_at, created_at) <= ? RETURNING id",
         )
         .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        .bind(started_before)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

@@ -28,6 +28,8 @@ pub struct TestApp {
     /// The bot's `HTTP_ADDR` port on 127.0.0.1 (a free one, picked for each app).
     pub http_port: u16,
     dir: TempDir,
+    /// The database file (a sibling shares its first app's).
+    database: PathBuf,
     env: Vec<(String, String)>,
     child: Option<Child>,
     runs: usize,
@@ -49,10 +51,35 @@ impl TestApp {
 
     /// Prepares fakes and environment without starting the binary.
     pub async fn new(env: &[(&str, &str)]) -> TestApp {
-        let telegram = FakeTelegram::start(BOT_TOKEN).await;
         let gateway = FakeGateway::start(GATEWAY_TOKEN).await;
+        Self::prepare(gateway, None, env).await
+    }
+
+    /// A second `verify-bot` process on this one's database and Gateway (another replica, or
+    /// the next one in a rolling restart), with its own Bot API fake (so each test decides which
+    /// process gets which update), started with this app's environment plus `env`.
+    pub async fn sibling(&self, env: &[(&str, &str)]) -> TestApp {
+        let mut vars: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "TELOXIDE_API_URL" | "HTTP_ADDR"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        vars.extend_from_slice(env);
+        let mut sibling =
+            Self::prepare(self.gateway.clone(), Some(self.database_path()), &vars).await;
+        sibling.start().await;
+        sibling
+    }
+
+    async fn prepare(
+        gateway: FakeGateway,
+        database: Option<PathBuf>,
+        env: &[(&str, &str)],
+    ) -> TestApp {
+        let telegram = FakeTelegram::start(BOT_TOKEN).await;
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let database = dir.path().join("verify-bot.db");
+        let database = database.unwrap_or_else(|| dir.path().join("verify-bot.db"));
         let http_port = free_port();
         let mut vars: Vec<(String, String)> = vec![
             ("TELOXIDE_TOKEN".into(), BOT_TOKEN.into()),
@@ -85,6 +112,7 @@ impl TestApp {
             admin: TgUser::new(ADMIN_ID, "Alice"),
             http_port,
             dir,
+            database,
             env: vars,
             child: None,
             runs: 0,
@@ -288,7 +316,7 @@ impl TestApp {
                 .expect("the bot is running from the image");
             return PathBuf::from(format!("/proc/{bot}/root/data/verify-bot.db"));
         }
-        self.dir.path().join("verify-bot.db")
+        self.database.clone()
     }
 
     /// The value this app runs with for `name`, if set.
@@ -378,10 +406,21 @@ impl TestApp {
             .into_iter()
             .find(|(text, _)| text.contains(label))
             .unwrap_or_else(|| panic!("no {label:?} button under {message:?}"));
+        self.press_data(from, message.chat_id, message.message_id, &data)
+            .await
+    }
+
+    /// `from` presses a button whose `callback_data` is `data` (which a client may forge) under
+    /// the bot's message `message_id` in `chat`; returns the pop-up answer.
+    pub async fn press_data(
+        &self,
+        from: &TgUser,
+        chat: i64,
+        message_id: i32,
+        data: &str,
+    ) -> String {
         let answered = self.telegram.calls_to("answerCallbackQuery").len();
-        let id = self
-            .telegram
-            .push_callback(from, message.chat_id, message.message_id, &data);
+        let id = self.telegram.push_callback(from, chat, message_id, data);
         let answers = self
             .telegram
             .wait_for_call("answerCallbackQuery", answered + 1, PATIENCE)
@@ -394,6 +433,14 @@ impl TestApp {
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// The audit log as `(actor, action, verification_id, detail)`, oldest first.
+    pub async fn audit(&self) -> Vec<(Option<i64>, String, Option<i64>, Option<String>)> {
+        sqlx::query_as("SELECT actor, action, verification_id, detail FROM audit_log ORDER BY id")
+            .fetch_all(&self.database().await)
+            .await
+            .expect("the audit log reads")
     }
 
     /// Opens the bot's database (for checks the chat cannot show, like the audit log).

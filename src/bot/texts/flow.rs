@@ -3,7 +3,6 @@
 use teloxide::utils::html::escape;
 
 use super::{EXAMPLE, Lang, View, ago, duration, gateway_problem, money, phone_html, until};
-use crate::gateway::GatewayError;
 use crate::phone::PhoneError;
 use crate::store::{Refusal, Verification};
 use crate::tr;
@@ -14,7 +13,7 @@ pub fn usage(lang: Lang) -> String {
 }
 
 pub fn bad_phone(lang: Lang, input: &str, error: &PhoneError) -> String {
-    let input = escape(input);
+    let input = escape(&echo(input));
     let why = match error {
         PhoneError::Empty => return usage(lang),
         PhoneError::BadCharacters => tr!(lang, "bad-phone-characters", input = input),
@@ -67,11 +66,73 @@ pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
         }
         SendOutcome::Refused(refusal) => refused(lang, refusal, view.now),
         SendOutcome::NoLongerOpen => no_longer_open(lang),
-        SendOutcome::Failed(GatewayError::Timeout(_)) => tr!(lang, "send-timeout"),
         SendOutcome::Failed(error) => {
             tr!(lang, "send-failed", problem = gateway_problem(lang, error))
         }
+        SendOutcome::Unknown { error, retry_at } => {
+            let problem = match error {
+                Some(error) => gateway_problem(lang, error),
+                None => tr!(lang, "answer-not-recorded"),
+            };
+            maybe_sent(lang, problem, *retry_at, view.now)
+        }
+        SendOutcome::NotAllowed => not_allowed(lang),
     }
+}
+
+/// What someone typed, shown back to them: at most [`ECHO_CHARS`] characters of it, on one line.
+fn echo(input: &str) -> String {
+    let flat: String = input
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= ECHO_CHARS {
+        flat
+    } else {
+        flat.chars().take(ECHO_CHARS - 1).chain(['…']).collect()
+    }
+}
+
+/// How much of a person's input is ever echoed back.
+const ECHO_CHARS: usize = 40;
+
+/// A send whose outcome is unknown: it may have been charged, and staff should know when they
+/// can try again.
+fn maybe_sent(lang: Lang, problem: String, retry_at: i64, now: i64) -> String {
+    let when = if retry_at <= now {
+        tr!(lang, "right-away")
+    } else {
+        until(lang, retry_at, now)
+    };
+    tr!(lang, "send-unknown", problem = problem, when = when)
+}
+
+/// A send that a restart (or a lost database) interrupted, told to its staff member afterwards.
+pub fn send_interrupted(v: &Verification, view: &View, retry_at: i64) -> String {
+    let lang = view.lang;
+    let problem = tr!(
+        lang,
+        "send-interrupted",
+        phone = phone_html(&v.phone, view.group)
+    );
+    maybe_sent(lang, problem, retry_at, view.now)
+}
+
+/// A lost send that the Gateway's delivery report attached to its verification again.
+pub fn code_resurfaced(v: &Verification, view: &View) -> String {
+    tr!(
+        view.lang,
+        "code-resurfaced",
+        phone = phone_html(&v.phone, view.group),
+        length = v.code_length
+    )
+}
+
+/// A button (or an id) that names a verification the person may not touch. Says nothing about
+/// it; short enough for a pop-up.
+pub fn not_allowed(lang: Lang) -> String {
+    tr!(lang, "not-allowed")
 }
 
 /// Why a limit refused a send, and when it frees up.
@@ -156,6 +217,7 @@ pub fn check_outcome(outcome: &CheckOutcome, view: &View) -> String {
             verdict = escape(verdict),
             phone = phone(open)
         ),
+        CheckOutcome::NotAllowed => not_allowed(lang),
     }
 }
 
@@ -181,6 +243,7 @@ pub fn cancel_outcome(outcome: &CancelOutcome, view: &View) -> String {
             phone = phone_html(&verification.phone, view.group),
             problem = gateway_problem(lang, error)
         ),
+        CancelOutcome::NotAllowed => not_allowed(lang),
     }
 }
 

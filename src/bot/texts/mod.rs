@@ -403,7 +403,7 @@ mod every_text {
             ),
             (invite_usage(lang), ""),
             (staff_remove_usage(lang), ""),
-            (staff_removed(lang, "Bob", 5), "🗑"),
+            (staff_removed(lang, "Bob", 5, 2, 1), "🗑"),
             (cannot_remove_configured_admin(lang, 5), ""),
             (cannot_remove_self(lang), ""),
             (not_staff(lang, 5), ""),

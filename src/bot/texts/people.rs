@@ -72,6 +72,7 @@ pub fn link_refused(lang: Lang, claim: &Claim, user_id: u64) -> String {
     let why = match claim {
         Claim::Used => tr!(lang, "link-used"),
         Claim::Expired => tr!(lang, "link-expired"),
+        Claim::Revoked => tr!(lang, "link-revoked"),
         _ => tr!(lang, "link-invalid"),
     };
     tr!(
@@ -143,13 +144,37 @@ pub fn staff_remove_usage(lang: Lang) -> String {
     tr!(lang, "staff-remove-usage")
 }
 
-pub fn staff_removed(lang: Lang, name: &str, user_id: i64) -> String {
-    tr!(
+/// Someone's access was taken away, and with it what they held.
+pub fn staff_removed(
+    lang: Lang,
+    name: &str,
+    user_id: i64,
+    verifications: usize,
+    invites: u64,
+) -> String {
+    let removed = tr!(
         lang,
         "staff-removed",
         name = escape(name),
         id = user_id.to_string()
-    )
+    );
+    let holdings = tr!(
+        lang,
+        "removed-holdings",
+        verifications = verifications,
+        invites = invites
+    );
+    format!("{removed}\n{holdings}")
+}
+
+/// Said in a group when an admin's answer went to their private chat instead.
+pub fn sent_privately(lang: Lang) -> String {
+    tr!(lang, "sent-privately")
+}
+
+/// Said in a group when an admin's answer is for them alone and the bot cannot write to them.
+pub fn cannot_write_privately(lang: Lang, bot_username: &str) -> String {
+    tr!(lang, "cannot-write-privately", bot = escape(bot_username))
 }
 
 pub fn cannot_remove_configured_admin(lang: Lang, user_id: i64) -> String {
