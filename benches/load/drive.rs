@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use crate::fake::Fake;
 
 /// How long one update may wait for its reply before it counts as failed.
-const REPLY_PATIENCE: Duration = Duration::from_secs(10);
+pub const REPLY_PATIENCE: Duration = Duration::from_secs(10);
 
 /// A chat and the staff member who types in it.
 #[derive(Clone, Debug)]
@@ -25,6 +25,8 @@ pub struct Chat {
 pub struct Step {
     pub text: String,
     pub reply_starts_with: String,
+    /// How long the chat waits after the previous reply before typing this (not measured).
+    pub pause: Duration,
 }
 
 impl Step {
@@ -32,7 +34,13 @@ impl Step {
         Step {
             text: text.into(),
             reply_starts_with: reply_starts_with.into(),
+            pause: Duration::ZERO,
         }
+    }
+
+    /// The same step, typed `pause` after the previous reply.
+    pub fn after(self, pause: Duration) -> Step {
+        Step { pause, ..self }
     }
 }
 
@@ -109,6 +117,9 @@ pub async fn drive(
                 let mut outcome = Outcome::default();
                 while let Some(chat) = chats.get(next_chat.fetch_add(1, Ordering::Relaxed)) {
                     for step in script(chat) {
+                        if !step.pause.is_zero() {
+                            tokio::time::sleep(step.pause).await;
+                        }
                         if Instant::now() >= stop_at {
                             return outcome;
                         }

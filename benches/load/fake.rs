@@ -5,8 +5,9 @@
 //!   `limit`, and long-polls (up to the request's `timeout`) when the queue is empty;
 //! - `sendMessage` hands the reply to whoever waits for that chat, with the instant it arrived,
 //!   and answers a minimal `Message`;
-//! - the Gateway answers at once: `sendVerificationMessage` → sent, `checkVerificationStatus` →
-//!   `code_valid` for [`RIGHT_CODE`], `code_invalid` for anything else.
+//! - the Gateway answers at once (unless told to be slow, [`Fake::set_gateway_delay`]):
+//!   `sendVerificationMessage` → sent, `checkVerificationStatus` → `code_valid` for
+//!   [`RIGHT_CODE`], `code_invalid` for anything else.
 //!
 //! Method names are matched case-insensitively (teloxide sends `GetUpdates`, `SendMessage`).
 
@@ -71,6 +72,8 @@ struct Shared {
     /// request_id → phone number.
     requests: Mutex<HashMap<String, String>>,
     first_get_updates: OnceLock<Instant>,
+    /// How long `sendVerificationMessage` waits before it answers, in microseconds (0: at once).
+    gateway_delay_us: AtomicU64,
     counters: Counters,
 }
 
@@ -94,6 +97,7 @@ impl Fake {
             waiters: Mutex::default(),
             requests: Mutex::default(),
             first_get_updates: OnceLock::new(),
+            gateway_delay_us: AtomicU64::new(0),
             counters: Counters::default(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -126,36 +130,61 @@ impl Fake {
         &self.shared.counters
     }
 
+    /// From now on, every `sendVerificationMessage` is answered `delay` after it arrived (an
+    /// async sleep in its own request: other calls, and other sends, are not held up).
+    pub fn set_gateway_delay(&self, delay: Duration) {
+        let us = u64::try_from(delay.as_micros()).unwrap_or(u64::MAX);
+        self.shared.gateway_delay_us.store(us, Ordering::Relaxed);
+    }
+
     /// Queues a text message from `user_id` in `chat_id` (private if positive, else a group) and
     /// returns a receiver for the next `sendMessage` to that chat. One waiter per chat at a time.
     pub fn push_text(&self, chat_id: i64, user_id: i64, text: &str) -> oneshot::Receiver<Reply> {
         let (tx, rx) = oneshot::channel();
         self.shared.waiters.lock().unwrap().insert(chat_id, tx);
-        {
-            let mut queue = self.shared.queue.lock().unwrap();
-            let update_id = queue.next_update_id;
-            let message_id = queue.next_message_id;
-            queue.next_update_id += 1;
-            queue.next_message_id += 1;
-            let mut message = json!({
-                "message_id": message_id,
-                "date": unix_now(),
-                "chat": chat_json(chat_id),
-                "from": { "id": user_id, "is_bot": false, "first_name": "Staff" },
-                "text": text,
-            });
-            if text.starts_with('/') {
-                let command = text.split_whitespace().next().unwrap_or_default();
-                message["entities"] = json!([
-                    { "type": "bot_command", "offset": 0, "length": command.encode_utf16().count() }
-                ]);
-            }
-            let update = json!({ "update_id": update_id, "message": message }).to_string();
-            queue.updates.push_back((update_id, update));
-        }
+        queue_text(
+            &mut self.shared.queue.lock().unwrap(),
+            chat_id,
+            user_id,
+            text,
+        );
         self.shared.queued.notify_waiters();
         rx
     }
+
+    /// Queues all of `texts` from `user_id` in `chat_id` at once (one batch, in order), with
+    /// nobody waiting for the replies: they are counted as `unexpected_replies`.
+    pub fn push_texts(&self, chat_id: i64, user_id: i64, texts: &[String]) {
+        {
+            let mut queue = self.shared.queue.lock().unwrap();
+            for text in texts {
+                queue_text(&mut queue, chat_id, user_id, text);
+            }
+        }
+        self.shared.queued.notify_waiters();
+    }
+}
+
+fn queue_text(queue: &mut Queue, chat_id: i64, user_id: i64, text: &str) {
+    let update_id = queue.next_update_id;
+    let message_id = queue.next_message_id;
+    queue.next_update_id += 1;
+    queue.next_message_id += 1;
+    let mut message = json!({
+        "message_id": message_id,
+        "date": unix_now(),
+        "chat": chat_json(chat_id),
+        "from": { "id": user_id, "is_bot": false, "first_name": "Staff" },
+        "text": text,
+    });
+    if text.starts_with('/') {
+        let command = text.split_whitespace().next().unwrap_or_default();
+        message["entities"] = json!([
+            { "type": "bot_command", "offset": 0, "length": command.encode_utf16().count() }
+        ]);
+    }
+    let update = json!({ "update_id": update_id, "message": message }).to_string();
+    queue.updates.push_back((update_id, update));
 }
 
 fn chat_json(chat_id: i64) -> Value {
@@ -192,7 +221,7 @@ async fn handle(
         if !authorised {
             return envelope_error("ACCESS_TOKEN_INVALID");
         }
-        return gateway(&shared, &method.to_ascii_lowercase(), &body);
+        return gateway(&shared, &method.to_ascii_lowercase(), &body).await;
     }
     (axum::http::StatusCode::NOT_FOUND, "not found").into_response()
 }
@@ -327,8 +356,7 @@ struct CheckStatus {
     code: Option<String>,
 }
 
-fn gateway(shared: &Shared, method: &str, body: &[u8]) -> Response {
-    let now = unix_now();
+async fn gateway(shared: &Shared, method: &str, body: &[u8]) -> Response {
     match method {
         "sendverificationmessage" => {
             let Ok(params) = serde_json::from_slice::<SendVerification>(body) else {
@@ -338,6 +366,11 @@ fn gateway(shared: &Shared, method: &str, body: &[u8]) -> Response {
                 .counters
                 .gateway_sends
                 .fetch_add(1, Ordering::Relaxed);
+            let delay = shared.gateway_delay_us.load(Ordering::Relaxed);
+            if delay > 0 {
+                tokio::time::sleep(Duration::from_micros(delay)).await;
+            }
+            let now = unix_now();
             // Unique across fakes: a bot restarted on its database meets a new fake.
             let request_id = format!("bench-{}", NEXT_REQUEST.fetch_add(1, Ordering::Relaxed));
             shared
@@ -370,6 +403,7 @@ fn gateway(shared: &Shared, method: &str, body: &[u8]) -> Response {
             else {
                 return envelope_error("REQUEST_ID_INVALID");
             };
+            let now = unix_now();
             let verdict = if params.code.as_deref() == Some(RIGHT_CODE) {
                 "code_valid"
             } else {

@@ -4,7 +4,9 @@
 //! Knobs (environment): `BENCH_CHATS` (200), `BENCH_FLOWS` per chat (5), `BENCH_OPEN` open
 //! verifications to store (10000), `BENCH_COLD_STARTS` (5), `BENCH_SKIP_BUILD` (build first),
 //! `BENCH_VERIFY_BOT` (another verify-bot binary, e.g. one with symbols for `perf`),
-//! `BENCH_SMAPS` (print the largest memory mappings), `BENCH_SLOW_MS` (print slower updates).
+//! `BENCH_SMAPS` (print the largest memory mappings), `BENCH_SLOW_MS` (print slower updates),
+//! `BENCH_FLOOD` `/verify` queued at once in one chat (150) and `BENCH_FLOOD_GATEWAY_MS`, the
+//! Gateway's answer time meanwhile (1500).
 
 mod drive;
 mod fake;
@@ -27,12 +29,31 @@ const MB: f64 = 1_000_000.0;
 /// Flows in the one-chat latency phase: 3,000 updates, so that p99 rests on 30 updates and p99.9
 /// on 3 (with 600, one slow commit more or less moved p99 by milliseconds).
 const ALONE_FLOWS: usize = 1000;
+/// Flood phase: `/status` in another chat, measured idle and then during the flood (p99 rests
+/// on 3 probes: over 100, it was the second slowest and moved by milliseconds between runs).
+const PROBES: usize = 300;
+/// Unmeasured `/status` before the idle ones.
+const PROBE_WARM_UP: usize = 10;
+/// Between one probe's reply and the next probe, idle and during the flood alike: the probes
+/// span ~6 s, so that several of the flooding chat's Gateway answers land among them.
+const PROBE_GAP: Duration = Duration::from_millis(20);
+/// How the reply to `/status` begins when nothing is open in the chat.
+const STATUS_NONE: &str = "No verification is open here";
+/// Flood phase: the staff member who floods (in their private chat) and the one who probes.
+const FLOOD_USER: i64 = 300_001;
+const PROBE_USER: i64 = 300_002;
+/// The target: the other chat's p99 during the flood, over its p99 on the idle bot.
+const FLOOD_ADDED_P99: Duration = Duration::from_millis(2);
 
 struct Settings {
     chats: usize,
     flows: usize,
     open: usize,
     cold_starts: usize,
+    /// `/verify` queued at once in one chat in the flood phase.
+    flood: usize,
+    /// How long the fake Gateway takes per `sendVerificationMessage` during the flood.
+    flood_gateway: Duration,
 }
 
 impl Settings {
@@ -49,6 +70,8 @@ impl Settings {
             flows: get("BENCH_FLOWS", 5),
             open: get("BENCH_OPEN", 10_000),
             cold_starts: get("BENCH_COLD_STARTS", 5),
+            flood: get("BENCH_FLOOD", 150),
+            flood_gateway: Duration::from_millis(get("BENCH_FLOOD_GATEWAY_MS", 1500) as u64),
         }
     }
 }
@@ -71,7 +94,29 @@ struct Figures {
     load_peak_rss: u64,
     /// After one `/verify` in each of `BENCH_OPEN` new group chats (verify-bot: open verifications).
     stored: Stored,
+    /// verify-bot only: another chat's latency while one chat floods a slow Gateway.
+    flood: Option<Flood>,
     binary_size: u64,
+}
+
+/// One chat queues `/verify` after `/verify` at a slow Gateway; another chat's `/status`,
+/// one at a time, on the idle bot and then during that flood (on a bot of its own).
+struct Flood {
+    idle: Outcome,
+    during: Outcome,
+    /// Of the flood's `/verify`: answered, and sent to the Gateway, by the last probe's reply.
+    answered: u64,
+    gateway_sends: u64,
+}
+
+impl Flood {
+    /// Every probe answered, and p99 during the flood within the target of p99 idle.
+    fn met(&self) -> bool {
+        let all = |o: &Outcome| o.answered() == PROBES && o.failed == 0;
+        all(&self.idle)
+            && all(&self.during)
+            && self.during.percentile(99.0) <= self.idle.percentile(99.0) + FLOOD_ADDED_P99
+    }
 }
 
 #[derive(Default)]
@@ -293,9 +338,17 @@ async fn measure(
         stored.restarted_load_rss = settled_rss(&bot).await;
         bot.stop().await;
     }
+    print_counters("fake", &fake);
+    if kind == Kind::VerifyBot {
+        figures.flood = Some(flood(setup, settings).await);
+    }
+    figures
+}
+
+fn print_counters(name: &str, fake: &Fake) {
     let counters = fake.counters();
     eprintln!(
-        "  fake saw: {} getUpdates, {} sendMessage ({} unexpected), {} other Bot API calls, \
+        "  {name} saw: {} getUpdates, {} sendMessage ({} unexpected), {} other Bot API calls, \
          {} Gateway sends, {} Gateway checks",
         counters.get_updates.load(Ordering::Relaxed),
         counters.send_message.load(Ordering::Relaxed),
@@ -304,7 +357,88 @@ async fn measure(
         counters.gateway_sends.load(Ordering::Relaxed),
         counters.gateway_checks.load(Ordering::Relaxed),
     );
-    figures
+}
+
+/// verify-bot, on a bot, fake and database of its own (the flood's open verifications and its
+/// slow Gateway touch no other phase): `/status` in one chat, `PROBES` times one at a time,
+/// on the idle bot; then one other chat queues `settings.flood` `/verify` for as many numbers
+/// at once while the Gateway takes `settings.flood_gateway` per send, and the same `/status`
+/// probes run again. The bot is stopped once they are done, with the flood still being worked
+/// through (it would take `flood × flood_gateway`): nothing waits for it.
+async fn flood(setup: &Setup, settings: &Settings) -> Flood {
+    let flood_setup = Setup {
+        kind: Kind::VerifyBot,
+        binary: setup.binary.clone(),
+        admin_ids: format!("{FLOOD_USER},{PROBE_USER}"),
+    };
+    let (mut bot, fake, _dir) = flood_setup.launch().await;
+    bot.cold_start(&fake).await;
+    let prober = Arc::new(vec![Chat {
+        chat_id: PROBE_USER,
+        user_id: PROBE_USER,
+        phone: String::new(),
+    }]);
+    // The first probe at once (during the flood: right behind it in the update queue), the
+    // others `PROBE_GAP` after the previous reply.
+    let probes = |count: usize| {
+        move |_: &Chat| {
+            let probe = Step::new("/status", STATUS_NONE);
+            let mut steps = vec![probe.clone().after(PROBE_GAP); count];
+            steps[0] = probe;
+            steps
+        }
+    };
+    let warm_up = drive(
+        &fake,
+        prober.clone(),
+        1,
+        probes(PROBE_WARM_UP),
+        PHASE_DEADLINE,
+    )
+    .await;
+    check(&warm_up, "flood: warm-up", &bot);
+    // And one `/verify` from the flooding chat, at a fast Gateway, so that the flood meets a
+    // warm bot: the first `/verify` of a process does one-time work (libphonenumber's metadata,
+    // the Gateway client's first connection, statements prepared for the first time), which
+    // held up the first probe behind the flood by 2–16 ms in trials (1–2.3 ms once warm).
+    let mut numbers = phone_numbers(settings.flood + 1);
+    let flooder = Arc::new(vec![Chat {
+        chat_id: FLOOD_USER,
+        user_id: FLOOD_USER,
+        phone: numbers.pop().expect("one number more than the flood"),
+    }]);
+    let first_verify = move |chat: &Chat| vec![Step::new(format!("/verify {}", chat.phone), "📨")];
+    let warm_up = drive(&fake, flooder, 1, first_verify, PHASE_DEADLINE).await;
+    check(&warm_up, "flood: warm-up /verify", &bot);
+    let idle = drive(&fake, prober.clone(), 1, probes(PROBES), PHASE_DEADLINE).await;
+    check(&idle, "flood: idle", &bot);
+
+    fake.set_gateway_delay(settings.flood_gateway);
+    let verifies: Vec<String> = numbers
+        .iter()
+        .map(|phone| format!("/verify {phone}"))
+        .collect();
+    let sends_before = fake.counters().gateway_sends.load(Ordering::Relaxed);
+    fake.push_texts(FLOOD_USER, FLOOD_USER, &verifies);
+    // Nothing else is answered without a waiter, so these are the flood's replies.
+    let flood_replies = &fake.counters().unexpected_replies;
+    let during = drive(&fake, prober, 1, probes(PROBES), PHASE_DEADLINE).await;
+    let answered = flood_replies.load(Ordering::Relaxed);
+    let gateway_sends = fake.counters().gateway_sends.load(Ordering::Relaxed) - sends_before;
+    if during.failed > 0 {
+        eprintln!(
+            "  flood: {} probe(s) failed, e.g. {:?}",
+            during.failed, during.failures
+        );
+    }
+    bot.stop().await;
+    print_counters("flood fake", &fake);
+    Flood {
+        idle,
+        during,
+        answered,
+        gateway_sends,
+    }
 }
 
 /// The resident set once the bot has been left alone for a moment.
@@ -487,6 +621,43 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
         String::new(),
         "",
     );
+    if let Some(flood) = &verify.flood {
+        let (idle, during) = (&flood.idle, &flood.during);
+        let complete = |o: &Outcome| o.answered() == PROBES && o.failed == 0;
+        // A probe that got no reply ends its run: its percentiles would only describe the
+        // probes before it.
+        let shown = |o: &Outcome, p: f64| {
+            if complete(o) {
+                ms(o.percentile(p))
+            } else {
+                format!("{} of {PROBES} answered", o.answered())
+            }
+        };
+        for (name, p) in [("p50", 50.0), ("p99", 99.0), ("max", 100.0)] {
+            let (i, d) = (idle.percentile(p), during.percentile(p));
+            row(
+                &format!("other chat's /status {name}, idle → 1 chat flooding"),
+                "n/a".into(),
+                format!("{} → {}", shown(idle, p), shown(during, p)),
+                if complete(idle) && complete(during) {
+                    signed_ms(d.as_secs_f64() - i.as_secs_f64())
+                } else {
+                    String::new()
+                },
+                if p == 99.0 { "≤ +2 ms" } else { "" },
+            );
+        }
+        row(
+            "  flood's /verify answered by the last probe",
+            "n/a".into(),
+            format!(
+                "{} of {} ({} at the Gateway)",
+                flood.answered, settings.flood, flood.gateway_sends
+            ),
+            String::new(),
+            "",
+        );
+    }
     row(
         &format!("cold start, median of {} (min–max)", echo.cold_starts.len()),
         cold(echo),
@@ -562,6 +733,10 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
             median(&verify.cold_starts) <= Duration::from_millis(150),
         ),
         ("binary ≤ 15 MB", verify.binary_size as f64 <= 15.0 * MB),
+        (
+            "other chat's added p99 ≤ 2 ms while 1 chat floods",
+            verify.flood.as_ref().is_some_and(Flood::met),
+        ),
     ];
     let summary: Vec<String> = targets
         .iter()
@@ -584,6 +759,19 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
         echo.stored.outcome.answered(),
         echo.stored.outcome.updates_per_second(),
     );
+    if let Some(flood) = &verify.flood {
+        for (phase, o) in [("idle", &flood.idle), ("during the flood", &flood.during)] {
+            if o.failed > 0 {
+                println!(
+                    "flood: other chat's /status {phase}: {} answered, then no reply within {} s: \
+                     {:?}",
+                    o.answered(),
+                    drive::REPLY_PATIENCE.as_secs(),
+                    o.failures
+                );
+            }
+        }
+    }
     for (name, f) in [("echo_bot", echo), ("verify-bot", verify)] {
         if f.load.failed + f.stored.outcome.failed > 0 {
             println!(
@@ -594,6 +782,15 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
             );
         }
     }
+    println!(
+        "flood: 1 chat queues {} /verify (distinct numbers) at once while the Gateway takes {} ms \
+         per send; another chat sends /status {PROBES} times, one at a time ({} ms apart), on \
+         the idle bot and then right after the flood is queued; verify-bot only, on a bot and \
+         database of its own",
+        settings.flood,
+        settings.flood_gateway.as_millis(),
+        PROBE_GAP.as_millis(),
+    );
     println!(
         "latency: from the update entering the fake's getUpdates queue to the bot's sendMessage \
          reaching the fake; MB = 10^6 bytes; cold start = process spawn to first getUpdates \
