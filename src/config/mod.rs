@@ -9,8 +9,11 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::store::Limits;
 
 mod http;
+mod parse;
 
 pub use http::{DEFAULT_HTTP_ADDR, HttpConfig, REPORT_PATH, WebhookConfig};
+pub use parse::ConfigError;
+use parse::{parse_bool, parse_ids, parse_in_range, parse_money, parse_url};
 
 /// Everything the bot needs to know about its deployment.
 #[derive(Debug, Clone)]
@@ -50,18 +53,14 @@ pub struct Config {
     pub default_language: crate::i18n::Lang,
     /// The HTTP server, delivery reports and webhook mode.
     pub http: HttpConfig,
+    /// `VERIFY_BOT_TEST_CLOCK`, for tests only: a file holding how many seconds the clock runs
+    /// ahead (see [`crate::clock`]).
+    pub test_clock: Option<std::path::PathBuf>,
 }
 
-/// Why the configuration could not be read. The message names the variable.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{0} is not set; see .env.example")]
-    Missing(&'static str),
-    #[error("{var} is invalid: {reason}")]
-    Invalid { var: &'static str, reason: String },
-}
-
+/// `GATEWAY_API_URL` when unset.
 pub const DEFAULT_GATEWAY_API_URL: &str = "https://gatewayapi.telegram.org/";
+/// `DATABASE_URL` when unset: a file next to where the bot runs, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://verify-bot.db";
 
 impl Config {
@@ -188,6 +187,7 @@ impl Config {
             time_zone,
             default_language,
             http,
+            test_clock: get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
         })
     }
 
@@ -199,81 +199,6 @@ impl Config {
         ];
         secrets.extend(self.http.secrets());
         secrets
-    }
-}
-
-fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw).map_err(|err| ConfigError::Invalid {
-        var,
-        reason: format!("not a URL ({err})"),
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(ConfigError::Invalid {
-            var,
-            reason: "must start with https:// (or http:// for a local server)".into(),
-        });
-    }
-    Ok(url)
-}
-
-fn parse_ids(raw: &str) -> Result<Vec<u64>, ConfigError> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse::<u64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| ConfigError::Invalid {
-                    var: "ADMIN_IDS",
-                    reason: format!("{part:?} is not a numeric Telegram user id"),
-                })
-        })
-        .collect()
-}
-
-fn parse_in_range(
-    raw: Option<String>,
-    var: &'static str,
-    range: std::ops::RangeInclusive<u32>,
-    default: u32,
-) -> Result<u32, ConfigError> {
-    let Some(raw) = raw else { return Ok(default) };
-    raw.parse::<u32>()
-        .ok()
-        .filter(|value| range.contains(value))
-        .ok_or_else(|| ConfigError::Invalid {
-            var,
-            reason: format!(
-                "{raw:?} is not a whole number from {} to {}",
-                range.start(),
-                range.end()
-            ),
-        })
-}
-
-/// A non-negative amount of USD such as `5`, `5.00` or `0.5`.
-fn parse_money(raw: Option<String>, var: &'static str, default: f64) -> Result<f64, ConfigError> {
-    let Some(raw) = raw else { return Ok(default) };
-    raw.trim_start_matches('$')
-        .parse::<f64>()
-        .ok()
-        .filter(|value| value.is_finite() && *value >= 0.0 && *value <= 1_000_000.0)
-        .ok_or_else(|| ConfigError::Invalid {
-            var,
-            reason: format!("{raw:?} is not an amount of USD such as 5.00"),
-        })
-}
-
-fn parse_bool(raw: Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
-    let Some(raw) = raw else { return Ok(default) };
-    match raw.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::Invalid {
-            var,
-            reason: format!("{raw:?} is not true or false"),
-        }),
     }
 }
 

@@ -5,6 +5,8 @@
 
 use sqlx::SqliteConnection;
 
+use super::core::{Store, StoreError};
+
 /// One audit row, written inside the transaction that makes the change it records.
 #[derive(Debug, Default)]
 pub(super) struct Entry<'a> {
@@ -63,7 +65,7 @@ pub(super) async fn record_for(
     Ok(())
 }
 
-impl super::Store {
+impl Store {
     /// A press of a button, or an id typed after a command, that named something the person may
     /// not touch: recorded as refused, with the person who tried as the actor and what they
     /// tried (`resend`, `remove user=5`, …) as the detail.
@@ -73,7 +75,7 @@ impl super::Store {
         detail: &str,
         verification_id: Option<i64>,
         now: i64,
-    ) -> Result<(), super::StoreError> {
+    ) -> Result<(), StoreError> {
         let entry = Entry {
             actor: Some(actor),
             action: "refused",

@@ -1,7 +1,7 @@
 //! The Gateway account balance as last reported, and the alerts it has caused, so that admins
 //! hear about a low or empty balance once, not once per send.
 
-use super::{Store, StoreError};
+use super::core::{Store, StoreError};
 
 /// An alert admins should get now.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,10 +3,21 @@
 
 use sqlx::FromRow;
 
-use super::verifications::{COLUMNS, VerificationRow};
-use super::{Store, StoreError, Verification};
-use crate::delivery::Delivery;
+use super::core::{Store, StoreError};
+use super::verifications::COLUMNS;
+use super::verifications::Verification;
 use crate::gateway::DeliveryState;
+
+/// What the Gateway last told us about one code's delivery (see [`crate::delivery`] for how
+/// reports are merged into it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub status: Option<DeliveryState>,
+    /// When the Gateway last changed `status` (Unix seconds); 0 when it did not say.
+    pub updated_at: i64,
+    pub is_refunded: bool,
+    pub request_cost: Option<f64>,
+}
 
 /// A verification with what the staff's "code sent" message shows about its delivery.
 #[derive(Debug, Clone)]
@@ -46,7 +57,7 @@ struct IdentifiedDeliveryRow {
 #[derive(FromRow)]
 struct LiveRow {
     #[sqlx(flatten)]
-    verification: VerificationRow,
+    verification: Verification,
     delivery_updated_at: Option<i64>,
     is_refunded: bool,
 }
@@ -113,7 +124,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|row| {
-            let verification = Verification::from(row.verification);
+            let verification = row.verification;
             let delivery = Delivery::from(DeliveryRow {
                 delivery_status: verification.delivery_status.clone(),
                 delivery_updated_at: row.delivery_updated_at,

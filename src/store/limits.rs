@@ -4,10 +4,10 @@
 use sqlx::SqliteConnection;
 
 use super::audit::{self, Entry};
-use super::{MAYBE_CHARGED, Store, StoreError};
+use super::core::{MAYBE_CHARGED, Store, StoreError};
 
 /// A send that may have cost money: in flight, accepted by the Gateway, or with an unknown
-/// outcome ([`super::MAYBE_CHARGED`]). Refused sends and sends the Gateway refused are free.
+/// outcome ([`MAYBE_CHARGED`]). Refused sends and sends the Gateway refused are free.
 fn counted() -> String {
     format!("(status = 'sending' OR request_id IS NOT NULL OR {MAYBE_CHARGED})")
 }

@@ -3,8 +3,9 @@
 use sqlx::FromRow;
 
 use super::audit::{self, Entry};
-use super::verifications::{COLUMNS, VerificationRow};
-use super::{Role, Store, StoreError, Verification};
+use super::core::{Role, Store, StoreError};
+use super::verifications::COLUMNS;
+use super::verifications::Verification;
 
 /// A person joining through a link.
 #[derive(Debug, Clone)]
@@ -55,7 +56,8 @@ pub struct StaffMember {
 #[derive(FromRow)]
 struct StaffRow {
     user_id: i64,
-    role: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
     name: String,
     username: Option<String>,
     added_at: i64,
@@ -65,7 +67,8 @@ struct StaffRow {
 
 #[derive(FromRow)]
 struct InviteRow {
-    role: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
     created_by: Option<i64>,
     expires_at: Option<i64>,
     used_at: Option<i64>,
@@ -82,7 +85,8 @@ impl Store {
                 .bind(user_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(role.as_deref().map(Role::parse))
+        role.map(|stored| Role::try_from(stored).map_err(|err| StoreError::corrupt("role", err)))
+            .transpose()
     }
 
     /// Whether any admin is stored.
@@ -113,7 +117,7 @@ impl Store {
             .into_iter()
             .map(|row| StaffMember {
                 user_id: row.user_id,
-                role: Role::parse(&row.role),
+                role: row.role,
                 name: row.name,
                 username: row.username,
                 added_at: row.added_at,
@@ -174,7 +178,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let cancelled: Vec<VerificationRow> = sqlx::query_as(&format!(
+        let cancelled: Vec<Verification> = sqlx::query_as(&format!(
             "UPDATE verifications SET status = 'cancelled', error = 'access_removed', \
              closed_at = ? WHERE staff_user_id = ? AND status IN ('sending', 'pending') \
              RETURNING {COLUMNS}"
@@ -185,13 +189,13 @@ impl Store {
         .await?;
         for row in &cancelled {
             let reason = Some("access_removed");
-            audit::record_for(&mut tx, row.id(), by, "cancel", None, reason, now).await?;
+            audit::record_for(&mut tx, row.id, by, "cancel", None, reason, now).await?;
         }
         tx.commit().await?;
         Ok(Removal {
             removed,
             invites_revoked,
-            cancelled: cancelled.into_iter().map(Verification::from).collect(),
+            cancelled,
         })
     }
 
@@ -314,7 +318,7 @@ impl Store {
              added_by = excluded.added_by, removed_at = NULL, removed_by = NULL",
         )
         .bind(member.user_id)
-        .bind(&role)
+        .bind(role.as_str())
         .bind(member.name)
         .bind(member.username)
         .bind(now)
@@ -322,7 +326,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let detail = format!(
-            "role={role} via={}",
+            "role={} via={}",
+            role.as_str(),
             if inviter.is_some() {
                 "invite"
             } else {
@@ -337,9 +342,6 @@ impl Store {
         };
         audit::record(&mut tx, entry, now).await?;
         tx.commit().await?;
-        Ok(Claim::Joined {
-            role: Role::parse(&role),
-            inviter,
-        })
+        Ok(Claim::Joined { role, inviter })
     }
 }

@@ -2,7 +2,8 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::core::{Status, Store, StoreError};
+use crate::phone::PhoneNumber;
 
 /// What happened to the codes sent in a period.
 #[derive(Debug, Clone, Default, PartialEq, FromRow)]
@@ -27,18 +28,28 @@ impl PeriodStats {
     }
 }
 
-/// One verification for the CSV export.
+/// One verification as `/export` shows it (see [`crate::export`] for the format).
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct ExportRecord {
+    /// When the verification was started, Unix seconds.
     pub created_at: i64,
+    /// Telegram user id of the staff member.
     pub staff_user_id: i64,
+    /// The staff member's name as Telegram showed it (user-controlled), if stored.
     pub staff_name: Option<String>,
-    pub phone: String,
+    #[sqlx(try_from = "String")]
+    pub phone: PhoneNumber,
+    /// The Gateway's request id, if the code was sent.
     pub request_id: Option<String>,
-    pub status: String,
+    /// How the verification ended (or that it is still open).
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    /// The Gateway's delivery status, if known.
     pub delivery_status: Option<String>,
+    /// What the Gateway charged, in USD.
     pub request_cost: Option<f64>,
     pub is_refunded: bool,
+    /// When the code was last checked, Unix seconds.
     pub checked_at: Option<i64>,
 }
 

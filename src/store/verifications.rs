@@ -4,25 +4,30 @@
 use sqlx::FromRow;
 
 use super::audit::{self, Entry};
+use super::core::{MAYBE_CHARGED, Status, Store, StoreError};
 use super::limits::{self, Limits, Refusal};
-use super::{MAYBE_CHARGED, Status, Store, StoreError};
-use crate::delivery::Report;
 use crate::gateway::RequestStatus;
+use crate::phone::PhoneNumber;
 
-/// One verification, as stored.
-#[derive(Debug, Clone)]
+/// One verification, as stored: read straight into domain types, and a value the schema does
+/// not allow is a [`StoreError::Corrupt`], never a default.
+#[derive(Debug, Clone, FromRow)]
 pub struct Verification {
     pub id: i64,
     pub chat_id: i64,
     pub staff_user_id: i64,
-    /// E.164.
-    pub phone: String,
+    #[sqlx(try_from = "String")]
+    pub phone: PhoneNumber,
+    #[sqlx(try_from = "String")]
     pub status: Status,
+    #[sqlx(try_from = "i64")]
     pub code_length: usize,
+    #[sqlx(try_from = "i64")]
     pub ttl: u32,
     pub request_id: Option<String>,
     pub request_cost: Option<f64>,
     pub delivery_status: Option<String>,
+    #[sqlx(try_from = "i64")]
     pub attempts: u32,
     /// The bot's "code sent" message in `chat_id`.
     pub message_id: Option<i32>,
@@ -38,53 +43,6 @@ impl Verification {
     }
 }
 
-#[derive(FromRow)]
-pub(super) struct VerificationRow {
-    id: i64,
-    chat_id: i64,
-    staff_user_id: i64,
-    phone: String,
-    status: String,
-    code_length: i64,
-    ttl: i64,
-    request_id: Option<String>,
-    request_cost: Option<f64>,
-    delivery_status: Option<String>,
-    attempts: i64,
-    message_id: Option<i64>,
-    created_at: i64,
-    sent_at: Option<i64>,
-    expires_at: Option<i64>,
-}
-
-impl VerificationRow {
-    pub(super) fn id(&self) -> i64 {
-        self.id
-    }
-}
-
-impl From<VerificationRow> for Verification {
-    fn from(row: VerificationRow) -> Self {
-        Verification {
-            id: row.id,
-            chat_id: row.chat_id,
-            staff_user_id: row.staff_user_id,
-            phone: row.phone,
-            status: Status::parse(&row.status),
-            code_length: row.code_length as usize,
-            ttl: row.ttl as u32,
-            request_id: row.request_id,
-            request_cost: row.request_cost,
-            delivery_status: row.delivery_status,
-            attempts: row.attempts as u32,
-            message_id: row.message_id.map(|id| id as i32),
-            created_at: row.created_at,
-            sent_at: row.sent_at,
-            expires_at: row.expires_at,
-        }
-    }
-}
-
 pub(super) const COLUMNS: &str = "id, chat_id, staff_user_id, phone, status, code_length, ttl, request_id, \
      request_cost, delivery_status, attempts, message_id, created_at, sent_at, expires_at";
 /// The same columns, qualified with the table alias `v`, for joins.
@@ -96,7 +54,7 @@ const OPEN: &str = "status IN ('sending', 'pending')";
 #[derive(FromRow)]
 struct HistoryRow {
     #[sqlx(flatten)]
-    verification: VerificationRow,
+    verification: Verification,
     staff_name: Option<String>,
 }
 
@@ -158,14 +116,14 @@ impl Store {
                 return Ok(Reservation::NoLongerOpen);
             }
         }
-        let open: Option<VerificationRow> = sqlx::query_as(&format!(
+        let open: Option<Verification> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = ?"
         ))
         .bind(new.phone)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(open) = open {
-            return Ok(Reservation::AlreadyOpen(open.into()));
+            return Ok(Reservation::AlreadyOpen(open));
         }
         if let Some(refusal) =
             limits::check(&mut tx, limits, new.phone, new.staff_user_id, now).await?
@@ -205,12 +163,12 @@ impl Store {
 
     /// A verification by id, open or not.
     pub async fn verification(&self, id: i64) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> =
+        let row: Option<Verification> =
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM verifications WHERE id = ?"))
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.map(Verification::from))
+        Ok(row)
     }
 
     /// A staff member's open verifications in a chat, oldest first, even those whose code has
@@ -220,7 +178,7 @@ impl Store {
         chat_id: i64,
         staff_user_id: i64,
     ) -> Result<Vec<Verification>, StoreError> {
-        let rows: Vec<VerificationRow> = sqlx::query_as(&format!(
+        let rows: Vec<Verification> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM verifications \
              WHERE chat_id = ? AND staff_user_id = ? AND {OPEN} ORDER BY id"
         ))
@@ -228,7 +186,7 @@ impl Store {
         .bind(staff_user_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(Verification::from).collect())
+        Ok(rows)
     }
 
     /// The verification announced by the bot's message `message_id` in a chat.
@@ -237,14 +195,14 @@ impl Store {
         chat_id: i64,
         message_id: i32,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> = sqlx::query_as(&format!(
+        let row: Option<Verification> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM verifications WHERE chat_id = ? AND message_id = ?"
         ))
         .bind(chat_id)
         .bind(message_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Verification::from))
+        Ok(row)
     }
 
     /// The latest verifications, newest first, with the staff member's stored name: one
@@ -266,7 +224,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|row| (row.verification.into(), row.staff_name))
+            .map(|row| (row.verification, row.staff_name))
             .collect())
     }
 
@@ -314,7 +272,7 @@ impl Store {
         sent: &RequestStatus,
         now: i64,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> = sqlx::query_as(&format!(
+        let row: Option<Verification> = sqlx::query_as(&format!(
             "UPDATE verifications AS v SET status = 'pending', request_id = ?, sent_at = ?, \
              expires_at = ? + ttl, request_cost = ?, remaining_balance = ?, is_refunded = ?, \
              delivery_status = ?, error = NULL, closed_at = NULL \
@@ -336,7 +294,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         if let Some(row) = row {
-            return Ok(Some(row.into()));
+            return Ok(Some(row));
         }
         let now_stored = self.verification(id).await?;
         Ok(now_stored.filter(|v| v.request_id.as_deref() == Some(sent.request_id.as_str())))
@@ -369,13 +327,17 @@ impl Store {
     /// verification was given up as possibly charged, its code is still valid and its phone has
     /// no other open verification, the request is attached to it and it is open again (a
     /// compare-and-set on all of that). Returns the verification when it was re-attached.
+    ///
+    /// `request` is the report's `(request_id, request_cost)`, `phone` its number (E.164): a
+    /// report for another number attaches nothing.
     pub async fn reattach(
         &self,
         id: i64,
-        report: &Report,
+        request: (&str, Option<f64>),
+        phone: Option<&str>,
         now: i64,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> = sqlx::query_as(&format!(
+        let row: Option<Verification> = sqlx::query_as(&format!(
             "UPDATE verifications AS v SET status = 'pending', request_id = ?1, \
              sent_at = COALESCE(send_started_at, created_at), \
              expires_at = COALESCE(send_started_at, created_at) + ttl, \
@@ -387,14 +349,14 @@ impl Store {
                  WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')) \
              RETURNING {COLUMNS}"
         ))
-        .bind(&report.request_id)
-        .bind(report.request_cost)
+        .bind(request.0)
+        .bind(request.1)
         .bind(id)
-        .bind(report.phone_number.as_deref())
+        .bind(phone)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Verification::from))
+        Ok(row)
     }
 
     /// Remembers the bot's "code sent" message, so later updates can refer to it.
