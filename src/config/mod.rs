@@ -28,7 +28,8 @@ pub struct Config {
     pub gateway_api_url: Url,
     /// `GATEWAY_TIMEOUT`: how long one Gateway call may take before staff are told it failed.
     pub gateway_timeout: Duration,
-    /// `DATABASE_URL`: the SQLite database, created if missing.
+    /// `DATABASE_URL`: the SQLite database (created if missing) or the PostgreSQL one, by the
+    /// URL's scheme.
     pub database_url: String,
     /// `ADMIN_IDS`: Telegram user ids that are always admins.
     pub admin_ids: Vec<u64>,
@@ -97,10 +98,12 @@ impl Config {
             10,
         )? as u64);
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if !database_url.starts_with("sqlite:") {
+        if crate::store::Backend::of(&database_url).is_none() {
             return Err(ConfigError::Invalid {
                 var: "DATABASE_URL",
-                reason: "only sqlite: URLs are supported, e.g. sqlite://verify-bot.db".into(),
+                reason: "use sqlite://verify-bot.db (one machine) or \
+                         postgres://user@host/database (several replicas)"
+                    .into(),
             });
         }
         let admin_ids = get("ADMIN_IDS")
@@ -303,7 +306,8 @@ pub(crate) mod tests {
             ("ADMIN_IDS", "12,abc"),
             ("DEFAULT_REGION", "XX"),
             ("GATEWAY_API_URL", "ftp://x"),
-            ("DATABASE_URL", "postgres://x"),
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "verify-bot.db"),
             ("PHONE_SEND_LIMIT", "0"),
             ("DAILY_BUDGET", "-1"),
             ("DAILY_BUDGET", "five"),

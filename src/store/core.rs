@@ -5,8 +5,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use super::checkpoint;
 use super::language_cache::LanguageCache;
@@ -16,10 +17,78 @@ use super::language_cache::LanguageCache;
 /// a database error after the call). Such sends count toward every limit at the last known
 /// price, and a delivery report naming the verification in its `payload` re-attaches them.
 pub(crate) const MAYBE_CHARGED: &str = "(error IN ('timeout', 'transport', 'interrupted', \
-     'unrecorded') OR error GLOB 'http_*')";
+     'unrecorded') OR substr(error, 1, 5) = 'http_')";
 
-/// Migrations embedded in the binary.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// Migrations embedded in the binary, one set per backend.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database behind the store. Every statement is written once, in SQL both backends read
+/// (`$1` placeholders, `CASE` instead of summed booleans, `IS NOT DISTINCT FROM`), and
+/// [`with_db!`] compiles the code around it for each backend's own driver: no `Any` driver and
+/// its loose typing, no second copy of the store.
+#[derive(Clone, Debug)]
+pub(super) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// `with_db!(store, db => expression)`: the expression, with `db` the SQLite or the PostgreSQL
+/// pool of `store`, written once and compiled for both.
+macro_rules! with_db {
+    ($store:expr, $db:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::core::Db::Sqlite($db) => $body,
+            $crate::store::core::Db::Postgres($db) => $body,
+        }
+    };
+}
+pub(super) use with_db;
+
+/// `on_each_connection! { impl Trait { … } }`: implements a trait of statements that run on a
+/// caller's connection (inside its transaction) for both backends' connections, from one body.
+macro_rules! on_each_connection {
+    (impl $trait:ident { $($body:tt)* }) => {
+        impl $trait for sqlx::SqliteConnection { $($body)* }
+        impl $trait for sqlx::PgConnection { $($body)* }
+    };
+}
+pub(super) use on_each_connection;
+
+/// A transaction that writers take one at a time, across processes too, for the statements
+/// that decide about money or access (reserving a send, the limits, `/reset`, removing someone,
+/// a one-time link): SQLite's `BEGIN IMMEDIATE` takes the database's write lock at once;
+/// PostgreSQL takes one transaction-scoped advisory lock, so two replicas' reservations run one
+/// after the other exactly as on SQLite (and the partial unique index still stands behind it).
+pub(super) trait Serialized {
+    type Database: sqlx::Database;
+
+    async fn begin_serialized(&self) -> Result<Transaction<'static, Self::Database>, sqlx::Error>;
+}
+
+impl Serialized for SqlitePool {
+    type Database = Sqlite;
+
+    async fn begin_serialized(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+/// The advisory lock's key: any number no other code on the database uses.
+const WRITE_LOCK: i64 = 0x7665_7269_6679; // "verify"
+
+impl Serialized for PgPool {
+    type Database = Postgres;
+
+    async fn begin_serialized(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -161,16 +230,61 @@ impl TryFrom<String> for Status {
 /// The database handle. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub(super) pool: SqlitePool,
+    pub(super) db: Db,
     /// Who reads in which language: asked for on every update, written rarely.
     pub(super) languages: std::sync::Arc<LanguageCache>,
-    /// Copies the write-ahead log back into the database file while the store is in use.
-    _checkpointer: std::sync::Arc<checkpoint::Checkpointer>,
+    /// SQLite only: copies the write-ahead log back into the database file while the store is
+    /// in use.
+    _checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
+}
+
+/// Which database a `DATABASE_URL` names, by its scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite:…`, or `postgres://…` / `postgresql://…`; anything else is `None`.
+    pub fn of(url: &str) -> Option<Backend> {
+        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
 }
 
 impl Store {
-    /// Opens (creating if missing) the database and applies pending migrations.
+    /// Opens the database `url` names (SQLite, created if missing; or PostgreSQL) and applies
+    /// its pending migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        match Backend::of(url) {
+            Some(Backend::Postgres) => Self::connect_postgres(url).await,
+            Some(Backend::Sqlite) => Self::connect_sqlite(url).await,
+            None => Err(StoreError::Sqlx(sqlx::Error::Configuration(
+                "DATABASE_URL must start with sqlite: or postgres://".into(),
+            ))),
+        }
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Store, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        POSTGRES_MIGRATIONS.run(&pool).await?;
+        Ok(Store {
+            db: Db::Postgres(pool),
+            languages: Default::default(),
+            _checkpointer: None,
+        })
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -195,18 +309,26 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        MIGRATOR.run(&pool).await?;
+        SQLITE_MIGRATIONS.run(&pool).await?;
         let checkpointer = checkpoint::Checkpointer::start(&options).await?;
         Ok(Store {
-            pool,
+            db: Db::Sqlite(pool),
             languages: Default::default(),
-            _checkpointer: std::sync::Arc::new(checkpointer),
+            _checkpointer: Some(std::sync::Arc::new(checkpointer)),
         })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        with_db!(self, db => sqlx::query("SELECT 1").execute(db).await.map(|done| done.rows_affected()))?;
         Ok(())
     }
 }

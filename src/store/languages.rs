@@ -6,7 +6,7 @@
 //! instance sharing the database (several webhook instances behind one URL, a rolling restart)
 //! is seen once the answer is [`super::language_cache::CACHE_TTL`] old.
 
-use super::core::{Store, StoreError};
+use super::core::{Store, StoreError, with_db};
 pub use super::language_cache::StoredLanguage;
 use crate::i18n::Lang;
 
@@ -17,11 +17,10 @@ impl Store {
             Ok(cached) => return Ok(cached),
             Err(generation) => generation,
         };
-        let stored: Option<StoredLanguage> =
-            sqlx::query_as("SELECT language, chosen FROM user_languages WHERE user_id = ?")
+        let stored: Option<StoredLanguage> = with_db!(self, db => sqlx::query_as("SELECT language, chosen FROM user_languages WHERE user_id = $1")
                 .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(db)
+                .await)?;
         self.languages
             .put(user_id, stored.clone(), generation, asked);
         Ok(stored)
@@ -54,19 +53,20 @@ impl Store {
         chosen: bool,
         now: i64,
     ) -> Result<(), StoreError> {
-        let written = sqlx::query(
+        let written = with_db!(self, db => sqlx::query(
             "INSERT INTO user_languages (user_id, language, chosen, updated_at) \
-             VALUES (?, ?, ?, ?) \
+             VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, \
              chosen = excluded.chosen, updated_at = excluded.updated_at \
-             WHERE excluded.chosen = 1 OR user_languages.chosen = 0",
+             WHERE excluded.chosen OR NOT user_languages.chosen",
         )
         .bind(user_id)
         .bind(language.code())
         .bind(chosen)
         .bind(now)
-        .execute(&self.pool)
-        .await;
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()));
         // Forgotten even if the write failed: it may have reached the database all the same.
         self.languages.forget(user_id);
         written?;

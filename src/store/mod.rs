@@ -19,7 +19,7 @@ mod reports;
 mod verifications;
 
 pub use balance::BalanceAlert;
-pub use core::{Role, Status, Store, StoreError, Unexpected};
+pub use core::{Backend, Role, Status, Store, StoreError, Unexpected};
 pub use delivery::{Delivery, LiveView};
 pub use languages::StoredLanguage;
 pub use limits::{Limits, Refusal};

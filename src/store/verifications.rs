@@ -3,9 +3,9 @@
 
 use sqlx::FromRow;
 
-use super::audit::{self, Entry};
-use super::core::{MAYBE_CHARGED, Status, Store, StoreError};
-use super::limits::{self, Limits, Refusal};
+use super::audit::{AuditLog, Entry};
+use super::core::{MAYBE_CHARGED, Serialized, Status, Store, StoreError, with_db};
+use super::limits::{Limited, Limits, Refusal};
 use crate::gateway::RequestStatus;
 use crate::phone::PhoneNumber;
 
@@ -93,81 +93,82 @@ impl Store {
         limits: &Limits,
         now: i64,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "UPDATE verifications SET status = 'expired', closed_at = ? \
-             WHERE status = 'pending' AND expires_at <= ? AND phone = ?",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(new.phone)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(old) = new.replaces {
-            let closed = sqlx::query(&format!(
-                "UPDATE verifications SET status = 'cancelled', error = 'resent', closed_at = ? \
-                 WHERE id = ? AND {OPEN}"
-            ))
+        with_db!(self, db => {
+            let mut tx = db.begin_serialized().await?;
+            sqlx::query(
+                "UPDATE verifications SET status = 'expired', closed_at = $1 \
+                 WHERE status = 'pending' AND expires_at <= $2 AND phone = $3",
+            )
             .bind(now)
-            .bind(old)
+            .bind(now)
+            .bind(new.phone)
             .execute(&mut *tx)
             .await?;
-            if closed.rows_affected() == 0 {
-                return Ok(Reservation::NoLongerOpen);
+            if let Some(old) = new.replaces {
+                let closed = sqlx::query(&format!(
+                    "UPDATE verifications SET status = 'cancelled', error = 'resent', closed_at = $1 \
+                     WHERE id = $2 AND {OPEN}"
+                ))
+                .bind(now)
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+                if closed.rows_affected() == 0 {
+                    return Ok(Reservation::NoLongerOpen);
+                }
             }
-        }
-        let open: Option<Verification> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = ?"
-        ))
-        .bind(new.phone)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(open) = open {
-            return Ok(Reservation::AlreadyOpen(open));
-        }
-        if let Some(refusal) =
-            limits::check(&mut tx, limits, new.phone, new.staff_user_id, now).await?
-        {
-            tx.rollback().await?;
-            let entry = Entry {
-                actor: Some(new.staff_user_id),
-                action: "send_refused",
-                phone: Some(new.phone),
-                detail: Some(refusal.label()),
-                ..Default::default()
-            };
-            let mut conn = self.pool.acquire().await?;
-            audit::record(&mut conn, entry, now).await?;
-            return Ok(Reservation::Refused(refusal));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, \
-             created_at, send_started_at) VALUES (?, ?, ?, 'sending', ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(new.chat_id)
-        .bind(new.staff_user_id)
-        .bind(new.phone)
-        .bind(new.code_length)
-        .bind(new.ttl)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(old) = new.replaces {
-            let actor = new.staff_user_id;
-            audit::record_for(&mut tx, old, actor, "cancel", None, Some("resent"), now).await?;
-        }
-        tx.commit().await?;
-        Ok(Reservation::Reserved(id))
+            let open: Option<Verification> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = $1"
+            ))
+            .bind(new.phone)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(open) = open {
+                return Ok(Reservation::AlreadyOpen(open));
+            }
+            if let Some(refusal) =
+                tx.limit_refusal(limits, new.phone, new.staff_user_id, now).await?
+            {
+                tx.rollback().await?;
+                let entry = Entry {
+                    actor: Some(new.staff_user_id),
+                    action: "send_refused",
+                    phone: Some(new.phone),
+                    detail: Some(refusal.label()),
+                    ..Default::default()
+                };
+                let mut conn = db.acquire().await?;
+                conn.audit(entry, now).await?;
+                return Ok(Reservation::Refused(refusal));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, \
+                 created_at, send_started_at) VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(new.chat_id)
+            .bind(new.staff_user_id)
+            .bind(new.phone)
+            .bind(i64::from(new.code_length))
+            .bind(i64::from(new.ttl))
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(old) = new.replaces {
+                let actor = new.staff_user_id;
+                tx.audit_for(old, actor, "cancel", None, Some("resent"), now).await?;
+            }
+            tx.commit().await?;
+            Ok(Reservation::Reserved(id))
+        })
     }
 
     /// A verification by id, open or not.
     pub async fn verification(&self, id: i64) -> Result<Option<Verification>, StoreError> {
-        let row: Option<Verification> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM verifications WHERE id = ?"))
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!("SELECT {COLUMNS} FROM verifications WHERE id = $1"))
                 .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(db)
+                .await)?;
         Ok(row)
     }
 
@@ -178,14 +179,14 @@ impl Store {
         chat_id: i64,
         staff_user_id: i64,
     ) -> Result<Vec<Verification>, StoreError> {
-        let rows: Vec<Verification> = sqlx::query_as(&format!(
+        let rows: Vec<Verification> = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM verifications \
-             WHERE chat_id = ? AND staff_user_id = ? AND {OPEN} ORDER BY id"
+             WHERE chat_id = $1 AND staff_user_id = $2 AND {OPEN} ORDER BY id"
         ))
         .bind(chat_id)
         .bind(staff_user_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         Ok(rows)
     }
 
@@ -195,13 +196,13 @@ impl Store {
         chat_id: i64,
         message_id: i32,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<Verification> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM verifications WHERE chat_id = ? AND message_id = ?"
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM verifications WHERE chat_id = $1 AND message_id = $2"
         ))
         .bind(chat_id)
         .bind(message_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         Ok(row)
     }
 
@@ -212,16 +213,16 @@ impl Store {
         staff_user_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<(Verification, Option<String>)>, StoreError> {
-        let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
+        let rows: Vec<HistoryRow> = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
              LEFT JOIN staff s ON s.user_id = v.staff_user_id \
-             WHERE ? IS NULL OR v.staff_user_id = ? ORDER BY v.id DESC LIMIT ?"
+             WHERE $1 IS NULL OR v.staff_user_id = $2 ORDER BY v.id DESC LIMIT $3"
         ))
         .bind(staff_user_id)
         .bind(staff_user_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|row| (row.verification, row.staff_name))
@@ -238,24 +239,26 @@ impl Store {
         able: &RequestStatus,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE verifications SET request_id = ?, request_cost = ?, send_started_at = ? \
-             WHERE id = ? AND status = 'sending'",
-        )
-        .bind(&able.request_id)
-        .bind(able.request_cost)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        let cost = Some(able.request_cost);
-        audit::record_for(&mut tx, id, actor, "precheck", cost, None, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        with_db!(self, db => {
+            let mut tx = db.begin().await?;
+            let done = sqlx::query(
+                "UPDATE verifications SET request_id = $1, request_cost = $2, send_started_at = $3 \
+                 WHERE id = $4 AND status = 'sending'",
+            )
+            .bind(&able.request_id)
+            .bind(able.request_cost)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            let cost = Some(able.request_cost);
+            tx.audit_for(id, actor, "precheck", cost, None, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// The Gateway accepted the send: the verification is now pending until `now + ttl`.
@@ -272,11 +275,11 @@ impl Store {
         sent: &RequestStatus,
         now: i64,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<Verification> = sqlx::query_as(&format!(
-            "UPDATE verifications AS v SET status = 'pending', request_id = ?, sent_at = ?, \
-             expires_at = ? + ttl, request_cost = ?, remaining_balance = ?, is_refunded = ?, \
-             delivery_status = ?, error = NULL, closed_at = NULL \
-             WHERE id = ? AND (request_id IS NULL OR request_id = ?) AND (status = 'sending' \
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
+            "UPDATE verifications AS v SET status = 'pending', request_id = $1, sent_at = $2, \
+             expires_at = $3 + ttl, request_cost = $4, remaining_balance = $5, is_refunded = $6, \
+             delivery_status = $7, error = NULL, closed_at = NULL \
+             WHERE id = $8 AND (request_id IS NULL OR request_id = $9) AND (status = 'sending' \
                OR (status = 'failed' AND {MAYBE_CHARGED} AND NOT EXISTS (SELECT 1 FROM \
                    verifications o WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')))) \
              RETURNING {COLUMNS}"
@@ -291,8 +294,8 @@ impl Store {
         .bind(id)
         // A pre-check's request, reused by the send, is already on the row.
         .bind(&sent.request_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         if let Some(row) = row {
             return Ok(Some(row));
         }
@@ -309,16 +312,17 @@ impl Store {
         sent: &RequestStatus,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE verifications SET request_id = ?, request_cost = ?, sent_at = ? \
-             WHERE id = ? AND request_id IS NULL",
+        with_db!(self, db => sqlx::query(
+            "UPDATE verifications SET request_id = $1, request_cost = $2, sent_at = $3 \
+             WHERE id = $4 AND request_id IS NULL",
         )
         .bind(&sent.request_id)
         .bind(sent.request_cost)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -337,13 +341,13 @@ impl Store {
         phone: Option<&str>,
         now: i64,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<Verification> = sqlx::query_as(&format!(
-            "UPDATE verifications AS v SET status = 'pending', request_id = ?1, \
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
+            "UPDATE verifications AS v SET status = 'pending', request_id = $1, \
              sent_at = COALESCE(send_started_at, created_at), \
              expires_at = COALESCE(send_started_at, created_at) + ttl, \
-             request_cost = COALESCE(?2, request_cost), error = NULL, closed_at = NULL \
-             WHERE id = ?3 AND request_id IS NULL AND (?4 IS NULL OR phone = ?4) \
-             AND COALESCE(send_started_at, created_at) + ttl > ?5 \
+             request_cost = COALESCE($2, request_cost), error = NULL, closed_at = NULL \
+             WHERE id = $3 AND request_id IS NULL AND ($4 IS NULL OR phone = $4) \
+             AND COALESCE(send_started_at, created_at) + ttl > $5 \
              AND status = 'failed' AND {MAYBE_CHARGED} \
              AND NOT EXISTS (SELECT 1 FROM verifications o \
                  WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')) \
@@ -354,18 +358,19 @@ impl Store {
         .bind(id)
         .bind(phone)
         .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         Ok(row)
     }
 
     /// Remembers the bot's "code sent" message, so later updates can refer to it.
     pub async fn set_message_id(&self, id: i64, message_id: i32) -> Result<(), StoreError> {
-        sqlx::query("UPDATE verifications SET message_id = ? WHERE id = ?")
+        with_db!(self, db => sqlx::query("UPDATE verifications SET message_id = $1 WHERE id = $2")
             .bind(message_id)
             .bind(id)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -385,13 +390,13 @@ impl Store {
             .verification_status
             .as_ref()
             .map(|v| v.status.as_str());
-        let done = sqlx::query(
-            "UPDATE verifications SET attempts = attempts + 1, checked_at = ?, status = ?, \
-             verification_status = ?, request_cost = ?, \
-             remaining_balance = COALESCE(?, remaining_balance), \
-             is_refunded = is_refunded OR COALESCE(?, 0), \
-             closed_at = CASE WHEN ? THEN ? ELSE closed_at END \
-             WHERE id = ? AND status = 'pending'",
+        let done = with_db!(self, db => sqlx::query(
+            "UPDATE verifications SET attempts = attempts + 1, checked_at = $1, status = $2, \
+             verification_status = $3, request_cost = $4, \
+             remaining_balance = COALESCE($5, remaining_balance), \
+             is_refunded = is_refunded OR COALESCE($6, FALSE), \
+             closed_at = CASE WHEN $7 THEN $8 ELSE closed_at END \
+             WHERE id = $9 AND status = 'pending'",
         )
         .bind(now)
         .bind(status.as_str())
@@ -402,9 +407,10 @@ impl Store {
         .bind(!status.is_open())
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Closes a verification in the status it is expected to be in (`sending` or `pending`)
@@ -419,18 +425,19 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         debug_assert!(expected.is_open() && !status.is_open() && status != Status::Cancelled);
-        let done = sqlx::query(
-            "UPDATE verifications SET status = ?, error = COALESCE(?, error), closed_at = ? \
-             WHERE id = ? AND status = ?",
+        let done = with_db!(self, db => sqlx::query(
+            "UPDATE verifications SET status = $1, error = COALESCE($2, error), closed_at = $3 \
+             WHERE id = $4 AND status = $5",
         )
         .bind(status.as_str())
         .bind(error)
         .bind(now)
         .bind(id)
         .bind(expected.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Cancels an open verification on behalf of `actor` (its owner, or an admin), with the
@@ -442,22 +449,24 @@ impl Store {
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(&format!(
-            "UPDATE verifications SET status = 'cancelled', error = COALESCE(?, error), \
-             closed_at = ? WHERE id = ? AND {OPEN}"
-        ))
-        .bind(reason)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let cancelled = done.rows_affected() == 1;
-        if cancelled {
-            audit::record_for(&mut tx, id, actor, "cancel", None, reason, now).await?;
-        }
-        tx.commit().await?;
-        Ok(cancelled)
+        with_db!(self, db => {
+            let mut tx = db.begin().await?;
+            let done = sqlx::query(&format!(
+                "UPDATE verifications SET status = 'cancelled', error = COALESCE($1, error), \
+                 closed_at = $2 WHERE id = $3 AND {OPEN}"
+            ))
+            .bind(reason)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let cancelled = done.rows_affected() == 1;
+            if cancelled {
+                tx.audit_for(id, actor, "cancel", None, reason, now).await?;
+            }
+            tx.commit().await?;
+            Ok(cancelled)
+        })
     }
 
     /// Records a `revokeVerificationMessage` call by `actor` and whether the Gateway took it.
@@ -468,9 +477,11 @@ impl Store {
         outcome: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        audit::record_for(&mut conn, id, actor, "revoke", None, Some(outcome), now).await?;
-        Ok(())
+        with_db!(self, db => {
+            let mut conn = db.acquire().await?;
+            conn.audit_for(id, actor, "revoke", None, Some(outcome), now).await?;
+            Ok(())
+        })
     }
 
     /// Sends abandoned by their process: still `sending` although their Gateway call started
@@ -484,14 +495,14 @@ impl Store {
         started_before: i64,
         now: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = ? \
+        Ok(with_db!(self, db => sqlx::query_scalar(
+            "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = $1 \
              WHERE status IN ('sending', 'pending') AND status = 'sending' \
-             AND COALESCE(send_started_at, created_at) <= ? RETURNING id",
+             AND COALESCE(send_started_at, created_at) <= $2 RETURNING id",
         )
         .bind(now)
         .bind(started_before)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }

@@ -8,6 +8,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_200_while_the_database_answers_and_503_when_it_does_not() {
+    crate::sqlite_only!();
     let app = TestApp::spawn().await;
     let health = app.get("/healthz").await;
     assert_eq!(health.status, 200, "{}", health.body);

@@ -197,10 +197,10 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
 
     let database = app.database().await;
     let (language, chosen): (String, bool) =
-        sqlx::query_as("SELECT language, chosen FROM user_languages WHERE user_id = ?")
+        crate::on_test_db!(database, pool => sqlx::query_as("SELECT language, chosen FROM user_languages WHERE user_id = $1")
             .bind(ADMIN_ID as i64)
-            .fetch_one(&database)
-            .await
+            .fetch_one(pool)
+            .await)
             .unwrap();
     assert_eq!((language.as_str(), chosen), ("ru", true));
 
@@ -236,13 +236,14 @@ async fn a_language_chosen_through_another_instance_shows_up_within_five_seconds
 
     // Another instance behind the same webhook URL, on the same database, takes the choice.
     let database = app.database().await;
-    sqlx::query(
-        "INSERT INTO user_languages (user_id, language, chosen, updated_at) VALUES (?, 'ru', 1, 0) \
-         ON CONFLICT (user_id) DO UPDATE SET language = 'ru', chosen = 1",
+    crate::on_test_db!(database, pool => sqlx::query(
+        "INSERT INTO user_languages (user_id, language, chosen, updated_at) VALUES ($1, 'ru', TRUE, 0) \
+         ON CONFLICT (user_id) DO UPDATE SET language = 'ru', chosen = TRUE",
     )
     .bind(ADMIN_ID as i64)
-    .execute(&database)
+    .execute(pool)
     .await
+    .map(|done| done.rows_affected()))
     .unwrap();
 
     // This instance trusts what it remembered for a few seconds only.
@@ -275,9 +276,9 @@ async fn default_language_covers_people_whose_app_reports_none() {
     assert_says(&reply, "This bot is for the staff");
     let database = app.database().await;
     let (stored,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM user_languages WHERE user_id > 7000")
-            .fetch_one(&database)
-            .await
+        crate::on_test_db!(database, pool => sqlx::query_as("SELECT COUNT(*) FROM user_languages WHERE user_id > 7000")
+            .fetch_one(pool)
+            .await)
             .unwrap();
     assert_eq!(stored, 0);
 }

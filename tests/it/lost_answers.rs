@@ -9,14 +9,15 @@ use crate::common::app::{PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with
 use crate::common::fake_telegram::TgUser;
 use sqlx::Connection;
 
+use crate::on_test_db;
+
 const OTHER_PHONE: &str = "+7 916 123-45-67";
 
 /// The status and error of the latest verification.
 async fn latest(app: &TestApp) -> (String, Option<String>) {
-    sqlx::query_as("SELECT status, error FROM verifications ORDER BY id DESC LIMIT 1")
-        .fetch_one(&app.database().await)
-        .await
-        .unwrap()
+    let db = app.database().await;
+    let sql = "SELECT status, error FROM verifications ORDER BY id DESC LIMIT 1";
+    on_test_db!(db, pool => sqlx::query_as(sql).fetch_one(pool).await).unwrap()
 }
 
 /// Waits until the Gateway has been asked to send `n` codes.
@@ -68,6 +69,7 @@ async fn an_error_page_or_a_timeout_counts_as_a_paid_send_for_every_limit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_error_after_a_paid_send_tells_the_truth_and_locks_nothing() {
+    crate::sqlite_only!();
     let app = TestApp::spawn_with(&[
         ("ADMIN_IDS", "1001"),
         ("RESEND_COOLDOWN", "60"),
@@ -191,11 +193,10 @@ async fn a_starting_process_never_touches_a_live_processs_send() {
     first.gateway.set_delay(Duration::ZERO);
     let code = first.customer_code();
     assert_opens_with(&first.say(&code).await, "✅");
+    let db = first.database().await;
+    let sql = "SELECT status FROM verifications WHERE phone = $1 ORDER BY id";
     let statuses: Vec<(String,)> =
-        sqlx::query_as("SELECT status FROM verifications WHERE phone = ? ORDER BY id")
-            .bind(PHONE_E164)
-            .fetch_all(&first.database().await)
-            .await
+        on_test_db!(db, pool => sqlx::query_as(sql).bind(PHONE_E164).fetch_all(pool).await)
             .unwrap();
     assert_eq!(statuses, [("verified".to_owned(),)]);
 }

@@ -300,9 +300,9 @@ async fn limits_survive_a_restart_and_an_admin_can_reset_a_phone() {
 
     let db = app.database().await;
     let actions: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT action, phone FROM audit_log ORDER BY id")
-            .fetch_all(&db)
-            .await
+        crate::on_test_db!(db, pool => sqlx::query_as("SELECT action, phone FROM audit_log ORDER BY id")
+            .fetch_all(pool)
+            .await)
             .unwrap();
     let names: Vec<&str> = actions.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(
@@ -317,16 +317,18 @@ async fn limits_survive_a_restart_and_an_admin_can_reset_a_phone() {
     );
     // The audit log is append-only.
     assert!(
-        sqlx::query("DELETE FROM audit_log")
-            .execute(&db)
+        crate::on_test_db!(db, pool => sqlx::query("DELETE FROM audit_log")
+            .execute(pool)
             .await
-            .is_err()
+            .map(|done| done.rows_affected()))
+        .is_err()
     );
     assert!(
-        sqlx::query("UPDATE audit_log SET action = 'x'")
-            .execute(&db)
+        crate::on_test_db!(db, pool => sqlx::query("UPDATE audit_log SET action = 'x'")
+            .execute(pool)
             .await
-            .is_err()
+            .map(|done| done.rows_affected()))
+        .is_err()
     );
 }
 

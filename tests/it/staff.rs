@@ -58,10 +58,11 @@ async fn expired_and_unknown_links_grant_nothing() {
     let app = TestApp::spawn().await;
     let invite = app.say("/invite").await;
     let db = app.database().await;
-    sqlx::query("UPDATE invites SET expires_at = 1")
-        .execute(&db)
+    crate::on_test_db!(db, pool => sqlx::query("UPDATE invites SET expires_at = 1")
+        .execute(pool)
         .await
-        .unwrap();
+        .map(|done| done.rows_affected()))
+    .unwrap();
     let late = TgUser::new(5003, "Late");
     let refused = app
         .say_as(&late, 5003, &format!("/start {}", link_token(&invite)))

@@ -36,15 +36,16 @@ async fn no_reply_is_longer_than_a_telegram_message() {
     let db = app.database().await;
     for i in 0..120 {
         let name = format!("Colleague number {i:03} with a rather long name, as Telegram allows");
-        sqlx::query(
+        crate::on_test_db!(db, pool => sqlx::query(
             "INSERT INTO staff (user_id, role, name, username, added_at, added_by) \
-             VALUES (?, 'staff', ?, ?, 0, 1001)",
+             VALUES ($1, 'staff', $2, $3, 0, 1001)",
         )
         .bind(700_000 + i)
         .bind(name)
         .bind(format!("colleague_with_a_long_username_{i:03}"))
-        .execute(&db)
+        .execute(pool)
         .await
+        .map(|done| done.rows_affected()))
         .unwrap();
     }
     let before = app.telegram.messages_to(app.chat()).len();

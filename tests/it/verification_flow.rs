@@ -117,9 +117,9 @@ async fn wrong_code_keeps_the_verification_open() {
     // Every send and every check leaves an audit row, with the Gateway's verdict.
     let db = app.database().await;
     let trail: Vec<(String, Option<String>, Option<i64>)> =
-        sqlx::query_as("SELECT action, detail, actor FROM audit_log ORDER BY id")
-            .fetch_all(&db)
-            .await
+        crate::on_test_db!(db, pool => sqlx::query_as("SELECT action, detail, actor FROM audit_log ORDER BY id")
+            .fetch_all(pool)
+            .await)
             .unwrap();
     let staff = Some(ADMIN_ID as i64);
     assert_eq!(

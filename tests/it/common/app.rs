@@ -4,11 +4,15 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use tempfile::TempDir;
 use tokio::process::{Child, Command};
 
+use super::db::{TestDatabase, TestDb};
 use super::fake_gateway::FakeGateway;
 use super::fake_telegram::{FakeTelegram, SentMessage, TgUser};
+use crate::on_test_db;
 
 pub const BOT_TOKEN: &str = "7000000001:AAH-fake-bot-token_for_tests";
 pub const GATEWAY_TOKEN: &str = "gw-secret-token-for-tests";
@@ -28,8 +32,8 @@ pub struct TestApp {
     /// (read at each start; 0 before the first).
     pub http_port: u16,
     dir: TempDir,
-    /// The database file (a sibling shares its first app's).
-    database: PathBuf,
+    /// The bot's database (a sibling shares its first app's; the last one drops it).
+    database: Arc<TestDatabase>,
     env: Vec<(String, String)>,
     child: Option<Child>,
     runs: usize,
@@ -67,19 +71,22 @@ impl TestApp {
             .collect();
         vars.extend_from_slice(env);
         let mut sibling =
-            Self::prepare(self.gateway.clone(), Some(self.database_path()), &vars).await;
+            Self::prepare(self.gateway.clone(), Some(self.database.clone()), &vars).await;
         sibling.start().await;
         sibling
     }
 
     async fn prepare(
         gateway: FakeGateway,
-        database: Option<PathBuf>,
+        database: Option<Arc<TestDatabase>>,
         env: &[(&str, &str)],
     ) -> TestApp {
         let telegram = FakeTelegram::start(BOT_TOKEN).await;
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let database = database.unwrap_or_else(|| dir.path().join("verify-bot.db"));
+        let database = match database {
+            Some(shared) => shared,
+            None => Arc::new(TestDatabase::fresh(&dir.path().join("verify-bot.db")).await),
+        };
         let clock = dir.path().join("clock");
         std::fs::write(&clock, "0").expect("the test clock file");
         let mut vars: Vec<(String, String)> = vec![
@@ -88,10 +95,7 @@ impl TestApp {
             ("GATEWAY_TOKEN".into(), GATEWAY_TOKEN.into()),
             ("GATEWAY_API_URL".into(), gateway.url()),
             ("GATEWAY_TIMEOUT".into(), "2".into()),
-            (
-                "DATABASE_URL".into(),
-                format!("sqlite://{}", database.display()),
-            ),
+            ("DATABASE_URL".into(), database.url.clone()),
             ("RUST_LOG".into(), "debug,sqlx=warn,hyper_util=info".into()),
             // No spending limits unless a test sets them (an empty value means the default).
             ("RESEND_COOLDOWN".into(), "0".into()),
@@ -342,7 +346,8 @@ impl TestApp {
                 .expect("the bot is running from the image");
             return PathBuf::from(format!("/proc/{bot}/root/data/verify-bot.db"));
         }
-        self.database.clone()
+        let path = self.database.url.strip_prefix("sqlite://");
+        PathBuf::from(path.expect("a SQLite database: see sqlite_only!()"))
     }
 
     /// The value this app runs with for `name`, if set.
@@ -457,17 +462,20 @@ impl TestApp {
 
     /// The audit log as `(actor, action, verification_id, detail)`, oldest first.
     pub async fn audit(&self) -> Vec<(Option<i64>, String, Option<i64>, Option<String>)> {
-        sqlx::query_as("SELECT actor, action, verification_id, detail FROM audit_log ORDER BY id")
-            .fetch_all(&self.database().await)
-            .await
+        let db = self.database().await;
+        let sql = "SELECT actor, action, verification_id, detail FROM audit_log ORDER BY id";
+        on_test_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
             .expect("the audit log reads")
     }
 
     /// Opens the bot's database (for checks the chat cannot show, like the audit log).
-    pub async fn database(&self) -> sqlx::SqlitePool {
-        sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database_path().display()))
-            .await
-            .expect("the bot's database opens")
+    pub async fn database(&self) -> TestDb {
+        if std::env::var_os("VERIFY_BOT_IMAGE").is_some() {
+            let url = format!("sqlite://{}", self.database_path().display());
+            let pool = sqlx::SqlitePool::connect(&url).await;
+            return TestDb::Sqlite(pool.expect("the bot's database opens"));
+        }
+        self.database.connect().await
     }
 }
 
