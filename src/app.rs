@@ -71,7 +71,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     let metrics = monitoring::install().context("cannot set up metrics")?;
     let store = Store::connect(&config.database_url)
         .await
-        .with_context(|| format!("cannot open the database at {}", config.database_url))?;
+        .with_context(|| format!("cannot open the database at {}", config.database_shown()))?;
     let bot = bot::html(build_bot(config));
     let settings = Arc::new(Settings {
         admin_ids: config.admin_ids.clone(),
@@ -162,6 +162,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         changes,
     } = server;
     bot::live::spawn(bot.clone(), state.store.clone(), default_lang, changes);
+    tokio::spawn(bot::forget_handled_updates(state.store.clone()));
     // Sends abandoned by a process that died (this one before a restart, or another one on
     // the same database) are closed as possibly paid, and their staff told.
     tokio::spawn(bot::live::sweep_abandoned_sends(
@@ -172,7 +173,14 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     ));
     if config.callback_url.is_none() {
         let (store, tracker) = (state.store.clone(), state.tracker.clone());
-        tokio::spawn(poller::run(store, gateway, tracker, config.status_poll));
+        let instance = instance_name();
+        tokio::spawn(poller::run(
+            store,
+            gateway,
+            tracker,
+            config.status_poll,
+            instance,
+        ));
     }
     let mut http_shutdown = shutdown.clone();
     let stopped = async move { http_shutdown.requested().await };
@@ -242,6 +250,12 @@ fn build_bot(config: &Config) -> Bot {
         Some(url) => bot.set_api_url(url.clone()),
         None => bot,
     }
+}
+
+/// This process's name among the replicas sharing the database (for the leases): its process id
+/// and a random part, since replicas in containers all run as process 1.
+fn instance_name() -> String {
+    format!("{}-{:08x}", std::process::id(), rand::random::<u32>())
 }
 
 /// SIGTERM (containers) or SIGINT (Ctrl-C).

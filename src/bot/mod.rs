@@ -117,8 +117,10 @@ pub fn schema() -> UpdateHandler<BoxError> {
         )
         .endpoint(handlers::stranger);
 
-    // Only messages and button presses are asked for; each is let through by `access` first.
+    // Only messages and button presses are asked for; each is let through by `access` first,
+    // and only once whichever replica it reaches.
     dptree::entry()
+        .filter_async(first_time)
         .branch(
             Update::filter_message().chain(
                 access()
@@ -135,6 +137,42 @@ pub fn schema() -> UpdateHandler<BoxError> {
                     .endpoint(presses::access_unavailable),
             ),
         )
+}
+
+/// Whether an update is new to every process on the database: Telegram retries a webhook
+/// delivery it thinks failed, possibly to another replica. An update the database cannot vouch
+/// for is handled (a reply twice beats none).
+async fn first_time(update: Update, store: Store) -> bool {
+    match store
+        .claim_update(i64::from(update.id.0), crate::now())
+        .await
+    {
+        Ok(true) => true,
+        Ok(false) => {
+            tracing::info!(update = update.id.0, "update already handled: skipped");
+            false
+        }
+        Err(err) => {
+            tracing::warn!(
+                update = update.id.0,
+                "cannot tell whether an update is new: {err}"
+            );
+            true
+        }
+    }
+}
+
+/// Forgets, once an hour, the updates handled more than a day ago: Telegram retries an update
+/// for much less than that.
+pub async fn forget_handled_updates(store: Store) {
+    const DAY: i64 = 86_400;
+    loop {
+        match store.forget_updates(crate::now() - DAY).await {
+            Ok(forgotten) => tracing::debug!(forgotten, "old update ids forgotten"),
+            Err(err) => tracing::warn!("cannot forget old update ids: {err}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 /// The access gate: who sent the update and the language to answer in, decided once, before

@@ -42,15 +42,26 @@ async fn get_me(bot: &TgBot) -> anyhow::Result<Me> {
     unreachable!("the loop returns")
 }
 
-/// With no admin configured or stored, prints a one-time link whose first visitor becomes admin.
+/// How long an owner link another replica just printed is left alone.
+const OWNER_LINK_FRESH: i64 = 60;
+
+/// With no admin configured or stored, prints a one-time link whose first visitor becomes admin
+/// (one link for replicas starting together: the others say where it is).
 async fn announce_owner_link(store: &Store, settings: &Settings, me: &Me) -> anyhow::Result<()> {
     if !settings.admin_ids.is_empty() || store.has_admin().await? {
         return Ok(());
     }
     let token = invite::new_token();
-    store
-        .replace_owner_invite(&invite::hash(&token), now())
-        .await?;
+    let fresh_since = now() - OWNER_LINK_FRESH;
+    if !store
+        .replace_owner_invite(&invite::hash(&token), fresh_since, now())
+        .await?
+    {
+        tracing::info!(
+            "No admin yet. Another instance has just printed the one-time owner link: see its log"
+        );
+        return Ok(());
+    }
     tracing::info!(
         "No admin yet. Open this one-time link in Telegram to become the bot's owner: {}",
         invite::deep_link(me.username(), &token)

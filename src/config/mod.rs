@@ -194,14 +194,29 @@ impl Config {
         })
     }
 
-    /// The values that must never reach a log line or a reply.
+    /// The values that must never reach a log line or a reply (the database password too).
     pub fn secrets(&self) -> Vec<String> {
         let mut secrets = vec![
             self.telegram_token.expose_secret().to_owned(),
             self.gateway_token.expose_secret().to_owned(),
         ];
         secrets.extend(self.http.secrets());
+        let password = Url::parse(&self.database_url)
+            .ok()
+            .and_then(|url| url.password().map(str::to_owned));
+        secrets.extend(password.filter(|p| !p.is_empty()));
         secrets
+    }
+
+    /// `DATABASE_URL` as it may be shown: without its password.
+    pub fn database_shown(&self) -> String {
+        match Url::parse(&self.database_url) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.database_url.clone(),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ mod language_cache;
 mod languages;
 mod limits;
 mod people;
+mod replicas;
 mod reports;
 mod verifications;
 

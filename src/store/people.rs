@@ -216,10 +216,27 @@ impl Store {
         Ok(claimed.is_some())
     }
 
-    /// Replaces any unused owner link by a new one (only its hash is stored).
-    pub async fn replace_owner_invite(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+    /// Replaces any unused owner link by a new one (only its hash is stored), unless another
+    /// process made one at or after `fresh_since` (replicas starting together print one link,
+    /// not one each that cancel each other out). Returns whether this one is the link now.
+    pub async fn replace_owner_invite(
+        &self,
+        token_hash: &str,
+        fresh_since: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         with_db!(self, db => {
-            let mut tx = db.begin().await?;
+            let mut tx = db.begin_serialized().await?;
+            let fresh: Option<i64> = sqlx::query_scalar(
+                "SELECT created_at FROM invites \
+                 WHERE created_by IS NULL AND used_at IS NULL AND created_at >= $1",
+            )
+            .bind(fresh_since)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if fresh.is_some() {
+                return Ok(false);
+            }
             sqlx::query("DELETE FROM invites WHERE created_by IS NULL AND used_at IS NULL")
                 .execute(&mut *tx)
                 .await?;
@@ -232,7 +249,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(())
+            Ok(true)
         })
     }
 

@@ -164,8 +164,13 @@ impl TestApp {
         }
     }
 
-    /// The port this run of the bot logged that its HTTP server got, once it has.
+    /// The port this run of the bot logged that its HTTP server got, once it has (or the one a
+    /// test set in `HTTP_ADDR`).
     fn bound_port(&self) -> Option<u16> {
+        let configured = self.env("HTTP_ADDR")?.rsplit_once(':')?.1.parse().ok();
+        if let Some(port) = configured.filter(|port| *port != 0) {
+            return Some(port);
+        }
         let log = std::fs::read_to_string(self.log_path(self.runs.checked_sub(1)?)).ok()?;
         let (_, after) = log.split_once("HTTP server listening on 127.0.0.1:")?;
         let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
@@ -205,7 +210,7 @@ impl TestApp {
     /// its path) with the same environment, its database on the image's own volume.
     fn command(&self) -> Command {
         let Ok(image) = std::env::var("VERIFY_BOT_IMAGE") else {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_verify-bot"));
+            let mut command = Command::new(binary());
             command
                 .env_clear()
                 .envs(self.env.iter().map(|(k, v)| (k, v)));
@@ -364,7 +369,7 @@ impl TestApp {
 impl TestApp {
     /// Runs the binary to completion (for configurations that must stop it at once).
     pub async fn run_to_completion(&self) -> std::process::Output {
-        let child = Command::new(env!("CARGO_BIN_EXE_verify-bot"))
+        let child = Command::new(binary())
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(self.dir.path())
@@ -379,6 +384,14 @@ impl TestApp {
             .expect("verify-bot exits")
             .unwrap()
     }
+}
+
+/// The `verify-bot` binary the tests run: this build's, or another one named by
+/// `VERIFY_BOT_BIN` (an older build, to make a database the way it did).
+fn binary() -> PathBuf {
+    std::env::var_os("VERIFY_BOT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_verify-bot")))
 }
 
 /// Runs the binary with `env` and checks that it refuses to start: exit code 2 and one line on

@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -182,6 +183,9 @@ impl Shared {
     }
 }
 
+/// How many fakes this test process has started.
+static NEXT_FAKE: AtomicI64 = AtomicI64::new(0);
+
 /// Cloneable handle to a running fake; the server lives as long as the tokio runtime.
 #[derive(Clone)]
 pub struct FakeTelegram {
@@ -192,7 +196,9 @@ pub struct FakeTelegram {
 impl FakeTelegram {
     pub async fn start(token: &str) -> FakeTelegram {
         let inner = Inner {
-            next_update_id: 100_001,
+            // Each fake is a bot of its own: its update ids never meet another fake's, so that
+            // replicas on one database, each with its fake, never take two updates for one.
+            next_update_id: 100_001 + NEXT_FAKE.fetch_add(1, Ordering::Relaxed) * 10_000_000,
             next_message_id: 1,
             ..Default::default()
         };
