@@ -1,10 +1,28 @@
 //! The database: every SQL statement of the bot lives in this module and its children (and the
 //! triggers in `migrations/`).
 //!
-//! SQLite in WAL mode, migrations from `migrations/` applied at start-up. The database is the
+//! Two backends behind one API, picked by `DATABASE_URL`'s scheme: SQLite in WAL mode (one
+//! machine, the default) or PostgreSQL (several replicas). Migrations for each live in
+//! `migrations/sqlite/` and `migrations/postgres/` and run at start-up. The database is the
 //! source of truth: a verification is written before staff are told about it, so a `kill -9`
 //! loses nothing that was acknowledged, and every limit is counted from stored rows, so limits
 //! survive restarts and hold across processes sharing the database.
+//!
+//! # Why one store with SQL both backends read
+//!
+//! The rest of the code sees one [`Store`] and never which database it talks to. Three shapes
+//! were weighed. sqlx's `Any` driver would run one query text on either, but it decodes loosely
+//! (a SQLite `INTEGER` flag is not a `bool` to it), rewrites no placeholders and has no
+//! `query!` checking: the money rules would rest on runtime type luck. A store trait with one
+//! implementation per backend (as atuin's server does) doubles every statement, and the copies
+//! of money-critical SQL would drift. So each statement is written once, in the SQL the two
+//! share (`$1` placeholders, which SQLite reads as numbered parameters; `CASE` sums instead of
+//! summed booleans; `IS NOT DISTINCT FROM`; `TRUE`/`FALSE`), and [`core::with_db`] compiles the
+//! code around it once per driver, each with its own exact types. Where the backends really
+//! differ it says so in one place: how a write that decides about money or access is
+//! serialised ([`core::Serialized`]: `BEGIN IMMEDIATE` on SQLite, a transaction-scoped
+//! advisory lock on PostgreSQL, so reservations, limits and the budget are as strict on
+//! either), the health check, and SQLite's write-ahead-log checkpointing.
 
 mod audit;
 mod balance;

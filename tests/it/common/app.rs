@@ -218,7 +218,9 @@ impl TestApp {
         };
         let runner = std::env::var("CONTAINER_RUN").unwrap_or_else(|_| "container-run".into());
         let mut command = Command::new(runner);
-        for (key, value) in self.env.iter().filter(|(k, _)| k != "DATABASE_URL") {
+        // A SQLite database stays on the image's own volume; a PostgreSQL one is the test's.
+        let own_database = |k: &str, v: &str| k == "DATABASE_URL" && v.starts_with("sqlite:");
+        for (key, value) in self.env.iter().filter(|(k, v)| !own_database(k, v)) {
             command.arg("-e").arg(format!("{key}={value}"));
         }
         command.arg(image);
@@ -483,7 +485,8 @@ impl TestApp {
 
     /// Opens the bot's database (for checks the chat cannot show, like the audit log).
     pub async fn database(&self) -> TestDb {
-        if std::env::var_os("VERIFY_BOT_IMAGE").is_some() {
+        let sqlite = self.database.url.starts_with("sqlite:");
+        if sqlite && std::env::var_os("VERIFY_BOT_IMAGE").is_some() {
             let url = format!("sqlite://{}", self.database_path().display());
             let pool = sqlx::SqlitePool::connect(&url).await;
             return TestDb::Sqlite(pool.expect("the bot's database opens"));
