@@ -311,6 +311,19 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_database_password_is_a_secret_and_never_shown() {
+        let postgres = config(&[("DATABASE_URL", "postgres://bot:s3cr3t-pw@db:5432/verify")]);
+        let postgres = postgres.unwrap();
+        assert!(postgres.secrets().contains(&"s3cr3t-pw".to_owned()));
+        assert_eq!(
+            postgres.database_shown(),
+            "postgres://bot:***@db:5432/verify"
+        );
+        let sqlite = config(&[]).unwrap();
+        assert_eq!(sqlite.database_shown(), DEFAULT_DATABASE_URL);
+    }
+
+    #[test]
     fn out_of_range_values_name_the_variable() {
         for (var, value) in [
             ("CODE_LENGTH", "3"),

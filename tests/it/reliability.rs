@@ -187,6 +187,10 @@ async fn a_bad_configuration_stops_start_up_with_one_clear_line() {
         (vec![("CODE_TTL", "5")], "CODE_TTL is invalid"),
         (vec![("GATEWAY_TOKEN", "")], "GATEWAY_TOKEN is not set"),
         (vec![("ADMIN_IDS", "alice")], "ADMIN_IDS is invalid"),
+        (
+            vec![("DATABASE_URL", "mysql://db/bot")],
+            "DATABASE_URL is invalid",
+        ),
     ];
     for (env, expected) in cases {
         assert_start_up_refused(&env, expected).await;
