@@ -151,9 +151,12 @@ CREATE TABLE stranger_replies (
 );
 
 -- Each Telegram update is handled once, whichever replica it reaches (pruned after a day).
+-- Update ids count per bot, so the bot's id is part of the key.
 CREATE TABLE handled_updates (
-    update_id  BIGINT PRIMARY KEY,
-    handled_at BIGINT NOT NULL
+    bot_id     BIGINT NOT NULL,
+    update_id  BIGINT NOT NULL,
+    handled_at BIGINT NOT NULL,
+    PRIMARY KEY (bot_id, update_id)
 );
 CREATE INDEX handled_updates_at ON handled_updates (handled_at);
 

@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::User;
+use teloxide::types::{Me, User};
 use teloxide::utils::command::BotCommands;
 
 pub use context::{BoxError, HandlerResult, Settings, TgBot, html, lang_of, update_kind};
@@ -142,9 +142,10 @@ pub fn schema() -> UpdateHandler<BoxError> {
 /// Whether an update is new to every process on the database: Telegram retries a webhook
 /// delivery it thinks failed, possibly to another replica. An update the database cannot vouch
 /// for is handled (a reply twice beats none).
-async fn first_time(update: Update, store: Store) -> bool {
+async fn first_time(update: Update, me: Me, store: Store) -> bool {
+    let bot = me.id.0 as i64;
     match store
-        .claim_update(i64::from(update.id.0), crate::now())
+        .claim_update(bot, i64::from(update.id.0), crate::now())
         .await
     {
         Ok(true) => true,

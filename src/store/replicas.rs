@@ -5,13 +5,19 @@
 use super::core::{Store, StoreError, with_db};
 
 impl Store {
-    /// Whether this update is new: records its id, once. `false` when some process (this one
-    /// or another) already took it.
-    pub async fn claim_update(&self, update_id: i64, now: i64) -> Result<bool, StoreError> {
+    /// Whether bot `bot_id`'s update is new: records its id, once. `false` when some process
+    /// (this one or another) already took it.
+    pub async fn claim_update(
+        &self,
+        bot_id: i64,
+        update_id: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let claimed: Option<i64> = with_db!(self, db => sqlx::query_scalar(
-            "INSERT INTO handled_updates (update_id, handled_at) VALUES ($1, $2) \
-             ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+            "INSERT INTO handled_updates (bot_id, update_id, handled_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (bot_id, update_id) DO NOTHING RETURNING update_id",
         )
+        .bind(bot_id)
         .bind(update_id)
         .bind(now)
         .fetch_optional(db)
