@@ -1,6 +1,6 @@
-//! Start-up and shutdown: open the database, meet the Bot API, announce the owner link if the
-//! bot has no admin yet, then serve HTTP and dispatch updates (by long polling or by webhook)
-//! until SIGTERM or SIGINT.
+//! Start-up and shutdown, wired: open the database, meet the Bot API, then serve HTTP and
+//! dispatch updates (by long polling or by webhook) until SIGTERM or SIGINT. Each part's logic
+//! lives in its module; this one only connects them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,27 +11,32 @@ use teloxide::dispatching::{DefaultKey, DpHandlerDescription};
 use teloxide::dptree::HandlerDescription;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-use crate::bot::{self, BoxError, Settings};
+use crate::bot::reply::Apologiser;
+use crate::bot::{self, BoxError, Settings, TgBot};
 use crate::config::{Config, HttpConfig};
 use crate::delivery::signature::ReportVerifier;
 use crate::delivery::{Change, Tracker, poller};
 use crate::gateway::GatewayClient;
 use crate::http::{self, HttpState};
-use crate::store::{BalanceAlert, Store, StoreError};
+use crate::monitoring;
+use crate::store::Store;
 use crate::verification::{Policy, Verifier};
-use crate::{invite, monitoring, now};
 
 /// How many updates one chat may have waiting before the dispatcher waits for it (and so
-/// holds up every other chat).
+/// holds up every other chat). Updates of one chat are handled in order by that chat's worker,
+/// the others' in parallel; teloxide's 64 would let one person flooding `/verify` at a slow
+/// Gateway hold everyone up. The queue only takes memory for what is in it.
 const CHAT_QUEUE: usize = 100_000;
 
 /// Runs the bot until a shutdown signal; returns `Ok` on a clean stop.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    if let Some(file) = &config.test_clock {
+        crate::clock::follow(file.clone());
+    }
     let mut shutdown = Shutdown::listen()?;
     let parts = tokio::select! {
         parts = prepare(&config) => parts?,
@@ -44,7 +49,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 }
 
 struct Parts {
-    bot: Bot,
+    bot: TgBot,
     store: Store,
     verifier: Verifier,
     settings: Arc<Settings>,
@@ -66,9 +71,8 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     let metrics = monitoring::install().context("cannot set up metrics")?;
     let store = Store::connect(&config.database_url)
         .await
-        .with_context(|| format!("cannot open the database at {}", config.database_url))?;
-    let bot = build_bot(config);
-    let me = get_me(&bot).await?;
+        .with_context(|| format!("cannot open the database at {}", config.database_shown()))?;
+    let bot = bot::html(build_bot(config));
     let settings = Arc::new(Settings {
         admin_ids: config.admin_ids.clone(),
         default_region: config.default_region,
@@ -76,8 +80,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         time_zone: config.time_zone.clone(),
         default_lang: config.default_language,
     });
-    bot::menu::register(&bot, &all_admins(&store, &settings).await?).await;
-    announce_owner_link(&store, &settings, &me).await?;
+    let me = bot::startup::meet(&bot, &store, &settings).await?;
 
     let gateway = GatewayClient::new(
         config.gateway_api_url.clone(),
@@ -95,11 +98,9 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     };
     let (alerts, alerts_rx) = mpsc::unbounded_channel();
     let verifier = Verifier::new(store.clone(), gateway.clone(), policy, alerts);
-    tokio::spawn(alert_admins(
-        bot.clone(),
-        store.clone(),
-        settings.clone(),
-        alerts_rx,
+    let alerted = (bot.clone(), store.clone(), settings.clone());
+    tokio::spawn(bot::alerts::alert_admins(
+        alerted.0, alerted.1, alerted.2, alerts_rx,
     ));
     let (tracker, changes) = Tracker::new(store.clone());
     let server = Server {
@@ -118,7 +119,6 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         bot = %me.username(),
         code_length = config.code_length,
         code_ttl = config.code_ttl,
-        http = %config.http.addr,
         delivery = if config.http.callback_url.is_some() { "reports" } else { "polling" },
         updates = if config.http.webhook.is_some() { "webhook" } else { "long polling" },
         "verify-bot is running"
@@ -142,22 +142,16 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     } = parts;
     // Every update is counted; the description keeps the tree's `allowed_updates` hint.
     let counted = dptree::inspect_with_description(DpHandlerDescription::entry(), |u: Update| {
-        monitoring::update_handled(&u)
+        monitoring::update_handled(bot::update_kind(&u))
     });
     let default_lang = settings.default_lang;
     let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
         .dependencies(dptree::deps![store, verifier.clone(), settings])
-        // Updates of one chat are handled in order by that chat's worker, the others' in
-        // parallel. When a chat's queue is full the dispatcher waits for it, and every other chat
-        // waits too: teloxide's 64 would let one person flooding `/verify` at a slow Gateway
-        // hold everyone up. The queue only takes memory for what is in it.
         .worker_queue_size(CHAT_QUEUE)
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
         // their content, which may hold phone numbers.
         .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text(
-            "handling an update failed",
-        ))
+        .error_handler(Arc::new(Apologiser(bot.clone())))
         .build();
 
     let Server {
@@ -168,6 +162,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         changes,
     } = server;
     bot::live::spawn(bot.clone(), state.store.clone(), default_lang, changes);
+    tokio::spawn(bot::forget_handled_updates(state.store.clone()));
     // Sends abandoned by a process that died (this one before a restart, or another one on
     // the same database) are closed as possibly paid, and their staff told.
     tokio::spawn(bot::live::sweep_abandoned_sends(
@@ -178,7 +173,14 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     ));
     if config.callback_url.is_none() {
         let (store, tracker) = (state.store.clone(), state.tracker.clone());
-        tokio::spawn(poller::run(store, gateway, tracker, config.status_poll));
+        let instance = instance_name();
+        tokio::spawn(poller::run(
+            store,
+            gateway,
+            tracker,
+            config.status_poll,
+            instance,
+        ));
     }
     let mut http_shutdown = shutdown.clone();
     let stopped = async move { http_shutdown.requested().await };
@@ -203,7 +205,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
 /// Dispatches updates from `listener` until shutdown is requested, finishes the updates in hand,
 /// then lets the HTTP server finish.
 async fn dispatch<L>(
-    dispatcher: &mut Dispatcher<Bot, BoxError, DefaultKey>,
+    dispatcher: &mut Dispatcher<TgBot, BoxError, DefaultKey>,
     mut listener: L,
     http: tokio::task::JoinHandle<()>,
     mut shutdown: Shutdown,
@@ -250,76 +252,10 @@ fn build_bot(config: &Config) -> Bot {
     }
 }
 
-/// Asks the Bot API who we are, retrying network failures for about half a minute. A rejected
-/// token fails at once.
-async fn get_me(bot: &Bot) -> anyhow::Result<Me> {
-    let mut delay = Duration::from_millis(500);
-    for attempt in 1.. {
-        match bot.get_me().await {
-            Ok(me) => return Ok(me),
-            Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
-                anyhow::bail!("TELOXIDE_TOKEN was rejected by Telegram; check it with @BotFather")
-            }
-            Err(err) if attempt < 6 => {
-                tracing::warn!("cannot reach the Telegram Bot API (attempt {attempt}): {err}");
-                tokio::time::sleep(delay).await;
-                delay *= 2;
-            }
-            Err(err) => return Err(err).context("cannot reach the Telegram Bot API"),
-        }
-    }
-    unreachable!("the loop returns")
-}
-
-/// With no admin configured or stored, prints a one-time link whose first visitor becomes admin.
-async fn announce_owner_link(store: &Store, settings: &Settings, me: &Me) -> anyhow::Result<()> {
-    if !settings.admin_ids.is_empty() || store.has_admin().await? {
-        return Ok(());
-    }
-    let token = invite::new_token();
-    store
-        .replace_owner_invite(&invite::hash(&token), now())
-        .await?;
-    tracing::info!(
-        "No admin yet. Open this one-time link in Telegram to become the bot's owner: {}",
-        invite::deep_link(me.username(), &token)
-    );
-    Ok(())
-}
-
-/// Tells every admin (from `ADMIN_IDS` and stored) about a Gateway balance alert.
-async fn alert_admins(
-    bot: Bot,
-    store: Store,
-    settings: Arc<Settings>,
-    mut alerts: mpsc::UnboundedReceiver<BalanceAlert>,
-) {
-    while let Some(alert) = alerts.recv().await {
-        let admins = match all_admins(&store, &settings).await {
-            Ok(admins) => admins,
-            Err(err) => {
-                tracing::error!("cannot list the admins for a balance alert: {err}");
-                continue;
-            }
-        };
-        for admin in admins {
-            let lang = bot::lang_of(&store, admin, settings.default_lang).await;
-            let text = bot::texts::balance_alert(lang, alert);
-            let sent = bot::reply::send_to(&bot, ChatId(admin), text, None).await;
-            if let Err(err) = sent {
-                tracing::warn!(admin, "could not deliver a balance alert: {err}");
-            }
-        }
-    }
-}
-
-/// Admins from `ADMIN_IDS` and stored ones, each once.
-async fn all_admins(store: &Store, settings: &Settings) -> Result<Vec<i64>, StoreError> {
-    let mut admins: Vec<i64> = settings.admin_ids.iter().map(|id| *id as i64).collect();
-    admins.extend(store.stored_admins().await?);
-    admins.sort_unstable();
-    admins.dedup();
-    Ok(admins)
+/// This process's name among the replicas sharing the database (for the leases): its process id
+/// and a random part, since replicas in containers all run as process 1.
+fn instance_name() -> String {
+    format!("{}-{:08x}", std::process::id(), rand::random::<u32>())
 }
 
 /// SIGTERM (containers) or SIGINT (Ctrl-C).

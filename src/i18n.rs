@@ -27,6 +27,22 @@ pub enum Lang {
     Ru,
 }
 
+/// A language code the bot does not speak.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not a language the bot speaks")]
+pub struct UnknownLanguage(String);
+
+/// A code as the database keeps it (`en`, `ru`).
+impl TryFrom<String> for Lang {
+    type Error = UnknownLanguage;
+
+    fn try_from(code: String) -> Result<Lang, UnknownLanguage> {
+        Lang::parse(&code)
+            .filter(|lang| lang.code() == code)
+            .ok_or(UnknownLanguage(code))
+    }
+}
+
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Ru];
 
@@ -182,6 +198,32 @@ pub fn duration(lang: Lang, seconds: u32) -> String {
     }
 }
 
+/// 1234567 → "1,234,567": digits in groups of three, with `separator` between them.
+pub fn group_digits(value: u64, separator: char) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count for people: `1,234` in English, `1 234` (no-break space) in Russian.
+pub fn count(lang: Lang, value: u64) -> String {
+    group_digits(value, thousands_separator(lang))
+}
+
+/// Between groups of three digits: `,` in English, a no-break space in Russian.
+pub fn thousands_separator(lang: Lang) -> char {
+    match lang {
+        Lang::En => ',',
+        Lang::Ru => '\u{a0}',
+    }
+}
+
 /// Month abbreviations for chart labels.
 pub fn months(lang: Lang) -> [String; 12] {
     std::array::from_fn(|i| text(lang, "month-short", &[("month", FluentValue::from(i + 1))]))
@@ -190,6 +232,15 @@ pub fn months(lang: Lang) -> [String; 12] {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn digits_are_grouped_by_three() {
+        assert_eq!(group_digits(0, ','), "0");
+        assert_eq!(group_digits(999, ','), "999");
+        assert_eq!(group_digits(1000, ','), "1,000");
+        assert_eq!(group_digits(u64::from(u32::MAX), ','), "4,294,967,295");
+        assert_eq!(count(Lang::Ru, 1234), "1\u{a0}234");
+    }
     use std::collections::{BTreeMap, BTreeSet};
     use std::sync::atomic::AtomicUsize;
 

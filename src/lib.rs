@@ -4,24 +4,28 @@
 //! a code to that number's Telegram account; the customer reads the code aloud; the staff member
 //! types it; the bot checks it with the Gateway and answers ✅ / ❌ / ⛔ / ⌛.
 //!
-//! The crate is split by concept:
-//! - [`config`] reads the environment once;
-//! - [`telemetry`] sets up logging that never prints a secret;
-//! - [`phone`] and [`code`] are the domain types that parse user input;
-//! - [`gateway`] is a typed client of the Telegram Gateway API (it knows nothing of teloxide);
-//! - [`store`] owns every SQL statement; [`invite`] makes one-time deep links;
-//! - [`verification`] is the verification flow itself (send, check, cancel), free of Telegram types;
-//! - [`bot`] is the teloxide side: the handler tree, handlers and every user-facing text;
-//! - [`delivery`] follows what happened to each code (signed Gateway reports, or polling);
-//! - [`http`] is the HTTP server (health, metrics, delivery reports, webhook); [`monitoring`]
-//!   holds the Prometheus metrics;
-//! - [`chart`] draws the admin `/stats` chart as a PNG; [`export`] writes the admin `/export` CSV
-//!   (both pure: no Telegram, no database);
-//! - [`app`] wires it all together and runs until SIGTERM/SIGINT.
+//! The crate is split by concept, in layers: a module uses only modules of the layers above
+//! it, and no two modules use each other.
+//!
+//! 1. What the rest is made of, each standing alone: [`phone`] and [`code`] (the domain types
+//!    that parse what staff type), [`i18n`] (every word, in English and Russian), [`clock`],
+//!    [`invite`] (one-time deep-link tokens), [`telemetry`] (logging that never prints a
+//!    secret), [`monitoring`] (the Prometheus counters).
+//! 2. [`gateway`]: a typed client of the Telegram Gateway API; it knows nothing of teloxide or
+//!    the database.
+//! 3. [`store`]: every SQL statement; rows come out as domain types.
+//! 4. What is built on the store, free of Telegram types: [`verification`] (the flow: send,
+//!    check, cancel, with its money rules), [`delivery`] (what happened to each code: signed
+//!    reports or polling), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG), and
+//!    [`config`] (the environment, read once).
+//! 5. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
+//!    [`http`] (health, metrics, delivery reports, the webhook).
+//! 6. [`app`] wires them together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;
 pub mod chart;
+pub mod clock;
 pub mod code;
 pub mod config;
 pub mod delivery;
@@ -38,10 +42,5 @@ pub mod telemetry;
 mod testing;
 pub mod verification;
 
-/// Seconds since the Unix epoch: the one clock every module uses for stored timestamps.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
+/// Seconds since the Unix epoch: the one clock every module uses (see [`clock`]).
+pub use clock::now;

@@ -2,16 +2,13 @@
 //!
 //! Counters and the latency histogram are recorded as things happen (through the `metrics`
 //! facade, so recording costs nothing when no recorder is installed, as in unit tests). The
-//! verification counts and the money spent are read from the database at each scrape, so they
-//! are right across restarts.
+//! gauges the database knows are set at each scrape, by the `/metrics` route
+//! ([`crate::http`]). Knows nothing of Telegram or the database.
 
 use std::time::Duration;
 
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, histogram};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
-use teloxide::types::{Update, UpdateKind};
-
-use crate::store::Store;
 
 pub const UPDATES: &str = "verify_bot_updates_total";
 pub const GATEWAY_CALLS: &str = "verify_bot_gateway_calls_total";
@@ -47,32 +44,8 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
     Ok(handle)
 }
 
-/// The Prometheus text for a scrape, with the database-backed gauges refreshed first.
-pub async fn render(handle: &PrometheusHandle, store: &Store) -> String {
-    match store.count_by_status().await {
-        Ok(counts) => {
-            for (status, count) in counts {
-                gauge!(VERIFICATIONS, "status" => status).set(count as f64);
-            }
-        }
-        Err(err) => tracing::warn!("metrics: cannot count verifications: {err}"),
-    }
-    match store.money_spent().await {
-        Ok(spent) => gauge!(MONEY_SPENT).set(spent),
-        Err(err) => tracing::warn!("metrics: cannot sum the money spent: {err}"),
-    }
-    handle.run_upkeep();
-    handle.render()
-}
-
-/// One update reached the dispatcher.
-pub fn update_handled(update: &Update) {
-    let kind = match &update.kind {
-        UpdateKind::Message(_) => "message",
-        UpdateKind::EditedMessage(_) => "edited_message",
-        UpdateKind::CallbackQuery(_) => "callback_query",
-        _ => "other",
-    };
+/// One update of this kind (`message`, `callback_query`, …) reached the dispatcher.
+pub fn update_handled(kind: &'static str) {
     counter!(UPDATES, "kind" => kind).increment(1);
 }
 

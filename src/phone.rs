@@ -114,6 +114,15 @@ impl PhoneNumber {
 }
 
 /// Debug shows the masked form, so a stray `{:?}` never leaks a customer's number into a log.
+/// A number as the database keeps it (E.164).
+impl TryFrom<String> for PhoneNumber {
+    type Error = PhoneError;
+
+    fn try_from(e164: String) -> Result<Self, PhoneError> {
+        PhoneNumber::from_e164(&e164)
+    }
+}
+
 impl fmt::Debug for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PhoneNumber({})", self.masked())

@@ -4,7 +4,9 @@
 //! Money rules live here and in the store. One open verification per phone, and
 //! every limit, are checked in the transaction that reserves a send, so a double tap, a retry
 //! or two staff at once cost one code. Input that is not a code of the right length never
-//! reaches the Gateway, so it neither costs nor burns an attempt.
+//! reaches the Gateway, so it neither costs nor burns an attempt. A send whose answer was lost
+//! counts as paid, and every id a client names is authorised against who sent it, from where
+//! ([`Actor`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,7 +79,8 @@ impl Actor {
 pub enum SendOutcome {
     /// The code is on its way; the verification is stored and open.
     Sent(Verification),
-    /// The phone or the chat already has an open verification: nothing was sent.
+    /// The phone already has an open verification (this staff member's or a colleague's):
+    /// nothing was sent.
     AlreadyOpen(Verification),
     /// A limit refused the send: nothing was sent.
     Refused(Refusal),
@@ -203,9 +206,7 @@ impl Verifier {
             Some(old) if old.status.is_open() && !old.is_overdue(now()) => old,
             Some(_) => return Ok(SendOutcome::NoLongerOpen),
         };
-        let phone = PhoneNumber::from_e164(&old.phone).map_err(|_| {
-            StoreError::Sqlx(sqlx::Error::Decode("stored phone is not E.164".into()))
-        })?;
+        let phone = old.phone.clone();
         self.reserve_and_send(old.chat_id, actor.user_id, &phone, Some(&old))
             .await
     }

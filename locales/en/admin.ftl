@@ -27,6 +27,7 @@ chart-caption = 📈 Codes sent and verified per day
 chart-sent = Codes sent: { $count }
 chart-verified = Verified: { $count }
 chart-day = { $month } { $day }
+chart-empty = No codes were sent in this period
 
 export-usage = Send /export for the last 30 days, or /export 7 for the last 7 (1–366).
 export-empty = No verifications in the last { $days ->

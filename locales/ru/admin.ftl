@@ -27,6 +27,7 @@ chart-caption = 📈 Отправленные и подтверждённые к
 chart-sent = Отправлено: { $count }
 chart-verified = Подтверждено: { $count }
 chart-day = { $day } { $month }
+chart-empty = За этот период коды не отправлялись
 
 export-usage = Отправьте /export для выгрузки за последние 30 дней или /export 7 — за последние 7 (от 1 до 366).
 export-empty = За { $days ->

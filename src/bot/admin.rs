@@ -8,14 +8,16 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, InputFile, Me, ParseMode, User};
+use teloxide::types::{InlineKeyboardMarkup, InputFile, Me, User};
 use teloxide::{ApiError, RequestError};
 
-use super::reply::{apologise, drop_buttons, patiently, reply, send_to};
-use super::{HandlerResult, Settings, callbacks, menu, texts};
+use super::buttons;
+use super::context::{HandlerResult, Settings, TgBot};
+use super::reply::{OrApologise, drop_buttons, patiently, reply, send_to};
+use super::{menu, texts};
 use crate::i18n::Lang;
 use crate::phone::{PhoneError, PhoneNumber};
-use crate::store::{ExportRecord, Role, Store, StoreError};
+use crate::store::{Role, Store, StoreError};
 use crate::verification::Verifier;
 use crate::{chart, export, invite, now};
 
@@ -25,7 +27,7 @@ const DAY: i64 = 86_400;
 const MAX_BUTTONS: usize = 90;
 
 /// An admin command from staff who are not admins.
-pub async fn admins_only(bot: Bot, msg: Message, lang: Lang) -> HandlerResult {
+pub async fn admins_only(bot: TgBot, msg: Message, lang: Lang) -> HandlerResult {
     reply(&bot, &msg, texts::admins_only(lang)).await
 }
 
@@ -33,7 +35,7 @@ pub async fn admins_only(bot: Bot, msg: Message, lang: Lang) -> HandlerResult {
 // Handlers take their dependencies one by one, as the handler tree injects them.
 #[allow(clippy::too_many_arguments)]
 pub async fn invite(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -56,9 +58,7 @@ pub async fn invite(
             now(),
         )
         .await;
-    if let Err(err) = created {
-        return apologise(&bot, &msg, lang, err).await;
-    }
+    created.or_apologise(&msg, lang)?;
     tracing::info!(admin = user.id.0, role = role.as_str(), "invite created");
     let link = invite::deep_link(me.username(), &token);
     let text = texts::invite_created(lang, &link, role, settings.invite_ttl);
@@ -73,7 +73,7 @@ pub async fn invite(
 /// group to their private chat, telling the group in one line (or, when the bot may not write
 /// to them, how to let it).
 async fn privately<F, Fut>(
-    bot: &Bot,
+    bot: &TgBot,
     msg: &Message,
     user: &User,
     me: &Me,
@@ -157,7 +157,7 @@ pub fn export_days(args: &str) -> Option<u32> {
 // Handlers take their dependencies one by one, as the handler tree injects them.
 #[allow(clippy::too_many_arguments)]
 pub async fn staff(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -171,15 +171,12 @@ pub async fn staff(
     let (text, buttons) = match StaffArgs::parse(&args) {
         None => (texts::staff_remove_usage(lang), None),
         Some(StaffArgs::Remove(target)) => {
-            match remove(lang, &bot, &store, &verifier, &settings, admin, target).await {
-                Ok(text) => (text, None),
-                Err(err) => return apologise(&bot, &msg, lang, err).await,
-            }
+            let removed = remove(lang, &bot, &store, &verifier, &settings, admin, target).await;
+            (removed.or_apologise(&msg, lang)?, None)
         }
-        Some(StaffArgs::List) => match staff_list(lang, &store, &settings, admin).await {
-            Ok(list) => list,
-            Err(err) => return apologise(&bot, &msg, lang, err).await,
-        },
+        Some(StaffArgs::List) => staff_list(lang, &store, &settings, admin)
+            .await
+            .or_apologise(&msg, lang)?,
     };
     let to = bot.clone();
     privately(&bot, &msg, &user, &me, lang, |chat| async move {
@@ -205,11 +202,11 @@ async fn staff_list(
         .map(|m| {
             (
                 texts::button_remove(lang, &m.name),
-                callbacks::remove_data(m.user_id),
+                buttons::remove_data(m.user_id),
             )
         })
         .collect();
-    let buttons = (!removable.is_empty()).then(|| callbacks::one_per_row(removable));
+    let buttons = (!removable.is_empty()).then(|| buttons::one_per_row(removable));
     Ok((text, buttons))
 }
 
@@ -219,7 +216,7 @@ async fn staff_list(
 /// for the admin.
 pub async fn remove(
     lang: Lang,
-    bot: &Bot,
+    bot: &TgBot,
     store: &Store,
     verifier: &Verifier,
     settings: &Settings,
@@ -270,7 +267,7 @@ pub async fn remove(
 
 /// `/reset <number>`: earlier sends to the number no longer count against its limits.
 pub async fn reset(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -281,32 +278,31 @@ pub async fn reset(
     let text = match PhoneNumber::parse(&number, settings.default_region) {
         Err(PhoneError::Empty) => texts::reset_usage(lang),
         Err(err) => texts::bad_phone(lang, &number, &err),
-        Ok(phone) => match verifier.reset_phone(&phone, user.id.0 as i64).await {
-            Ok(()) => texts::reset_done(lang, &phone),
-            Err(err) => return apologise(&bot, &msg, lang, err).await,
-        },
+        Ok(phone) => {
+            let admin = user.id.0 as i64;
+            verifier
+                .reset_phone(&phone, admin)
+                .await
+                .or_apologise(&msg, lang)?;
+            texts::reset_done(lang, &phone)
+        }
     };
     reply(&bot, &msg, text).await
 }
 
 /// `/stats`: today, 7 and 30 days in numbers, then a chart of the last 30 days.
-pub async fn stats(bot: Bot, msg: Message, lang: Lang, store: Store) -> HandlerResult {
+pub async fn stats(bot: TgBot, msg: Message, lang: Lang, store: Store) -> HandlerResult {
     let now = now();
     let since = [now - now.rem_euclid(DAY), now - 7 * DAY, now - 30 * DAY];
     let mut periods = Vec::with_capacity(since.len());
     for start in since {
-        match store.period_stats(start).await {
-            Ok(stats) => periods.push(stats),
-            Err(err) => return apologise(&bot, &msg, lang, err).await,
-        }
+        periods.push(store.period_stats(start).await.or_apologise(&msg, lang)?);
     }
-    let (balance, activity) = match (
-        store.last_balance().await,
-        store.daily_activity(30, now).await,
-    ) {
-        (Ok(balance), Ok(activity)) => (balance, activity),
-        (Err(err), _) | (_, Err(err)) => return apologise(&bot, &msg, lang, err).await,
-    };
+    let balance = store.last_balance().await.or_apologise(&msg, lang)?;
+    let activity = store
+        .daily_activity(30, now)
+        .await
+        .or_apologise(&msg, lang)?;
     let names = texts::stats_periods(lang);
     let named: Vec<(&str, &_)> = names.iter().map(String::as_str).zip(&periods).collect();
     reply(&bot, &msg, texts::stats(lang, &named, balance)).await?;
@@ -320,8 +316,8 @@ pub async fn stats(bot: Bot, msg: Message, lang: Lang, store: Store) -> HandlerR
         })
         .collect();
     // Drawing is CPU work: keep it off the async workers.
-    let labels = texts::chart_labels(lang);
-    let png = tokio::task::spawn_blocking(move || chart::activity_png_with(&days, &labels)).await?;
+    let labels = texts::chart_labels(lang, &days);
+    let png = tokio::task::spawn_blocking(move || chart::activity_png(&days, &labels)).await?;
     match png {
         Ok(png) => {
             bot.send_photo(msg.chat.id, InputFile::memory(png).file_name("stats.png"))
@@ -335,7 +331,7 @@ pub async fn stats(bot: Bot, msg: Message, lang: Lang, store: Store) -> HandlerR
 
 /// `/export [days]`: a CSV document of the verifications of the last `days` days (default 30).
 pub async fn export(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -346,41 +342,22 @@ pub async fn export(
     let Some(days) = export_days(&days) else {
         return reply(&bot, &msg, texts::export_usage(lang)).await;
     };
-    let records = match store.export(now() - i64::from(days) * DAY).await {
-        Ok(records) => records,
-        Err(err) => return apologise(&bot, &msg, lang, err).await,
-    };
+    let records = store
+        .export(now() - i64::from(days) * DAY)
+        .await
+        .or_apologise(&msg, lang)?;
     if records.is_empty() {
         return reply(&bot, &msg, texts::export_empty(lang, days)).await;
     }
-    let rows: Vec<export::ExportRow> = records.into_iter().map(export_row).collect();
-    let csv = export::to_csv(&rows);
+    let csv = export::to_csv(&records);
     let today = export::iso_utc(now());
     let file = InputFile::memory(csv).file_name(texts::export_file_name(&today[..10]));
-    let caption = texts::export_caption(lang, rows.len(), days);
+    let caption = texts::export_caption(lang, records.len(), days);
     privately(&bot, &msg, &user, &me, lang, |chat| {
-        let document = bot
-            .send_document(chat, file)
-            .caption(caption)
-            .parse_mode(ParseMode::Html);
+        let document = bot.send_document(chat, file).caption(caption);
         async move { patiently(|| document.clone()).await.map(drop) }
     })
     .await
-}
-
-fn export_row(record: ExportRecord) -> export::ExportRow {
-    export::ExportRow {
-        created_at: record.created_at,
-        staff_id: record.staff_user_id,
-        staff_name: record.staff_name.unwrap_or_default(),
-        phone: record.phone,
-        request_id: record.request_id,
-        final_status: record.status,
-        delivery_status: record.delivery_status,
-        cost: record.request_cost,
-        refunded: record.is_refunded,
-        checked_at: record.checked_at,
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@ use std::time::Duration;
 use teloxide::prelude::*;
 use teloxide::types::{ChatAction, User};
 
-use super::reply::{apologise, drop_buttons, pick, reply, send, view_of};
-use super::{HandlerResult, Settings, callbacks, menu, texts};
+use super::buttons::{self, pick};
+use super::context::{HandlerResult, Settings, TgBot, lang_of};
+use super::reply::{OrApologise, drop_buttons, reply, send, send_to, view_of};
+use super::{menu, texts};
 use crate::i18n::Lang;
 use crate::invite;
 use crate::phone::PhoneNumber;
@@ -17,7 +19,7 @@ use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verif
 
 /// `/start` from staff. A link token is not used up by someone who already has access.
 pub async fn start(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     payload: String,
@@ -34,7 +36,7 @@ pub async fn start(
 }
 
 pub async fn help(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     role: Role,
@@ -46,7 +48,7 @@ pub async fn help(
 
 /// `/verify <number>`: parse, then send a code (showing "typing…" if the Gateway is slow).
 pub async fn verify(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -59,13 +61,12 @@ pub async fn verify(
         Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &number, &err)).await,
     };
     let sending = verifier.send(msg.chat.id.0, user.id.0 as i64, &phone);
-    let outcome = match while_typing(&bot, msg.chat.id, sending).await {
-        Ok(outcome) => outcome,
-        Err(err) => return apologise(&bot, &msg, lang, err).await,
-    };
+    let outcome = while_typing(&bot, msg.chat.id, sending)
+        .await
+        .or_apologise(&msg, lang)?;
     let text = texts::send_outcome(&outcome, &view_of(&msg, &user, lang));
     let buttons = match &outcome {
-        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(callbacks::keyboard(lang, v.id)),
+        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(buttons::keyboard(lang, v.id)),
         _ => None,
     };
     let shown = send(&bot, &msg, text, buttons).await?;
@@ -82,7 +83,7 @@ pub async fn verify(
 const TYPING_AFTER: Duration = Duration::from_millis(300);
 
 /// Runs `work`; if it takes longer than [`TYPING_AFTER`], shows "typing…" in the chat meanwhile.
-async fn while_typing<T>(bot: &Bot, chat: ChatId, work: impl Future<Output = T>) -> T {
+async fn while_typing<T>(bot: &TgBot, chat: ChatId, work: impl Future<Output = T>) -> T {
     let mut work = std::pin::pin!(work);
     tokio::select! {
         done = &mut work => return done,
@@ -95,7 +96,7 @@ async fn while_typing<T>(bot: &Bot, chat: ChatId, work: impl Future<Output = T>)
 
 /// `/cancel`: the staff member's open verification here; asks which when there are several.
 pub async fn cancel(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -107,13 +108,10 @@ pub async fn cancel(
         chat_id: msg.chat.id.0,
         admin: role == Role::Admin,
     };
-    let outcome = match verifier.cancel(&actor).await {
-        Ok(outcome) => outcome,
-        Err(err) => return apologise(&bot, &msg, lang, err).await,
-    };
+    let outcome = verifier.cancel(&actor).await.or_apologise(&msg, lang)?;
     let text = texts::cancel_outcome(&outcome, &view_of(&msg, &user, lang));
     let buttons = match &outcome {
-        CancelOutcome::Ambiguous(open) => Some(pick(open, |v| callbacks::cancel_data(v.id))),
+        CancelOutcome::Ambiguous(open) => Some(pick(open, |v| buttons::cancel_data(v.id))),
         CancelOutcome::Cancelled { verification, .. } => {
             drop_buttons(&bot, verification).await;
             None
@@ -125,28 +123,27 @@ pub async fn cancel(
 }
 
 pub async fn status(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
     verifier: Verifier,
 ) -> HandlerResult {
-    match verifier.open(msg.chat.id.0, user.id.0 as i64).await {
-        Ok(open) => {
-            reply(
-                &bot,
-                &msg,
-                texts::status(&open, &view_of(&msg, &user, lang)),
-            )
-            .await
-        }
-        Err(err) => apologise(&bot, &msg, lang, err).await,
-    }
+    let open = verifier
+        .open(msg.chat.id.0, user.id.0 as i64)
+        .await
+        .or_apologise(&msg, lang)?;
+    reply(
+        &bot,
+        &msg,
+        texts::status(&open, &view_of(&msg, &user, lang)),
+    )
+    .await
 }
 
 /// `/history`: the caller's last 10 verifications; admins see everyone's, with names.
 pub async fn history(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -156,18 +153,14 @@ pub async fn history(
 ) -> HandlerResult {
     let everyone = role == Role::Admin;
     let staff = (!everyone).then_some(user.id.0 as i64);
-    match store.history(staff, 10).await {
-        Ok(entries) => {
-            let text = texts::history(lang, &entries, everyone, &settings.time_zone);
-            reply(&bot, &msg, text).await
-        }
-        Err(err) => apologise(&bot, &msg, lang, err).await,
-    }
+    let entries = store.history(staff, 10).await.or_apologise(&msg, lang)?;
+    let text = texts::history(lang, &entries, everyone, &settings.time_zone);
+    reply(&bot, &msg, text).await
 }
 
 /// Any other message from staff: a code, other text, an unknown command or not text at all.
 pub async fn other_message(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -183,13 +176,10 @@ pub async fn other_message(
     let checked = verifier
         .check(msg.chat.id.0, user.id.0 as i64, text, reply_to)
         .await;
-    let outcome = match checked {
-        Ok(outcome) => outcome,
-        Err(err) => return apologise(&bot, &msg, lang, err).await,
-    };
+    let outcome = checked.or_apologise(&msg, lang)?;
     let buttons = match &outcome {
         CheckOutcome::Ambiguous { open, code } => {
-            Some(pick(open, |v| callbacks::check_data(v.id, code)))
+            Some(pick(open, |v| buttons::check_data(v.id, code)))
         }
         _ => None,
     };
@@ -210,7 +200,7 @@ pub async fn other_message(
 // Handlers take their dependencies one by one, as the handler tree injects them.
 #[allow(clippy::too_many_arguments)]
 pub async fn join(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -229,13 +219,10 @@ pub async fn join(
         name: &name,
         username: user.username.as_deref(),
     };
-    let claim = match store
+    let claim = store
         .claim_invite(&invite::hash(token), &member, crate::now())
         .await
-    {
-        Ok(claim) => claim,
-        Err(err) => return apologise(&bot, &msg, lang, err).await,
-    };
+        .or_apologise(&msg, lang)?;
     let Claim::Joined { role, inviter } = claim else {
         tracing::info!(user = user.id.0, "a one-time link was refused: {claim:?}");
         return reply(&bot, &msg, texts::link_refused(lang, &claim, user.id.0)).await;
@@ -255,10 +242,10 @@ pub async fn join(
     }
     reply(&bot, &msg, welcome).await?;
     if let Some(inviter) = inviter {
-        let inviter_lang = super::lang_of(&store, inviter, settings.default_lang).await;
+        let inviter_lang = lang_of(&store, inviter, settings.default_lang).await;
         let notice =
             texts::inviter_notice(inviter_lang, &name, member.username, member.user_id, role);
-        let told = super::reply::send_to(&bot, ChatId(inviter), notice, None).await;
+        let told = send_to(&bot, ChatId(inviter), notice, None).await;
         if let Err(err) = told {
             tracing::warn!(inviter, "could not tell the inviter who joined: {err}");
         }
@@ -270,7 +257,7 @@ pub async fn join(
 /// where customers may be, at most one such answer per person per day: the bot does not spam
 /// the group, nor spend its sending quota on it.
 pub async fn stranger(
-    bot: Bot,
+    bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
@@ -293,13 +280,13 @@ pub async fn stranger(
     reply(&bot, &msg, texts::stranger(lang, user.id.0)).await
 }
 
-pub async fn access_unavailable(bot: Bot, msg: Message, lang: Lang) -> HandlerResult {
+pub async fn access_unavailable(bot: TgBot, msg: Message, lang: Lang) -> HandlerResult {
     reply(&bot, &msg, texts::access_unavailable(lang)).await
 }
 
-/// `/language`: English / Русский buttons; the choice is stored (see [`callbacks`]).
-pub async fn language(bot: Bot, msg: Message, lang: Lang) -> HandlerResult {
+/// `/language`: English / Русский buttons; the choice is stored (see [`super::presses`]).
+pub async fn language(bot: TgBot, msg: Message, lang: Lang) -> HandlerResult {
     let text = texts::language_pick(lang);
-    send(&bot, &msg, text, Some(callbacks::language_keyboard(lang))).await?;
+    send(&bot, &msg, text, Some(buttons::language_keyboard(lang))).await?;
     Ok(())
 }

@@ -13,11 +13,14 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use teloxide::prelude::*;
-use teloxide::types::{MessageId, ParseMode};
+use teloxide::types::MessageId;
 use teloxide::{ApiError, RequestError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::buttons::keyboard;
+use super::context::{TgBot, lang_of};
+use super::reply::send_to;
 use super::texts::{self, Lang, View};
 use crate::delivery::Change;
 use crate::store::{LiveView, Store, Verification};
@@ -31,17 +34,15 @@ const MESSAGE_ID_PAUSE: Duration = Duration::from_millis(250);
 /// original, and the Resend / Cancel buttons while the verification is open (an edit without
 /// them would remove them).
 pub fn code_sent_edit(
-    bot: &Bot,
+    bot: &TgBot,
     lang: Lang,
     message_id: MessageId,
     view: &LiveView,
-) -> <Bot as Requester>::EditMessageText {
+) -> <TgBot as Requester>::EditMessageText {
     let text = texts::code_sent_live(lang, &view.verification, &view.delivery);
-    let edit = bot
-        .edit_message_text(ChatId(view.verification.chat_id), message_id, text)
-        .parse_mode(ParseMode::Html);
+    let edit = bot.edit_message_text(ChatId(view.verification.chat_id), message_id, text);
     if view.verification.status.is_open() {
-        edit.reply_markup(super::callbacks::keyboard(lang, view.verification.id))
+        edit.reply_markup(keyboard(lang, view.verification.id))
     } else {
         edit
     }
@@ -51,7 +52,7 @@ pub fn code_sent_edit(
 /// Messages are in the language of the staff member who sent the code (their stored one, else
 /// `default_lang`).
 pub fn spawn(
-    bot: Bot,
+    bot: TgBot,
     store: Store,
     default_lang: Lang,
     changes: mpsc::UnboundedReceiver<Change>,
@@ -60,7 +61,7 @@ pub fn spawn(
 }
 
 async fn run(
-    bot: Bot,
+    bot: TgBot,
     store: Store,
     default_lang: Lang,
     mut changes: mpsc::UnboundedReceiver<Change>,
@@ -109,12 +110,12 @@ async fn run(
             continue;
         };
         tries.remove(&id);
-        let lang = super::lang_of(&store, view.verification.staff_user_id, default_lang).await;
+        let lang = lang_of(&store, view.verification.staff_user_id, default_lang).await;
         show(&bot, lang, id, MessageId(message_id), &view).await;
     }
 }
 
-async fn show(bot: &Bot, lang: Lang, id: i64, message_id: MessageId, view: &LiveView) {
+async fn show(bot: &TgBot, lang: Lang, id: i64, message_id: MessageId, view: &LiveView) {
     match code_sent_edit(bot, lang, message_id, view).await {
         Ok(_) => tracing::debug!(verification = id, "delivery status shown"),
         // A retried change can find the message already showing it.
@@ -125,7 +126,7 @@ async fn show(bot: &Bot, lang: Lang, id: i64, message_id: MessageId, view: &Live
 
 /// A lost send is attached again: a new "code sent" message, with its buttons, which later
 /// delivery edits update.
-async fn announce_reattached(bot: &Bot, store: &Store, default_lang: Lang, id: i64) {
+async fn announce_reattached(bot: &TgBot, store: &Store, default_lang: Lang, id: i64) {
     let verification = match store.verification(id).await {
         Ok(Some(v)) => v,
         Ok(None) => return,
@@ -139,9 +140,9 @@ async fn announce_reattached(bot: &Bot, store: &Store, default_lang: Lang, id: i
     };
     let view = view_for(store, &verification, default_lang).await;
     let text = texts::code_resurfaced(&verification, &view);
-    let buttons = super::callbacks::keyboard(view.lang, id);
+    let buttons = keyboard(view.lang, id);
     let chat = ChatId(verification.chat_id);
-    match super::reply::send_to(bot, chat, text, Some(buttons)).await {
+    match send_to(bot, chat, text, Some(buttons)).await {
         Ok(shown) => {
             if let Err(err) = store.set_message_id(id, shown.id.0).await {
                 tracing::warn!(verification = id, "cannot remember a message: {err}");
@@ -159,7 +160,12 @@ const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 /// Closes, every second, the sends that a process abandoned with their Gateway call in flight
 /// (see [`Verifier::sweep`]), and tells each staff member that a code may have been sent.
-pub async fn sweep_abandoned_sends(bot: Bot, store: Store, verifier: Verifier, default_lang: Lang) {
+pub async fn sweep_abandoned_sends(
+    bot: TgBot,
+    store: Store,
+    verifier: Verifier,
+    default_lang: Lang,
+) {
     let cooldown = verifier.policy().limits.resend_cooldown;
     loop {
         match verifier.sweep().await {
@@ -168,9 +174,7 @@ pub async fn sweep_abandoned_sends(bot: Bot, store: Store, verifier: Verifier, d
                     tracing::warn!(verification = v.id, "an abandoned send was closed");
                     let view = view_for(&store, &v, default_lang).await;
                     let text = texts::send_interrupted(&v, &view, v.created_at + cooldown);
-                    if let Err(err) =
-                        super::reply::send_to(&bot, ChatId(v.chat_id), text, None).await
-                    {
+                    if let Err(err) = send_to(&bot, ChatId(v.chat_id), text, None).await {
                         tracing::warn!(verification = v.id, "cannot tell staff about it: {err}");
                     }
                 }
@@ -189,6 +193,6 @@ async fn view_for(store: &Store, v: &Verification, default_lang: Lang) -> View {
         now: crate::now(),
         // Group and supergroup ids are negative; private chats have the user's positive id.
         group: v.chat_id < 0,
-        lang: super::lang_of(store, v.staff_user_id, default_lang).await,
+        lang: lang_of(store, v.staff_user_id, default_lang).await,
     }
 }

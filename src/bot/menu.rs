@@ -6,6 +6,7 @@
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 
+use super::context::TgBot;
 use super::texts::{self, Lang};
 
 const STAFF: [&str; 6] = ["verify", "status", "cancel", "history", "language", "help"];
@@ -36,7 +37,7 @@ fn language_code(lang: Lang) -> Option<String> {
 use teloxide::payloads::{DeleteMyCommandsSetters, SetMyCommandsSetters};
 
 /// At start-up: the default menu, and the admin menu in every admin's chat.
-pub async fn register(bot: &Bot, admins: &[i64]) {
+pub async fn register(bot: &TgBot, admins: &[i64]) {
     for lang in Lang::ALL {
         let mut request = bot.set_my_commands(staff_commands(lang));
         if let Some(code) = language_code(lang) {
@@ -61,7 +62,7 @@ fn chat_scope(user_id: i64) -> BotCommandScope {
 }
 
 /// Shows the admin commands in an admin's private chat.
-pub async fn show_admin_menu(bot: &Bot, user_id: i64) {
+pub async fn show_admin_menu(bot: &TgBot, user_id: i64) {
     for lang in Lang::ALL {
         let mut request = bot
             .set_my_commands(admin_commands(lang))
@@ -76,7 +77,7 @@ pub async fn show_admin_menu(bot: &Bot, user_id: i64) {
 }
 
 /// Removes the admin menu from a former admin's chat.
-pub async fn hide_admin_menu(bot: &Bot, user_id: i64) {
+pub async fn hide_admin_menu(bot: &TgBot, user_id: i64) {
     for lang in Lang::ALL {
         let mut request = bot.delete_my_commands().scope(chat_scope(user_id));
         if let Some(code) = language_code(lang) {

@@ -3,41 +3,40 @@
 //! Access is decided once, at the root of the tree, for messages and button presses alike:
 //! an update comes from staff (an admin from `ADMIN_IDS` or a stored member) or from a stranger,
 //! who can do nothing but open a one-time link. Admin-only commands and buttons are gated in the
-//! tree too. No handler checks access again, and no stranger reaches the Gateway.
+//! tree too. No handler checks access again, and no stranger reaches the Gateway. Which
+//! verification a staff member may touch (their own, in its chat) is the flow's rule
+//! ([`crate::verification::Actor`]), checked for every id a button or a command names.
+//!
+//! The modules, from the bottom up: [`context`] (what every handler is given), [`texts`] (every
+//! word), [`buttons`] (inline keyboards and their data), [`reply`] (the one way to send, and
+//! the apology for internal errors), [`menu`] (command menus per role); then the handlers:
+//! [`handlers`] (staff), [`admin`], [`presses`] (buttons), and what the bot says on its own:
+//! [`live`] (delivery status, lost sends) and [`alerts`] (balance alerts for admins); and
+//! [`startup`], which meets the Bot API before the first update.
 
 mod admin;
-mod callbacks;
+pub mod alerts;
+mod buttons;
+pub mod context;
 mod handlers;
 pub mod live;
 pub mod menu;
+mod presses;
 pub mod reply;
+pub mod startup;
 pub mod texts;
 
 use std::sync::Arc;
 
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::User;
+use teloxide::types::{Me, User};
 use teloxide::utils::command::BotCommands;
+
+pub use context::{BoxError, HandlerResult, Settings, TgBot, html, lang_of, update_kind};
 
 use crate::i18n::Lang;
 use crate::store::{Role, Store};
-
-pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-pub type HandlerResult = Result<(), BoxError>;
-
-/// What the handlers need to know about the deployment.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub admin_ids: Vec<u64>,
-    pub default_region: Option<phonenumber::country::Id>,
-    /// Seconds an `/invite` link stays valid.
-    pub invite_ttl: u32,
-    /// The business's time zone, for times shown in chats.
-    pub time_zone: jiff::tz::TimeZone,
-    /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language.
-    pub default_lang: Lang,
-}
 
 /// The commands the bot understands. `/verify@<bot>` works too.
 #[derive(BotCommands, Clone, Debug, PartialEq)]
@@ -105,11 +104,11 @@ pub fn schema() -> UpdateHandler<BoxError> {
     let staff_buttons = Update::filter_callback_query()
         .branch(
             dptree::filter(|query: CallbackQuery, role: Role| {
-                callbacks::needs_admin(&query) && role != Role::Admin
+                buttons::is_admin_only(query.data.as_deref()) && role != Role::Admin
             })
-            .endpoint(callbacks::admins_only),
+            .endpoint(presses::admins_only),
         )
-        .endpoint(callbacks::pressed);
+        .endpoint(presses::pressed);
 
     let stranger_messages = Update::filter_message()
         .branch(
@@ -118,8 +117,10 @@ pub fn schema() -> UpdateHandler<BoxError> {
         )
         .endpoint(handlers::stranger);
 
-    // Only messages and button presses are asked for; each is let through by `access` first.
+    // Only messages and button presses are asked for; each is let through by `access` first,
+    // and only once whichever replica it reaches.
     dptree::entry()
+        .filter_async(first_time)
         .branch(
             Update::filter_message().chain(
                 access()
@@ -132,10 +133,47 @@ pub fn schema() -> UpdateHandler<BoxError> {
             Update::filter_callback_query().chain(
                 access()
                     .branch(case![Access::Staff(role)].chain(staff_buttons))
-                    .branch(case![Access::Stranger].endpoint(callbacks::stranger))
-                    .endpoint(callbacks::access_unavailable),
+                    .branch(case![Access::Stranger].endpoint(presses::stranger))
+                    .endpoint(presses::access_unavailable),
             ),
         )
+}
+
+/// Whether an update is new to every process on the database: Telegram retries a webhook
+/// delivery it thinks failed, possibly to another replica. An update the database cannot vouch
+/// for is handled (a reply twice beats none).
+async fn first_time(update: Update, me: Me, store: Store) -> bool {
+    let bot = me.id.0 as i64;
+    match store
+        .claim_update(bot, i64::from(update.id.0), crate::now())
+        .await
+    {
+        Ok(true) => true,
+        Ok(false) => {
+            tracing::info!(update = update.id.0, "update already handled: skipped");
+            false
+        }
+        Err(err) => {
+            tracing::warn!(
+                update = update.id.0,
+                "cannot tell whether an update is new: {err}"
+            );
+            true
+        }
+    }
+}
+
+/// Forgets, once an hour, the updates handled more than a day ago: Telegram retries an update
+/// for much less than that.
+pub async fn forget_handled_updates(store: Store) {
+    const DAY: i64 = 86_400;
+    loop {
+        match store.forget_updates(crate::now() - DAY).await {
+            Ok(forgotten) => tracing::debug!(forgotten, "old update ids forgotten"),
+            Err(err) => tracing::warn!("cannot forget old update ids: {err}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 /// The access gate: who sent the update and the language to answer in, decided once, before
@@ -164,30 +202,17 @@ async fn resolve_lang(user: User, access: Access, store: Store, settings: Arc<Se
         }
     };
     match stored {
-        Some(stored) if stored.chosen => Lang::parse(&stored.language).unwrap_or(reported),
+        Some(stored) if stored.chosen => stored.language,
         _ if access == Access::Stranger || user.language_code.is_none() => reported,
-        Some(stored) if stored.language == reported.code() => reported,
+        Some(stored) if stored.language == reported => reported,
         _ => {
             if let Err(err) = store
-                .observe_language(user_id, reported.code(), crate::now())
+                .observe_language(user_id, reported, crate::now())
                 .await
             {
                 tracing::warn!(user = user.id.0, "cannot remember the language: {err}");
             }
             reported
-        }
-    }
-}
-
-/// The language to use for someone the bot writes to on its own: their stored one, else the
-/// default.
-pub async fn lang_of(store: &Store, user_id: i64, default: Lang) -> Lang {
-    match store.language_of(user_id).await {
-        Ok(Some(stored)) => Lang::parse(&stored.language).unwrap_or(default),
-        Ok(None) => default,
-        Err(err) => {
-            tracing::warn!(user = user_id, "cannot read the language: {err}");
-            default
         }
     }
 }

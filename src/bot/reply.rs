@@ -1,18 +1,24 @@
-//! Sending replies: HTML, optional buttons, and in groups a quote of the message answered.
+//! Sending replies, the one way: HTML (set once on the bot handle), optional buttons, and in
+//! groups a quote of the message answered. Every message the bot sends goes through [`send`] or
+//! [`send_to`], which keep Telegram's limits: a text longer than a message may be is split at
+//! line breaks (the buttons go under the last part), and a `429 Too Many Requests` is waited out
+//! for as long as Telegram asks and sent again, so a "code sent" message of a paid send is not
+//! lost to a flood limit.
 //!
-//! Every message the bot sends goes through [`send_to`], which keeps Telegram's limits: a text
-//! longer than a message may be is split at line breaks (the buttons go under the last part),
-//! and a `429 Too Many Requests` is waited out for as long as Telegram asks and sent again, so a
-//! "code sent" message of a paid send is not lost to a flood limit.
+//! A handler whose database call fails turns the error into an [`Apology`] with `?`
+//! ([`OrApologise`]); the dispatcher's error handler ([`Apologiser`]) logs it with its context
+//! and apologises in the chat. That is the one place a store error becomes a reply.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::RequestError;
+use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, User};
+use teloxide::types::{InlineKeyboardMarkup, MessageId, ReplyParameters, User};
 
+use super::context::{BoxError, HandlerResult, TgBot};
 use super::texts::{self, Lang, View};
-use super::{HandlerResult, callbacks};
 use crate::store::{StoreError, Verification};
 
 /// Telegram's longest message, in UTF-16 code units.
@@ -32,7 +38,7 @@ pub fn view_of(msg: &Message, user: &User, lang: Lang) -> View {
     }
 }
 
-pub async fn reply(bot: &Bot, msg: &Message, text: String) -> HandlerResult {
+pub async fn reply(bot: &TgBot, msg: &Message, text: String) -> HandlerResult {
     send(bot, msg, text, None).await?;
     Ok(())
 }
@@ -40,7 +46,7 @@ pub async fn reply(bot: &Bot, msg: &Message, text: String) -> HandlerResult {
 /// Sends an HTML reply, with buttons if given; in a group it quotes the message it answers.
 /// Returns the (last) message sent.
 pub async fn send(
-    bot: &Bot,
+    bot: &TgBot,
     msg: &Message,
     text: String,
     buttons: Option<InlineKeyboardMarkup>,
@@ -51,7 +57,7 @@ pub async fn send(
 
 /// Sends an HTML message to a chat, with buttons if given.
 pub async fn send_to(
-    bot: &Bot,
+    bot: &TgBot,
     chat: ChatId,
     text: String,
     buttons: Option<InlineKeyboardMarkup>,
@@ -60,7 +66,7 @@ pub async fn send_to(
 }
 
 async fn deliver(
-    bot: &Bot,
+    bot: &TgBot,
     chat: ChatId,
     quote: Option<MessageId>,
     text: String,
@@ -75,13 +81,13 @@ async fn deliver(
 }
 
 async fn send_part(
-    bot: &Bot,
+    bot: &TgBot,
     chat: ChatId,
     quote: Option<MessageId>,
     text: String,
     buttons: Option<InlineKeyboardMarkup>,
 ) -> Result<Message, RequestError> {
-    let mut request = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+    let mut request = bot.send_message(chat, text);
     if let Some(quote) = quote {
         request =
             request.reply_parameters(ReplyParameters::new(quote).allow_sending_without_reply());
@@ -161,35 +167,68 @@ fn cut(s: &str, max: usize) -> String {
         .collect()
 }
 
-/// An internal error: logged with context, and an apology in the chat.
-pub async fn apologise(bot: &Bot, msg: &Message, lang: Lang, err: StoreError) -> HandlerResult {
-    tracing::error!(chat = msg.chat.id.0, "request failed: {err}");
-    reply(bot, msg, texts::internal_error(lang)).await
+/// A database error while answering `chat`: the dispatcher's error handler logs it and
+/// apologises there, in `lang`.
+#[derive(Debug, thiserror::Error)]
+#[error("answering chat {chat}: {cause}")]
+pub struct Apology {
+    chat: ChatId,
+    quote: Option<MessageId>,
+    lang: Lang,
+    cause: StoreError,
 }
 
-/// A closed verification's buttons would only answer "no longer open": remove them.
-pub async fn drop_buttons(bot: &Bot, verification: &Verification) {
-    let Some(message_id) = verification.message_id else {
-        return;
-    };
-    let removed = bot
-        .edit_message_reply_markup(ChatId(verification.chat_id), MessageId(message_id))
-        .await;
-    if let Err(err) = removed {
-        tracing::debug!("could not remove the buttons of a closed verification: {err}");
+/// `result.or_apologise(&msg, lang)?`: a store error becomes an [`Apology`] in that chat.
+pub trait OrApologise<T> {
+    fn or_apologise(self, msg: &Message, lang: Lang) -> Result<T, Apology>;
+}
+
+impl<T> OrApologise<T> for Result<T, StoreError> {
+    fn or_apologise(self, msg: &Message, lang: Lang) -> Result<T, Apology> {
+        self.map_err(|cause| Apology {
+            chat: msg.chat.id,
+            quote: (!msg.chat.is_private()).then_some(msg.id),
+            lang,
+            cause,
+        })
     }
 }
 
-/// The "which one?" keyboard: one button per verification.
-pub fn pick(
-    open: &[Verification],
-    action: impl Fn(&Verification) -> String,
-) -> InlineKeyboardMarkup {
-    callbacks::one_per_row(
-        open.iter()
-            .map(|v| (texts::pick_label(v), action(v)))
-            .collect(),
-    )
+/// The dispatcher's error handler: logs every error a handler returns, and for an [`Apology`]
+/// says sorry in the chat.
+pub struct Apologiser(pub TgBot);
+
+impl ErrorHandler<BoxError> for Apologiser {
+    fn handle_error(
+        self: Arc<Self>,
+        error: BoxError,
+    ) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(async move {
+            let Some(apology) = error.downcast_ref::<Apology>() else {
+                tracing::error!("handling an update failed: {error}");
+                return;
+            };
+            tracing::error!("request failed: {apology}");
+            let text = texts::internal_error(apology.lang);
+            if let Err(err) = deliver(&self.0, apology.chat, apology.quote, text, None).await {
+                tracing::warn!("could not apologise: {err}");
+            }
+        })
+    }
+}
+
+/// Removes the buttons under a message. Best effort: a message already without them is fine.
+pub async fn remove_buttons(bot: &TgBot, chat: ChatId, message: MessageId) {
+    if let Err(err) = bot.edit_message_reply_markup(chat, message).await {
+        tracing::debug!("could not remove the buttons of a message: {err}");
+    }
+}
+
+/// A closed verification's buttons would only answer "no longer open": remove them.
+pub async fn drop_buttons(bot: &TgBot, verification: &Verification) {
+    if let Some(message_id) = verification.message_id {
+        remove_buttons(bot, ChatId(verification.chat_id), MessageId(message_id)).await;
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{ConfigError, parse_in_range, parse_url};
+use super::parse::{ConfigError, parse_in_range, parse_url};
 
 /// The HTTP side of the bot: where it listens, delivery reports and webhook mode.
 #[derive(Debug, Clone)]

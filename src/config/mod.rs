@@ -9,8 +9,11 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::store::Limits;
 
 mod http;
+mod parse;
 
 pub use http::{DEFAULT_HTTP_ADDR, HttpConfig, REPORT_PATH, WebhookConfig};
+pub use parse::ConfigError;
+use parse::{parse_bool, parse_ids, parse_in_range, parse_money, parse_url};
 
 /// Everything the bot needs to know about its deployment.
 #[derive(Debug, Clone)]
@@ -25,7 +28,8 @@ pub struct Config {
     pub gateway_api_url: Url,
     /// `GATEWAY_TIMEOUT`: how long one Gateway call may take before staff are told it failed.
     pub gateway_timeout: Duration,
-    /// `DATABASE_URL`: the SQLite database, created if missing.
+    /// `DATABASE_URL`: the SQLite database (created if missing) or the PostgreSQL one, by the
+    /// URL's scheme.
     pub database_url: String,
     /// `ADMIN_IDS`: Telegram user ids that are always admins.
     pub admin_ids: Vec<u64>,
@@ -50,18 +54,14 @@ pub struct Config {
     pub default_language: crate::i18n::Lang,
     /// The HTTP server, delivery reports and webhook mode.
     pub http: HttpConfig,
+    /// `VERIFY_BOT_TEST_CLOCK`, for tests only: a file holding how many seconds the clock runs
+    /// ahead (see [`crate::clock`]).
+    pub test_clock: Option<std::path::PathBuf>,
 }
 
-/// Why the configuration could not be read. The message names the variable.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{0} is not set; see .env.example")]
-    Missing(&'static str),
-    #[error("{var} is invalid: {reason}")]
-    Invalid { var: &'static str, reason: String },
-}
-
+/// `GATEWAY_API_URL` when unset.
 pub const DEFAULT_GATEWAY_API_URL: &str = "https://gatewayapi.telegram.org/";
+/// `DATABASE_URL` when unset: a file next to where the bot runs, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://verify-bot.db";
 
 impl Config {
@@ -98,10 +98,12 @@ impl Config {
             10,
         )? as u64);
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if !database_url.starts_with("sqlite:") {
+        if crate::store::Backend::of(&database_url).is_none() {
             return Err(ConfigError::Invalid {
                 var: "DATABASE_URL",
-                reason: "only sqlite: URLs are supported, e.g. sqlite://verify-bot.db".into(),
+                reason: "use sqlite://verify-bot.db (one machine) or \
+                         postgres://user@host/database (several replicas)"
+                    .into(),
             });
         }
         let admin_ids = get("ADMIN_IDS")
@@ -188,92 +190,33 @@ impl Config {
             time_zone,
             default_language,
             http,
+            test_clock: get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
         })
     }
 
-    /// The values that must never reach a log line or a reply.
+    /// The values that must never reach a log line or a reply (the database password too).
     pub fn secrets(&self) -> Vec<String> {
         let mut secrets = vec![
             self.telegram_token.expose_secret().to_owned(),
             self.gateway_token.expose_secret().to_owned(),
         ];
         secrets.extend(self.http.secrets());
+        let password = Url::parse(&self.database_url)
+            .ok()
+            .and_then(|url| url.password().map(str::to_owned));
+        secrets.extend(password.filter(|p| !p.is_empty()));
         secrets
     }
-}
 
-fn parse_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw).map_err(|err| ConfigError::Invalid {
-        var,
-        reason: format!("not a URL ({err})"),
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(ConfigError::Invalid {
-            var,
-            reason: "must start with https:// (or http:// for a local server)".into(),
-        });
-    }
-    Ok(url)
-}
-
-fn parse_ids(raw: &str) -> Result<Vec<u64>, ConfigError> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse::<u64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| ConfigError::Invalid {
-                    var: "ADMIN_IDS",
-                    reason: format!("{part:?} is not a numeric Telegram user id"),
-                })
-        })
-        .collect()
-}
-
-fn parse_in_range(
-    raw: Option<String>,
-    var: &'static str,
-    range: std::ops::RangeInclusive<u32>,
-    default: u32,
-) -> Result<u32, ConfigError> {
-    let Some(raw) = raw else { return Ok(default) };
-    raw.parse::<u32>()
-        .ok()
-        .filter(|value| range.contains(value))
-        .ok_or_else(|| ConfigError::Invalid {
-            var,
-            reason: format!(
-                "{raw:?} is not a whole number from {} to {}",
-                range.start(),
-                range.end()
-            ),
-        })
-}
-
-/// A non-negative amount of USD such as `5`, `5.00` or `0.5`.
-fn parse_money(raw: Option<String>, var: &'static str, default: f64) -> Result<f64, ConfigError> {
-    let Some(raw) = raw else { return Ok(default) };
-    raw.trim_start_matches('$')
-        .parse::<f64>()
-        .ok()
-        .filter(|value| value.is_finite() && *value >= 0.0 && *value <= 1_000_000.0)
-        .ok_or_else(|| ConfigError::Invalid {
-            var,
-            reason: format!("{raw:?} is not an amount of USD such as 5.00"),
-        })
-}
-
-fn parse_bool(raw: Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
-    let Some(raw) = raw else { return Ok(default) };
-    match raw.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::Invalid {
-            var,
-            reason: format!("{raw:?} is not true or false"),
-        }),
+    /// `DATABASE_URL` as it may be shown: without its password.
+    pub fn database_shown(&self) -> String {
+        match Url::parse(&self.database_url) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.database_url.clone(),
+        }
     }
 }
 
@@ -368,6 +311,19 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_database_password_is_a_secret_and_never_shown() {
+        let postgres = config(&[("DATABASE_URL", "postgres://bot:s3cr3t-pw@db:5432/verify")]);
+        let postgres = postgres.unwrap();
+        assert!(postgres.secrets().contains(&"s3cr3t-pw".to_owned()));
+        assert_eq!(
+            postgres.database_shown(),
+            "postgres://bot:***@db:5432/verify"
+        );
+        let sqlite = config(&[]).unwrap();
+        assert_eq!(sqlite.database_shown(), DEFAULT_DATABASE_URL);
+    }
+
+    #[test]
     fn out_of_range_values_name_the_variable() {
         for (var, value) in [
             ("CODE_LENGTH", "3"),
@@ -378,7 +334,8 @@ pub(crate) mod tests {
             ("ADMIN_IDS", "12,abc"),
             ("DEFAULT_REGION", "XX"),
             ("GATEWAY_API_URL", "ftp://x"),
-            ("DATABASE_URL", "postgres://x"),
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "verify-bot.db"),
             ("PHONE_SEND_LIMIT", "0"),
             ("DAILY_BUDGET", "-1"),
             ("DAILY_BUDGET", "five"),

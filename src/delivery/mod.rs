@@ -14,17 +14,8 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use crate::gateway::{DeliveryState, DeliveryStatus, RequestStatus};
+pub use crate::store::Delivery;
 use crate::store::{Store, StoreError};
-
-/// What the Gateway last told us about one code's delivery.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Delivery {
-    pub status: Option<DeliveryState>,
-    /// When the Gateway last changed `status` (Unix seconds); 0 when it did not say.
-    pub updated_at: i64,
-    pub is_refunded: bool,
-    pub request_cost: Option<f64>,
-}
 
 /// A delivery report: a `RequestStatus`, of which only `request_id` is required here.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -192,7 +183,13 @@ impl Tracker {
         else {
             return Ok(Applied::UnknownRequest);
         };
-        let Some(verification) = self.store.reattach(id, report, crate::now()).await? else {
+        let request = (report.request_id.as_str(), report.request_cost);
+        let phone = report.phone_number.as_deref();
+        let reattached = self
+            .store
+            .reattach(id, request, phone, crate::now())
+            .await?;
+        let Some(verification) = reattached else {
             let sending = self.store.verification(id).await?;
             if sending.is_some_and(|v| v.status == crate::store::Status::Sending) {
                 return Ok(Applied::NotYet);

@@ -2,6 +2,8 @@
 //! `STATUS_POLL_SECS`, `checkVerificationStatus` (without a code, which is free and uses no
 //! attempt) for each open verification whose code is still valid, and apply the answer like a
 //! report. A verification stops being polled when it closes or its `CODE_TTL` has passed.
+//! With several processes on one database, one of them polls at a time: the holder of the
+//! `status_poller` lease, which another takes over when it runs out.
 
 use std::time::Duration;
 
@@ -10,12 +12,33 @@ use crate::gateway::{ApiError, GatewayClient, GatewayError};
 use crate::now;
 use crate::store::Store;
 
-/// Polls forever; spawn it and drop it (abort) at shutdown.
-pub async fn run(store: Store, gateway: GatewayClient, tracker: Tracker, every: Duration) {
+/// Polls forever; spawn it and drop it (abort) at shutdown. `instance` names this process for
+/// the lease.
+pub async fn run(
+    store: Store,
+    gateway: GatewayClient,
+    tracker: Tracker,
+    every: Duration,
+    instance: String,
+) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Long enough to outlive a round that waits on a slow Gateway; short enough that another
+    // process takes over soon after this one stops.
+    let lease = 2 * every.as_secs() as i64 + 10;
     loop {
         ticks.tick().await;
+        match store
+            .hold_lease("status_poller", &instance, now() + lease, now())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(err) => {
+                tracing::warn!("cannot tell which process polls: {err}");
+                continue;
+            }
+        }
         if let Some(pause) = poll_once(&store, &gateway, &tracker).await {
             tokio::time::sleep(pause).await;
         }

@@ -3,7 +3,7 @@
 //! writes the rows of sends and code checks itself (migration `audit_in_database`); the other
 //! actions are recorded from here.
 
-use sqlx::SqliteConnection;
+use super::core::{Store, StoreError, on_each_connection, with_db};
 
 /// One audit row, written inside the transaction that makes the change it records.
 #[derive(Debug, Default)]
@@ -16,54 +16,69 @@ pub(super) struct Entry<'a> {
     pub detail: Option<&'a str>,
 }
 
-pub(super) async fn record(
-    conn: &mut SqliteConnection,
-    entry: Entry<'_>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, verification_id, phone, cost, detail) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(now)
-    .bind(entry.actor)
-    .bind(entry.action)
-    .bind(entry.verification_id)
-    .bind(entry.phone)
-    .bind(entry.cost)
-    .bind(entry.detail)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// Audit rows written on the connection of the transaction that makes the change they record.
+pub(super) trait AuditLog {
+    async fn audit(&mut self, entry: Entry<'_>, now: i64) -> Result<(), sqlx::Error>;
+
+    /// Records an action by `actor` (the person who pressed or typed, not the row's owner)
+    /// about a stored verification, taking the phone from its row.
+    async fn audit_for(
+        &mut self,
+        verification_id: i64,
+        actor: i64,
+        action: &str,
+        cost: Option<f64>,
+        detail: Option<&str>,
+        now: i64,
+    ) -> Result<(), sqlx::Error>;
 }
 
-/// Records an action by `actor` (the person who pressed or typed, not the row's owner) about a
-/// stored verification, taking the phone from its row.
-pub(super) async fn record_for(
-    conn: &mut SqliteConnection,
-    verification_id: i64,
-    actor: i64,
-    action: &str,
-    cost: Option<f64>,
-    detail: Option<&str>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, verification_id, phone, cost, detail) \
-         SELECT ?, ?, ?, id, phone, ?, ? FROM verifications WHERE id = ?",
-    )
-    .bind(now)
-    .bind(actor)
-    .bind(action)
-    .bind(cost)
-    .bind(detail)
-    .bind(verification_id)
-    .execute(conn)
-    .await?;
-    Ok(())
+on_each_connection! {
+    impl AuditLog {
+        async fn audit(&mut self, entry: Entry<'_>, now: i64) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, action, verification_id, phone, cost, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(now)
+            .bind(entry.actor)
+            .bind(entry.action)
+            .bind(entry.verification_id)
+            .bind(entry.phone)
+            .bind(entry.cost)
+            .bind(entry.detail)
+            .execute(self)
+            .await?;
+            Ok(())
+        }
+
+        async fn audit_for(
+            &mut self,
+            verification_id: i64,
+            actor: i64,
+            action: &str,
+            cost: Option<f64>,
+            detail: Option<&str>,
+            now: i64,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, action, verification_id, phone, cost, detail) \
+                 SELECT $1, $2, $3, id, phone, $4, $5 FROM verifications WHERE id = $6",
+            )
+            .bind(now)
+            .bind(actor)
+            .bind(action)
+            .bind(cost)
+            .bind(detail)
+            .bind(verification_id)
+            .execute(self)
+            .await?;
+            Ok(())
+        }
+    }
 }
 
-impl super::Store {
+impl Store {
     /// A press of a button, or an id typed after a command, that named something the person may
     /// not touch: recorded as refused, with the person who tried as the actor and what they
     /// tried (`resend`, `remove user=5`, …) as the detail.
@@ -73,7 +88,7 @@ impl super::Store {
         detail: &str,
         verification_id: Option<i64>,
         now: i64,
-    ) -> Result<(), super::StoreError> {
+    ) -> Result<(), StoreError> {
         let entry = Entry {
             actor: Some(actor),
             action: "refused",
@@ -81,8 +96,7 @@ impl super::Store {
             detail: Some(detail),
             ..Default::default()
         };
-        let mut conn = self.pool.acquire().await?;
-        record(&mut conn, entry, now).await?;
+        with_db!(self, db => db.acquire().await?.audit(entry, now).await)?;
         Ok(())
     }
 }

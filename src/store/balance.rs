@@ -1,7 +1,7 @@
 //! The Gateway account balance as last reported, and the alerts it has caused, so that admins
 //! hear about a low or empty balance once, not once per send.
 
-use super::{Store, StoreError};
+use super::core::{Store, StoreError, with_db};
 
 /// An alert admins should get now.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,34 +26,36 @@ impl Store {
         now: i64,
     ) -> Result<Option<BalanceAlert>, StoreError> {
         if remaining >= threshold {
-            sqlx::query(
-                "UPDATE balance SET remaining = ?1, updated_at = ?2, low_alerted = 0, \
-                 empty_alerted = 0 WHERE id = 1",
+            with_db!(self, db => sqlx::query(
+                "UPDATE balance SET remaining = $1, updated_at = $2, low_alerted = FALSE, \
+                 empty_alerted = FALSE WHERE id = 1",
             )
             .bind(remaining)
             .bind(now)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
             return Ok(None);
         }
-        let alerted_now = sqlx::query(
-            "UPDATE balance SET remaining = ?1, updated_at = ?2, low_alerted = 1 \
-             WHERE id = 1 AND low_alerted = 0",
+        let alerted_now = with_db!(self, db => sqlx::query(
+            "UPDATE balance SET remaining = $1, updated_at = $2, low_alerted = TRUE \
+             WHERE id = 1 AND low_alerted = FALSE",
         )
         .bind(remaining)
         .bind(now)
-        .execute(&self.pool)
-        .await?
-        .rows_affected()
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?
             == 1;
         if alerted_now {
             return Ok(Some(BalanceAlert::Low { remaining }));
         }
-        sqlx::query("UPDATE balance SET remaining = ?1, updated_at = ?2 WHERE id = 1")
+        with_db!(self, db => sqlx::query("UPDATE balance SET remaining = $1, updated_at = $2 WHERE id = 1")
             .bind(remaining)
             .bind(now)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(None)
     }
 
@@ -62,21 +64,21 @@ impl Store {
         &self,
         now: i64,
     ) -> Result<Option<BalanceAlert>, StoreError> {
-        let done = sqlx::query(
-            "UPDATE balance SET empty_alerted = 1, updated_at = ? WHERE id = 1 AND empty_alerted = 0",
+        let done = with_db!(self, db => sqlx::query(
+            "UPDATE balance SET empty_alerted = TRUE, updated_at = $1 WHERE id = 1 AND empty_alerted = FALSE",
         )
         .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok((done.rows_affected() == 1).then_some(BalanceAlert::Empty))
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok((done == 1).then_some(BalanceAlert::Empty))
     }
 
     /// The last balance the Gateway reported, if any.
     pub async fn last_balance(&self) -> Result<Option<f64>, StoreError> {
-        let (remaining,): (Option<f64>,) =
-            sqlx::query_as("SELECT remaining FROM balance WHERE id = 1")
-                .fetch_one(&self.pool)
-                .await?;
+        let (remaining,): (Option<f64>,) = with_db!(self, db => sqlx::query_as("SELECT remaining FROM balance WHERE id = 1")
+                .fetch_one(db)
+                .await)?;
         Ok(remaining)
     }
 }

@@ -103,12 +103,10 @@ mod tests {
             .await
             .unwrap();
         // One small write: a few pages in the log, nowhere near SQLite's own checkpoint mark.
-        sqlx::query(
-            "INSERT INTO user_languages (user_id, language, updated_at) VALUES (7, 'ru', 0)",
-        )
-        .execute(&store.pool)
-        .await
-        .unwrap();
+        store
+            .observe_language(7, crate::i18n::Lang::Ru, 0)
+            .await
+            .unwrap();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         while languages_in_file_alone(&path).await == 0 {
             assert!(

@@ -3,10 +3,21 @@
 
 use sqlx::FromRow;
 
-use super::verifications::{COLUMNS, VerificationRow};
-use super::{Store, StoreError, Verification};
-use crate::delivery::Delivery;
+use super::core::{Db, Serialized, Store, StoreError, with_db};
+use super::verifications::COLUMNS;
+use super::verifications::Verification;
 use crate::gateway::DeliveryState;
+
+/// What the Gateway last told us about one code's delivery (see [`crate::delivery`] for how
+/// reports are merged into it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub status: Option<DeliveryState>,
+    /// When the Gateway last changed `status` (Unix seconds); 0 when it did not say.
+    pub updated_at: i64,
+    pub is_refunded: bool,
+    pub request_cost: Option<f64>,
+}
 
 /// A verification with what the staff's "code sent" message shows about its delivery.
 #[derive(Debug, Clone)]
@@ -46,17 +57,23 @@ struct IdentifiedDeliveryRow {
 #[derive(FromRow)]
 struct LiveRow {
     #[sqlx(flatten)]
-    verification: VerificationRow,
+    verification: Verification,
     delivery_updated_at: Option<i64>,
     is_refunded: bool,
 }
 
 impl Store {
-    /// Whether the database answers and would take a write (the health check): takes the write
-    /// lock for a moment and lets it go.
+    /// Whether this process's database connection works (the health check). On SQLite it
+    /// also takes the write lock for a moment and lets it go: a file another process holds
+    /// locked is a database this process cannot use. On PostgreSQL, a statement on this
+    /// process's own pool.
     pub async fn health(&self) -> Result<(), StoreError> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        tx.rollback().await?;
+        match &self.db {
+            Db::Sqlite(db) => db.begin_serialized().await?.rollback().await?,
+            Db::Postgres(db) => {
+                sqlx::query("SELECT 1").execute(db).await?;
+            }
+        }
         Ok(())
     }
 
@@ -65,13 +82,13 @@ impl Store {
         &self,
         request_id: &str,
     ) -> Result<Option<(i64, Delivery)>, StoreError> {
-        let row: Option<IdentifiedDeliveryRow> = sqlx::query_as(
+        let row: Option<IdentifiedDeliveryRow> = with_db!(self, db => sqlx::query_as(
             "SELECT id, delivery_status, delivery_updated_at, is_refunded, request_cost \
-             FROM verifications WHERE request_id = ?",
+             FROM verifications WHERE request_id = $1",
         )
         .bind(request_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         Ok(row.map(|row| (row.id, row.delivery.into())))
     }
 
@@ -83,11 +100,11 @@ impl Store {
         current: &Delivery,
         next: &Delivery,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE verifications SET delivery_status = ?, delivery_updated_at = ?, \
-             is_refunded = ?, request_cost = ? \
-             WHERE id = ? AND delivery_status IS ? AND COALESCE(delivery_updated_at, 0) = ? \
-             AND is_refunded = ? AND request_cost IS ?",
+        let done = with_db!(self, db => sqlx::query(
+            "UPDATE verifications SET delivery_status = $1, delivery_updated_at = $2, \
+             is_refunded = $3, request_cost = $4 \
+             WHERE id = $5 AND delivery_status IS NOT DISTINCT FROM $6 AND COALESCE(delivery_updated_at, 0) = $7 \
+             AND is_refunded = $8 AND request_cost IS NOT DISTINCT FROM $9",
         )
         .bind(next.status.as_ref().map(DeliveryState::as_str))
         .bind(next.updated_at)
@@ -98,22 +115,23 @@ impl Store {
         .bind(current.updated_at)
         .bind(current.is_refunded)
         .bind(current.request_cost)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// A verification with its "code sent" message and delivery, for showing it.
     pub async fn live_view(&self, id: i64) -> Result<Option<LiveView>, StoreError> {
-        let row: Option<LiveRow> = sqlx::query_as(&format!(
+        let row: Option<LiveRow> = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT {COLUMNS}, delivery_updated_at, is_refunded \
-             FROM verifications WHERE id = ?"
+             FROM verifications WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         Ok(row.map(|row| {
-            let verification = Verification::from(row.verification);
+            let verification = row.verification;
             let delivery = Delivery::from(DeliveryRow {
                 delivery_status: verification.delivery_status.clone(),
                 delivery_updated_at: row.delivery_updated_at,
@@ -130,30 +148,29 @@ impl Store {
 
     /// Open verifications whose code was sent and is still valid: `(id, request_id)`.
     pub async fn awaiting_delivery(&self, now: i64) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows = sqlx::query_as(
+        let rows = with_db!(self, db => sqlx::query_as(
             "SELECT id, request_id FROM verifications \
-             WHERE status = 'pending' AND request_id IS NOT NULL AND expires_at > ? ORDER BY id",
+             WHERE status = 'pending' AND request_id IS NOT NULL AND expires_at > $1 ORDER BY id",
         )
         .bind(now)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         Ok(rows)
     }
 
     /// How many verifications there are in each status.
     pub async fn count_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query_as("SELECT status, count(*) FROM verifications GROUP BY status")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = with_db!(self, db => sqlx::query_as("SELECT status, count(*) FROM verifications GROUP BY status")
+            .fetch_all(db)
+            .await)?;
         Ok(rows)
     }
 
     /// Credits spent on codes so far: every charged request that was not refunded.
     pub async fn money_spent(&self) -> Result<f64, StoreError> {
-        let spent: Option<f64> =
-            sqlx::query_scalar("SELECT sum(request_cost) FROM verifications WHERE is_refunded = 0")
-                .fetch_one(&self.pool)
-                .await?;
+        let spent: Option<f64> = with_db!(self, db => sqlx::query_scalar("SELECT sum(request_cost) FROM verifications WHERE NOT is_refunded")
+                .fetch_one(db)
+                .await)?;
         Ok(spent.unwrap_or(0.0))
     }
 }

@@ -1,13 +1,11 @@
 //! Spending limits, counted from stored verifications so that they survive restarts and hold
 //! for every process sharing the database. Checked inside the transaction that reserves a send.
 
-use sqlx::SqliteConnection;
-
-use super::audit::{self, Entry};
-use super::{MAYBE_CHARGED, Store, StoreError};
+use super::audit::{AuditLog, Entry};
+use super::core::{MAYBE_CHARGED, Serialized, Store, StoreError, on_each_connection, with_db};
 
 /// A send that may have cost money: in flight, accepted by the Gateway, or with an unknown
-/// outcome ([`super::MAYBE_CHARGED`]). Refused sends and sends the Gateway refused are free.
+/// outcome ([`MAYBE_CHARGED`]). Refused sends and sends the Gateway refused are free.
 fn counted() -> String {
     format!("(status = 'sending' OR request_id IS NOT NULL OR {MAYBE_CHARGED})")
 }
@@ -108,88 +106,110 @@ struct Counts {
     price: Option<f64>,
 }
 
-/// Checks every limit for one more send to `phone` by `staff`, in order: cooldown, phone
-/// window, staff day, budget. Runs inside the reserving transaction.
-pub(super) async fn check(
-    conn: &mut SqliteConnection,
-    limits: &Limits,
-    phone: &str,
-    staff: i64,
-    now: i64,
-) -> Result<Option<Refusal>, sqlx::Error> {
+/// The limits, checked on the reserving transaction's connection.
+pub(super) trait Limited {
+    /// Why one more send to `phone` by `staff` is refused, if it is (see [`decide`]).
+    async fn limit_refusal(
+        &mut self,
+        limits: &Limits,
+        phone: &str,
+        staff: i64,
+        now: i64,
+    ) -> Result<Option<Refusal>, sqlx::Error>;
+}
+
+on_each_connection! {
+    impl Limited {
+        async fn limit_refusal(
+            &mut self,
+            limits: &Limits,
+            phone: &str,
+            staff: i64,
+            now: i64,
+        ) -> Result<Option<Refusal>, sqlx::Error> {
+            let day_start = now - now.rem_euclid(DAY);
+            let counted = counted();
+            let counts: Counts = sqlx::query_as(&format!(
+                "SELECT \
+                   (SELECT MAX(created_at) FROM verifications \
+                    WHERE phone = $1 AND id > reset.after_id AND {counted}) AS last_send, \
+                   (SELECT COUNT(*) FROM verifications \
+                    WHERE phone = $1 AND id > reset.after_id AND created_at > $2 AND {counted}) AS in_window, \
+                   (SELECT MIN(created_at) FROM verifications \
+                    WHERE phone = $1 AND id > reset.after_id AND created_at > $2 AND {counted}) AS oldest, \
+                   CASE WHEN $3 THEN (SELECT COUNT(*) FROM verifications \
+                    WHERE staff_user_id = $4 AND created_at >= $5 AND {counted}) ELSE 0 END AS staff_today, \
+                   CASE WHEN $6 THEN (SELECT COALESCE(SUM(CASE WHEN is_refunded THEN 0.0 \
+                                                          ELSE COALESCE(request_cost, 0.0) END), 0.0) \
+                    FROM verifications WHERE created_at >= $5 AND {counted}) ELSE 0.0 END AS spent, \
+                   CASE WHEN $6 THEN (SELECT COALESCE(SUM(CASE WHEN request_cost IS NULL THEN 1 ELSE 0 END), 0) \
+                    FROM verifications WHERE created_at >= $5 AND {counted}) ELSE 0 END AS in_flight, \
+                   CASE WHEN $6 THEN (SELECT request_cost FROM verifications \
+                    WHERE request_cost > 0 ORDER BY id DESC LIMIT 1) END AS price \
+                 FROM (SELECT COALESCE((SELECT after_id FROM phone_resets WHERE phone = $1), 0) \
+                       AS after_id) AS reset"
+            ))
+            .bind(phone)
+            .bind(now - limits.phone_window)
+            .bind(limits.staff_daily > 0)
+            .bind(staff)
+            .bind(day_start)
+            .bind(limits.daily_budget > 0.0)
+            .fetch_one(&mut *self)
+            .await?;
+            Ok(decide(&counts, limits, now))
+        }
+    }
+}
+
+/// Which limit, if any, refuses one more send, in order: cooldown, phone window, staff day,
+/// budget.
+fn decide(counts: &Counts, limits: &Limits, now: i64) -> Option<Refusal> {
     let day_start = now - now.rem_euclid(DAY);
-    let counted = counted();
-    let counts: Counts = sqlx::query_as(&format!(
-        "SELECT \
-           (SELECT MAX(created_at) FROM verifications \
-            WHERE phone = ?1 AND id > reset.after_id AND {counted}) AS last_send, \
-           (SELECT COUNT(*) FROM verifications \
-            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {counted}) AS in_window, \
-           (SELECT MIN(created_at) FROM verifications \
-            WHERE phone = ?1 AND id > reset.after_id AND created_at > ?2 AND {counted}) AS oldest, \
-           CASE WHEN ?3 THEN (SELECT COUNT(*) FROM verifications \
-            WHERE staff_user_id = ?4 AND created_at >= ?5 AND {counted}) ELSE 0 END AS staff_today, \
-           CASE WHEN ?6 THEN (SELECT COALESCE(SUM(CASE WHEN is_refunded THEN 0.0 \
-                                                  ELSE COALESCE(request_cost, 0.0) END), 0.0) \
-            FROM verifications WHERE created_at >= ?5 AND {counted}) ELSE 0.0 END AS spent, \
-           CASE WHEN ?6 THEN (SELECT COALESCE(SUM(request_cost IS NULL), 0) \
-            FROM verifications WHERE created_at >= ?5 AND {counted}) ELSE 0 END AS in_flight, \
-           CASE WHEN ?6 THEN (SELECT request_cost FROM verifications \
-            WHERE request_cost > 0 ORDER BY id DESC LIMIT 1) END AS price \
-         FROM (SELECT COALESCE((SELECT after_id FROM phone_resets WHERE phone = ?1), 0) \
-               AS after_id) AS reset"
-    ))
-    .bind(phone)
-    .bind(now - limits.phone_window)
-    .bind(limits.staff_daily > 0)
-    .bind(staff)
-    .bind(day_start)
-    .bind(limits.daily_budget > 0.0)
-    .fetch_one(&mut *conn)
-    .await?;
 
     if let Some(last) = counts.last_send
         && now < last + limits.resend_cooldown
     {
-        return Ok(Some(Refusal::Cooldown {
+        return Some(Refusal::Cooldown {
             frees_at: last + limits.resend_cooldown,
-        }));
+        });
     }
     if counts.in_window >= i64::from(limits.phone_sends) {
-        return Ok(Some(Refusal::PhoneLimit {
+        return Some(Refusal::PhoneLimit {
             limit: limits.phone_sends,
             window: limits.phone_window,
             frees_at: counts.oldest.unwrap_or(now) + limits.phone_window,
-        }));
+        });
     }
     if limits.staff_daily > 0 && counts.staff_today >= i64::from(limits.staff_daily) {
-        return Ok(Some(Refusal::StaffDaily {
+        return Some(Refusal::StaffDaily {
             limit: limits.staff_daily,
             frees_at: day_start + DAY,
-        }));
+        });
     }
     if limits.daily_budget > 0.0 {
         let price = counts.price.unwrap_or(DEFAULT_PRICE);
         // In-flight sends and this one are counted at the last known price.
         let committed = counts.spent + price * counts.in_flight as f64;
         if micros(committed + price) > micros(limits.daily_budget) {
-            return Ok(Some(Refusal::Budget {
+            return Some(Refusal::Budget {
                 budget: limits.daily_budget,
                 spent: committed,
                 frees_at: day_start + DAY,
-            }));
+            });
         }
     }
-    Ok(None)
+    None
 }
 
 impl Store {
     /// `/reset`: earlier sends to `phone` no longer count against its limits or cooldown.
     pub async fn reset_phone(&self, phone: &str, admin: i64, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        with_db!(self, db => {
+        let mut tx = db.begin_serialized().await?;
         sqlx::query(
             "INSERT INTO phone_resets (phone, after_id, reset_at, reset_by) \
-             VALUES (?, (SELECT COALESCE(MAX(id), 0) FROM verifications), ?, ?) \
+             VALUES ($1, (SELECT COALESCE(MAX(id), 0) FROM verifications), $2, $3) \
              ON CONFLICT (phone) DO UPDATE SET after_id = excluded.after_id, \
              reset_at = excluded.reset_at, reset_by = excluded.reset_by",
         )
@@ -204,8 +224,9 @@ impl Store {
             phone: Some(phone),
             ..Default::default()
         };
-        audit::record(&mut tx, entry, now).await?;
-        tx.commit().await?;
+        tx.audit(entry, now).await?;
+        tx.commit().await
+        })?;
         Ok(())
     }
 }

@@ -2,9 +2,10 @@
 
 use sqlx::FromRow;
 
-use super::audit::{self, Entry};
-use super::verifications::{COLUMNS, VerificationRow};
-use super::{Role, Store, StoreError, Verification};
+use super::audit::{AuditLog, Entry};
+use super::core::{Role, Serialized, Store, StoreError, with_db};
+use super::verifications::COLUMNS;
+use super::verifications::Verification;
 
 /// A person joining through a link.
 #[derive(Debug, Clone)]
@@ -55,7 +56,8 @@ pub struct StaffMember {
 #[derive(FromRow)]
 struct StaffRow {
     user_id: i64,
-    role: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
     name: String,
     username: Option<String>,
     added_at: i64,
@@ -65,7 +67,8 @@ struct StaffRow {
 
 #[derive(FromRow)]
 struct InviteRow {
-    role: String,
+    #[sqlx(try_from = "String")]
+    role: Role,
     created_by: Option<i64>,
     expires_at: Option<i64>,
     used_at: Option<i64>,
@@ -77,12 +80,12 @@ struct InviteRow {
 impl Store {
     /// The role of a user who has not been removed, if any.
     pub async fn role_of(&self, user_id: i64) -> Result<Option<Role>, StoreError> {
-        let role: Option<String> =
-            sqlx::query_scalar("SELECT role FROM staff WHERE user_id = ? AND removed_at IS NULL")
+        let role: Option<String> = with_db!(self, db => sqlx::query_scalar("SELECT role FROM staff WHERE user_id = $1 AND removed_at IS NULL")
                 .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(role.as_deref().map(Role::parse))
+                .fetch_optional(db)
+                .await)?;
+        role.map(|stored| Role::try_from(stored).map_err(|err| StoreError::corrupt("role", err)))
+            .transpose()
     }
 
     /// Whether any admin is stored.
@@ -92,28 +95,28 @@ impl Store {
 
     /// The user ids of stored admins (those from `ADMIN_IDS` are not stored).
     pub async fn stored_admins(&self) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
+        Ok(with_db!(self, db => sqlx::query_scalar(
             "SELECT user_id FROM staff WHERE role = 'admin' AND removed_at IS NULL ORDER BY user_id",
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 
     /// Everyone stored who has access, admins first, then by name.
     pub async fn list_staff(&self) -> Result<Vec<StaffMember>, StoreError> {
-        let rows: Vec<StaffRow> = sqlx::query_as(
+        let rows: Vec<StaffRow> = with_db!(self, db => sqlx::query_as(
             "SELECT s.user_id, s.role, s.name, s.username, s.added_at, s.added_by, \
                     a.name AS added_by_name \
              FROM staff s LEFT JOIN staff a ON a.user_id = s.added_by \
              WHERE s.removed_at IS NULL ORDER BY s.role = 'admin' DESC, s.name, s.user_id",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|row| StaffMember {
                 user_id: row.user_id,
-                role: Role::parse(&row.role),
+                role: row.role,
                 name: row.name,
                 username: row.username,
                 added_at: row.added_at,
@@ -126,10 +129,10 @@ impl Store {
     /// A person's name as stored (also after removal), for messages about them.
     pub async fn staff_name(&self, user_id: i64) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT name FROM staff WHERE user_id = ?")
+            with_db!(self, db => sqlx::query_scalar("SELECT name FROM staff WHERE user_id = $1")
                 .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?,
+                .fetch_optional(db)
+                .await)?,
         )
     }
 
@@ -142,91 +145,112 @@ impl Store {
         by: i64,
         now: i64,
     ) -> Result<Removal, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let done = sqlx::query(
-            "UPDATE staff SET removed_at = ?, removed_by = ? WHERE user_id = ? AND removed_at IS NULL",
-        )
-        .bind(now)
-        .bind(by)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-        let removed = done.rows_affected() == 1;
-        if removed {
-            let detail = format!("user={user_id}");
-            let entry = Entry {
-                actor: Some(by),
-                action: "staff_removed",
-                detail: Some(&detail),
-                ..Default::default()
-            };
-            audit::record(&mut tx, entry, now).await?;
-        }
-        if !removed {
-            return Ok(Removal::default());
-        }
-        let invites_revoked = sqlx::query(
-            "UPDATE invites SET revoked_at = ? \
-             WHERE created_by = ? AND used_at IS NULL AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        let cancelled: Vec<VerificationRow> = sqlx::query_as(&format!(
-            "UPDATE verifications SET status = 'cancelled', error = 'access_removed', \
-             closed_at = ? WHERE staff_user_id = ? AND status IN ('sending', 'pending') \
-             RETURNING {COLUMNS}"
-        ))
-        .bind(now)
-        .bind(user_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for row in &cancelled {
-            let reason = Some("access_removed");
-            audit::record_for(&mut tx, row.id(), by, "cancel", None, reason, now).await?;
-        }
-        tx.commit().await?;
-        Ok(Removal {
-            removed,
-            invites_revoked,
-            cancelled: cancelled.into_iter().map(Verification::from).collect(),
+        with_db!(self, db => {
+            let mut tx = db.begin_serialized().await?;
+            let done = sqlx::query(
+                "UPDATE staff SET removed_at = $1, removed_by = $2 WHERE user_id = $3 AND removed_at IS NULL",
+            )
+            .bind(now)
+            .bind(by)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            let removed = done.rows_affected() == 1;
+            if removed {
+                let detail = format!("user={user_id}");
+                let entry = Entry {
+                    actor: Some(by),
+                    action: "staff_removed",
+                    detail: Some(&detail),
+                    ..Default::default()
+                };
+                tx.audit(entry, now).await?;
+            }
+            if !removed {
+                return Ok(Removal::default());
+            }
+            let invites_revoked = sqlx::query(
+                "UPDATE invites SET revoked_at = $1 \
+                 WHERE created_by = $2 AND used_at IS NULL AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let cancelled: Vec<Verification> = sqlx::query_as(&format!(
+                "UPDATE verifications SET status = 'cancelled', error = 'access_removed', \
+                 closed_at = $1 WHERE staff_user_id = $2 AND status IN ('sending', 'pending') \
+                 RETURNING {COLUMNS}"
+            ))
+            .bind(now)
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in &cancelled {
+                let reason = Some("access_removed");
+                tx.audit_for(row.id, by, "cancel", None, reason, now).await?;
+            }
+            tx.commit().await?;
+            Ok(Removal {
+                removed,
+                invites_revoked,
+                cancelled,
+            })
         })
     }
 
     /// Whether a person without access who wrote in a group may be answered now: at most once
     /// a day each. Claims the answer atomically (one statement), across processes too.
     pub async fn claim_stranger_reply(&self, user_id: i64, now: i64) -> Result<bool, StoreError> {
-        let claimed: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO stranger_replies (user_id, replied_at) VALUES (?, ?) \
+        let claimed: Option<i64> = with_db!(self, db => sqlx::query_scalar(
+            "INSERT INTO stranger_replies (user_id, replied_at) VALUES ($1, $2) \
              ON CONFLICT (user_id) DO UPDATE SET replied_at = excluded.replied_at \
              WHERE stranger_replies.replied_at <= excluded.replied_at - 86400 \
              RETURNING user_id",
         )
         .bind(user_id)
         .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         Ok(claimed.is_some())
     }
 
-    /// Replaces any unused owner link by a new one (only its hash is stored).
-    pub async fn replace_owner_invite(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM invites WHERE created_by IS NULL AND used_at IS NULL")
+    /// Replaces any unused owner link by a new one (only its hash is stored), unless another
+    /// process made one at or after `fresh_since` (replicas starting together print one link,
+    /// not one each that cancel each other out). Returns whether this one is the link now.
+    pub async fn replace_owner_invite(
+        &self,
+        token_hash: &str,
+        fresh_since: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        with_db!(self, db => {
+            let mut tx = db.begin_serialized().await?;
+            let fresh: Option<i64> = sqlx::query_scalar(
+                "SELECT created_at FROM invites \
+                 WHERE created_by IS NULL AND used_at IS NULL AND created_at >= $1",
+            )
+            .bind(fresh_since)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if fresh.is_some() {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM invites WHERE created_by IS NULL AND used_at IS NULL")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO invites (token_hash, role, created_at, created_by, expires_at) \
+                 VALUES ($1, 'admin', $2, NULL, NULL)",
+            )
+            .bind(token_hash)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO invites (token_hash, role, created_at, created_by, expires_at) \
-             VALUES (?, 'admin', ?, NULL, NULL)",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Stores an admin's `/invite` link (only its hash), valid until `expires_at`.
@@ -238,28 +262,30 @@ impl Store {
         expires_at: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO invites (token_hash, role, created_at, created_by, expires_at) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(token_hash)
-        .bind(role.as_str())
-        .bind(now)
-        .bind(admin)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        let detail = format!("role={}", role.as_str());
-        let entry = Entry {
-            actor: Some(admin),
-            action: "invite_created",
-            detail: Some(&detail),
-            ..Default::default()
-        };
-        audit::record(&mut tx, entry, now).await?;
-        tx.commit().await?;
-        Ok(())
+        with_db!(self, db => {
+            let mut tx = db.begin().await?;
+            sqlx::query(
+                "INSERT INTO invites (token_hash, role, created_at, created_by, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(role.as_str())
+            .bind(now)
+            .bind(admin)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+            let detail = format!("role={}", role.as_str());
+            let entry = Entry {
+                actor: Some(admin),
+                action: "invite_created",
+                detail: Some(&detail),
+                ..Default::default()
+            };
+            tx.audit(entry, now).await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Uses a link once: marks it used and stores the person with the link's role, atomically.
@@ -269,77 +295,77 @@ impl Store {
         member: &Member<'_>,
         now: i64,
     ) -> Result<Claim, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let found: Option<InviteRow> = sqlx::query_as(
-            "SELECT i.role, i.created_by, i.expires_at, i.used_at, i.revoked_at, \
-                    (s.removed_at IS NOT NULL) AS creator_removed \
-             FROM invites i LEFT JOIN staff s ON s.user_id = i.created_by \
-             WHERE i.token_hash = ?",
-        )
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (role, inviter) = match found {
-            None => return Ok(Claim::Unknown),
-            Some(InviteRow {
-                used_at: Some(_), ..
-            }) => return Ok(Claim::Used),
-            Some(InviteRow {
-                revoked_at: Some(_),
-                ..
-            })
-            | Some(InviteRow {
-                creator_removed: true,
-                ..
-            }) => return Ok(Claim::Revoked),
-            Some(InviteRow {
-                expires_at: Some(expires_at),
-                ..
-            }) if expires_at <= now => return Ok(Claim::Expired),
-            Some(InviteRow {
-                role, created_by, ..
-            }) => (role, created_by),
-        };
-        sqlx::query("UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?")
-            .bind(now)
-            .bind(member.user_id)
+        with_db!(self, db => {
+            let mut tx = db.begin_serialized().await?;
+            let found: Option<InviteRow> = sqlx::query_as(
+                "SELECT i.role, i.created_by, i.expires_at, i.used_at, i.revoked_at, \
+                        (s.removed_at IS NOT NULL) AS creator_removed \
+                 FROM invites i LEFT JOIN staff s ON s.user_id = i.created_by \
+                 WHERE i.token_hash = $1",
+            )
             .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (role, inviter) = match found {
+                None => return Ok(Claim::Unknown),
+                Some(InviteRow {
+                    used_at: Some(_), ..
+                }) => return Ok(Claim::Used),
+                Some(InviteRow {
+                    revoked_at: Some(_),
+                    ..
+                })
+                | Some(InviteRow {
+                    creator_removed: true,
+                    ..
+                }) => return Ok(Claim::Revoked),
+                Some(InviteRow {
+                    expires_at: Some(expires_at),
+                    ..
+                }) if expires_at <= now => return Ok(Claim::Expired),
+                Some(InviteRow {
+                    role, created_by, ..
+                }) => (role, created_by),
+            };
+            sqlx::query("UPDATE invites SET used_at = $1, used_by = $2 WHERE token_hash = $3")
+                .bind(now)
+                .bind(member.user_id)
+                .bind(token_hash)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO staff (user_id, role, name, username, added_at, added_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, name = excluded.name, \
+                 username = excluded.username, added_at = excluded.added_at, \
+                 added_by = excluded.added_by, removed_at = NULL, removed_by = NULL",
+            )
+            .bind(member.user_id)
+            .bind(role.as_str())
+            .bind(member.name)
+            .bind(member.username)
+            .bind(now)
+            .bind(inviter)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO staff (user_id, role, name, username, added_at, added_by) \
-             VALUES (?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, name = excluded.name, \
-             username = excluded.username, added_at = excluded.added_at, \
-             added_by = excluded.added_by, removed_at = NULL, removed_by = NULL",
-        )
-        .bind(member.user_id)
-        .bind(&role)
-        .bind(member.name)
-        .bind(member.username)
-        .bind(now)
-        .bind(inviter)
-        .execute(&mut *tx)
-        .await?;
-        let detail = format!(
-            "role={role} via={}",
-            if inviter.is_some() {
-                "invite"
-            } else {
-                "owner link"
-            }
-        );
-        let entry = Entry {
-            actor: Some(member.user_id),
-            action: "access_granted",
-            detail: Some(&detail),
-            ..Default::default()
-        };
-        audit::record(&mut tx, entry, now).await?;
-        tx.commit().await?;
-        Ok(Claim::Joined {
-            role: Role::parse(&role),
-            inviter,
+            let detail = format!(
+                "role={} via={}",
+                role.as_str(),
+                if inviter.is_some() {
+                    "invite"
+                } else {
+                    "owner link"
+                }
+            );
+            let entry = Entry {
+                actor: Some(member.user_id),
+                action: "access_granted",
+                detail: Some(&detail),
+                ..Default::default()
+            };
+            tx.audit(entry, now).await?;
+            tx.commit().await?;
+            Ok(Claim::Joined { role, inviter })
         })
     }
 }

@@ -2,7 +2,8 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::core::{Status, Store, StoreError, with_db};
+use crate::phone::PhoneNumber;
 
 /// What happened to the codes sent in a period.
 #[derive(Debug, Clone, Default, PartialEq, FromRow)]
@@ -27,18 +28,28 @@ impl PeriodStats {
     }
 }
 
-/// One verification for the CSV export.
+/// One verification as `/export` shows it (see [`crate::export`] for the format).
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct ExportRecord {
+    /// When the verification was started, Unix seconds.
     pub created_at: i64,
+    /// Telegram user id of the staff member.
     pub staff_user_id: i64,
+    /// The staff member's name as Telegram showed it (user-controlled), if stored.
     pub staff_name: Option<String>,
-    pub phone: String,
+    #[sqlx(try_from = "String")]
+    pub phone: PhoneNumber,
+    /// The Gateway's request id, if the code was sent.
     pub request_id: Option<String>,
-    pub status: String,
+    /// How the verification ended (or that it is still open).
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    /// The Gateway's delivery status, if known.
     pub delivery_status: Option<String>,
+    /// What the Gateway charged, in USD.
     pub request_cost: Option<f64>,
     pub is_refunded: bool,
+    /// When the code was last checked, Unix seconds.
     pub checked_at: Option<i64>,
 }
 
@@ -47,19 +58,19 @@ const DAY: i64 = 86_400;
 impl Store {
     /// Totals of the codes sent since `since` (Unix seconds).
     pub async fn period_stats(&self, since: i64) -> Result<PeriodStats, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(with_db!(self, db => sqlx::query_as(
             "SELECT COUNT(*) AS sent, \
-                    COALESCE(SUM(status = 'verified'), 0) AS verified, \
-                    COALESCE(SUM(status IN ('max_attempts', 'failed')), 0) AS failed, \
-                    COALESCE(SUM(status = 'expired'), 0) AS expired, \
-                    COALESCE(SUM(status = 'cancelled'), 0) AS cancelled, \
+                    COALESCE(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END), 0) AS verified, \
+                    COALESCE(SUM(CASE WHEN status IN ('max_attempts', 'failed') THEN 1 ELSE 0 END), 0) AS failed, \
+                    COALESCE(SUM(CASE WHEN status = 'expired' THEN 1 ELSE 0 END), 0) AS expired, \
+                    COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
                     COALESCE(SUM(request_cost), 0.0) AS spent, \
                     COALESCE(SUM(CASE WHEN is_refunded THEN request_cost ELSE 0.0 END), 0.0) AS refunded \
-             FROM verifications WHERE request_id IS NOT NULL AND created_at >= ?",
+             FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1",
         )
         .bind(since)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(db)
+        .await)?)
     }
 
     /// Codes sent and verified per UTC day over the `days` days up to today, oldest first,
@@ -71,15 +82,15 @@ impl Store {
     ) -> Result<Vec<(i64, u32, u32)>, StoreError> {
         let today = now - now.rem_euclid(DAY);
         let first = today - (days - 1) * DAY;
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        let rows: Vec<(i64, i64, i64)> = with_db!(self, db => sqlx::query_as(
             "SELECT created_at - created_at % 86400 AS day, COUNT(*), \
-                    COALESCE(SUM(status = 'verified'), 0) \
-             FROM verifications WHERE request_id IS NOT NULL AND created_at >= ? \
+                    COALESCE(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END), 0) \
+             FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1 \
              GROUP BY day ORDER BY day",
         )
         .bind(first)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         Ok((0..days)
             .map(|i| {
                 let day = first + i * DAY;
@@ -92,14 +103,14 @@ impl Store {
 
     /// Every verification started since `since` (sent or not), oldest first.
     pub async fn export(&self, since: i64) -> Result<Vec<ExportRecord>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(with_db!(self, db => sqlx::query_as(
             "SELECT v.created_at, v.staff_user_id, s.name AS staff_name, v.phone, v.request_id, \
                     v.status, v.delivery_status, v.request_cost, v.is_refunded, v.checked_at \
              FROM verifications v LEFT JOIN staff s ON s.user_id = v.staff_user_id \
-             WHERE v.created_at >= ? ORDER BY v.id",
+             WHERE v.created_at >= $1 ORDER BY v.id",
         )
         .bind(since)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }

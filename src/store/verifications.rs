@@ -3,26 +3,31 @@
 
 use sqlx::FromRow;
 
-use super::audit::{self, Entry};
-use super::limits::{self, Limits, Refusal};
-use super::{MAYBE_CHARGED, Status, Store, StoreError};
-use crate::delivery::Report;
+use super::audit::{AuditLog, Entry};
+use super::core::{MAYBE_CHARGED, Serialized, Status, Store, StoreError, with_db};
+use super::limits::{Limited, Limits, Refusal};
 use crate::gateway::RequestStatus;
+use crate::phone::PhoneNumber;
 
-/// One verification, as stored.
-#[derive(Debug, Clone)]
+/// One verification, as stored: read straight into domain types, and a value the schema does
+/// not allow is a [`StoreError::Corrupt`], never a default.
+#[derive(Debug, Clone, FromRow)]
 pub struct Verification {
     pub id: i64,
     pub chat_id: i64,
     pub staff_user_id: i64,
-    /// E.164.
-    pub phone: String,
+    #[sqlx(try_from = "String")]
+    pub phone: PhoneNumber,
+    #[sqlx(try_from = "String")]
     pub status: Status,
+    #[sqlx(try_from = "i64")]
     pub code_length: usize,
+    #[sqlx(try_from = "i64")]
     pub ttl: u32,
     pub request_id: Option<String>,
     pub request_cost: Option<f64>,
     pub delivery_status: Option<String>,
+    #[sqlx(try_from = "i64")]
     pub attempts: u32,
     /// The bot's "code sent" message in `chat_id`.
     pub message_id: Option<i32>,
@@ -38,53 +43,6 @@ impl Verification {
     }
 }
 
-#[derive(FromRow)]
-pub(super) struct VerificationRow {
-    id: i64,
-    chat_id: i64,
-    staff_user_id: i64,
-    phone: String,
-    status: String,
-    code_length: i64,
-    ttl: i64,
-    request_id: Option<String>,
-    request_cost: Option<f64>,
-    delivery_status: Option<String>,
-    attempts: i64,
-    message_id: Option<i64>,
-    created_at: i64,
-    sent_at: Option<i64>,
-    expires_at: Option<i64>,
-}
-
-impl VerificationRow {
-    pub(super) fn id(&self) -> i64 {
-        self.id
-    }
-}
-
-impl From<VerificationRow> for Verification {
-    fn from(row: VerificationRow) -> Self {
-        Verification {
-            id: row.id,
-            chat_id: row.chat_id,
-            staff_user_id: row.staff_user_id,
-            phone: row.phone,
-            status: Status::parse(&row.status),
-            code_length: row.code_length as usize,
-            ttl: row.ttl as u32,
-            request_id: row.request_id,
-            request_cost: row.request_cost,
-            delivery_status: row.delivery_status,
-            attempts: row.attempts as u32,
-            message_id: row.message_id.map(|id| id as i32),
-            created_at: row.created_at,
-            sent_at: row.sent_at,
-            expires_at: row.expires_at,
-        }
-    }
-}
-
 pub(super) const COLUMNS: &str = "id, chat_id, staff_user_id, phone, status, code_length, ttl, request_id, \
      request_cost, delivery_status, attempts, message_id, created_at, sent_at, expires_at";
 /// The same columns, qualified with the table alias `v`, for joins.
@@ -96,7 +54,7 @@ const OPEN: &str = "status IN ('sending', 'pending')";
 #[derive(FromRow)]
 struct HistoryRow {
     #[sqlx(flatten)]
-    verification: VerificationRow,
+    verification: Verification,
     staff_name: Option<String>,
 }
 
@@ -135,82 +93,83 @@ impl Store {
         limits: &Limits,
         now: i64,
     ) -> Result<Reservation, StoreError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "UPDATE verifications SET status = 'expired', closed_at = ? \
-             WHERE status = 'pending' AND expires_at <= ? AND phone = ?",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(new.phone)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(old) = new.replaces {
-            let closed = sqlx::query(&format!(
-                "UPDATE verifications SET status = 'cancelled', error = 'resent', closed_at = ? \
-                 WHERE id = ? AND {OPEN}"
-            ))
+        with_db!(self, db => {
+            let mut tx = db.begin_serialized().await?;
+            sqlx::query(
+                "UPDATE verifications SET status = 'expired', closed_at = $1 \
+                 WHERE status = 'pending' AND expires_at <= $2 AND phone = $3",
+            )
             .bind(now)
-            .bind(old)
+            .bind(now)
+            .bind(new.phone)
             .execute(&mut *tx)
             .await?;
-            if closed.rows_affected() == 0 {
-                return Ok(Reservation::NoLongerOpen);
+            if let Some(old) = new.replaces {
+                let closed = sqlx::query(&format!(
+                    "UPDATE verifications SET status = 'cancelled', error = 'resent', closed_at = $1 \
+                     WHERE id = $2 AND {OPEN}"
+                ))
+                .bind(now)
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+                if closed.rows_affected() == 0 {
+                    return Ok(Reservation::NoLongerOpen);
+                }
             }
-        }
-        let open: Option<VerificationRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = ?"
-        ))
-        .bind(new.phone)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(open) = open {
-            return Ok(Reservation::AlreadyOpen(open.into()));
-        }
-        if let Some(refusal) =
-            limits::check(&mut tx, limits, new.phone, new.staff_user_id, now).await?
-        {
-            tx.rollback().await?;
-            let entry = Entry {
-                actor: Some(new.staff_user_id),
-                action: "send_refused",
-                phone: Some(new.phone),
-                detail: Some(refusal.label()),
-                ..Default::default()
-            };
-            let mut conn = self.pool.acquire().await?;
-            audit::record(&mut conn, entry, now).await?;
-            return Ok(Reservation::Refused(refusal));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, \
-             created_at, send_started_at) VALUES (?, ?, ?, 'sending', ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(new.chat_id)
-        .bind(new.staff_user_id)
-        .bind(new.phone)
-        .bind(new.code_length)
-        .bind(new.ttl)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(old) = new.replaces {
-            let actor = new.staff_user_id;
-            audit::record_for(&mut tx, old, actor, "cancel", None, Some("resent"), now).await?;
-        }
-        tx.commit().await?;
-        Ok(Reservation::Reserved(id))
+            let open: Option<Verification> = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = $1"
+            ))
+            .bind(new.phone)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(open) = open {
+                return Ok(Reservation::AlreadyOpen(open));
+            }
+            if let Some(refusal) =
+                tx.limit_refusal(limits, new.phone, new.staff_user_id, now).await?
+            {
+                tx.rollback().await?;
+                let entry = Entry {
+                    actor: Some(new.staff_user_id),
+                    action: "send_refused",
+                    phone: Some(new.phone),
+                    detail: Some(refusal.label()),
+                    ..Default::default()
+                };
+                let mut conn = db.acquire().await?;
+                conn.audit(entry, now).await?;
+                return Ok(Reservation::Refused(refusal));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, \
+                 created_at, send_started_at) VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(new.chat_id)
+            .bind(new.staff_user_id)
+            .bind(new.phone)
+            .bind(i64::from(new.code_length))
+            .bind(i64::from(new.ttl))
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(old) = new.replaces {
+                let actor = new.staff_user_id;
+                tx.audit_for(old, actor, "cancel", None, Some("resent"), now).await?;
+            }
+            tx.commit().await?;
+            Ok(Reservation::Reserved(id))
+        })
     }
 
     /// A verification by id, open or not.
     pub async fn verification(&self, id: i64) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM verifications WHERE id = ?"))
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!("SELECT {COLUMNS} FROM verifications WHERE id = $1"))
                 .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(Verification::from))
+                .fetch_optional(db)
+                .await)?;
+        Ok(row)
     }
 
     /// A staff member's open verifications in a chat, oldest first, even those whose code has
@@ -220,15 +179,15 @@ impl Store {
         chat_id: i64,
         staff_user_id: i64,
     ) -> Result<Vec<Verification>, StoreError> {
-        let rows: Vec<VerificationRow> = sqlx::query_as(&format!(
+        let rows: Vec<Verification> = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM verifications \
-             WHERE chat_id = ? AND staff_user_id = ? AND {OPEN} ORDER BY id"
+             WHERE chat_id = $1 AND staff_user_id = $2 AND {OPEN} ORDER BY id"
         ))
         .bind(chat_id)
         .bind(staff_user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Verification::from).collect())
+        .fetch_all(db)
+        .await)?;
+        Ok(rows)
     }
 
     /// The verification announced by the bot's message `message_id` in a chat.
@@ -237,14 +196,14 @@ impl Store {
         chat_id: i64,
         message_id: i32,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM verifications WHERE chat_id = ? AND message_id = ?"
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM verifications WHERE chat_id = $1 AND message_id = $2"
         ))
         .bind(chat_id)
         .bind(message_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(Verification::from))
+        .fetch_optional(db)
+        .await)?;
+        Ok(row)
     }
 
     /// The latest verifications, newest first, with the staff member's stored name: one
@@ -254,19 +213,19 @@ impl Store {
         staff_user_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<(Verification, Option<String>)>, StoreError> {
-        let rows: Vec<HistoryRow> = sqlx::query_as(&format!(
+        let rows: Vec<HistoryRow> = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
              LEFT JOIN staff s ON s.user_id = v.staff_user_id \
-             WHERE ? IS NULL OR v.staff_user_id = ? ORDER BY v.id DESC LIMIT ?"
+             WHERE $1 IS NULL OR v.staff_user_id = $2 ORDER BY v.id DESC LIMIT $3"
         ))
         .bind(staff_user_id)
         .bind(staff_user_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await)?;
         Ok(rows
             .into_iter()
-            .map(|row| (row.verification.into(), row.staff_name))
+            .map(|row| (row.verification, row.staff_name))
             .collect())
     }
 
@@ -280,24 +239,26 @@ impl Store {
         able: &RequestStatus,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE verifications SET request_id = ?, request_cost = ?, send_started_at = ? \
-             WHERE id = ? AND status = 'sending'",
-        )
-        .bind(&able.request_id)
-        .bind(able.request_cost)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        let cost = Some(able.request_cost);
-        audit::record_for(&mut tx, id, actor, "precheck", cost, None, now).await?;
-        tx.commit().await?;
-        Ok(true)
+        with_db!(self, db => {
+            let mut tx = db.begin().await?;
+            let done = sqlx::query(
+                "UPDATE verifications SET request_id = $1, request_cost = $2, send_started_at = $3 \
+                 WHERE id = $4 AND status = 'sending'",
+            )
+            .bind(&able.request_id)
+            .bind(able.request_cost)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            let cost = Some(able.request_cost);
+            tx.audit_for(id, actor, "precheck", cost, None, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// The Gateway accepted the send: the verification is now pending until `now + ttl`.
@@ -314,11 +275,11 @@ impl Store {
         sent: &RequestStatus,
         now: i64,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> = sqlx::query_as(&format!(
-            "UPDATE verifications AS v SET status = 'pending', request_id = ?, sent_at = ?, \
-             expires_at = ? + ttl, request_cost = ?, remaining_balance = ?, is_refunded = ?, \
-             delivery_status = ?, error = NULL, closed_at = NULL \
-             WHERE id = ? AND (request_id IS NULL OR request_id = ?) AND (status = 'sending' \
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
+            "UPDATE verifications AS v SET status = 'pending', request_id = $1, sent_at = $2, \
+             expires_at = $3 + ttl, request_cost = $4, remaining_balance = $5, is_refunded = $6, \
+             delivery_status = $7, error = NULL, closed_at = NULL \
+             WHERE id = $8 AND (request_id IS NULL OR request_id = $9) AND (status = 'sending' \
                OR (status = 'failed' AND {MAYBE_CHARGED} AND NOT EXISTS (SELECT 1 FROM \
                    verifications o WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')))) \
              RETURNING {COLUMNS}"
@@ -333,10 +294,10 @@ impl Store {
         .bind(id)
         // A pre-check's request, reused by the send, is already on the row.
         .bind(&sent.request_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         if let Some(row) = row {
-            return Ok(Some(row.into()));
+            return Ok(Some(row));
         }
         let now_stored = self.verification(id).await?;
         Ok(now_stored.filter(|v| v.request_id.as_deref() == Some(sent.request_id.as_str())))
@@ -351,16 +312,17 @@ impl Store {
         sent: &RequestStatus,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE verifications SET request_id = ?, request_cost = ?, sent_at = ? \
-             WHERE id = ? AND request_id IS NULL",
+        with_db!(self, db => sqlx::query(
+            "UPDATE verifications SET request_id = $1, request_cost = $2, sent_at = $3 \
+             WHERE id = $4 AND request_id IS NULL",
         )
         .bind(&sent.request_id)
         .bind(sent.request_cost)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -369,41 +331,46 @@ impl Store {
     /// verification was given up as possibly charged, its code is still valid and its phone has
     /// no other open verification, the request is attached to it and it is open again (a
     /// compare-and-set on all of that). Returns the verification when it was re-attached.
+    ///
+    /// `request` is the report's `(request_id, request_cost)`, `phone` its number (E.164): a
+    /// report for another number attaches nothing.
     pub async fn reattach(
         &self,
         id: i64,
-        report: &Report,
+        request: (&str, Option<f64>),
+        phone: Option<&str>,
         now: i64,
     ) -> Result<Option<Verification>, StoreError> {
-        let row: Option<VerificationRow> = sqlx::query_as(&format!(
-            "UPDATE verifications AS v SET status = 'pending', request_id = ?1, \
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
+            "UPDATE verifications AS v SET status = 'pending', request_id = $1, \
              sent_at = COALESCE(send_started_at, created_at), \
              expires_at = COALESCE(send_started_at, created_at) + ttl, \
-             request_cost = COALESCE(?2, request_cost), error = NULL, closed_at = NULL \
-             WHERE id = ?3 AND request_id IS NULL AND (?4 IS NULL OR phone = ?4) \
-             AND COALESCE(send_started_at, created_at) + ttl > ?5 \
+             request_cost = COALESCE($2, request_cost), error = NULL, closed_at = NULL \
+             WHERE id = $3 AND request_id IS NULL AND ($4 IS NULL OR phone = $4) \
+             AND COALESCE(send_started_at, created_at) + ttl > $5 \
              AND status = 'failed' AND {MAYBE_CHARGED} \
              AND NOT EXISTS (SELECT 1 FROM verifications o \
                  WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')) \
              RETURNING {COLUMNS}"
         ))
-        .bind(&report.request_id)
-        .bind(report.request_cost)
+        .bind(request.0)
+        .bind(request.1)
         .bind(id)
-        .bind(report.phone_number.as_deref())
+        .bind(phone)
         .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(Verification::from))
+        .fetch_optional(db)
+        .await)?;
+        Ok(row)
     }
 
     /// Remembers the bot's "code sent" message, so later updates can refer to it.
     pub async fn set_message_id(&self, id: i64, message_id: i32) -> Result<(), StoreError> {
-        sqlx::query("UPDATE verifications SET message_id = ? WHERE id = ?")
+        with_db!(self, db => sqlx::query("UPDATE verifications SET message_id = $1 WHERE id = $2")
             .bind(message_id)
             .bind(id)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -423,13 +390,13 @@ impl Store {
             .verification_status
             .as_ref()
             .map(|v| v.status.as_str());
-        let done = sqlx::query(
-            "UPDATE verifications SET attempts = attempts + 1, checked_at = ?, status = ?, \
-             verification_status = ?, request_cost = ?, \
-             remaining_balance = COALESCE(?, remaining_balance), \
-             is_refunded = is_refunded OR COALESCE(?, 0), \
-             closed_at = CASE WHEN ? THEN ? ELSE closed_at END \
-             WHERE id = ? AND status = 'pending'",
+        let done = with_db!(self, db => sqlx::query(
+            "UPDATE verifications SET attempts = attempts + 1, checked_at = $1, status = $2, \
+             verification_status = $3, request_cost = $4, \
+             remaining_balance = COALESCE($5, remaining_balance), \
+             is_refunded = is_refunded OR COALESCE($6, FALSE), \
+             closed_at = CASE WHEN $7 THEN $8 ELSE closed_at END \
+             WHERE id = $9 AND status = 'pending'",
         )
         .bind(now)
         .bind(status.as_str())
@@ -440,9 +407,10 @@ impl Store {
         .bind(!status.is_open())
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Closes a verification in the status it is expected to be in (`sending` or `pending`)
@@ -457,18 +425,19 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         debug_assert!(expected.is_open() && !status.is_open() && status != Status::Cancelled);
-        let done = sqlx::query(
-            "UPDATE verifications SET status = ?, error = COALESCE(?, error), closed_at = ? \
-             WHERE id = ? AND status = ?",
+        let done = with_db!(self, db => sqlx::query(
+            "UPDATE verifications SET status = $1, error = COALESCE($2, error), closed_at = $3 \
+             WHERE id = $4 AND status = $5",
         )
         .bind(status.as_str())
         .bind(error)
         .bind(now)
         .bind(id)
         .bind(expected.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Cancels an open verification on behalf of `actor` (its owner, or an admin), with the
@@ -480,22 +449,24 @@ impl Store {
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(&format!(
-            "UPDATE verifications SET status = 'cancelled', error = COALESCE(?, error), \
-             closed_at = ? WHERE id = ? AND {OPEN}"
-        ))
-        .bind(reason)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let cancelled = done.rows_affected() == 1;
-        if cancelled {
-            audit::record_for(&mut tx, id, actor, "cancel", None, reason, now).await?;
-        }
-        tx.commit().await?;
-        Ok(cancelled)
+        with_db!(self, db => {
+            let mut tx = db.begin().await?;
+            let done = sqlx::query(&format!(
+                "UPDATE verifications SET status = 'cancelled', error = COALESCE($1, error), \
+                 closed_at = $2 WHERE id = $3 AND {OPEN}"
+            ))
+            .bind(reason)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let cancelled = done.rows_affected() == 1;
+            if cancelled {
+                tx.audit_for(id, actor, "cancel", None, reason, now).await?;
+            }
+            tx.commit().await?;
+            Ok(cancelled)
+        })
     }
 
     /// Records a `revokeVerificationMessage` call by `actor` and whether the Gateway took it.
@@ -506,9 +477,11 @@ impl Store {
         outcome: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        audit::record_for(&mut conn, id, actor, "revoke", None, Some(outcome), now).await?;
-        Ok(())
+        with_db!(self, db => {
+            let mut conn = db.acquire().await?;
+            conn.audit_for(id, actor, "revoke", None, Some(outcome), now).await?;
+            Ok(())
+        })
     }
 
     /// Sends abandoned by their process: still `sending` although their Gateway call started
@@ -522,14 +495,14 @@ impl Store {
         started_before: i64,
         now: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = ? \
+        Ok(with_db!(self, db => sqlx::query_scalar(
+            "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = $1 \
              WHERE status IN ('sending', 'pending') AND status = 'sending' \
-             AND COALESCE(send_started_at, created_at) <= ? RETURNING id",
+             AND COALESCE(send_started_at, created_at) <= $2 RETURNING id",
         )
         .bind(now)
         .bind(started_before)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(db)
+        .await)?)
     }
 }

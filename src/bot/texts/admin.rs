@@ -2,8 +2,9 @@
 
 use teloxide::utils::html::escape;
 
-use super::{Lang, money};
+use crate::chart::{DayActivity, Labels};
 use crate::i18n::percent;
+use crate::i18n::{Lang, money};
 use crate::phone::PhoneNumber;
 use crate::store::{BalanceAlert, PeriodStats};
 use crate::tr;
@@ -72,21 +73,28 @@ pub fn stats(lang: Lang, periods: &[(&str, &PeriodStats)], balance: Option<f64>)
     text
 }
 
-/// The chart's title, legend and date labels.
-pub fn chart_labels(lang: Lang) -> crate::chart::Labels {
+/// The chart's words for these days: title, legend with the period's totals, one date label
+/// per day, and what an empty chart says.
+pub fn chart_labels(lang: Lang, days: &[DayActivity]) -> Labels {
     let months = crate::i18n::months(lang);
-    crate::chart::Labels {
+    let total = |count: fn(&DayActivity) -> u32| {
+        crate::i18n::count(lang, days.iter().map(|d| u64::from(count(d))).sum())
+    };
+    let day_label = |day: &DayActivity| {
+        let date = jiff::Timestamp::from_second(day.day_start)
+            .unwrap_or_default()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date();
+        let month = months[usize::from(date.month().unsigned_abs()) - 1].clone();
+        tr!(lang, "chart-day", month = month, day = date.day())
+    };
+    Labels {
         title: tr!(lang, "chart-title"),
-        sent: Box::new(move |n| tr!(lang, "chart-sent", count = n)),
-        verified: Box::new(move |n| tr!(lang, "chart-verified", count = n)),
-        day: Box::new(move |month, day| {
-            let month = months[month as usize - 1].clone();
-            tr!(lang, "chart-day", month = month, day = day)
-        }),
-        thousands: match lang {
-            Lang::En => ',',
-            Lang::Ru => '\u{a0}',
-        },
+        sent: tr!(lang, "chart-sent", count = total(|d| d.sent)),
+        verified: tr!(lang, "chart-verified", count = total(|d| d.verified)),
+        days: days.iter().map(day_label).collect(),
+        empty: tr!(lang, "chart-empty"),
+        thousands: crate::i18n::thousands_separator(lang),
     }
 }
 
@@ -119,14 +127,37 @@ mod tests {
     #[test]
     #[ignore]
     fn write_russian_sample() {
-        let days: Vec<crate::chart::DayActivity> = (0..30)
-            .map(|i| crate::chart::DayActivity {
+        let days: Vec<DayActivity> = (0..30)
+            .map(|i| DayActivity {
                 day_start: 1_793_232_000 + i * 86_400,
                 sent: (i as u32 * 7) % 23 + 3,
                 verified: (i as u32 * 5) % 17 + 1,
             })
             .collect();
-        let png = crate::chart::activity_png_with(&days, &chart_labels(Lang::Ru)).unwrap();
+        let png = crate::chart::activity_png(&days, &chart_labels(Lang::Ru, &days)).unwrap();
         std::fs::write("/tmp/stats-sample-ru.png", png).unwrap();
+    }
+
+    #[test]
+    fn chart_words_are_the_readers() {
+        let day = |day_start, sent, verified| DayActivity {
+            day_start,
+            sent,
+            verified,
+        };
+        // 2026-10-29 and 2026-11-27, 00:00 UTC (an hour in, for the second).
+        let days = [
+            day(1_793_232_000, 1200, 1000),
+            day(1_795_737_600 + 3600, 34, 0),
+        ];
+        let en = chart_labels(Lang::En, &days);
+        assert_eq!(en.days, ["Oct 29", "Nov 27"]);
+        assert_eq!(en.sent, "Codes sent: 1,234");
+        assert_eq!(en.verified, "Verified: 1,000");
+        assert_eq!(en.empty, "No codes were sent in this period");
+        let ru = chart_labels(Lang::Ru, &days);
+        assert_eq!(ru.sent, "Отправлено: 1\u{a0}234");
+        assert!(!ru.empty.is_ascii(), "{}", ru.empty);
+        assert_eq!(ru.thousands, '\u{a0}');
     }
 }

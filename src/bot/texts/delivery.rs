@@ -1,9 +1,9 @@
 //! Live delivery status, shown under the "code sent" message.
 
-use teloxide::utils::html::escape;
-
-use super::{Lang, View, send_outcome};
-use crate::delivery::Delivery;
+use super::common::{View, delivery_state};
+use super::flow::send_outcome;
+use crate::i18n::Lang;
+use crate::store::Delivery;
 use crate::store::Verification;
 use crate::tr;
 use crate::verification::SendOutcome;
@@ -37,19 +37,6 @@ pub fn delivery_line(lang: Lang, delivery: &Delivery) -> String {
         steps.push_str(&tr!(lang, "delivery-refunded"));
     }
     tr!(lang, "delivery-line", steps = steps)
-}
-
-/// One delivery state: `📬 Delivered`; a state this bot does not know, as the Gateway wrote it.
-pub fn delivery_state(lang: Lang, state: &crate::gateway::DeliveryState) -> String {
-    use crate::gateway::DeliveryState as State;
-    match state {
-        State::Sent => tr!(lang, "delivery-sent"),
-        State::Delivered => tr!(lang, "delivery-delivered"),
-        State::Read => tr!(lang, "delivery-read"),
-        State::Expired => tr!(lang, "delivery-expired"),
-        State::Revoked => tr!(lang, "delivery-revoked"),
-        State::Unknown(other) => escape(other),
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 
 use teloxide::utils::html::escape;
 
-use super::{EXAMPLE, Lang, View, ago, duration, gateway_problem, money, phone_html, until};
+use super::common::{
+    EXAMPLE, View, ago, delivery_state, gateway_problem, phone_html, phone_text, until,
+};
+use crate::i18n::{Lang, duration, money};
 use crate::phone::PhoneError;
 use crate::store::{Refusal, Verification};
 use crate::tr;
@@ -271,7 +274,7 @@ pub fn status(open: &[Verification], view: &View) -> String {
             }
             if let Some(delivery) = &v.delivery_status {
                 let state = crate::gateway::DeliveryState::from(delivery.clone());
-                let delivery = super::delivery_state(lang, &state);
+                let delivery = delivery_state(lang, &state);
                 lines.push(tr!(lang, "status-delivery", delivery = delivery));
             }
             lines.push(tr!(lang, "status-attempts", count = v.attempts));
@@ -292,14 +295,14 @@ pub fn status(open: &[Verification], view: &View) -> String {
 
 /// The label of a "which verification?" button: plain text, masked (groups can see it).
 pub fn pick_label(v: &Verification) -> String {
-    super::phone_text(&v.phone, true)
+    phone_text(&v.phone, true)
 }
 
 fn verify_again(v: &Verification, view: &View) -> String {
     if view.group {
         "/verify".into()
     } else {
-        format!("<code>/verify {}</code>", escape(&v.phone))
+        format!("<code>/verify {}</code>", escape(v.phone.e164()))
     }
 }
 

@@ -9,162 +9,21 @@
 //! In group chats phone numbers are masked (`+44 79•• •••456`).
 
 mod admin;
+mod common;
 mod delivery;
 mod flow;
 mod people;
 
-use teloxide::utils::html::escape;
-
 pub use admin::*;
+pub use common::*;
 pub use delivery::*;
 pub use flow::*;
 pub use people::*;
 
-use crate::gateway::{ApiError, GatewayError};
-pub use crate::i18n::{Lang, duration, local_time, money};
-use crate::phone::PhoneNumber;
-use crate::tr;
-
-const EXAMPLE: &str = "/verify +44 7911 123456";
-
-/// Who a reply is for and where it is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct View {
-    /// The staff member the reply answers.
-    pub viewer: i64,
-    /// Unix seconds.
-    pub now: i64,
-    /// A group chat: phone numbers are masked.
-    pub group: bool,
-    /// The language of the person the reply answers.
-    pub lang: Lang,
-}
-
-// --- command menu -----------------------------------------------------------------------------
-
-/// A command's description in the menu (`menu-<command>`).
-pub fn menu(lang: Lang, command: &str) -> String {
-    crate::i18n::text(lang, &format!("menu-{command}"), &[])
-}
-
-// --- buttons ----------------------------------------------------------------------------------
-
-pub fn button_resend(lang: Lang) -> String {
-    tr!(lang, "button-resend")
-}
-
-pub fn button_cancel(lang: Lang) -> String {
-    tr!(lang, "button-cancel")
-}
-
-pub fn button_remove(lang: Lang, name: &str) -> String {
-    tr!(lang, "button-remove", name = name)
-}
-
-// --- language --------------------------------------------------------------------------------
-
-/// `/language`: the question, in the current language.
-pub fn language_pick(lang: Lang) -> String {
-    tr!(lang, "language-pick")
-}
-
-/// The answer once a language is picked, in that language.
-pub fn language_set(lang: Lang) -> String {
-    tr!(lang, "language-set")
-}
-
-/// A language's button, in that language.
-pub fn language_name(lang: Lang) -> String {
-    match lang {
-        Lang::En => tr!(lang, "language-english"),
-        Lang::Ru => tr!(lang, "language-russian"),
-    }
-}
-
-// --- shared pieces ----------------------------------------------------------------------------
-
-pub fn access_unavailable(lang: Lang) -> String {
-    tr!(lang, "access-unavailable")
-}
-
-pub fn internal_error(lang: Lang) -> String {
-    tr!(lang, "internal-error")
-}
-
-pub fn unknown_command(lang: Lang) -> String {
-    tr!(lang, "unknown-command")
-}
-
-pub fn not_text(lang: Lang) -> String {
-    tr!(lang, "not-text")
-}
-
-/// One clear sentence per Gateway problem, never a raw dump.
-pub fn gateway_problem(lang: Lang, error: &GatewayError) -> String {
-    match error {
-        GatewayError::Api(api) => match api {
-            ApiError::BalanceNotEnough => tr!(lang, "gw-balance-not-enough"),
-            ApiError::FloodWait(seconds) => {
-                tr!(lang, "gw-flood-wait", wait = duration(lang, *seconds))
-            }
-            ApiError::PhoneNumberNotFound => tr!(lang, "gw-phone-not-found"),
-            ApiError::PhoneNumberInvalid => tr!(lang, "gw-phone-invalid"),
-            ApiError::AccessTokenInvalid | ApiError::AccessTokenRequired => {
-                tr!(lang, "gw-token-refused")
-            }
-            ApiError::CodeExpired => tr!(lang, "gw-code-expired"),
-            ApiError::CodeMaxAttemptsExceeded => tr!(lang, "gw-max-attempts"),
-            other => tr!(lang, "gw-refused", error = escape(&other.as_string())),
-        },
-        GatewayError::Timeout(_) => tr!(lang, "gw-timeout"),
-        GatewayError::Transport(_) => tr!(lang, "gw-unreachable"),
-        GatewayError::BadResponse { status } => {
-            tr!(lang, "gw-bad-response", status = status.to_string())
-        }
-    }
-}
-
-/// A stored E.164 number for people: `+44 7911 123456`, or `+44 79•• •••456` when masked.
-pub fn phone_text(e164: &str, masked: bool) -> String {
-    match PhoneNumber::from_e164(e164) {
-        Ok(phone) if masked => phone.masked(),
-        Ok(phone) => phone.international().to_owned(),
-        Err(_) => e164.to_owned(),
-    }
-}
-
-/// The same in `<code>`, for tap-to-copy.
-fn phone_html(e164: &str, masked: bool) -> String {
-    format!("<code>{}</code>", escape(&phone_text(e164, masked)))
-}
-
-/// `just now`, `2 minutes ago`.
-fn ago(lang: Lang, at: i64, now: i64) -> String {
-    let elapsed = (now - at).max(0) as u32;
-    if elapsed < 10 {
-        tr!(lang, "just-now")
-    } else {
-        let rounded = elapsed - elapsed % if elapsed >= 60 { 60 } else { 1 };
-        tr!(lang, "ago", duration = duration(lang, rounded))
-    }
-}
-
-/// `in 4 minutes (at 14:05 UTC)`.
-fn until(lang: Lang, at: i64, now: i64) -> String {
-    let seconds = (at - now).max(1) as u32;
-    let clock = at.rem_euclid(86_400);
-    let clock = format!("{:02}:{:02}", clock / 3600, clock % 3600 / 60);
-    tr!(
-        lang,
-        "until",
-        duration = duration(lang, seconds),
-        clock = clock
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gateway::{ApiError, GatewayError};
 
     #[test]
     fn durations_read_naturally() {
@@ -198,8 +57,9 @@ mod tests {
 
     #[test]
     fn phones_are_masked_in_groups() {
-        assert_eq!(phone_text("+447911123456", false), "+44 7911 123456");
-        assert_eq!(phone_text("+447911123456", true), "+44 79•• •••456");
+        let phone = crate::phone::PhoneNumber::from_e164("+447911123456").unwrap();
+        assert_eq!(phone_text(&phone, false), "+44 7911 123456");
+        assert_eq!(phone_text(&phone, true), "+44 79•• •••456");
     }
 
     #[test]
@@ -220,9 +80,10 @@ mod tests {
 #[cfg(test)]
 mod every_text {
     use super::*;
-    use crate::delivery::Delivery;
     use crate::gateway::DeliveryState;
+    use crate::gateway::{ApiError, GatewayError};
     use crate::phone::PhoneError;
+    use crate::store::Delivery;
     use crate::store::Verification;
     use crate::store::{BalanceAlert, Claim, PeriodStats, Refusal, Role, StaffMember, Status};
     use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome};
@@ -234,7 +95,7 @@ mod every_text {
             id: 7,
             chat_id: 1001,
             staff_user_id: 1001,
-            phone: "+447911123456".into(),
+            phone: crate::phone::PhoneNumber::from_e164("+447911123456").unwrap(),
             status: Status::Pending,
             code_length: 6,
             ttl: 300,
@@ -512,10 +373,16 @@ mod every_text {
             };
             texts.push((code_sent_live(lang, &v, &delivery), "📨"));
         }
-        let labels = chart_labels(lang);
-        texts.push(((labels.sent)("1,234".into()), ""));
-        texts.push(((labels.verified)("5".into()), ""));
-        texts.push(((labels.day)(11, 27), ""));
+        let day = crate::chart::DayActivity {
+            day_start: NOW,
+            sent: 1234,
+            verified: 5,
+        };
+        let labels = chart_labels(lang, &[day]);
+        texts.push((labels.sent, ""));
+        texts.push((labels.verified, ""));
+        texts.extend(labels.days.into_iter().map(|day| (day, "")));
+        texts.push((labels.empty, ""));
         texts.push((labels.title, ""));
         for command in ["verify", "status", "cancel", "history", "language", "help"] {
             texts.push((menu(lang, command), ""));

@@ -2,7 +2,8 @@
 
 use teloxide::utils::html::escape;
 
-use super::{EXAMPLE, Lang, duration, local_time, phone_text};
+use super::common::{EXAMPLE, phone_text};
+use crate::i18n::{Lang, duration, local_time};
 use crate::store::{Claim, Role, StaffMember, Status, Verification};
 use crate::tr;
 

@@ -1,0 +1,46 @@
+//! Messages to every admin that the bot sends on its own: Gateway balance alerts.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use tokio::sync::mpsc;
+
+use super::context::{Settings, TgBot, lang_of};
+use super::reply::send_to;
+use super::texts;
+use crate::store::{BalanceAlert, Store, StoreError};
+
+/// Tells every admin (from `ADMIN_IDS` and stored) about a Gateway balance alert.
+pub async fn alert_admins(
+    bot: TgBot,
+    store: Store,
+    settings: Arc<Settings>,
+    mut alerts: mpsc::UnboundedReceiver<BalanceAlert>,
+) {
+    while let Some(alert) = alerts.recv().await {
+        let admins = match all_admins(&store, &settings).await {
+            Ok(admins) => admins,
+            Err(err) => {
+                tracing::error!("cannot list the admins for a balance alert: {err}");
+                continue;
+            }
+        };
+        for admin in admins {
+            let lang = lang_of(&store, admin, settings.default_lang).await;
+            let text = texts::balance_alert(lang, alert);
+            let sent = send_to(&bot, ChatId(admin), text, None).await;
+            if let Err(err) = sent {
+                tracing::warn!(admin, "could not deliver a balance alert: {err}");
+            }
+        }
+    }
+}
+
+/// Admins from `ADMIN_IDS` and stored ones, each once.
+pub async fn all_admins(store: &Store, settings: &Settings) -> Result<Vec<i64>, StoreError> {
+    let mut admins: Vec<i64> = settings.admin_ids.iter().map(|id| *id as i64).collect();
+    admins.extend(store.stored_admins().await?);
+    admins.sort_unstable();
+    admins.dedup();
+    Ok(admins)
+}

@@ -1,0 +1,188 @@
+//! Inline buttons and what their `callback_data` says: 🔁 Resend and ✖️ Cancel under a
+//! verification, the "which one?" pickers, the `/language` choice and the Remove buttons of
+//! `/staff`. `callback_data` holds only short ids (`resend:42`), never a phone number; what a
+//! press does is [`super::presses`]'s business.
+
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use super::texts;
+use crate::i18n::Lang;
+use crate::store::Verification;
+
+/// What a button asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Resend(i64),
+    Cancel(i64),
+    /// Check this code against this verification (after "which one?").
+    Check(i64, String),
+    /// Admin: take this user's access away.
+    Remove(i64),
+    /// Speak this language to the person who pressed.
+    Language(Lang),
+}
+
+impl Action {
+    /// Reads `callback_data`, which the client writes: only the forms the bot itself writes.
+    pub fn parse(data: &str) -> Option<Action> {
+        if let Some(code) = data.strip_prefix("lang:") {
+            return Lang::parse(code)
+                .filter(|lang| lang.code() == code)
+                .map(Action::Language);
+        }
+        let mut parts = data.split(':');
+        let verb = parts.next()?;
+        // Only the form the bot writes: `resend:+5` or `resend:05` are not its buttons.
+        let id = parts
+            .next()
+            .and_then(|id| id.parse::<i64>().ok().filter(|n| n.to_string() == id))?;
+        let action = match (verb, parts.next()) {
+            ("resend", None) => Action::Resend(id),
+            ("cancel", None) => Action::Cancel(id),
+            ("remove", None) => Action::Remove(id),
+            ("check", Some(code)) if code.bytes().all(|b| b.is_ascii_digit()) => {
+                Action::Check(id, code.to_owned())
+            }
+            _ => return None,
+        };
+        parts.next().is_none().then_some(action)
+    }
+}
+
+/// Whether a button is for admins only (the tree refuses it to others).
+pub fn is_admin_only(data: Option<&str>) -> bool {
+    matches!(data.and_then(Action::parse), Some(Action::Remove(_)))
+}
+
+pub fn resend_data(verification_id: i64) -> String {
+    format!("resend:{verification_id}")
+}
+
+pub fn cancel_data(verification_id: i64) -> String {
+    format!("cancel:{verification_id}")
+}
+
+pub fn check_data(verification_id: i64, code: &str) -> String {
+    format!("check:{verification_id}:{code}")
+}
+
+pub fn remove_data(user_id: i64) -> String {
+    format!("remove:{user_id}")
+}
+
+/// The Resend / Cancel keyboard for a verification.
+pub fn keyboard(lang: Lang, verification_id: i64) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[
+        InlineKeyboardButton::callback(texts::button_resend(lang), resend_data(verification_id)),
+        InlineKeyboardButton::callback(texts::button_cancel(lang), cancel_data(verification_id)),
+    ]])
+}
+
+/// `/language`: one button per language, each named in its own language, the current one
+/// marked.
+pub fn language_keyboard(current: Lang) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([Lang::ALL.map(|lang| {
+        let mark = if lang == current { "✓ " } else { "" };
+        InlineKeyboardButton::callback(
+            format!("{mark}{}", texts::language_name(lang)),
+            format!("lang:{}", lang.code()),
+        )
+    })])
+}
+
+/// A keyboard with one `(label, data)` button per row.
+pub fn one_per_row(buttons: Vec<(String, String)>) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(
+        buttons
+            .into_iter()
+            .map(|(label, data)| [InlineKeyboardButton::callback(label, data)]),
+    )
+}
+
+/// The "which one?" keyboard: one button per verification.
+pub fn pick(
+    open: &[Verification],
+    action: impl Fn(&Verification) -> String,
+) -> InlineKeyboardMarkup {
+    one_per_row(
+        open.iter()
+            .map(|v| (texts::pick_label(v), action(v)))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_data_round_trips_and_never_holds_a_phone() {
+        let keyboard = keyboard(Lang::En, 42);
+        let data: Vec<String> = keyboard.inline_keyboard[0]
+            .iter()
+            .map(|b| match &b.kind {
+                teloxide::types::InlineKeyboardButtonKind::CallbackData(d) => d.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(data, ["resend:42", "cancel:42"]);
+        assert_eq!(Action::parse("resend:42"), Some(Action::Resend(42)));
+        assert_eq!(Action::parse("cancel:7"), Some(Action::Cancel(7)));
+        assert_eq!(Action::parse("remove:99"), Some(Action::Remove(99)));
+        assert_eq!(Action::parse("lang:ru"), Some(Action::Language(Lang::Ru)));
+        assert_eq!(Action::parse("lang:en"), Some(Action::Language(Lang::En)));
+        assert_eq!(
+            Action::parse(&check_data(5, "123456")),
+            Some(Action::Check(5, "123456".into()))
+        );
+        assert!(check_data(i64::MAX, "12345678").len() <= 64);
+        for bad in [
+            "cancel:+447911123456x",
+            "launch:1",
+            "garbage",
+            "check:1:12a",
+            "cancel:1:2",
+            "lang:fr",
+            "lang:RU",
+        ] {
+            assert_eq!(Action::parse(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Callback data is written by the client: any string either reads as one action or as
+        /// none, never panics.
+        #[test]
+        fn any_callback_data_reads_as_one_action_or_none(data in "\\PC{0,64}|[a-z]{1,8}:[0-9:a-z-]{0,30}") {
+            match Action::parse(&data) {
+                Some(Action::Language(lang)) => {
+                    proptest::prop_assert_eq!(data, format!("lang:{}", lang.code()))
+                }
+                Some(Action::Check(id, code)) => {
+                    proptest::prop_assert_eq!(data, check_data(id, &code))
+                }
+                Some(Action::Resend(id)) => proptest::prop_assert_eq!(data, resend_data(id)),
+                Some(Action::Cancel(id)) => proptest::prop_assert_eq!(data, cancel_data(id)),
+                Some(Action::Remove(id)) => proptest::prop_assert_eq!(data, remove_data(id)),
+                None => {}
+            }
+        }
+
+        /// Every button the bot makes reads back as what it was made for, within Telegram's
+        /// 64 bytes.
+        #[test]
+        fn the_bots_own_buttons_read_back(id in proptest::prelude::any::<i64>(), code in "[0-9]{4,8}") {
+            for (data, action) in [
+                (resend_data(id), Action::Resend(id)),
+                (cancel_data(id), Action::Cancel(id)),
+                (remove_data(id), Action::Remove(id)),
+                (check_data(id, &code), Action::Check(id, code.clone())),
+            ] {
+                proptest::prop_assert!(data.len() <= 64);
+                proptest::prop_assert_eq!(Action::parse(&data), Some(action));
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! What every handler is given: the bot handle (HTML by default), the deployment's settings,
+//! the result type, and the language of someone the bot writes to on its own.
+
+use teloxide::adaptors::DefaultParseMode;
+use teloxide::prelude::*;
+use teloxide::types::{ParseMode, UpdateKind};
+
+use crate::i18n::Lang;
+use crate::store::Store;
+
+/// The Bot API handle every handler gets: every text it sends is HTML, set once here.
+pub type TgBot = DefaultParseMode<Bot>;
+
+/// `bot` as handlers use it.
+pub fn html(bot: Bot) -> TgBot {
+    bot.parse_mode(ParseMode::Html)
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub type HandlerResult = Result<(), BoxError>;
+
+/// What the handlers need to know about the deployment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub admin_ids: Vec<u64>,
+    pub default_region: Option<phonenumber::country::Id>,
+    /// Seconds an `/invite` link stays valid.
+    pub invite_ttl: u32,
+    /// The business's time zone, for times shown in chats.
+    pub time_zone: jiff::tz::TimeZone,
+    /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language.
+    pub default_lang: Lang,
+}
+
+/// The language to use for someone the bot writes to on its own: their stored one, else the
+/// default.
+pub async fn lang_of(store: &Store, user_id: i64, default: Lang) -> Lang {
+    match store.language_of(user_id).await {
+        Ok(Some(stored)) => stored.language,
+        Ok(None) => default,
+        Err(err) => {
+            tracing::warn!(user = user_id, "cannot read the language: {err}");
+            default
+        }
+    }
+}
+
+/// The kind of an update, for the metrics.
+pub fn update_kind(update: &Update) -> &'static str {
+    match &update.kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::EditedMessage(_) => "edited_message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        _ => "other",
+    }
+}

@@ -1,0 +1,159 @@
+//! What the texts share: who a reply is for ([`View`]), the command menu, buttons, the language
+//! picker, Gateway problems as sentences, and how numbers and times read.
+
+use teloxide::utils::html::escape;
+
+use crate::gateway::{ApiError, GatewayError};
+pub use crate::i18n::{Lang, duration, local_time, money};
+use crate::phone::PhoneNumber;
+use crate::tr;
+
+pub(super) const EXAMPLE: &str = "/verify +44 7911 123456";
+
+/// Who a reply is for and where it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    /// The staff member the reply answers.
+    pub viewer: i64,
+    /// Unix seconds.
+    pub now: i64,
+    /// A group chat: phone numbers are masked.
+    pub group: bool,
+    /// The language of the person the reply answers.
+    pub lang: Lang,
+}
+
+// --- command menu -----------------------------------------------------------------------------
+
+/// A command's description in the menu (`menu-<command>`).
+pub fn menu(lang: Lang, command: &str) -> String {
+    crate::i18n::text(lang, &format!("menu-{command}"), &[])
+}
+
+// --- buttons ----------------------------------------------------------------------------------
+
+pub fn button_resend(lang: Lang) -> String {
+    tr!(lang, "button-resend")
+}
+
+pub fn button_cancel(lang: Lang) -> String {
+    tr!(lang, "button-cancel")
+}
+
+pub fn button_remove(lang: Lang, name: &str) -> String {
+    tr!(lang, "button-remove", name = name)
+}
+
+// --- language --------------------------------------------------------------------------------
+
+/// `/language`: the question, in the current language.
+pub fn language_pick(lang: Lang) -> String {
+    tr!(lang, "language-pick")
+}
+
+/// The answer once a language is picked, in that language.
+pub fn language_set(lang: Lang) -> String {
+    tr!(lang, "language-set")
+}
+
+/// A language's button, in that language.
+pub fn language_name(lang: Lang) -> String {
+    match lang {
+        Lang::En => tr!(lang, "language-english"),
+        Lang::Ru => tr!(lang, "language-russian"),
+    }
+}
+
+// --- shared pieces ----------------------------------------------------------------------------
+
+pub fn access_unavailable(lang: Lang) -> String {
+    tr!(lang, "access-unavailable")
+}
+
+pub fn internal_error(lang: Lang) -> String {
+    tr!(lang, "internal-error")
+}
+
+pub fn unknown_command(lang: Lang) -> String {
+    tr!(lang, "unknown-command")
+}
+
+pub fn not_text(lang: Lang) -> String {
+    tr!(lang, "not-text")
+}
+
+/// One clear sentence per Gateway problem, never a raw dump.
+pub fn gateway_problem(lang: Lang, error: &GatewayError) -> String {
+    match error {
+        GatewayError::Api(api) => match api {
+            ApiError::BalanceNotEnough => tr!(lang, "gw-balance-not-enough"),
+            ApiError::FloodWait(seconds) => {
+                tr!(lang, "gw-flood-wait", wait = duration(lang, *seconds))
+            }
+            ApiError::PhoneNumberNotFound => tr!(lang, "gw-phone-not-found"),
+            ApiError::PhoneNumberInvalid => tr!(lang, "gw-phone-invalid"),
+            ApiError::AccessTokenInvalid | ApiError::AccessTokenRequired => {
+                tr!(lang, "gw-token-refused")
+            }
+            ApiError::CodeExpired => tr!(lang, "gw-code-expired"),
+            ApiError::CodeMaxAttemptsExceeded => tr!(lang, "gw-max-attempts"),
+            other => tr!(lang, "gw-refused", error = escape(&other.as_string())),
+        },
+        GatewayError::Timeout(_) => tr!(lang, "gw-timeout"),
+        GatewayError::Transport(_) => tr!(lang, "gw-unreachable"),
+        GatewayError::BadResponse { status } => {
+            tr!(lang, "gw-bad-response", status = status.to_string())
+        }
+    }
+}
+
+/// A number for people: `+44 7911 123456`, or `+44 79•• •••456` when masked.
+pub fn phone_text(phone: &PhoneNumber, masked: bool) -> String {
+    if masked {
+        phone.masked()
+    } else {
+        phone.international().to_owned()
+    }
+}
+
+/// The same in `<code>`, for tap-to-copy.
+pub(super) fn phone_html(phone: &PhoneNumber, masked: bool) -> String {
+    format!("<code>{}</code>", escape(&phone_text(phone, masked)))
+}
+
+/// `just now`, `2 minutes ago`.
+pub(super) fn ago(lang: Lang, at: i64, now: i64) -> String {
+    let elapsed = (now - at).max(0) as u32;
+    if elapsed < 10 {
+        tr!(lang, "just-now")
+    } else {
+        let rounded = elapsed - elapsed % if elapsed >= 60 { 60 } else { 1 };
+        tr!(lang, "ago", duration = duration(lang, rounded))
+    }
+}
+
+/// `in 4 minutes (at 14:05 UTC)`.
+pub(super) fn until(lang: Lang, at: i64, now: i64) -> String {
+    let seconds = (at - now).max(1) as u32;
+    let clock = at.rem_euclid(86_400);
+    let clock = format!("{:02}:{:02}", clock / 3600, clock % 3600 / 60);
+    tr!(
+        lang,
+        "until",
+        duration = duration(lang, seconds),
+        clock = clock
+    )
+}
+
+/// One delivery state: `📬 Delivered`; a state this bot does not know, as the Gateway wrote it.
+pub fn delivery_state(lang: Lang, state: &crate::gateway::DeliveryState) -> String {
+    use crate::gateway::DeliveryState as State;
+    match state {
+        State::Sent => tr!(lang, "delivery-sent"),
+        State::Delivered => tr!(lang, "delivery-delivered"),
+        State::Read => tr!(lang, "delivery-read"),
+        State::Expired => tr!(lang, "delivery-expired"),
+        State::Revoked => tr!(lang, "delivery-revoked"),
+        State::Unknown(other) => escape(other),
+    }
+}

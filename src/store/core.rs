@@ -1,0 +1,334 @@
+//! The database handle and what every part of the store shares: its errors, the values its
+//! rows hold (a verification's status, a person's role), and the rule for sends that may have
+//! been charged.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use super::checkpoint;
+use super::language_cache::LanguageCache;
+
+/// Why a failed send may still have been charged: the Gateway's answer never reached the
+/// database (a timeout, a dropped connection, an HTTP error or HTML page from a proxy, a crash or
+/// a database error after the call). Such sends count toward every limit at the last known
+/// price, and a delivery report naming the verification in its `payload` re-attaches them.
+pub(crate) const MAYBE_CHARGED: &str = "(error IN ('timeout', 'transport', 'interrupted', \
+     'unrecorded') OR substr(error, 1, 5) = 'http_')";
+
+/// Migrations embedded in the binary, one set per backend.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database behind the store. Every statement is written once, in SQL both backends read
+/// (`$1` placeholders, `CASE` instead of summed booleans, `IS NOT DISTINCT FROM`), and
+/// [`with_db!`] compiles the code around it for each backend's own driver: no `Any` driver and
+/// its loose typing, no second copy of the store.
+#[derive(Clone, Debug)]
+pub(super) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// `with_db!(store, db => expression)`: the expression, with `db` the SQLite or the PostgreSQL
+/// pool of `store`, written once and compiled for both.
+macro_rules! with_db {
+    ($store:expr, $db:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::core::Db::Sqlite($db) => $body,
+            $crate::store::core::Db::Postgres($db) => $body,
+        }
+    };
+}
+pub(super) use with_db;
+
+/// `on_each_connection! { impl Trait { … } }`: implements a trait of statements that run on a
+/// caller's connection (inside its transaction) for both backends' connections, from one body.
+macro_rules! on_each_connection {
+    (impl $trait:ident { $($body:tt)* }) => {
+        impl $trait for sqlx::SqliteConnection { $($body)* }
+        impl $trait for sqlx::PgConnection { $($body)* }
+    };
+}
+pub(super) use on_each_connection;
+
+/// A transaction that writers take one at a time, across processes too, for the statements
+/// that decide about money or access (reserving a send, the limits, `/reset`, removing someone,
+/// a one-time link): SQLite's `BEGIN IMMEDIATE` takes the database's write lock at once;
+/// PostgreSQL takes one transaction-scoped advisory lock, so two replicas' reservations run one
+/// after the other exactly as on SQLite (and the partial unique index still stands behind it).
+pub(super) trait Serialized {
+    type Database: sqlx::Database;
+
+    async fn begin_serialized(&self) -> Result<Transaction<'static, Self::Database>, sqlx::Error>;
+}
+
+impl Serialized for SqlitePool {
+    type Database = Sqlite;
+
+    async fn begin_serialized(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+/// The advisory lock's key: any number no other code on the database uses.
+const WRITE_LOCK: i64 = 0x7665_7269_6679; // "verify"
+
+impl Serialized for PgPool {
+    type Database = Postgres;
+
+    async fn begin_serialized(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlx(sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value that is not what the schema allows (a status, a role, a phone number, a
+    /// language): the row was changed behind the bot's back.
+    #[error("corrupt value in column {column}: {source}")]
+    Corrupt {
+        column: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::ColumnDecode { index, source } => StoreError::Corrupt {
+                column: index,
+                source,
+            },
+            other => StoreError::Sqlx(other),
+        }
+    }
+}
+
+impl StoreError {
+    /// A value read from `column` that its type refused.
+    pub(crate) fn corrupt(
+        column: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> StoreError {
+        StoreError::Corrupt {
+            column: column.to_owned(),
+            source: Box::new(source),
+        }
+    }
+}
+
+/// A stored text that is none of the values its column allows.
+#[derive(Debug, thiserror::Error)]
+#[error("{value:?} is not a {what}")]
+pub struct Unexpected {
+    what: &'static str,
+    value: String,
+}
+
+/// What a person may do with the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Staff,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Staff => "staff",
+        }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = Unexpected;
+
+    fn try_from(stored: String) -> Result<Role, Unexpected> {
+        match stored.as_str() {
+            "admin" => Ok(Role::Admin),
+            "staff" => Ok(Role::Staff),
+            _ => Err(Unexpected {
+                what: "role",
+                value: stored,
+            }),
+        }
+    }
+}
+
+/// Where a verification is in its life. `Sending` and `Pending` are open; the rest are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The Gateway call is in flight (the row reserves the chat and the phone, so a double tap
+    /// cannot pay twice).
+    Sending,
+    /// The code was sent; waiting for staff to type it.
+    Pending,
+    Verified,
+    MaxAttempts,
+    Expired,
+    Cancelled,
+    /// The send failed, or was interrupted by a crash before the Gateway answered.
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Sending => "sending",
+            Status::Pending => "pending",
+            Status::Verified => "verified",
+            Status::MaxAttempts => "max_attempts",
+            Status::Expired => "expired",
+            Status::Cancelled => "cancelled",
+            Status::Failed => "failed",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Sending | Status::Pending)
+    }
+
+    const ALL: [Status; 7] = [
+        Status::Sending,
+        Status::Pending,
+        Status::Verified,
+        Status::MaxAttempts,
+        Status::Expired,
+        Status::Cancelled,
+        Status::Failed,
+    ];
+}
+
+impl TryFrom<String> for Status {
+    type Error = Unexpected;
+
+    fn try_from(stored: String) -> Result<Status, Unexpected> {
+        Status::ALL
+            .into_iter()
+            .find(|status| status.as_str() == stored)
+            .ok_or(Unexpected {
+                what: "status",
+                value: stored,
+            })
+    }
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(super) db: Db,
+    /// Who reads in which language: asked for on every update, written rarely.
+    pub(super) languages: std::sync::Arc<LanguageCache>,
+    /// SQLite only: copies the write-ahead log back into the database file while the store is
+    /// in use.
+    _checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
+}
+
+/// Which database a `DATABASE_URL` names, by its scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite:…`, or `postgres://…` / `postgresql://…`; anything else is `None`.
+    pub fn of(url: &str) -> Option<Backend> {
+        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database `url` names (SQLite, created if missing; or PostgreSQL) and applies
+    /// its pending migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        match Backend::of(url) {
+            Some(Backend::Postgres) => Self::connect_postgres(url).await,
+            Some(Backend::Sqlite) => Self::connect_sqlite(url).await,
+            None => Err(StoreError::Sqlx(sqlx::Error::Configuration(
+                "DATABASE_URL must start with sqlite: or postgres://".into(),
+            ))),
+        }
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Store, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        POSTGRES_MIGRATIONS.run(&pool).await?;
+        Ok(Store {
+            db: Db::Postgres(pool),
+            languages: Default::default(),
+            _checkpointer: None,
+        })
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL is durable across a process crash (kill -9); only a power loss
+            // can take the last transactions.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            // 512 KiB of page cache per connection (SQLite's default is 2 MiB): the hot pages are
+            // the open verifications, and the operating system caches the rest of the file.
+            .pragma("cache_size", "-512")
+            // After a burst in which checkpoints could not catch up, the write-ahead log is cut
+            // back to 64 MiB once it is checkpointed, instead of keeping its peak size on disk.
+            .pragma("journal_size_limit", "67108864")
+            // Checkpoints run in the background (`checkpoint`); SQLite's own, inside a commit,
+            // only if that falls far behind.
+            .pragma("wal_autocheckpoint", checkpoint::BACKSTOP_PAGES);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            // A SQLite connection is a file handle, not a socket that can go stale: pinging it
+            // before every use (sqlx's default) would double the round trips to its thread.
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await?;
+        SQLITE_MIGRATIONS.run(&pool).await?;
+        let checkpointer = checkpoint::Checkpointer::start(&options).await?;
+        Ok(Store {
+            db: Db::Sqlite(pool),
+            languages: Default::default(),
+            _checkpointer: Some(std::sync::Arc::new(checkpointer)),
+        })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_db!(self, db => sqlx::query("SELECT 1").execute(db).await.map(|done| done.rows_affected()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+//! `/stats` and `/export`, end to end: numbers, a real PNG chart and a CSV that parses back.
+
+use crate::common::app::{PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
+use crate::common::fake_telegram::{TgUser, Upload};
+
+const OTHER_PHONE: &str = "+7 916 123-45-67";
+
+/// Waits for the `n`-th file the bot uploaded with `method` (`sendPhoto`, `sendDocument`).
+async fn upload(app: &TestApp, method: &str, n: usize) -> Upload {
+    app.telegram.wait_for_call(method, n, PATIENCE).await;
+    app.telegram
+        .uploads()
+        .into_iter()
+        .filter(|u| u.method.eq_ignore_ascii_case(method))
+        .nth(n - 1)
+        .expect("the upload was recorded")
+}
+
+fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte order mark first");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_count_outcomes_and_money_and_come_with_a_png_chart() {
+    let app = TestApp::spawn().await;
+    // One verified, one cancelled, one expired and refunded.
+    app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    app.say(&format!("/verify {OTHER_PHONE}")).await;
+    app.say("/cancel").await;
+    app.say("/verify +49 1512 3456789").await;
+    let request = app.gateway.last_request_id().unwrap();
+    app.gateway.set_delivery_status(&request, "expired");
+    assert_opens_with(&app.say(&app.customer_code()).await, "⌛");
+
+    let stats = app.say("/stats").await;
+    for needle in [
+        "<b>Today</b>",
+        "<b>Last 30 days</b>",
+        "Codes sent: 3",
+        "✅ Verified: 1 · ⛔ Failed: 0 · ⌛ Expired: 1 · 🚫 Cancelled: 1",
+        "Success rate: 33%",
+        "Spent: $0.03 · refunded: $0.01",
+        "Gateway balance (last reported): $99.97",
+    ] {
+        assert_says(&stats, needle);
+    }
+
+    let photo = upload(&app, "sendPhoto", 1).await;
+    assert_eq!(photo.chat_id, app.chat());
+    let png = &photo.files[0].bytes;
+    let decoder = png::Decoder::new(std::io::Cursor::new(png.as_slice()));
+    let reader = decoder.read_info().expect("a valid PNG");
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (1000, 500));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_is_a_csv_that_parses_back_to_what_happened() {
+    let app = TestApp::spawn().await;
+    app.say(&format!("/verify {PHONE}")).await;
+    let verified_request = app.gateway.last_request_id().unwrap();
+    app.say(&app.customer_code()).await;
+    app.say(&format!("/verify {OTHER_PHONE}")).await;
+    let open_request = app.gateway.last_request_id().unwrap();
+
+    app.telegram.push_text(&app.admin, app.chat(), "/export 7");
+    let document = upload(&app, "sendDocument", 1).await;
+    let file = &document.files[0];
+    assert!(
+        file.file_name
+            .as_deref()
+            .unwrap()
+            .starts_with("verifications-"),
+        "{file:?}"
+    );
+    assert_eq!(
+        document.params["caption"],
+        "🧾 2 verifications from the last 7 days (times in UTC)."
+    );
+
+    let (header, rows) = parse_csv(&file.bytes);
+    assert_eq!(
+        header,
+        [
+            "created_at",
+            "staff_id",
+            "staff_name",
+            "phone",
+            "request_id",
+            "final_status",
+            "delivery_status",
+            "cost_usd",
+            "refunded",
+            "checked_at"
+        ]
+    );
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let verified = &rows[0];
+    assert_eq!(verified[1], "1001");
+    assert_eq!(verified[3], format!("=\"{PHONE_E164}\""));
+    assert_eq!(verified[4], verified_request);
+    assert_eq!(verified[5], "verified");
+    assert_eq!(verified[7], "0.01");
+    assert_eq!(verified[8], "no");
+    assert!(
+        verified[0].ends_with('Z') && verified[9].ends_with('Z'),
+        "{verified:?}"
+    );
+    let open = &rows[1];
+    assert_eq!(open[3], "=\"+79161234567\"");
+    assert_eq!(open[4], open_request);
+    assert_eq!(open[5], "pending");
+    assert_eq!(open[9], "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_period_gets_a_message_not_an_empty_file() {
+    let app = TestApp::spawn().await;
+    assert_says(&app.say("/export").await, "nothing to export");
+    assert_says(&app.say("/export 0").await, "/export 7");
+    assert_says(&app.say("/export lots").await, "/export 7");
+    assert!(app.telegram.calls_to("sendDocument").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_cannot_see_stats_or_export() {
+    let app = TestApp::spawn().await;
+    let sam = TgUser::new(3003, "Sam");
+    app.invite(&sam, "/invite").await;
+    assert_says(&app.say_as(&sam, 3003, "/stats").await, "Only admins");
+    assert_says(&app.say_as(&sam, 3003, "/export").await, "Only admins");
+    assert!(app.telegram.calls_to("sendPhoto").is_empty());
+}
+
+/// The whole admin story with the real binary: invite a colleague, watch them verify a
+/// customer, see it in history and export it, then remove them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invite_verify_export_and_remove_round_trip() {
+    let app = TestApp::spawn().await;
+    let invite = app.say("/invite").await;
+    let token: String = invite
+        .text
+        .split("?start=")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let ivy = TgUser::new(6001, "Ivy Петрова");
+    assert_says(
+        &app.say_as(&ivy, 6001, &format!("/start {token}")).await,
+        "You are now staff",
+    );
+    app.say_as(&ivy, 6001, &format!("/verify {PHONE}")).await;
+    let code = app.customer_code();
+    assert_opens_with(&app.say_as(&ivy, 6001, &code).await, "✅");
+
+    app.telegram.push_text(&app.admin, app.chat(), "/export");
+    let document = upload(&app, "sendDocument", 1).await;
+    let (_, rows) = parse_csv(&document.files[0].bytes);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1], "6001");
+    assert_eq!(rows[0][2], "Ivy Петрова");
+    assert_eq!(rows[0][5], "verified");
+
+    assert_says(&app.say("/staff remove 6001").await, "no longer has access");
+    assert_says(
+        &app.say_as(&ivy, 6001, "/history").await,
+        "<code>6001</code>",
+    );
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+}

@@ -1,0 +1,8 @@
+//! Test support: loopback fakes of both Telegram APIs, a helper that runs the real
+//! `verify-bot` binary against them and reaches its HTTP server, and the database it runs on.
+
+pub mod app;
+pub mod db;
+pub mod fake_gateway;
+pub mod fake_telegram;
+pub mod http;

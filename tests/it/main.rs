@@ -1,0 +1,24 @@
+//! The integration tests, in one binary: each module drives the real `verify-bot` binary (or
+//! a fake's own behaviour) through loopback fakes of the Bot API and the Gateway API that
+//! [`common`] starts, written from the Bot API docs and the Gateway reference.
+
+mod common;
+
+mod access;
+mod admin_reports;
+mod delivery_reports;
+mod fake_gateway_spec;
+mod fake_telegram_spec;
+mod gateway_client;
+mod http_server;
+mod language;
+mod lost_answers;
+mod money;
+mod reliability;
+mod replicas;
+mod staff;
+mod telegram_limits;
+mod trust;
+mod upgrade;
+mod verification_flow;
+mod webhook;

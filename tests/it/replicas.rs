@@ -1,0 +1,274 @@
+//! Several `verify-bot` processes on one PostgreSQL database, as replicas behind one webhook
+//! URL: every guarantee holds across them. Each process has its own Bot API fake (so the test
+//! decides which process gets which update) and shares the Gateway fake and the database.
+//! Run with `TEST_DATABASE_URL=postgres://…`; without it each test says it was skipped.
+
+use std::time::Duration;
+
+use sqlx::Connection;
+
+use crate::common::app::{PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
+use crate::common::fake_telegram::TgUser;
+
+const OTHER_PHONE: &str = "+7 916 123-45-67";
+const THIRD_PHONE: &str = "+49 1512 3456789";
+
+/// Staff of the replica tests: admins from `ADMIN_IDS`, each in their private chat.
+fn staff(id: u64) -> TgUser {
+    TgUser::new(id, &format!("Staff {id}"))
+}
+
+/// Waits until the Gateway has been asked to send `n` codes.
+async fn wait_for_sends(app: &TestApp, n: usize) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while app.gateway.count("sendVerificationMessage") < n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no send reached the Gateway"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn six_simultaneous_verifies_of_one_number_through_three_processes_pay_once() {
+    crate::postgres_only!();
+    let first = TestApp::spawn_with(&[("ADMIN_IDS", "1001,1002,1003,1004,1005,1006")]).await;
+    let second = first.sibling(&[]).await;
+    let third = first.sibling(&[]).await;
+    // A slow Gateway keeps the first send in flight while the others arrive.
+    first.gateway.set_delay(Duration::from_millis(500));
+    let replicas = [&first, &first, &second, &second, &third, &third];
+    for (i, app) in replicas.iter().enumerate() {
+        let who = staff(1001 + i as u64);
+        app.telegram
+            .push_text(&who, who.id as i64, &format!("/verify {PHONE}"));
+    }
+    let mut sent = 0;
+    for (i, app) in replicas.iter().enumerate() {
+        let chat = 1001 + i as i64;
+        let reply = app.telegram.wait_for_messages(chat, 1, PATIENCE).await;
+        match reply[0].text.chars().next() {
+            Some('📨') => sent += 1,
+            _ => assert_opens_with(&reply[0], "⏳"),
+        }
+    }
+    assert_eq!(sent, 1);
+    assert_eq!(first.gateway.count("sendVerificationMessage"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_and_the_daily_budget_are_global_not_per_process() {
+    crate::postgres_only!();
+    let first = TestApp::spawn_with(&[
+        ("ADMIN_IDS", "1001,1002"),
+        ("RESEND_COOLDOWN", "60"),
+        ("DAILY_BUDGET", "0.02"),
+    ])
+    .await;
+    let second = first.sibling(&[]).await;
+    let colleague = staff(1002);
+
+    assert_opens_with(&first.say(&format!("/verify {PHONE}")).await, "📨");
+    first.say("/cancel").await;
+    let cooled = second
+        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
+        .await;
+    assert_opens_with(&cooled, "🚦");
+    assert_says(&cooled, "moments ago");
+
+    assert_opens_with(&first.say(&format!("/verify {OTHER_PHONE}")).await, "📨");
+    let broke = second
+        .say_as(&colleague, 1002, &format!("/verify {THIRD_PHONE}"))
+        .await;
+    assert_opens_with(&broke, "🚦");
+    assert_says(&broke, "budget");
+    assert_eq!(first.gateway.count("sendVerificationMessage"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_delivered_to_two_replicas_is_handled_once() {
+    crate::postgres_only!();
+    let secret = "s3cret-Token_for_tests";
+    let first = TestApp::spawn_with(&[
+        ("ADMIN_IDS", "1001"),
+        ("WEBHOOK_URL", "https://bot.example.com/telegram/hook"),
+        ("WEBHOOK_SECRET", secret),
+    ])
+    .await;
+    let second = first.sibling(&[]).await;
+    // Telegram thought the first delivery failed and sends the update again, to the other
+    // replica behind the URL.
+    first
+        .telegram
+        .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
+    let update = first.telegram.take_update().expect("a queued update");
+    assert_eq!(first.post_update(&update, Some(secret)).await, 200);
+    assert_eq!(second.post_update(&update, Some(secret)).await, 200);
+    let answered = first
+        .telegram
+        .wait_for_messages(first.chat(), 1, PATIENCE)
+        .await;
+    assert_opens_with(&answered[0], "📨");
+    second.wait_for_log("update already handled").await;
+    assert!(second.telegram.messages_to(second.chat()).is_empty());
+    assert_eq!(first.gateway.count("sendVerificationMessage"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_work_is_done_by_one_process_at_a_time() {
+    crate::postgres_only!();
+    // No admin yet: one owner link for the two replicas, not two that cancel each other out.
+    let first = TestApp::spawn_with(&[
+        ("ADMIN_IDS", ""),
+        ("STATUS_POLL_SECS", "1"),
+        ("LOW_BALANCE", "1000"),
+    ])
+    .await;
+    let second = first.sibling(&[]).await;
+    first.wait_for_log("Open this one-time link").await;
+    second
+        .wait_for_log("Another instance has just printed the one-time owner link")
+        .await;
+    let owner = staff(1001);
+    let link = first
+        .logs()
+        .split("?start=")
+        .nth(1)
+        .expect("the owner link")
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>();
+    let joined = second.say_as(&owner, 1001, &format!("/start {link}")).await;
+    assert_opens_with(&joined, "🎉");
+
+    // Codes through both replicas: the balance is under LOW_BALANCE, and the owner hears it
+    // once, from whichever replica saw it first.
+    assert_opens_with(
+        &first
+            .say_as(&owner, 1001, &format!("/verify {PHONE}"))
+            .await,
+        "📨",
+    );
+    let second_code = second
+        .say_as(&owner, 1001, &format!("/verify {OTHER_PHONE}"))
+        .await;
+    assert_opens_with(&second_code, "📨");
+    let alerts = |app: &TestApp| {
+        let messages = app.telegram.messages_to(1001);
+        messages.iter().filter(|m| m.text.starts_with("💰")).count()
+    };
+
+    // Delivery status polling: several rounds go by, and every poll comes from one process.
+    let request = first.gateway.last_request_id().unwrap();
+    let polls = || {
+        let calls = first.gateway.calls();
+        let polls = calls
+            .iter()
+            .filter(|c| c.method == "checkVerificationStatus");
+        polls
+            .filter(|c| c.params["request_id"] == request.as_str())
+            .count()
+    };
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while polls() < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "nobody polls");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let polled = |app: &TestApp| app.logs().contains("status polled");
+    assert!(
+        polled(&first) != polled(&second),
+        "exactly one replica polls"
+    );
+    assert_eq!(alerts(&first) + alerts(&second), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_mid_send_loses_nothing_and_another_serves_the_chat() {
+    crate::postgres_only!();
+    let mut first = TestApp::spawn_with(&[("ADMIN_IDS", "1001"), ("GATEWAY_TIMEOUT", "3")]).await;
+    let second = first.sibling(&[]).await;
+    first.gateway.set_delay(Duration::from_secs(2));
+    first
+        .telegram
+        .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
+    wait_for_sends(&first, 1).await;
+    first.kill9().await;
+    first.gateway.set_delay(Duration::ZERO);
+
+    // The surviving replica gives the abandoned send up (counted as paid) and says so in the
+    // chat; the staff member carries on through it.
+    second.advance_clock(5);
+    let told = second
+        .telegram
+        .wait_for_messages(second.chat(), 1, PATIENCE)
+        .await;
+    assert_says(&told[0], "interrupted while sending a code");
+    let sent = second.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&sent, "📨");
+    assert_opens_with(&second.say(&second.customer_code()).await, "✅");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_replica_reports_its_own_database_connection() {
+    crate::postgres_only!();
+    let first = TestApp::spawn().await;
+    // The second replica logs in as a role of its own, which the test can lock out.
+    let database_url = first.env("DATABASE_URL").unwrap().to_owned();
+    let role = format!("verify_bot_replica_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&database_url).await.unwrap();
+    for statement in [
+        format!("DROP ROLE IF EXISTS {role}"),
+        format!("CREATE ROLE {role} LOGIN"),
+        format!("GRANT USAGE, CREATE ON SCHEMA public TO {role}"),
+        format!("GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"),
+    ] {
+        sqlx::query(&statement).execute(&mut admin).await.unwrap();
+    }
+    let mut as_role = reqwest::Url::parse(&database_url).unwrap();
+    as_role.set_username(&role).unwrap();
+    let second = first.sibling(&[("DATABASE_URL", as_role.as_str())]).await;
+    assert_eq!(first.get("/healthz").await.status, 200);
+    assert_eq!(second.get("/healthz").await.status, 200);
+
+    // The second replica's connections are cut and it may not log in again.
+    sqlx::query(&format!("ALTER ROLE {role} NOLOGIN"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    let health = second.get("/healthz").await;
+    assert_eq!(health.status, 503, "{}", health.body);
+    assert_eq!(first.get("/healthz").await.status, 200);
+
+    sqlx::query(&format!("ALTER ROLE {role} LOGIN"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !second.is_healthy().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never healthy again"
+        );
+    }
+    drop(second);
+    sqlx::query(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+    for statement in [
+        format!("DROP OWNED BY {role}"),
+        format!("DROP ROLE IF EXISTS {role}"),
+    ] {
+        let _ = sqlx::query(&statement).execute(&mut admin).await;
+    }
+}
