@@ -59,7 +59,13 @@ impl PhoneNumber {
         if !phonenumber::is_valid(&number) {
             return Err(PhoneError::Invalid);
         }
-        Ok(Self::from_number(&number))
+        let phone = Self::from_number(&number);
+        // E.164 allows 15 digits at most; libphonenumber's patterns accept a few longer German
+        // numbers that the Gateway would refuse.
+        if phone.e164.len() > 16 {
+            return Err(PhoneError::Invalid);
+        }
+        Ok(phone)
     }
 
     /// Rebuilds a number stored in E.164 (as the database keeps it). It was validated before it
@@ -172,6 +178,19 @@ mod tests {
         assert_eq!(phone.e164(), "+79161234567");
         let phone = PhoneNumber::parse("07911 123456", Some(country::Id::GB)).unwrap();
         assert_eq!(phone.e164(), "+447911123456");
+    }
+
+    #[test]
+    fn never_longer_than_e164_allows() {
+        let de = Some(country::Id::DE);
+        assert_eq!(
+            PhoneNumber::parse("4920100000000000", de),
+            Err(PhoneError::Invalid)
+        );
+        assert_eq!(
+            PhoneNumber::parse("+49 20100000000000", None),
+            Err(PhoneError::Invalid)
+        );
     }
 
     #[test]
