@@ -20,18 +20,6 @@ async fn latest(app: &TestApp) -> (String, Option<String>) {
     on_test_db!(db, pool => sqlx::query_as(sql).fetch_one(pool).await).unwrap()
 }
 
-/// Waits until the Gateway has been asked to send `n` codes.
-async fn wait_for_sends(app: &TestApp, n: usize) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while app.gateway.count("sendVerificationMessage") < n {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no send reached the Gateway"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_page_or_a_timeout_counts_as_a_paid_send_for_every_limit() {
     let app = TestApp::spawn_with(&[
@@ -79,7 +67,7 @@ async fn a_database_error_after_a_paid_send_tells_the_truth_and_locks_nothing() 
     app.gateway.set_delay(Duration::from_millis(500));
     app.telegram
         .push_text(&app.admin, app.chat(), &format!("/verify {PHONE}"));
-    wait_for_sends(&app, 1).await;
+    app.wait_for_sends(1).await;
 
     // While the Gateway answers, the database refuses writes for longer than the bot waits
     // for it (5 s): the bot cannot record the answer.
@@ -121,7 +109,7 @@ async fn a_crash_between_the_gateways_answer_and_the_write_loses_nothing() {
     app.gateway.set_delay(Duration::from_secs(2));
     app.telegram
         .push_text(&app.admin, app.chat(), &format!("/verify {PHONE}"));
-    wait_for_sends(&app, 1).await;
+    app.wait_for_sends(1).await;
     // The Gateway has sent the code; the bot dies before it hears so.
     app.kill9().await;
     app.gateway.set_delay(Duration::ZERO);
@@ -171,7 +159,7 @@ async fn a_starting_process_never_touches_a_live_processs_send() {
     first
         .telegram
         .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
-    wait_for_sends(&first, 1).await;
+    first.wait_for_sends(1).await;
 
     // A second process starts on the same database while the first one's send is in flight
     // (a rolling restart), and a colleague asks it for the same number.

@@ -18,18 +18,6 @@ fn staff(id: u64) -> TgUser {
     TgUser::new(id, &format!("Staff {id}"))
 }
 
-/// Waits until the Gateway has been asked to send `n` codes.
-async fn wait_for_sends(app: &TestApp, n: usize) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while app.gateway.count("sendVerificationMessage") < n {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no send reached the Gateway"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn six_simultaneous_verifies_of_one_number_through_three_processes_pay_once() {
     crate::postgres_only!();
@@ -192,7 +180,7 @@ async fn a_process_killed_mid_send_loses_nothing_and_another_serves_the_chat() {
     first
         .telegram
         .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
-    wait_for_sends(&first, 1).await;
+    first.wait_for_sends(1).await;
     first.kill9().await;
     first.gateway.set_delay(Duration::ZERO);
 

@@ -450,6 +450,18 @@ impl TestApp {
             .await
     }
 
+    /// Waits until the Gateway has been asked to send `n` codes (by any process).
+    pub async fn wait_for_sends(&self, n: usize) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while self.gateway.count("sendVerificationMessage") < n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no send reached the Gateway"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// `from` presses a button whose `callback_data` is `data` (which a client may forge) under
     /// the bot's message `message_id` in `chat`; returns the pop-up answer.
     pub async fn press_data(
