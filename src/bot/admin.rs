@@ -329,7 +329,10 @@ pub async fn stats(bot: TgBot, msg: Message, lang: Lang, store: Store) -> Handle
     Ok(())
 }
 
-/// `/export [days]`: a CSV document of the verifications of the last `days` days (default 30).
+/// `/export [days]`: the verifications of the last `days` days (default 30), as a CSV document
+/// for programs and an Excel workbook for people.
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
 pub async fn export(
     bot: TgBot,
     msg: Message,
@@ -338,6 +341,7 @@ pub async fn export(
     me: Me,
     days: String,
     store: Store,
+    settings: Arc<Settings>,
 ) -> HandlerResult {
     let Some(days) = export_days(&days) else {
         return reply(&bot, &msg, texts::export_usage(lang)).await;
@@ -349,13 +353,21 @@ pub async fn export(
     if records.is_empty() {
         return reply(&bot, &msg, texts::export_empty(lang, days)).await;
     }
-    let csv = export::to_csv(&records);
     let today = export::iso_utc(now());
-    let file = InputFile::memory(csv).file_name(texts::export_file_name(&today[..10]));
+    let csv = InputFile::memory(export::to_csv(&records))
+        .file_name(texts::export_file_name(&today[..10]));
+    let titles = texts::export_titles(lang);
+    let xlsx = export::to_xlsx(&records, &titles, &settings.time_zone)?;
+    let xlsx = InputFile::memory(xlsx).file_name(texts::export_workbook_name(&today[..10]));
     let caption = texts::export_caption(lang, records.len(), days);
+    let workbook_caption = texts::export_workbook_caption(lang);
     privately(&bot, &msg, &user, &me, lang, |chat| {
-        let document = bot.send_document(chat, file).caption(caption);
-        async move { patiently(|| document.clone()).await.map(drop) }
+        let csv = bot.send_document(chat, csv).caption(caption);
+        let xlsx = bot.send_document(chat, xlsx).caption(workbook_caption);
+        async move {
+            patiently(|| csv.clone()).await?;
+            patiently(|| xlsx.clone()).await.map(drop)
+        }
     })
     .await
 }

@@ -1,4 +1,5 @@
-//! `/stats` and `/export`, end to end: numbers, a real PNG chart and a CSV that parses back.
+//! `/stats` and `/export`, end to end: numbers, a real PNG chart, and a CSV and an Excel
+//! workbook that read back.
 
 use crate::common::app::{PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
 use crate::common::fake_telegram::{TgUser, Upload};
@@ -136,6 +137,46 @@ async fn an_empty_period_gets_a_message_not_an_empty_file() {
     assert_says(&app.say("/export 0").await, "/export 7");
     assert_says(&app.say("/export lots").await, "/export 7");
     assert!(app.telegram.calls_to("sendDocument").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_comes_with_an_excel_workbook_in_the_admins_language_and_time_zone() {
+    let app = TestApp::spawn_with(&[
+        ("ADMIN_IDS", "1001"),
+        ("DEFAULT_LANGUAGE", "ru"),
+        ("TIME_ZONE", "Asia/Tokyo"),
+    ])
+    .await;
+    app.say(&format!("/verify {PHONE}")).await;
+    app.say(&app.customer_code()).await;
+    app.telegram.push_text(&app.admin, app.chat(), "/export");
+    let workbook = upload(&app, "sendDocument", 2).await;
+    let file = &workbook.files[0];
+    assert!(
+        file.file_name.as_deref().unwrap().ends_with(".xlsx"),
+        "{file:?}"
+    );
+    assert!(workbook.params["caption"].as_str().unwrap().starts_with("📗"));
+
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(file.bytes.clone())).unwrap();
+    let sheet = book.worksheet_range("verifications").unwrap();
+    assert_eq!(sheet.height(), 2);
+    assert_eq!(sheet.get((0, 3)), Some(&Data::String("Телефон".into())));
+    assert_eq!(sheet.get((1, 3)), Some(&Data::String(PHONE_E164.into())));
+    assert_eq!(sheet.get((1, 5)), Some(&Data::String("verified".into())));
+    assert_eq!(sheet.get((1, 7)), Some(&Data::Float(0.01)));
+    assert_eq!(sheet.get((1, 8)), Some(&Data::Bool(false)));
+    // Times are dates, in the business's time zone (Tokyo is UTC+9, without summer time).
+    let Some(Data::DateTime(started)) = sheet.get((1, 0)) else {
+        panic!("{:?}", sheet.get((1, 0)))
+    };
+    let days = started.as_f64();
+    let minutes = ((days - days.floor()) * 1440.0).round() as i64;
+    let now = crate::common::http::unix_now();
+    let tokyo = (now + 9 * 3600).rem_euclid(86_400) / 60;
+    let apart = (tokyo - minutes).rem_euclid(1440);
+    assert!(apart <= 1 || apart == 1439, "{minutes} vs {tokyo}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

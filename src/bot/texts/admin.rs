@@ -114,6 +114,33 @@ pub fn export_caption(lang: Lang, count: usize, days: u32) -> String {
     tr!(lang, "export-caption", count = count, days = days)
 }
 
+/// The caption of the `/export` workbook.
+pub fn export_workbook_caption(lang: Lang) -> String {
+    tr!(lang, "export-workbook-caption")
+}
+
+/// The `/export` workbook's column titles, in the CSV's column order.
+pub fn export_titles(lang: Lang) -> crate::export::Titles {
+    const COLUMNS: [&str; 10] = [
+        "created",
+        "staff-id",
+        "staff-name",
+        "phone",
+        "request",
+        "status",
+        "delivery",
+        "cost",
+        "refunded",
+        "checked",
+    ];
+    COLUMNS.map(|column| crate::i18n::text(lang, &format!("export-column-{column}"), &[]))
+}
+
+/// The `/export` workbook's file name, for the day given as `2026-11-27`.
+pub fn export_workbook_name(today: &str) -> String {
+    format!("verifications-{today}.xlsx")
+}
+
 pub fn export_file_name(today: &str) -> String {
     format!("verifications-{today}.csv")
 }

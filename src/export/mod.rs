@@ -1,4 +1,5 @@
-//! The admin `/export`: every verification as a CSV document, built in memory.
+//! The admin `/export`: every verification as a CSV document and as an Excel workbook
+//! ([`to_xlsx`]), built in memory.
 //!
 //! Pure formatting, no Telegram and no database: the caller loads the [`ExportRecord`]s and
 //! sends the bytes of [`to_csv`] as a file.
@@ -45,7 +46,11 @@
 //! (never expected) is treated as untrusted text instead. A program reading the export strips
 //! the `="` and `"` around the phone (as the tests do).
 
+mod xlsx;
+
 use std::borrow::Cow;
+
+pub use xlsx::{Titles, to_xlsx};
 
 use crate::store::ExportRecord;
 

@@ -1,0 +1,12 @@
+# Книга Excel для /export: подпись и названия столбцов.
+export-workbook-caption = 📗 То же самое в виде книги Excel: даты — датами, стоимость — числами.
+export-column-created = Начало
+export-column-staff-id = ID сотрудника
+export-column-staff-name = Сотрудник
+export-column-phone = Телефон
+export-column-request = Запрос Gateway
+export-column-status = Итог
+export-column-delivery = Доставка
+export-column-cost = Стоимость, $
+export-column-refunded = Возврат
+export-column-checked = Код проверен
