@@ -144,9 +144,8 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let counted = dptree::inspect_with_description(DpHandlerDescription::entry(), |u: Update| {
         monitoring::update_handled(bot::update_kind(&u))
     });
-    let default_lang = settings.default_lang;
     let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
-        .dependencies(dptree::deps![store, verifier.clone(), settings])
+        .dependencies(dptree::deps![store, verifier.clone(), settings.clone()])
         .worker_queue_size(CHAT_QUEUE)
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
         // their content, which may hold phone numbers.
@@ -161,7 +160,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         gateway,
         changes,
     } = server;
-    bot::live::spawn(bot.clone(), state.store.clone(), default_lang, changes);
+    bot::live::spawn(bot.clone(), state.store.clone(), settings.clone(), changes);
     tokio::spawn(bot::forget_handled_updates(state.store.clone()));
     // Sends abandoned by a process that died (this one before a restart, or another one on
     // the same database) are closed as possibly paid, and their staff told.
@@ -169,7 +168,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         bot.clone(),
         state.store.clone(),
         verifier.clone(),
-        default_lang,
+        settings.clone(),
     ));
     if config.callback_url.is_none() {
         let (store, tracker) = (state.store.clone(), state.tracker.clone());

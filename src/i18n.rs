@@ -143,9 +143,13 @@ macro_rules! tr {
 
 /// `$0.01`, `$5.00`; `0,01 $`, `5,00 $`.
 pub fn money(lang: Lang, usd: f64) -> String {
+    let cents = (usd.abs() * 100.0).round() as u64;
+    let sign = if usd < 0.0 && cents > 0 { "-" } else { "" };
+    let whole = group_digits(cents / 100, thousands_separator(lang));
+    let cents = cents % 100;
     match lang {
-        Lang::En => format!("${usd:.2}"),
-        Lang::Ru => format!("{} $", format!("{usd:.2}").replace('.', ",")),
+        Lang::En => format!("{sign}${whole}.{cents:02}"),
+        Lang::Ru => format!("{sign}{whole},{cents:02}\u{a0}$"),
     }
 }
 
@@ -157,22 +161,42 @@ pub fn percent(lang: Lang, ratio: f64) -> String {
     }
 }
 
-/// `27 Nov 14:05`; `27.11.2026 14:05`, in the business's time zone.
+/// `27 Nov 14:05`; `27.11 14:05`, in the business's time zone, with the year only when it is
+/// not this year's (`27 Nov 2025 14:05`, `27.11.2025 14:05`).
 pub fn local_time(lang: Lang, at: i64, tz: &jiff::tz::TimeZone) -> String {
-    let pattern = match lang {
-        Lang::En => "%d %b %H:%M",
-        Lang::Ru => "%d.%m.%Y %H:%M",
+    let zoned = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .ok()
+            .map(|t| t.to_zoned_datetime(tz.clone()))
     };
+    let (Some(then), Some(today)) = (zoned(at), zoned(crate::now())) else {
+        return String::new();
+    };
+    let this_year = then.year() == today.year();
+    let pattern = match (lang, this_year) {
+        (Lang::En, true) => "%d %b %H:%M",
+        (Lang::En, false) => "%d %b %Y %H:%M",
+        (Lang::Ru, true) => "%d.%m %H:%M",
+        (Lang::Ru, false) => "%d.%m.%Y %H:%M",
+    };
+    then.strftime(pattern).to_string()
+}
+
+/// A time of day for people, in the business's time zone, with the zone's abbreviation:
+/// `14:05 UTC`, `17:05 MSK`.
+pub fn clock(at: i64, tz: &jiff::tz::TimeZone) -> String {
     jiff::Timestamp::from_second(at)
         .map(|t| {
             t.to_zoned_datetime(tz.clone())
-                .strftime(pattern)
+                .strftime("%H:%M %Z")
                 .to_string()
         })
         .unwrap_or_default()
 }
 
-/// `5 minutes`, `1 minute 30 seconds`; `5 минут`, `1 минуту 30 секунд` (as in «через …»).
+/// A duration the way people say it: one unit in full (`5 minutes`, `1 hour`; `5 минут`, as in
+/// «через …»), or the two largest units, short, the rest left out (`20 h 42 min`, `1 min 30 s`;
+/// `20 ч 42 мин`).
 pub fn duration(lang: Lang, seconds: u32) -> String {
     let (d, h, m, s) = (
         seconds / 86_400,
@@ -180,21 +204,23 @@ pub fn duration(lang: Lang, seconds: u32) -> String {
         seconds % 3600 / 60,
         seconds % 60,
     );
-    let units = [
-        (d, "unit-days"),
-        (h, "unit-hours"),
-        (m, "unit-minutes"),
-        (s, "unit-seconds"),
-    ];
-    let parts: Vec<String> = units
-        .into_iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, id)| text(lang, id, &[("count", FluentValue::from(n))]))
-        .collect();
-    if parts.is_empty() {
-        text(lang, "unit-seconds", &[("count", FluentValue::from(0))])
-    } else {
-        parts.join(" ")
+    let units = [(d, "days"), (h, "hours"), (m, "minutes"), (s, "seconds")];
+    let Some(first) = units.iter().position(|(n, _)| *n > 0) else {
+        return text(lang, "unit-seconds", &[("count", FluentValue::from(0))]);
+    };
+    let unit = |(n, name): (u32, &str), short: bool| {
+        let id = if short {
+            format!("unit-short-{name}")
+        } else {
+            format!("unit-{name}")
+        };
+        text(lang, &id, &[("count", FluentValue::from(n))])
+    };
+    match units.get(first + 1) {
+        Some(&second) if second.0 > 0 => {
+            format!("{} {}", unit(units[first], true), unit(second, true))
+        }
+        _ => unit(units[first], false),
     }
 }
 
@@ -353,28 +379,33 @@ pub(crate) mod tests {
         assert_eq!(duration(Lang::Ru, 60), "1 минуту");
         assert_eq!(duration(Lang::Ru, 180), "3 минуты");
         assert_eq!(duration(Lang::Ru, 300), "5 минут");
-        assert_eq!(duration(Lang::Ru, 90), "1 минуту 30 секунд");
-        assert_eq!(duration(Lang::Ru, 3600 + 22), "1 час 22 секунды");
+        assert_eq!(duration(Lang::Ru, 90), "1 мин 30 с");
+        assert_eq!(duration(Lang::Ru, 3600 + 22), "1 час");
+        assert_eq!(duration(Lang::Ru, 20 * 3600 + 42 * 60 + 24), "20 ч 42 мин");
         assert_eq!(duration(Lang::Ru, 2 * 86_400), "2 дня");
-        assert_eq!(duration(Lang::En, 90), "1 minute 30 seconds");
+        assert_eq!(duration(Lang::En, 90), "1 min 30 s");
+        assert_eq!(duration(Lang::En, 20 * 3600 + 42 * 60 + 24), "20 h 42 min");
+        assert_eq!(duration(Lang::En, 2 * 86_400 + 3 * 3600 + 5), "2 d 3 h");
         assert_eq!(duration(Lang::En, 0), "0 seconds");
     }
 
     #[test]
     fn numbers_money_and_dates_follow_the_language() {
         assert_eq!(money(Lang::En, 0.01), "$0.01");
-        assert_eq!(money(Lang::Ru, 0.01), "0,01 $");
-        assert_eq!(money(Lang::Ru, 5.0), "5,00 $");
+        assert_eq!(money(Lang::Ru, 0.01), "0,01\u{a0}$");
+        assert_eq!(money(Lang::Ru, 5.0), "5,00\u{a0}$");
+        assert_eq!(money(Lang::Ru, 1234.5), "1\u{a0}234,50\u{a0}$");
+        assert_eq!(money(Lang::En, 1234.5), "$1,234.50");
         assert_eq!(percent(Lang::En, 0.5), "50%");
         assert_eq!(percent(Lang::Ru, 0.5), "50\u{a0}%");
         let at = 1_795_788_300; // 2026-11-27 14:05:00 UTC
         assert_eq!(
-            local_time(Lang::En, at, &jiff::tz::TimeZone::UTC),
-            "27 Nov 14:05"
+            local_time(Lang::En, at - 366 * 86_400, &jiff::tz::TimeZone::UTC),
+            "26 Nov 2025 14:05"
         );
         assert_eq!(
-            local_time(Lang::Ru, at, &jiff::tz::TimeZone::UTC),
-            "27.11.2026 14:05"
+            local_time(Lang::Ru, at - 366 * 86_400, &jiff::tz::TimeZone::UTC),
+            "26.11.2025 14:05"
         );
         assert_eq!(months(Lang::Ru)[10], "ноя");
         assert_eq!(months(Lang::En)[0], "Jan");

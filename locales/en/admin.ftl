@@ -4,7 +4,7 @@ admins-only = 🔒 Only admins can do that.
 reset-usage =
     To clear a number's send limit, send /reset and the number, for example:
     <code>/reset +44 7911 123456</code>
-reset-done = ♻️ The send limit and cooldown of <code>{ $phone }</code> are cleared. The next /verify may send a code at once.
+reset-done = ♻️ The send limit and cooldown for <code>{ $phone }</code> are cleared: /verify can send it a code right away.
 
 balance-low = 💰 The Telegram Gateway balance is low: { $remaining } left. Top it up at gateway.telegram.org so that codes keep going out.
 balance-empty = 💰 The Telegram Gateway balance is used up: codes cannot be sent until it is topped up at gateway.telegram.org.
@@ -17,7 +17,7 @@ stats-period =
     Success rate: { $rate }
     Spent: { $spent } · refunded: { $refunded }
 stats-balance = 💰 Gateway balance (last reported): { $balance }
-stats-balance-unknown = not reported yet
+stats-balance-unknown = —
 stats-today = Today
 stats-7-days = Last 7 days
 stats-30-days = Last 30 days
@@ -31,13 +31,13 @@ chart-empty = No codes were sent in this period
 
 export-usage = Send /export for the last 30 days, or /export 7 for the last 7 (1–366).
 export-empty = No verifications in the last { $days ->
-    [one] { $days } day
+    [one] day
    *[other] { $days } days
     }, so there is nothing to export.
 export-caption = 🧾 { $count ->
     [one] { $count } verification
    *[other] { $count } verifications
     } from the last { $days ->
-    [one] { $days } day
+    [one] day
    *[other] { $days } days
     } (times in UTC).

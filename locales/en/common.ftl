@@ -55,7 +55,7 @@ attempts = { $count ->
 }
 just-now = just now
 ago = { $duration } ago
-until = in { $duration } (at { $clock } UTC)
+until = in { $duration } (at { $clock })
 
 month-short = { $month ->
     [1] Jan
@@ -72,7 +72,7 @@ month-short = { $month ->
    *[12] Dec
 }
 
-language-pick = 🌐 Choose the language I speak to you in. Now: English.
-language-set = 🌐 From now on I speak English to you.
+language-pick = 🌐 Bot language:
+language-set = 🌐 Set to English
 language-english = English
 language-russian = Русский

@@ -27,7 +27,7 @@ already-open-mine =
 already-open-colleague =
     ⏳ A colleague (user <code>{ $colleague }</code>) has an open verification for { $phone }: a code was sent { $ago }. No new code was sent.
 
-    Type the code the customer reads out, or use the buttons below.
+    Only that colleague can type the code the customer reads out.
 send-unknown =
     ⚠️ I can't tell whether a code was sent: { $problem } If it was, it is paid for and counts toward the limits.
 
@@ -39,15 +39,15 @@ code-resurfaced =
     📨 The Telegram Gateway confirms that a code was sent to { $phone } after all.
 
     Ask the customer for the { $length }-digit code and type it here.
-not-allowed = ⛔ That is not yours: only the person who started a verification can use its buttons, in the chat where they started it.
+not-allowed = ⛔ Only the person who started this verification can use its buttons, and only in the chat where they started it.
 send-failed = ⚠️ No code was sent: { $problem }
 
 refused = 🚦 No code sent: { $why }
 refused-cooldown = a code was sent to this number moments ago. You can send another { $when }.
-refused-phone-limit = this number already got { $limit ->
+refused-phone-limit = this number has already received { $limit ->
     [one] { $limit } code
    *[other] { $limit } codes
-    } in the last { $window }. You can send another { $when }, or an admin can /reset it.
+    } in the last { $window }. You can send another { $when }, or an admin can clear the limit with /reset.
 refused-staff-daily = you have sent your { $limit ->
     [one] { $limit } code
    *[other] { $limit } codes
@@ -60,8 +60,8 @@ nothing-open-code =
 
     { $usage }
 waiting-for-code = I'm waiting for the { $length }-digit code sent to { $phone }. Type it here, or /cancel.
-several-open-not-code = You have { $count } open verifications here. Type the code the customer reads out (as a reply to its "Code sent" message, to pick one), or /cancel.
-not-yours = That verification ({ $phone }) is a colleague's, so I did not check the code. Only the person who sent it can type its code.
+several-open-not-code = You have { $count } open verifications here. Type the code the customer reads out as a reply to the matching "Code sent" message, or /cancel.
+not-yours = That verification ({ $phone }) is a colleague's, so I did not check the code. Only the person who sent the code can type it.
 already-closed = The verification for { $phone } is already closed, so I did not check the code.
 which-customer = You have { $count } open verifications here. Which customer is this code for?
 wrong-length = 🔢 You typed { $got ->
@@ -73,17 +73,17 @@ verified = ✅ Verified: { $phone } belongs to your customer.
 wrong-code = ❌ Wrong code for { $phone } (attempt { $attempt }). Ask the customer to read it again and type it here, or /cancel.
 max-attempts = ⛔ Too many wrong codes for { $phone }. This verification is closed; start a new one with { $again }.
 expired = ⌛ The code for { $phone } has expired. Start a new one with { $again }.
-lost = ⚠️ The Telegram Gateway no longer knows this verification, so it is closed. Start a new one with { $again }.
+lost = ⚠️ The Telegram Gateway has no record of this verification any more, so it is closed. Start a new one with { $again }.
 check-unavailable =
     ⚠️ I couldn't check the code: { $problem }
 
     The verification for { $phone } is still open: type the code again in a moment.
-unrecognised = ⚠️ The Telegram Gateway gave an answer I don't know (<code>{ $verdict }</code>). The verification for { $phone } is still open: type the code again, or /cancel.
+unrecognised = ⚠️ The Telegram Gateway sent an answer I don't recognise (<code>{ $verdict }</code>). The verification for { $phone } is still open: type the code again, or /cancel.
 
 cancel-nothing = There is nothing to cancel: you have no open verification here.
 cancel-which = You have { $count } open verifications here. Which one should I cancel?
 cancelled = 🚫 Cancelled the verification for { $phone }. If the code has not reached the customer yet, Telegram will delete it.
-cancelled-revoke-failed = 🚫 Cancelled the verification for { $phone }. I could not ask Telegram to delete the code message: { $problem }
+cancelled-revoke-failed = 🚫 Cancelled the verification for { $phone }, but the code could not be revoked: { $problem }
 
 status-none =
     No verification is open here.

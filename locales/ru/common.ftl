@@ -1,37 +1,37 @@
 # Общее: меню, кнопки, ошибки, проблемы Gateway, единицы времени.
 
 menu-verify = Отправить код на телефон клиента
-menu-status = Ваши открытые проверки
-menu-cancel = Отменить открытую проверку
+menu-status = Ваши активные проверки
+menu-cancel = Отменить активную проверку
 menu-history = Ваши последние проверки
 menu-help = Как работает бот
 menu-language = Сменить язык
 menu-invite = Админ: пригласить коллегу
-menu-staff = Админ: сотрудники и удаление доступа
-menu-stats = Админ: коды, успешность и расходы
-menu-export = Админ: проверки в CSV-файле
-menu-reset = Админ: сбросить лимит отправки для номера
+menu-staff = Админ: список сотрудников, удаление
+menu-stats = Админ: коды, доля успешных, расходы
+menu-export = Админ: выгрузка проверок в CSV
+menu-reset = Админ: сбросить лимит отправок для номера
 
-button-resend = 🔁 Отправить код ещё раз
+button-resend = 🔁 Новый код
 button-cancel = ✖️ Отменить
 button-remove = 🗑 Удалить { $name }
 
-access-unavailable = ⚠️ Сейчас я не могу проверить, кто вы. Попробуйте ещё раз через минуту.
-internal-error = ⚠️ У меня что-то пошло не так, и запрос не выполнен. Попробуйте ещё раз через минуту.
-unknown-command = Я не знаю такой команды. Что я умею — в /help.
-not-text = Я понимаю только текстовые сообщения. Что я умею — в /help.
+access-unavailable = ⚠️ Сейчас не удаётся определить, есть ли у вас доступ. Попробуйте ещё раз через минуту.
+internal-error = ⚠️ Произошла внутренняя ошибка, запрос не выполнен. Попробуйте ещё раз через минуту.
+unknown-command = Я не знаю такой команды. Список команд — в /help.
+not-text = Я понимаю только текстовые сообщения. Список команд — в /help.
 
-gw-balance-not-enough = на балансе Telegram Gateway не хватает средств. Попросите владельца аккаунта пополнить его.
-gw-flood-wait = Telegram просит нас не торопиться. Попробуйте ещё раз через { $wait }.
-gw-phone-not-found = на этот номер нельзя отправить код в Telegram (возможно, у него нет аккаунта в Telegram). Подтвердите номер другим способом.
-gw-phone-invalid = Telegram не принимает этот номер телефона. Уточните его у клиента.
+gw-balance-not-enough = на балансе Telegram Gateway недостаточно средств. Попросите владельца аккаунта пополнить баланс.
+gw-flood-wait = Telegram временно ограничил частоту запросов. Попробуйте ещё раз через { $wait }.
+gw-phone-not-found = на этот номер нельзя отправить код в Telegram (возможно, к нему не привязан аккаунт Telegram). Подтвердите номер другим способом.
+gw-phone-invalid = Telegram не принимает этот номер телефона. Уточните номер у клиента.
 gw-token-refused = Telegram Gateway не принял токен доступа бота. Администратору нужно исправить GATEWAY_TOKEN.
 gw-code-expired = срок действия кода истёк.
-gw-max-attempts = слишком много раз введён неверный код.
+gw-max-attempts = слишком много неверных попыток.
 gw-refused = Telegram Gateway отклонил запрос (<code>{ $error }</code>). Попробуйте позже.
 gw-timeout = Telegram Gateway не ответил вовремя.
 gw-unreachable = не удалось связаться с Telegram Gateway.
-gw-bad-response = у Telegram Gateway неполадки (он ответил страницей ошибки HTTP { $status }).
+gw-bad-response = в Telegram Gateway сбой (вместо ответа пришла страница ошибки HTTP { $status }).
 
 unit-days = { $count ->
     [one] { $count } день
@@ -60,7 +60,7 @@ attempts = { $count ->
 }
 just-now = только что
 ago = { $duration } назад
-until = через { $duration } (в { $clock } UTC)
+until = через { $duration } (в { $clock })
 
 month-short = { $month ->
     [1] янв
@@ -77,7 +77,7 @@ month-short = { $month ->
    *[12] дек
 }
 
-language-pick = 🌐 Выберите язык, на котором я буду с вами говорить. Сейчас: русский.
-language-set = 🌐 Теперь я говорю с вами по-русски.
+language-pick = 🌐 Язык бота:
+language-set = 🌐 Выбран русский
 language-english = English
 language-russian = Русский

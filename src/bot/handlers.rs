@@ -64,9 +64,13 @@ pub async fn verify(
     let outcome = while_typing(&bot, msg.chat.id, sending)
         .await
         .or_apologise(&msg, lang)?;
-    let text = texts::send_outcome(&outcome, &view_of(&msg, &user, lang));
+    let text = texts::send_outcome(&outcome, &view_of(&msg, &user, lang, &settings));
     let buttons = match &outcome {
-        SendOutcome::Sent(v) | SendOutcome::AlreadyOpen(v) => Some(buttons::keyboard(lang, v.id)),
+        SendOutcome::Sent(v) => Some(buttons::keyboard(lang, v.id)),
+        // A colleague's verification: its buttons would only answer "not yours".
+        SendOutcome::AlreadyOpen(v) if v.staff_user_id == user.id.0 as i64 => {
+            Some(buttons::keyboard(lang, v.id))
+        }
         _ => None,
     };
     let shown = send(&bot, &msg, text, buttons).await?;
@@ -102,6 +106,7 @@ pub async fn cancel(
     user: User,
     role: Role,
     verifier: Verifier,
+    settings: Arc<Settings>,
 ) -> HandlerResult {
     let actor = Actor {
         user_id: user.id.0 as i64,
@@ -109,7 +114,7 @@ pub async fn cancel(
         admin: role == Role::Admin,
     };
     let outcome = verifier.cancel(&actor).await.or_apologise(&msg, lang)?;
-    let text = texts::cancel_outcome(&outcome, &view_of(&msg, &user, lang));
+    let text = texts::cancel_outcome(&outcome, &view_of(&msg, &user, lang, &settings));
     let buttons = match &outcome {
         CancelOutcome::Ambiguous(open) => Some(pick(open, |v| buttons::cancel_data(v.id))),
         CancelOutcome::Cancelled { verification, .. } => {
@@ -128,6 +133,7 @@ pub async fn status(
     lang: Lang,
     user: User,
     verifier: Verifier,
+    settings: Arc<Settings>,
 ) -> HandlerResult {
     let open = verifier
         .open(msg.chat.id.0, user.id.0 as i64)
@@ -136,7 +142,7 @@ pub async fn status(
     reply(
         &bot,
         &msg,
-        texts::status(&open, &view_of(&msg, &user, lang)),
+        texts::status(&open, &view_of(&msg, &user, lang, &settings)),
     )
     .await
 }
@@ -165,6 +171,7 @@ pub async fn other_message(
     lang: Lang,
     user: User,
     verifier: Verifier,
+    settings: Arc<Settings>,
 ) -> HandlerResult {
     let Some(text) = msg.text() else {
         return reply(&bot, &msg, texts::not_text(lang)).await;
@@ -186,7 +193,7 @@ pub async fn other_message(
     send(
         &bot,
         &msg,
-        texts::check_outcome(&outcome, &view_of(&msg, &user, lang)),
+        texts::check_outcome(&outcome, &view_of(&msg, &user, lang, &settings)),
         buttons,
     )
     .await?;

@@ -10,6 +10,7 @@
 //! tried again shortly.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::prelude::*;
@@ -19,7 +20,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::buttons::keyboard;
-use super::context::{TgBot, lang_of};
+use super::context::{Settings, TgBot, lang_of};
 use super::reply::send_to;
 use super::texts::{self, Lang, View};
 use crate::delivery::Change;
@@ -50,20 +51,20 @@ pub fn code_sent_edit(
 
 /// Edits the messages of the verifications whose ids arrive on `changes`, until it closes.
 /// Messages are in the language of the staff member who sent the code (their stored one, else
-/// `default_lang`).
+/// `DEFAULT_LANGUAGE`), times in `TIME_ZONE`.
 pub fn spawn(
     bot: TgBot,
     store: Store,
-    default_lang: Lang,
+    settings: Arc<Settings>,
     changes: mpsc::UnboundedReceiver<Change>,
 ) -> JoinHandle<()> {
-    tokio::spawn(run(bot, store, default_lang, changes))
+    tokio::spawn(run(bot, store, settings, changes))
 }
 
 async fn run(
     bot: TgBot,
     store: Store,
-    default_lang: Lang,
+    settings: Arc<Settings>,
     mut changes: mpsc::UnboundedReceiver<Change>,
 ) {
     let (again, mut retries) = mpsc::unbounded_channel();
@@ -73,7 +74,7 @@ async fn run(
             Some(change) = changes.recv() => match change {
                 Change::Delivery(id) => id,
                 Change::Reattached(id) => {
-                    announce_reattached(&bot, &store, default_lang, id).await;
+                    announce_reattached(&bot, &store, &settings, id).await;
                     continue;
                 }
             },
@@ -110,7 +111,12 @@ async fn run(
             continue;
         };
         tries.remove(&id);
-        let lang = lang_of(&store, view.verification.staff_user_id, default_lang).await;
+        let lang = lang_of(
+            &store,
+            view.verification.staff_user_id,
+            settings.default_lang,
+        )
+        .await;
         show(&bot, lang, id, MessageId(message_id), &view).await;
     }
 }
@@ -126,7 +132,7 @@ async fn show(bot: &TgBot, lang: Lang, id: i64, message_id: MessageId, view: &Li
 
 /// A lost send is attached again: a new "code sent" message, with its buttons, which later
 /// delivery edits update.
-async fn announce_reattached(bot: &TgBot, store: &Store, default_lang: Lang, id: i64) {
+async fn announce_reattached(bot: &TgBot, store: &Store, settings: &Settings, id: i64) {
     let verification = match store.verification(id).await {
         Ok(Some(v)) => v,
         Ok(None) => return,
@@ -138,7 +144,7 @@ async fn announce_reattached(bot: &TgBot, store: &Store, default_lang: Lang, id:
             return;
         }
     };
-    let view = view_for(store, &verification, default_lang).await;
+    let view = view_for(store, &verification, settings).await;
     let text = texts::code_resurfaced(&verification, &view);
     let buttons = keyboard(view.lang, id);
     let chat = ChatId(verification.chat_id);
@@ -164,7 +170,7 @@ pub async fn sweep_abandoned_sends(
     bot: TgBot,
     store: Store,
     verifier: Verifier,
-    default_lang: Lang,
+    settings: Arc<Settings>,
 ) {
     let cooldown = verifier.policy().limits.resend_cooldown;
     loop {
@@ -172,7 +178,7 @@ pub async fn sweep_abandoned_sends(
             Ok(swept) => {
                 for v in swept {
                     tracing::warn!(verification = v.id, "an abandoned send was closed");
-                    let view = view_for(&store, &v, default_lang).await;
+                    let view = view_for(&store, &v, &settings).await;
                     let text = texts::send_interrupted(&v, &view, v.created_at + cooldown);
                     if let Err(err) = send_to(&bot, ChatId(v.chat_id), text, None).await {
                         tracing::warn!(verification = v.id, "cannot tell staff about it: {err}");
@@ -187,12 +193,13 @@ pub async fn sweep_abandoned_sends(
 
 /// How a message about `v`, sent on the bot's own, should look: in its staff member's language,
 /// with the number masked in a group.
-async fn view_for(store: &Store, v: &Verification, default_lang: Lang) -> View {
+async fn view_for(store: &Store, v: &Verification, settings: &Settings) -> View {
     View {
         viewer: v.staff_user_id,
         now: crate::now(),
         // Group and supergroup ids are negative; private chats have the user's positive id.
         group: v.chat_id < 0,
-        lang: lang_of(store, v.staff_user_id, default_lang).await,
+        lang: lang_of(store, v.staff_user_id, settings.default_lang).await,
+        tz: settings.time_zone.clone(),
     }
 }

@@ -65,6 +65,7 @@ async fn act(
         now: crate::now(),
         group: !message.chat().is_private(),
         lang,
+        tz: settings.time_zone.clone(),
     };
     match action {
         Action::Cancel(id) => match verifier.cancel_by_id(id, &actor).await? {

@@ -17,7 +17,7 @@ use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId, ReplyParameters, User};
 
-use super::context::{BoxError, HandlerResult, TgBot};
+use super::context::{BoxError, HandlerResult, Settings, TgBot};
 use super::texts::{self, Lang, View};
 use crate::store::{StoreError, Verification};
 
@@ -29,12 +29,13 @@ const FLOOD_RETRIES: u32 = 5;
 const LONGEST_FLOOD_WAIT: Duration = Duration::from_secs(120);
 
 /// How a reply to `msg` from `user` should look.
-pub fn view_of(msg: &Message, user: &User, lang: Lang) -> View {
+pub fn view_of(msg: &Message, user: &User, lang: Lang, settings: &Settings) -> View {
     View {
         viewer: user.id.0 as i64,
         now: crate::now(),
         group: !msg.chat.is_private(),
         lang,
+        tz: settings.time_zone.clone(),
     }
 }
 

@@ -98,6 +98,35 @@ pub fn activity_png(days: &[DayActivity], words: &Labels) -> Result<Vec<u8>, Cha
     encode_png(&rgb)
 }
 
+/// The labels among `words` that would not fit the picture: the title and the legend row
+/// within its width (less a margin), each day label within 70 px (the x axis shows about 15).
+/// Empty when every one fits.
+pub fn overflowing(words: &Labels) -> Vec<String> {
+    let Some(font) = typeset::font() else {
+        return vec!["(the chart font does not load)".into()];
+    };
+    let room = WIDTH as f32 - 40.0;
+    let legend = text_width(font, &words.sent, LEGEND_SIZE)
+        + text_width(font, &words.verified, LEGEND_SIZE)
+        + 2.0 * 22.0
+        + 40.0;
+    let mut over = Vec::new();
+    if text_width(font, &words.title, TITLE_SIZE) > room {
+        over.push(words.title.clone());
+    }
+    if legend > room {
+        over.push(format!("{} / {}", words.sent, words.verified));
+    }
+    over.extend(
+        words
+            .days
+            .iter()
+            .filter(|day| text_width(font, day, AXIS_LABEL_SIZE) > 70.0)
+            .cloned(),
+    );
+    over
+}
+
 /// Draws background, grid, axes, ticks and bars; returns the text to set on top.
 fn draw_shapes(
     rgb: &mut [u8],

@@ -99,7 +99,9 @@ mod tests {
 
     fn read(bytes: Vec<u8>) -> calamine::Range<Data> {
         let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("an xlsx file");
-        workbook.worksheet_range("verifications").expect("the sheet")
+        workbook
+            .worksheet_range("verifications")
+            .expect("the sheet")
     }
 
     #[test]

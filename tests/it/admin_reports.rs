@@ -156,7 +156,12 @@ async fn export_comes_with_an_excel_workbook_in_the_admins_language_and_time_zon
         file.file_name.as_deref().unwrap().ends_with(".xlsx"),
         "{file:?}"
     );
-    assert!(workbook.params["caption"].as_str().unwrap().starts_with("📗"));
+    assert!(
+        workbook.params["caption"]
+            .as_str()
+            .unwrap()
+            .starts_with("📗")
+    );
 
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(file.bytes.clone())).unwrap();

@@ -99,11 +99,11 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     assert_says(&sent, "6-значный код");
     assert_russian_reply(&sent);
     let labels: Vec<String> = sent.inline_buttons().into_iter().map(|(l, _)| l).collect();
-    assert_eq!(labels, ["🔁 Отправить код ещё раз", "✖️ Отменить"]);
+    assert_eq!(labels, ["🔁 Новый код", "✖️ Отменить"]);
 
     let status = app.say_as(&ru, chat, "/status").await;
     assert_opens_with(&status, "📋");
-    assert_says(&status, "Неверный код: 0 попыток");
+    assert_says(&status, "Неверных попыток: 0");
     assert_russian_reply(&status);
 
     let wrong = app.say_as(&ru, chat, "000000").await;
@@ -126,7 +126,7 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     assert_russian_reply(&verdict);
 
     for (text, needle) in [
-        ("/status", "Здесь нет открытых проверок"),
+        ("/status", "Здесь нет активных проверок"),
         ("/frobnicate", "Я не знаю такой команды"),
         ("/verify 12", "Код не отправлен"),
         ("/verify", "Чтобы подтвердить номер клиента"),
@@ -147,10 +147,10 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     let cancelled = app.telegram.messages_to(chat).last().unwrap().clone();
     assert_opens_with(&cancelled, "🚫");
     assert_russian_reply(&cancelled);
-    let again = app.press(&ru, &sent, "Отправить код ещё раз").await;
+    let again = app.press(&ru, &sent, "Новый код").await;
     assert_eq!(
         again,
-        "Эта проверка уже закрыта. Начните новую командой /verify."
+        "Эта проверка уже завершена. Начните новую командой /verify."
     );
 
     // Admin reports: the figures, money and the chart caption.
@@ -164,7 +164,7 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     assert!(caption.starts_with("📈 Отправленные"), "{caption}");
     app.telegram.push_text(&ru, chat, "/export 7");
     let caption = upload_caption(&app, "sendDocument").await;
-    assert_eq!(caption, "🧾 2 проверки за последние 7 дней (время в UTC).");
+    assert_eq!(caption, "🧾 2 проверки за 7 дней (время в UTC).");
 
     // An English-speaking colleague in the same bot sees English.
     let en = TgUser {
@@ -186,12 +186,12 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
 
     let pick = app.say_as(&en, chat, "/language").await;
     assert_opens_with(&pick, "🌐");
-    assert_says(&pick, "English");
+    assert_says(&pick, "Bot language");
     let labels: Vec<String> = pick.inline_buttons().into_iter().map(|(l, _)| l).collect();
     assert_eq!(labels, ["✓ English", "Русский"]);
 
     let answer = app.press(&en, &pick, "Русский").await;
-    assert_eq!(answer, "🌐 Теперь я говорю с вами по-русски.");
+    assert_eq!(answer, "🌐 Выбран русский");
     let help = app.say_as(&en, chat, "/help").await;
     assert_russian_reply(&help);
 
@@ -207,14 +207,14 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
     app.stop_with(libc::SIGTERM).await;
     app.start().await;
     let after = app.say_as(&en, chat, "/status").await;
-    assert_says(&after, "Здесь нет открытых проверок");
+    assert_says(&after, "Здесь нет активных проверок");
 
     // And back.
     let pick = app.say_as(&en, chat, "/language").await;
     // The buttons name each language in that language.
     assert_russian(&pick.text);
     let answer = app.press(&en, &pick, "English").await;
-    assert_eq!(answer, "🌐 From now on I speak English to you.");
+    assert_eq!(answer, "🌐 Set to English");
     let status = app.say_as(&en, chat, "/status").await;
     assert_says(&status, "No verification is open here.");
 }
@@ -249,7 +249,7 @@ async fn a_language_chosen_through_another_instance_shows_up_within_five_seconds
     // This instance trusts what it remembered for a few seconds only.
     app.advance_clock(5);
     let status = app.say_as(&en, chat, "/status").await;
-    assert_says(&status, "Здесь нет открытых проверок");
+    assert_says(&status, "Здесь нет активных проверок");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -312,7 +312,10 @@ async fn invites_and_notices_follow_each_persons_language() {
         .await;
     let notice = &notices[before];
     assert_opens_with(notice, "👤");
-    assert_says(notice, "присоединился по вашему приглашению как сотрудник");
+    assert_says(
+        notice,
+        "Ваше приглашение принято: Bob, ID <code>5001</code>, теперь сотрудник.",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -369,5 +372,5 @@ async fn live_delivery_status_is_shown_in_the_senders_language() {
     );
     assert_russian(text);
     let buttons = edits[0].params["reply_markup"]["inline_keyboard"][0][0]["text"].clone();
-    assert_eq!(buttons, "🔁 Отправить код ещё раз");
+    assert_eq!(buttons, "🔁 Новый код");
 }

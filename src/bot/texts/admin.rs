@@ -47,7 +47,7 @@ pub fn stats(lang: Lang, periods: &[(&str, &PeriodStats)], balance: Option<f64>)
         let rate = p
             .success_rate()
             .map(|r| percent(lang, r))
-            .unwrap_or_else(|| "–".into());
+            .unwrap_or_else(|| "—".into());
         let period = tr!(
             lang,
             "stats-period",
@@ -163,6 +163,25 @@ mod tests {
             .collect();
         let png = crate::chart::activity_png(&days, &chart_labels(Lang::Ru, &days)).unwrap();
         std::fs::write("/tmp/stats-sample-ru.png", png).unwrap();
+    }
+
+    #[test]
+    fn every_chart_label_fits_the_picture() {
+        let days: Vec<DayActivity> = (0..30)
+            .map(|i| DayActivity {
+                day_start: 1_793_232_000 + i * 86_400,
+                sent: 123_456,
+                verified: 98_765,
+            })
+            .collect();
+        for lang in Lang::ALL {
+            let words = chart_labels(lang, &days);
+            assert_eq!(
+                crate::chart::overflowing(&words),
+                Vec::<String>::new(),
+                "{lang:?}"
+            );
+        }
     }
 
     #[test]

@@ -8,10 +8,16 @@ pub use crate::i18n::{Lang, duration, local_time, money};
 use crate::phone::PhoneNumber;
 use crate::tr;
 
-pub(super) const EXAMPLE: &str = "/verify +44 7911 123456";
+/// The example command in help texts: a number people of that language would type.
+pub(super) fn example(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "/verify +44 7911 123456",
+        Lang::Ru => "/verify +7 912 345-67-89",
+    }
+}
 
 /// Who a reply is for and where it is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct View {
     /// The staff member the reply answers.
     pub viewer: i64,
@@ -21,6 +27,8 @@ pub struct View {
     pub group: bool,
     /// The language of the person the reply answers.
     pub lang: Lang,
+    /// `TIME_ZONE`: every time shown is in it.
+    pub tz: jiff::tz::TimeZone,
 }
 
 // --- command menu -----------------------------------------------------------------------------
@@ -132,11 +140,10 @@ pub(super) fn ago(lang: Lang, at: i64, now: i64) -> String {
     }
 }
 
-/// `in 4 minutes (at 14:05 UTC)`.
-pub(super) fn until(lang: Lang, at: i64, now: i64) -> String {
+/// `in 4 min (at 14:05 UTC)`, the clock in the business's time zone.
+pub(super) fn until(lang: Lang, at: i64, now: i64, tz: &jiff::tz::TimeZone) -> String {
     let seconds = (at - now).max(1) as u32;
-    let clock = at.rem_euclid(86_400);
-    let clock = format!("{:02}:{:02}", clock / 3600, clock % 3600 / 60);
+    let clock = crate::i18n::clock(at, tz);
     tr!(
         lang,
         "until",

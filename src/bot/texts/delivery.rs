@@ -17,6 +17,8 @@ pub fn code_sent_live(lang: Lang, sent: &Verification, delivery: &Delivery) -> S
         // Private chats have the user's (positive) id; groups have negative ids.
         group: sent.chat_id < 0,
         lang,
+        // The "code sent" text holds a duration, no time of day.
+        tz: jiff::tz::TimeZone::UTC,
     };
     let body = send_outcome(&SendOutcome::Sent(sent.clone()), &view);
     format!("{body}\n\n{}", delivery_line(lang, delivery))

@@ -3,7 +3,7 @@
 use teloxide::utils::html::escape;
 
 use super::common::{
-    EXAMPLE, View, ago, delivery_state, gateway_problem, phone_html, phone_text, until,
+    View, ago, delivery_state, example, gateway_problem, phone_html, phone_text, until,
 };
 use crate::i18n::{Lang, duration, money};
 use crate::phone::PhoneError;
@@ -12,7 +12,7 @@ use crate::tr;
 use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome};
 
 pub fn usage(lang: Lang) -> String {
-    tr!(lang, "usage", example = EXAMPLE)
+    tr!(lang, "usage", example = example(lang))
 }
 
 pub fn bad_phone(lang: Lang, input: &str, error: &PhoneError) -> String {
@@ -23,7 +23,7 @@ pub fn bad_phone(lang: Lang, input: &str, error: &PhoneError) -> String {
         PhoneError::NoCountryCode => tr!(lang, "bad-phone-no-country", input = input),
         PhoneError::Invalid => tr!(lang, "bad-phone-invalid", input = input),
     };
-    tr!(lang, "bad-phone", why = why, example = EXAMPLE)
+    tr!(lang, "bad-phone", why = why, example = example(lang))
 }
 
 /// The reply to `/verify` or a Resend button.
@@ -67,7 +67,7 @@ pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
                 )
             }
         }
-        SendOutcome::Refused(refusal) => refused(lang, refusal, view.now),
+        SendOutcome::Refused(refusal) => refused(refusal, view),
         SendOutcome::NoLongerOpen => no_longer_open(lang),
         SendOutcome::Failed(error) => {
             tr!(lang, "send-failed", problem = gateway_problem(lang, error))
@@ -77,7 +77,7 @@ pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
                 Some(error) => gateway_problem(lang, error),
                 None => tr!(lang, "answer-not-recorded"),
             };
-            maybe_sent(lang, problem, *retry_at, view.now)
+            maybe_sent(problem, *retry_at, view)
         }
         SendOutcome::NotAllowed => not_allowed(lang),
     }
@@ -102,11 +102,12 @@ const ECHO_CHARS: usize = 40;
 
 /// A send whose outcome is unknown: it may have been charged, and staff should know when they
 /// can try again.
-fn maybe_sent(lang: Lang, problem: String, retry_at: i64, now: i64) -> String {
-    let when = if retry_at <= now {
+fn maybe_sent(problem: String, retry_at: i64, view: &View) -> String {
+    let lang = view.lang;
+    let when = if retry_at <= view.now {
         tr!(lang, "right-away")
     } else {
-        until(lang, retry_at, now)
+        until(lang, retry_at, view.now, &view.tz)
     };
     tr!(lang, "send-unknown", problem = problem, when = when)
 }
@@ -119,7 +120,7 @@ pub fn send_interrupted(v: &Verification, view: &View, retry_at: i64) -> String 
         "send-interrupted",
         phone = phone_html(&v.phone, view.group)
     );
-    maybe_sent(lang, problem, retry_at, view.now)
+    maybe_sent(problem, retry_at, view)
 }
 
 /// A lost send that the Gateway's delivery report attached to its verification again.
@@ -139,8 +140,9 @@ pub fn not_allowed(lang: Lang) -> String {
 }
 
 /// Why a limit refused a send, and when it frees up.
-pub fn refused(lang: Lang, refusal: &Refusal, now: i64) -> String {
-    let when = until(lang, refusal.frees_at(), now);
+pub fn refused(refusal: &Refusal, view: &View) -> String {
+    let (lang, now) = (view.lang, view.now);
+    let when = until(lang, refusal.frees_at(), now, &view.tz);
     let why = match refusal {
         Refusal::Cooldown { .. } => tr!(lang, "refused-cooldown", when = when),
         Refusal::PhoneLimit { limit, window, .. } => tr!(
@@ -335,32 +337,39 @@ mod tests {
     #[test]
     fn refusals_say_which_limit_and_when_it_frees_up() {
         let now = 1_700_000_000; // 22:13:20 UTC
+        let view = |tz: &str| View {
+            viewer: 1,
+            now,
+            group: false,
+            lang: Lang::En,
+            tz: jiff::tz::TimeZone::get(tz).unwrap(),
+        };
         let text = refused(
-            Lang::En,
             &Refusal::PhoneLimit {
                 limit: 3,
                 window: 600,
                 frees_at: now + 240,
             },
-            now,
+            &view("UTC"),
         );
         assert!(text.starts_with("🚦"), "{text}");
         assert!(text.contains("3 codes in the last 10 minutes"), "{text}");
         assert!(text.contains("in 4 minutes (at 22:17 UTC)"), "{text}");
         let text = refused(
-            Lang::En,
             &Refusal::Budget {
                 budget: 5.0,
                 spent: 4.99,
                 frees_at: now + 6400,
             },
-            now,
+            &view("Europe/Moscow"),
         );
         assert!(
             text.contains("budget of $5.00 is used up ($4.99 spent)"),
             "{text}"
         );
-        assert!(text.contains("at 00:00 UTC"), "{text}");
+        // Midnight UTC, shown in the business's zone.
+        assert!(text.contains("at 03:00 MSK"), "{text}");
+        assert!(text.contains("in 1 h 46 min"), "{text}");
     }
 
     #[test]

@@ -30,7 +30,7 @@ mod tests {
         let duration = |s| duration(Lang::En, s);
         assert_eq!(duration(300), "5 minutes");
         assert_eq!(duration(60), "1 minute");
-        assert_eq!(duration(90), "1 minute 30 seconds");
+        assert_eq!(duration(90), "1 min 30 s");
         assert_eq!(duration(45), "45 seconds");
         assert_eq!(duration(3600), "1 hour");
         assert_eq!(duration(86_400), "1 day");
@@ -62,16 +62,41 @@ mod tests {
         assert_eq!(phone_text(&phone, true), "+44 79•• •••456");
     }
 
+    /// Two buttons share a row under every "code sent" message: each label must fit half a
+    /// phone's width, about 16 characters.
+    #[test]
+    fn button_labels_fit_half_a_phone() {
+        for lang in Lang::ALL {
+            let mut labels = vec![button_resend(lang), button_cancel(lang)];
+            labels.extend(Lang::ALL.map(language_name));
+            for label in labels {
+                assert!(label.chars().count() <= 16, "{lang:?}: {label:?}");
+            }
+        }
+    }
+
     #[test]
     fn local_times_use_the_business_time_zone() {
-        let at = 1_764_252_300; // 2025-11-27 14:05:00 UTC
+        // 2025-11-27 14:05:00 UTC: not this year, so with the year.
+        let at = 1_764_252_300;
         assert_eq!(
             local_time(Lang::En, at, &jiff::tz::TimeZone::UTC),
-            "27 Nov 14:05"
+            "27 Nov 2025 14:05"
         );
         let moscow = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
-        assert_eq!(local_time(Lang::En, at, &moscow), "27 Nov 17:05");
+        assert_eq!(local_time(Lang::En, at, &moscow), "27 Nov 2025 17:05");
         assert_eq!(local_time(Lang::Ru, at, &moscow), "27.11.2025 17:05");
+        // This year's dates go without it.
+        let now = crate::now();
+        assert_eq!(
+            local_time(Lang::Ru, now, &moscow).len(),
+            "27.11 17:05".len()
+        );
+        assert_eq!(
+            local_time(Lang::En, now, &moscow).len(),
+            "27 Nov 17:05".len()
+        );
+        assert_eq!(crate::i18n::clock(at, &moscow), "17:05 MSK");
     }
 }
 
@@ -118,11 +143,12 @@ mod every_text {
             now: NOW,
             group: false,
             lang,
+            tz: jiff::tz::TimeZone::UTC,
         };
         let group = View {
             group: true,
             viewer: 2,
-            ..view
+            ..view.clone()
         };
         let gw = |e: ApiError| GatewayError::Api(e);
         let mut texts = vec![
@@ -324,7 +350,7 @@ mod every_text {
                 },
             ];
             for refusal in refusals {
-                texts.push((refused(lang, &refusal, NOW), "🚦"));
+                texts.push((refused(&refusal, &view), "🚦"));
             }
         }
         for error in [

@@ -2,7 +2,7 @@
 
 use teloxide::utils::html::escape;
 
-use super::common::{EXAMPLE, phone_text};
+use super::common::{example, phone_text};
 use crate::i18n::{Lang, duration, local_time};
 use crate::store::{Claim, Role, StaffMember, Status, Verification};
 use crate::tr;
@@ -11,7 +11,7 @@ pub fn help(lang: Lang, role: Role, code_length: u8, ttl: u32) -> String {
     let text = tr!(
         lang,
         "help",
-        example = EXAMPLE,
+        example = example(lang),
         length = code_length,
         valid = duration(lang, ttl)
     );
