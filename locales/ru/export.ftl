@@ -1,5 +1,5 @@
 # Книга Excel для /export: подпись и названия столбцов.
-export-workbook-caption = 📗 То же самое в виде книги Excel: даты — датами, стоимость — числами.
+export-workbook-caption = 📗 То же самое в виде файла Excel: даты записаны как даты, стоимость — как числа.
 export-column-created = Начало
 export-column-staff-id = ID сотрудника
 export-column-staff-name = Сотрудник

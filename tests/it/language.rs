@@ -161,7 +161,7 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     assert_says(&stats, "0,0");
     assert_russian_reply(&stats);
     let caption = upload_caption(&app, "sendPhoto").await;
-    assert!(caption.starts_with("📈 Отправленные"), "{caption}");
+    assert!(caption.starts_with("📈 Отправлено кодов"), "{caption}");
     app.telegram.push_text(&ru, chat, "/export 7");
     let caption = upload_caption(&app, "sendDocument").await;
     assert_eq!(caption, "🧾 2 проверки за 7 дней (время в UTC).");
@@ -191,7 +191,7 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
     assert_eq!(labels, ["✓ English", "Русский"]);
 
     let answer = app.press(&en, &pick, "Русский").await;
-    assert_eq!(answer, "🌐 Выбран русский");
+    assert_eq!(answer, "🌐 Выбран русский язык");
     let help = app.say_as(&en, chat, "/help").await;
     assert_russian_reply(&help);
 
