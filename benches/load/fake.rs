@@ -2,7 +2,10 @@
 //!
 //! Unlike the validating fakes in `tests/common/`, this one does as little as it can per call:
 //! - `getUpdates` serves a queue of pre-serialised updates in batches, honouring `offset` and
-//!   `limit`, and long-polls (up to the request's `timeout`) when the queue is empty;
+//!   `limit`, and long-polls (up to the request's `timeout`) when the queue is empty; a fake
+//!   started [`Fake::start_shared`] instead hands each batch to whichever process asks and
+//!   forgets it (a load balancer in front of several replicas), and counts what it handed to
+//!   each connection, so that the benchmark can tell which process got how many;
 //! - `sendMessage` hands the reply to whoever waits for that chat, with the instant it arrived,
 //!   and answers a minimal `Message`;
 //! - the Gateway answers at once (unless told to be slow, [`Fake::set_gateway_delay`]):
@@ -13,12 +16,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -34,6 +37,9 @@ pub const RIGHT_CODE: &str = "111111";
 pub const WRONG_CODE: &str = "000000";
 const GATEWAY_PREFIX: &str = "/gateway/";
 static NEXT_REQUEST: AtomicU64 = AtomicU64::new(1);
+/// Update ids, unique across fakes as Telegram's are for one bot: a bot restarted on its
+/// database meets a new fake, and skips an update id its database says it already handled.
+static NEXT_UPDATE: AtomicI64 = AtomicI64::new(1);
 /// The longest a `getUpdates` call is held open, whatever it asks for.
 const MAX_LONG_POLL: Duration = Duration::from_secs(10);
 
@@ -56,9 +62,18 @@ pub struct Counters {
     pub unexpected_replies: AtomicU64,
 }
 
+/// What one connection to the fake (the bot's side of it, by local port) got from `getUpdates`.
+#[derive(Clone, Copy, Debug)]
+pub struct Poller {
+    /// Its first `getUpdates`.
+    pub first: Instant,
+    /// `getUpdates` calls and updates handed out since [`Fake::take_pollers`] last reset them.
+    pub calls: u64,
+    pub updates: u64,
+}
+
 #[derive(Default)]
 struct Queue {
-    next_update_id: i64,
     next_message_id: i64,
     /// `(update_id, JSON)`.
     updates: VecDeque<(i64, String)>,
@@ -72,6 +87,10 @@ struct Shared {
     /// request_id → phone number.
     requests: Mutex<HashMap<String, String>>,
     first_get_updates: OnceLock<Instant>,
+    /// Whether `getUpdates` forgets what it hands out (several processes poll this fake).
+    hand_out: bool,
+    /// By the polling connection's port.
+    pollers: Mutex<HashMap<u16, Poller>>,
     /// How long `sendVerificationMessage` waits before it answers, in microseconds (0: at once).
     gateway_delay_us: AtomicU64,
     counters: Counters,
@@ -85,11 +104,21 @@ pub struct Fake {
 }
 
 impl Fake {
+    /// A fake for one bot process: `getUpdates` honours `offset`, as Telegram does.
     pub async fn start() -> Fake {
+        Fake::start_with(false).await
+    }
+
+    /// A fake for several bot processes: each `getUpdates` batch goes to whichever process
+    /// asks, once, as a load balancer in front of webhook replicas would share the updates.
+    pub async fn start_shared() -> Fake {
+        Fake::start_with(true).await
+    }
+
+    async fn start_with(hand_out: bool) -> Fake {
         let shared = Arc::new(Shared {
             bot_prefix: format!("/bot{BOT_TOKEN}/"),
             queue: Mutex::new(Queue {
-                next_update_id: 1,
                 next_message_id: 1,
                 ..Queue::default()
             }),
@@ -97,6 +126,8 @@ impl Fake {
             waiters: Mutex::default(),
             requests: Mutex::default(),
             first_get_updates: OnceLock::new(),
+            hand_out,
+            pollers: Mutex::default(),
             gateway_delay_us: AtomicU64::new(0),
             counters: Counters::default(),
         });
@@ -107,6 +138,7 @@ impl Fake {
         let app = axum::Router::new()
             .fallback(handle)
             .with_state(shared.clone());
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("the fake serves") });
         Fake { shared, addr }
     }
@@ -128,6 +160,29 @@ impl Fake {
 
     pub fn counters(&self) -> &Counters {
         &self.shared.counters
+    }
+
+    /// The fake's port (the remote port of every connection a bot opens to it).
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Every connection that called `getUpdates`, by its local port, with what it got since the
+    /// last call; the counts start again from zero.
+    pub fn take_pollers(&self) -> HashMap<u16, Poller> {
+        let mut pollers = self.shared.pollers.lock().unwrap();
+        let taken = pollers.clone();
+        for poller in pollers.values_mut() {
+            poller.calls = 0;
+            poller.updates = 0;
+        }
+        taken
+    }
+
+    /// When each connection that called `getUpdates` first did, by its local port.
+    pub fn first_polls(&self) -> HashMap<u16, Instant> {
+        let pollers = self.shared.pollers.lock().unwrap();
+        pollers.iter().map(|(port, p)| (*port, p.first)).collect()
     }
 
     /// From now on, every `sendVerificationMessage` is answered `delay` after it arrived (an
@@ -166,9 +221,8 @@ impl Fake {
 }
 
 fn queue_text(queue: &mut Queue, chat_id: i64, user_id: i64, text: &str) {
-    let update_id = queue.next_update_id;
+    let update_id = NEXT_UPDATE.fetch_add(1, Ordering::Relaxed);
     let message_id = queue.next_message_id;
-    queue.next_update_id += 1;
     queue.next_message_id += 1;
     let mut message = json!({
         "message_id": message_id,
@@ -204,6 +258,7 @@ fn unix_now() -> u64 {
 
 async fn handle(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -211,7 +266,7 @@ async fn handle(
     let path = uri.path();
     if let Some(method) = path.strip_prefix(shared.bot_prefix.as_str()) {
         let method = method.to_ascii_lowercase();
-        return bot_api(&shared, &method, &body).await;
+        return bot_api(&shared, &method, &body, peer.port()).await;
     }
     if let Some(method) = path.strip_prefix(GATEWAY_PREFIX) {
         let authorised = headers
@@ -251,14 +306,14 @@ struct SendMessage {
     text: String,
 }
 
-async fn bot_api(shared: &Shared, method: &str, body: &[u8]) -> Response {
+async fn bot_api(shared: &Shared, method: &str, body: &[u8], peer_port: u16) -> Response {
     match method {
         "getupdates" => {
             let arrived = Instant::now();
             let _ = shared.first_get_updates.set(arrived);
             shared.counters.get_updates.fetch_add(1, Ordering::Relaxed);
             let params: GetUpdates = serde_json::from_slice(body).unwrap_or_default();
-            get_updates(shared, params, arrived).await
+            get_updates(shared, params, arrived, peer_port).await
         }
         "sendmessage" => {
             let at = Instant::now();
@@ -316,10 +371,27 @@ async fn bot_api(shared: &Shared, method: &str, body: &[u8]) -> Response {
 }
 
 /// Answers with up to `limit` updates from `offset` on, waiting for some while there are none.
-async fn get_updates(shared: &Shared, params: GetUpdates, arrived: Instant) -> Response {
+/// A shared fake forgets what it hands out.
+async fn get_updates(
+    shared: &Shared,
+    params: GetUpdates,
+    arrived: Instant,
+    peer_port: u16,
+) -> Response {
     let limit = params.limit.unwrap_or(100).clamp(1, 100);
     let timeout = Duration::from_secs(params.timeout.unwrap_or(0)).min(MAX_LONG_POLL);
     let deadline = arrived + timeout;
+    shared
+        .pollers
+        .lock()
+        .unwrap()
+        .entry(peer_port)
+        .or_insert(Poller {
+            first: arrived,
+            calls: 0,
+            updates: 0,
+        })
+        .calls += 1;
     loop {
         let queued = shared.queued.notified();
         tokio::pin!(queued);
@@ -332,13 +404,25 @@ async fn get_updates(shared: &Shared, params: GetUpdates, arrived: Instant) -> R
                 }
             }
             if !queue.updates.is_empty() || Instant::now() >= deadline {
-                let batch: Vec<&str> = queue
-                    .updates
-                    .iter()
-                    .take(limit)
-                    .map(|(_, json)| json.as_str())
-                    .collect();
-                return json_response(format!(r#"{{"ok":true,"result":[{}]}}"#, batch.join(",")));
+                let count = queue.updates.len().min(limit);
+                let batch = if shared.hand_out {
+                    let batch: Vec<String> =
+                        queue.updates.drain(..count).map(|(_, json)| json).collect();
+                    batch.join(",")
+                } else {
+                    let batch: Vec<&str> = queue
+                        .updates
+                        .iter()
+                        .take(count)
+                        .map(|(_, json)| json.as_str())
+                        .collect();
+                    batch.join(",")
+                };
+                drop(queue);
+                if let Some(poller) = shared.pollers.lock().unwrap().get_mut(&peer_port) {
+                    poller.updates += count as u64;
+                }
+                return json_response(format!(r#"{{"ok":true,"result":[{batch}]}}"#));
             }
         }
         let _ = tokio::time::timeout_at(deadline, queued).await;

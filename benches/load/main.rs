@@ -1,15 +1,21 @@
 //! `cargo bench --bench load`: verify-bot against a bare teloxide echo bot, on the same loopback
-//! fakes, in one run. See BENCHMARKS.md for what is measured and how to read the table.
+//! fakes, in one run; then verify-bot on PostgreSQL, as one process and as two processes
+//! sharing one database, under the same load. See BENCHMARKS.md for what is measured and how
+//! to read the tables.
 //!
 //! Knobs (environment): `BENCH_CHATS` (200), `BENCH_FLOWS` per chat (5), `BENCH_OPEN` open
-//! verifications to store (10000), `BENCH_COLD_STARTS` (5), `BENCH_SKIP_BUILD` (build first),
-//! `BENCH_VERIFY_BOT` (another verify-bot binary, e.g. one with symbols for `perf`),
-//! `BENCH_SMAPS` (print the largest memory mappings), `BENCH_SLOW_MS` (print slower updates),
-//! `BENCH_FLOOD` `/verify` queued at once in one chat (150) and `BENCH_FLOOD_GATEWAY_MS`, the
-//! Gateway's answer time meanwhile (1500).
+//! verifications to store (10000), `BENCH_COLD_STARTS` (5), `BENCH_ALONE_FLOWS` full flows in
+//! one chat alone (1000), `BENCH_SKIP_BUILD` (build first), `BENCH_VERIFY_BOT` (another
+//! verify-bot binary, e.g. one with symbols for `perf`), `BENCH_SMAPS` (print the largest memory
+//! mappings), `BENCH_SLOW_MS` (print slower updates), `BENCH_FLOOD` `/verify` queued at once in
+//! one chat (150) and `BENCH_FLOOD_GATEWAY_MS`, the Gateway's answer time meanwhile (1500),
+//! `BENCH_POSTGRES` (the PostgreSQL server to create fresh databases on,
+//! `postgres://root@127.0.0.1:5432/test`; `none` skips PostgreSQL) and `BENCH_POSTGRES_SET`
+//! (`name=value,…`: settings given to each of those databases, e.g. `synchronous_commit=off`).
 
 mod drive;
 mod fake;
+mod postgres;
 mod process;
 
 use std::path::{Path, PathBuf};
@@ -19,15 +25,16 @@ use std::time::Duration;
 
 use drive::{Chat, Outcome, Step, drive, phone_numbers};
 use fake::{BOT_TOKEN, Fake, GATEWAY_TOKEN, RIGHT_CODE, WRONG_CODE};
-use process::Bot;
+use process::{Bots, Taken};
 
 /// No phase of the benchmark may run longer than this.
 const PHASE_DEADLINE: Duration = Duration::from_secs(300);
 /// How long a bot is left alone before its idle (or settled) RSS is read.
 const SETTLE: Duration = Duration::from_secs(1);
 const MB: f64 = 1_000_000.0;
-/// Flows in the one-chat latency phase: 3,000 updates, so that p99 rests on 30 updates and p99.9
-/// on 3 (with 600, one slow commit more or less moved p99 by milliseconds).
+/// Flows in the one-chat latency phase (`BENCH_ALONE_FLOWS`): 3,000 updates, so that p99 rests
+/// on 30 updates and p99.9 on 3 (with 600, one slow commit more or less moved p99 by
+/// milliseconds).
 const ALONE_FLOWS: usize = 1000;
 /// Flood phase: `/status` in another chat, measured idle and then during the flood (p99 rests
 /// on 3 probes: over 100, it was the second slowest and moved by milliseconds between runs).
@@ -47,6 +54,8 @@ const FLOOD_ADDED_P99: Duration = Duration::from_millis(2);
 
 struct Settings {
     chats: usize,
+    /// Full flows in the one-chat latency phase.
+    alone_flows: usize,
     flows: usize,
     open: usize,
     cold_starts: usize,
@@ -67,6 +76,7 @@ impl Settings {
         };
         Settings {
             chats: get("BENCH_CHATS", 200),
+            alone_flows: get("BENCH_ALONE_FLOWS", ALONE_FLOWS),
             flows: get("BENCH_FLOWS", 5),
             open: get("BENCH_OPEN", 10_000),
             cold_starts: get("BENCH_COLD_STARTS", 5),
@@ -82,16 +92,30 @@ enum Kind {
     VerifyBot,
 }
 
-/// One bot's figures.
+/// Where verify-bot keeps its data.
+#[derive(Clone)]
+enum Database {
+    /// A fresh SQLite file in the deployment's scratch directory.
+    Sqlite,
+    /// A fresh database on this server.
+    Postgres(Arc<postgres::Server>),
+}
+
+/// One bot deployment's figures. RSS is per process (one entry per process).
 #[derive(Default)]
 struct Figures {
     cold_starts: Vec<Duration>,
-    idle_rss: u64,
+    idle_rss: Vec<u64>,
     /// One chat alone, before the load.
     alone: Outcome,
     load: Outcome,
+    /// The bot processes' CPU time over the load phase.
     load_cpu: Duration,
-    load_peak_rss: u64,
+    /// PostgreSQL's server processes' CPU time over the load phase.
+    load_db_cpu: Option<Duration>,
+    load_peak_rss: Vec<u64>,
+    /// Several processes: which took how many updates, by phase.
+    taken: Vec<(&'static str, Taken)>,
     /// After one `/verify` in each of `BENCH_OPEN` new group chats (verify-bot: open verifications).
     stored: Stored,
     /// verify-bot only: another chat's latency while one chat floods a slow Gateway.
@@ -122,34 +146,110 @@ impl Flood {
 #[derive(Default)]
 struct Stored {
     outcome: Outcome,
-    rss: u64,
-    peak_rss: u64,
+    rss: Vec<u64>,
+    peak_rss: Vec<u64>,
     open_in_db: i64,
+    /// SQLite: the file with its WAL; PostgreSQL: `pg_database_size`.
     db_bytes: u64,
+    /// PostgreSQL: transactions committed in the database, WAL flushes on the server, and
+    /// updates answered, while the deployment's first processes ran (warm-up to new chats).
+    commits: Option<Commits>,
     /// Restarted on that database: idle, then after one more flow in every staff chat.
-    restarted_idle_rss: u64,
-    restarted_load_rss: u64,
+    restarted_idle_rss: Vec<u64>,
+    restarted_load_rss: Vec<u64>,
 }
 
-/// Everything one bot run needs: its binary, a scratch directory and its environment.
+/// What a PostgreSQL deployment's first processes cost the server, warm-up to new chats.
+#[derive(Clone, Copy)]
+struct Commits {
+    /// `pg_stat_database.xact_commit` (every statement outside a transaction is one, reads too).
+    transactions: i64,
+    /// `pg_stat_wal.wal_sync`, server-wide: what commits waited on the disk for.
+    wal_syncs: i64,
+    updates: u64,
+}
+
+/// Everything one bot deployment needs: its binary, its database, how many processes, and its
+/// environment.
 struct Setup {
     kind: Kind,
     binary: PathBuf,
     admin_ids: String,
+    database: Database,
+    /// Processes started with the same environment on the same database and fake.
+    replicas: usize,
+}
+
+/// Where one deployment keeps its logs (and its SQLite database), and its PostgreSQL
+/// database if it has one.
+struct Scratch {
+    dir: tempfile::TempDir,
+    postgres: Option<postgres::Database>,
+}
+
+impl Scratch {
+    fn database_url(&self) -> String {
+        match &self.postgres {
+            Some(database) => database.url.clone(),
+            None => database_url(self.dir.path()),
+        }
+    }
 }
 
 impl Setup {
-    /// Starts the bot against a new fake with a fresh database; returns the bot, the fake and
-    /// its scratch directory (which holds the database and the log).
-    async fn launch(&self) -> (Bot, Fake, tempfile::TempDir) {
+    /// Starts the bot against a new fake with a fresh database; returns the bot process(es),
+    /// the fake and the deployment's scratch space (its database and logs).
+    async fn launch(&self) -> (Bots, Fake, Scratch) {
         let dir = tempfile::tempdir().expect("a scratch directory");
-        let (bot, fake) = self.launch_in(dir.path()).await;
-        (bot, fake, dir)
+        let postgres = match &self.database {
+            Database::Postgres(server) if self.kind == Kind::VerifyBot => {
+                Some(server.create_database().await)
+            }
+            _ => None,
+        };
+        let scratch = Scratch { dir, postgres };
+        let (bots, fake) = self.launch_in(&scratch).await;
+        (bots, fake, scratch)
     }
 
-    /// Starts the bot against a new fake, with the database (and log) in `dir`.
-    async fn launch_in(&self, dir: &Path) -> (Bot, Fake) {
-        let fake = Fake::start().await;
+    /// Drops the deployment's PostgreSQL database, if it has one (its processes stopped).
+    async fn discard(&self, scratch: Scratch) {
+        if let (Database::Postgres(server), Some(database)) = (&self.database, scratch.postgres) {
+            server.drop_database(database).await;
+        }
+    }
+
+    /// PostgreSQL: transactions committed in the deployment's database so far, and WAL
+    /// flushes on the server.
+    async fn commits(&self, scratch: &Scratch) -> Option<(i64, i64)> {
+        match (&self.database, &scratch.postgres) {
+            (Database::Postgres(server), Some(database)) => {
+                let transactions = server.commits(database).await;
+                Some((transactions, server.wal_syncs().await))
+            }
+            _ => None,
+        }
+    }
+
+    /// Open verifications in the deployment's database, and the database's size.
+    async fn open_and_size(&self, scratch: &Scratch) -> (i64, u64) {
+        match (&self.database, &scratch.postgres) {
+            (Database::Postgres(server), Some(database)) => server.open_and_size(database).await,
+            _ => (
+                count_open(scratch.dir.path()).await,
+                database_bytes(scratch.dir.path()),
+            ),
+        }
+    }
+
+    /// Starts the bot process(es) against a new fake, on the deployment's database.
+    async fn launch_in(&self, scratch: &Scratch) -> (Bots, Fake) {
+        let fake = if self.replicas > 1 {
+            Fake::start_shared().await
+        } else {
+            Fake::start().await
+        };
+        let dir = scratch.dir.path();
         let mut env = vec![
             ("TELOXIDE_TOKEN".to_owned(), BOT_TOKEN.to_owned()),
             ("TELOXIDE_API_URL".to_owned(), fake.bot_api_url()),
@@ -159,7 +259,7 @@ impl Setup {
             env.extend([
                 ("GATEWAY_TOKEN".to_owned(), GATEWAY_TOKEN.to_owned()),
                 ("GATEWAY_API_URL".to_owned(), fake.gateway_url()),
-                ("DATABASE_URL".to_owned(), database_url(dir)),
+                ("DATABASE_URL".to_owned(), scratch.database_url()),
                 ("ADMIN_IDS".to_owned(), self.admin_ids.clone()),
                 // A free loopback port for the HTTP server; no spending limits (1,000 codes per
                 // number per second is the loosest the bot allows: one chat alone sends ~300 a
@@ -173,12 +273,34 @@ impl Setup {
                 ("STATUS_POLL_SECS".to_owned(), "3600".to_owned()),
             ]);
         }
-        let log = dir.join(format!(
-            "bot-{}.log",
-            fake.bot_api_url().replace([':', '/'], "")
-        ));
-        let bot = Bot::spawn(&self.binary, &env, dir, log);
-        (bot, fake)
+        let bots = (0..self.replicas)
+            .map(|i| {
+                let log = dir.join(format!(
+                    "bot-{}-{i}.log",
+                    fake.bot_api_url().replace([':', '/'], "")
+                ));
+                process::Bot::spawn(&self.binary, &env, dir, log)
+            })
+            .collect();
+        (Bots(bots), fake)
+    }
+
+    /// Several processes: how many updates each took from `fake` since the last call, noted
+    /// for `phase` (and printed, with a warning if one took none).
+    fn note_taken(&self, phase: &'static str, bots: &Bots, fake: &Fake, figures: &mut Figures) {
+        if self.replicas < 2 {
+            return;
+        }
+        let taken = bots.updates_taken(fake);
+        eprintln!(
+            "  {phase}: updates taken by pids {:?}: {}",
+            bots.pids(),
+            taken.describe()
+        );
+        if !taken.all_took_some() {
+            eprintln!("  WARNING: {phase}: a process took no updates");
+        }
+        figures.taken.push((phase, taken));
     }
 
     /// The script of one chat: `flows` full flows. The echo bot gets the same texts.
@@ -238,21 +360,51 @@ async fn main() {
         kind: Kind::Echo,
         binary: release.join("examples").join("echo_bot"),
         admin_ids: String::new(),
+        database: Database::Sqlite,
+        replicas: 1,
     };
-    let verify = Setup {
+    let verify = |database: Database, replicas: usize| Setup {
         kind: Kind::VerifyBot,
         // BENCH_VERIFY_BOT: another build of the bot, e.g. one with symbols for `perf`.
         binary: std::env::var_os("BENCH_VERIFY_BOT")
             .map(PathBuf::from)
             .unwrap_or_else(|| release.join("verify-bot")),
-        admin_ids,
+        admin_ids: admin_ids.clone(),
+        database,
+        replicas,
     };
     eprintln!("measuring the echo bot…");
     let echo_figures = measure(&echo, &settings, &staff, &groups).await;
-    eprintln!("measuring verify-bot…");
-    let verify_figures = measure(&verify, &settings, &staff, &groups).await;
+    eprintln!("measuring verify-bot on SQLite…");
+    let verify_figures = measure(&verify(Database::Sqlite, 1), &settings, &staff, &groups).await;
     let image = process::image_size();
+    let postgres = match postgres_server().await {
+        Ok(server) => {
+            let server = Arc::new(server);
+            let mut columns = Vec::new();
+            for replicas in [1, 2] {
+                eprintln!("measuring verify-bot on PostgreSQL, {replicas} process(es)…");
+                let setup = verify(Database::Postgres(server.clone()), replicas);
+                columns.push(measure(&setup, &settings, &staff, &groups).await);
+            }
+            Ok((server.url().to_owned(), server.settings().await, columns))
+        }
+        Err(why) => Err(why),
+    };
     report(&settings, &echo_figures, &verify_figures, image);
+    report_databases(&settings, &echo_figures, &verify_figures, &postgres);
+}
+
+/// The server `BENCH_POSTGRES` names (by default the local one), or why its columns are skipped.
+async fn postgres_server() -> Result<postgres::Server, String> {
+    let url = std::env::var("BENCH_POSTGRES").unwrap_or_else(|_| postgres::DEFAULT_SERVER.into());
+    if url.is_empty() || url == "none" {
+        return Err("BENCH_POSTGRES=none".into());
+    }
+    let set = std::env::var("BENCH_POSTGRES_SET").unwrap_or_default();
+    postgres::Server::connect(&url, &set)
+        .await
+        .map_err(|why| format!("{url} does not answer: {why}"))
 }
 
 async fn measure(
@@ -266,21 +418,42 @@ async fn measure(
         ..Figures::default()
     };
     for _ in 0..settings.cold_starts {
-        let (mut bot, fake, _dir) = setup.launch().await;
-        figures.cold_starts.push(bot.cold_start(&fake).await);
-        bot.stop().await;
+        let (mut bots, fake, scratch) = setup.launch().await;
+        figures.cold_starts.push(bots.cold_start(&fake).await);
+        bots.stop().await;
+        setup.discard(scratch).await;
     }
 
-    let (mut bot, fake, dir) = setup.launch().await;
-    figures.cold_starts.push(bot.cold_start(&fake).await);
-    eprintln!("  {} is running as pid {}", setup.binary.display(), bot.pid);
-    figures.idle_rss = settled_rss(&bot).await;
-    one_flow_each(setup, &fake, staff, &bot, "warm-up").await;
+    let wal_syncs_before = match &setup.database {
+        Database::Postgres(server) => server.wal_syncs().await,
+        Database::Sqlite => 0,
+    };
+    let (mut bots, fake, scratch) = setup.launch().await;
+    figures.cold_starts.push(bots.cold_start(&fake).await);
+    eprintln!(
+        "  {} is running as pid(s) {:?}",
+        setup.binary.display(),
+        bots.pids()
+    );
+    figures.idle_rss = settled_rss(&bots).await;
+    fake.take_pollers();
+    one_flow_each(setup, &fake, staff, &bots, "warm-up").await;
+    setup.note_taken("warm-up", &bots, &fake, &mut figures);
     // One chat alone: the bot's own time per update, without queueing behind other chats.
     let alone = Arc::new(vec![staff[0].clone()]);
-    figures.alone = drive(&fake, alone, 1, setup.script(ALONE_FLOWS), PHASE_DEADLINE).await;
-    check(&figures.alone, "one chat alone", &bot);
-    let cpu_before = bot.cpu_time();
+    figures.alone = drive(
+        &fake,
+        alone,
+        1,
+        setup.script(settings.alone_flows),
+        PHASE_DEADLINE,
+    )
+    .await;
+    check(&figures.alone, "one chat alone", &bots);
+    setup.note_taken("one chat alone", &bots, &fake, &mut figures);
+    let postgres = matches!(setup.database, Database::Postgres(_)) && setup.kind == Kind::VerifyBot;
+    let cpu_before = bots.cpu_time();
+    let db_cpu_before = postgres.then(postgres::server_cpu_time);
     figures.load = drive(
         &fake,
         staff.clone(),
@@ -289,9 +462,12 @@ async fn measure(
         PHASE_DEADLINE,
     )
     .await;
-    figures.load_cpu = bot.cpu_time().saturating_sub(cpu_before);
-    figures.load_peak_rss = bot.rss().1;
-    check(&figures.load, "load", &bot);
+    figures.load_cpu = bots.cpu_time().saturating_sub(cpu_before);
+    figures.load_db_cpu =
+        db_cpu_before.map(|before| postgres::server_cpu_time().saturating_sub(before));
+    figures.load_peak_rss = bots.rss().iter().map(|r| r.1).collect();
+    check(&figures.load, "load", &bots);
+    setup.note_taken("load", &bots, &fake, &mut figures);
 
     // verify-bot: one open verification per group chat. The echo bot gets the same messages,
     // which shows what the framework itself keeps for that many chats.
@@ -312,34 +488,49 @@ async fn measure(
         PHASE_DEADLINE,
     )
     .await;
-    check(&outcome, "new chats", &bot);
+    check(&outcome, "new chats", &bots);
+    setup.note_taken("new chats", &bots, &fake, &mut figures);
     tokio::time::sleep(SETTLE).await;
-    let (rss, peak_rss) = bot.rss();
+    let rss = bots.rss();
     if std::env::var_os("BENCH_SMAPS").is_some() {
-        process::print_largest_mappings(bot.pid);
+        for pid in bots.pids() {
+            process::print_largest_mappings(pid);
+        }
     }
-    bot.stop().await;
+    bots.stop().await;
     figures.stored = Stored {
         outcome,
-        rss,
-        peak_rss,
-        db_bytes: database_bytes(dir.path()),
+        rss: rss.iter().map(|r| r.0).collect(),
+        peak_rss: rss.iter().map(|r| r.1).collect(),
         ..Stored::default()
     };
     if kind == Kind::VerifyBot {
         let stored = &mut figures.stored;
-        stored.open_in_db = count_open(dir.path()).await;
+        let updates = fake.counters().send_message.load(Ordering::Relaxed);
+        stored.commits = setup
+            .commits(&scratch)
+            .await
+            .map(|(transactions, wal_syncs)| Commits {
+                transactions,
+                wal_syncs: wal_syncs - wal_syncs_before,
+                updates,
+            });
+        (stored.open_in_db, stored.db_bytes) = setup.open_and_size(&scratch).await;
         // What the open verifications themselves cost, apart from the high-water mark of the
-        // concurrency that created them: a fresh process on the same database.
-        let (mut bot, fake) = setup.launch_in(dir.path()).await;
-        bot.cold_start(&fake).await;
-        stored.restarted_idle_rss = settled_rss(&bot).await;
-        one_flow_each(setup, &fake, staff, &bot, "after a restart").await;
-        stored.restarted_load_rss = settled_rss(&bot).await;
-        bot.stop().await;
+        // concurrency that created them: fresh processes on the same database.
+        let (mut bots, fake) = setup.launch_in(&scratch).await;
+        bots.cold_start(&fake).await;
+        stored.restarted_idle_rss = settled_rss(&bots).await;
+        one_flow_each(setup, &fake, staff, &bots, "after a restart").await;
+        stored.restarted_load_rss = settled_rss(&bots).await;
+        bots.stop().await;
+    } else {
+        figures.stored.db_bytes = database_bytes(scratch.dir.path());
     }
+    setup.discard(scratch).await;
     print_counters("fake", &fake);
-    if kind == Kind::VerifyBot {
+    // The flood measures the dispatcher's queues, not the database: on SQLite only.
+    if kind == Kind::VerifyBot && matches!(setup.database, Database::Sqlite) {
         figures.flood = Some(flood(setup, settings).await);
     }
     figures
@@ -370,8 +561,10 @@ async fn flood(setup: &Setup, settings: &Settings) -> Flood {
         kind: Kind::VerifyBot,
         binary: setup.binary.clone(),
         admin_ids: format!("{FLOOD_USER},{PROBE_USER}"),
+        database: setup.database.clone(),
+        replicas: 1,
     };
-    let (mut bot, fake, _dir) = flood_setup.launch().await;
+    let (mut bot, fake, scratch) = flood_setup.launch().await;
     bot.cold_start(&fake).await;
     let prober = Arc::new(vec![Chat {
         chat_id: PROBE_USER,
@@ -432,6 +625,7 @@ async fn flood(setup: &Setup, settings: &Settings) -> Flood {
         );
     }
     bot.stop().await;
+    flood_setup.discard(scratch).await;
     print_counters("flood fake", &fake);
     Flood {
         idle,
@@ -441,14 +635,20 @@ async fn flood(setup: &Setup, settings: &Settings) -> Flood {
     }
 }
 
-/// The resident set once the bot has been left alone for a moment.
-async fn settled_rss(bot: &Bot) -> u64 {
+/// The resident set of each process once the bot has been left alone for a moment.
+async fn settled_rss(bots: &Bots) -> Vec<u64> {
     tokio::time::sleep(SETTLE).await;
-    bot.rss().0
+    bots.rss().iter().map(|r| r.0).collect()
 }
 
 /// One full flow in every staff chat, not measured (a warm-up).
-async fn one_flow_each(setup: &Setup, fake: &Fake, staff: &Arc<Vec<Chat>>, bot: &Bot, phase: &str) {
+async fn one_flow_each(
+    setup: &Setup,
+    fake: &Fake,
+    staff: &Arc<Vec<Chat>>,
+    bots: &Bots,
+    phase: &str,
+) {
     let outcome = drive(
         fake,
         staff.clone(),
@@ -457,11 +657,11 @@ async fn one_flow_each(setup: &Setup, fake: &Fake, staff: &Arc<Vec<Chat>>, bot: 
         PHASE_DEADLINE,
     )
     .await;
-    check(&outcome, phase, bot);
+    check(&outcome, phase, bots);
 }
 
 /// Stops the benchmark if a phase had no answer at all; reports partial failures.
-fn check(outcome: &Outcome, phase: &str, bot: &Bot) {
+fn check(outcome: &Outcome, phase: &str, bots: &Bots) {
     if outcome.failed > 0 {
         eprintln!(
             "  {phase}: {} update(s) failed, e.g. {:?}",
@@ -471,7 +671,7 @@ fn check(outcome: &Outcome, phase: &str, bot: &Bot) {
     assert!(
         outcome.answered() > 0,
         "{phase}: the bot answered nothing. Its log:\n{}",
-        bot.logs()
+        bots.logs()
     );
 }
 
@@ -521,8 +721,6 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
         verify.load.percentile(50.0).as_secs_f64() - echo.load.percentile(50.0).as_secs_f64();
     let p99_added =
         verify.load.percentile(99.0).as_secs_f64() - echo.load.percentile(99.0).as_secs_f64();
-    let alone_p99_added =
-        verify.alone.percentile(99.0).as_secs_f64() - echo.alone.percentile(99.0).as_secs_f64();
     let cpu_per_update = |f: &Figures| f.load_cpu / f.load.answered().max(1) as u32;
     let cold = |f: &Figures| {
         let min = f.cold_starts.iter().min().copied().unwrap_or_default();
@@ -536,9 +734,9 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
     };
     let signed_ms = |s: f64| format!("{:+.2} ms", s * 1e3);
 
-    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
     let mut row = |label: &str, e: String, v: String, cmp: String, target: &str| {
-        rows.push([label.to_owned(), e, v, cmp, target.to_owned()]);
+        rows.push(vec![label.to_owned(), e, v, cmp, target.to_owned()]);
     };
     row(
         "",
@@ -589,20 +787,20 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
     );
     row(
         "RSS idle",
-        mb(echo.idle_rss),
-        mb(verify.idle_rss),
+        mbs(&echo.idle_rss),
+        mbs(&verify.idle_rss),
         String::new(),
         "≤ 20 MB",
     );
     row(
         "RSS peak under load",
-        mb(echo.load_peak_rss),
-        mb(verify.load_peak_rss),
+        mbs(&echo.load_peak_rss),
+        mbs(&verify.load_peak_rss),
         String::new(),
         "",
     );
     let after_chats =
-        |f: &Figures| format!("{} (peak {})", mb(f.stored.rss), mb(f.stored.peak_rss));
+        |f: &Figures| format!("{} (peak {})", mbs(&f.stored.rss), mbs(&f.stored.peak_rss));
     row(
         &format!("RSS after /verify in {} new chats", settings.open),
         after_chats(echo),
@@ -613,11 +811,7 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
     row(
         "  same db, restarted: idle / after 1 flow per chat",
         "—".into(),
-        format!(
-            "{} / {}",
-            mb(verify.stored.restarted_idle_rss),
-            mb(verify.stored.restarted_load_rss)
-        ),
+        restarted(verify),
         String::new(),
         "",
     );
@@ -682,67 +876,26 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
         "≤ 40 MB",
     );
 
-    let widths: Vec<usize> = (0..5)
-        .map(|col| {
-            rows.iter()
-                .map(|r| r[col].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
     println!();
     println!(
         "verify-bot vs a bare teloxide echo bot — {} chats × {} flows (/verify → wrong code → right code) \
          = {updates} updates per bot (and {} alone in 1 chat), loopback fakes, RUST_LOG=warn",
         settings.chats,
         settings.flows,
-        3 * ALONE_FLOWS
+        3 * settings.alone_flows
     );
-    for r in &rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (cell, w))| {
-                let pad = w - cell.chars().count();
-                if i == 0 {
-                    format!("{cell}{}", " ".repeat(pad))
-                } else {
-                    format!("{}{cell}", " ".repeat(pad))
-                }
-            })
-            .collect();
-        println!("{}", line.join("   ").trim_end());
-    }
+    print_table(&rows);
 
     println!();
-    let targets = [
-        ("throughput ≥ 80 % of echo", throughput_ratio >= 0.8),
-        ("added p99 ≤ 2 ms under load", p99_added <= 0.002),
-        (
-            "added p99 ≤ 2 ms for 1 chat alone",
-            alone_p99_added <= 0.002,
-        ),
-        ("RSS idle ≤ 20 MB", verify.idle_rss as f64 <= 20.0 * MB),
-        (
-            "RSS with open verifications ≤ 50 MB",
-            verify.stored.rss as f64 <= 50.0 * MB,
-        ),
-        (
-            "cold start ≤ 150 ms",
-            median(&verify.cold_starts) <= Duration::from_millis(150),
-        ),
+    let mut targets = measured_targets(echo, verify);
+    targets.extend([
         ("binary ≤ 15 MB", verify.binary_size as f64 <= 15.0 * MB),
         (
             "other chat's added p99 ≤ 2 ms while 1 chat floods",
             verify.flood.as_ref().is_some_and(Flood::met),
         ),
-    ];
-    let summary: Vec<String> = targets
-        .iter()
-        .map(|(name, met)| format!("{name}: {}", verdict(*met)))
-        .collect();
-    println!("targets: {}", summary.join("; "));
+    ]);
+    println!("targets: {}", summarise(&targets));
     match &image {
         Ok(size) => println!("image ≤ 40 MB: {}", verdict(*size as f64 <= 40.0 * MB)),
         Err(why) => println!("image: not measured ({why})"),
@@ -795,5 +948,295 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
         "latency: from the update entering the fake's getUpdates queue to the bot's sendMessage \
          reaching the fake; MB = 10^6 bytes; cold start = process spawn to first getUpdates \
          (verify-bot on a fresh database)"
+    );
+}
+
+/// The targets every verify-bot deployment is measured against here (the binary's size and the
+/// flood are the SQLite column's): against the echo bot's figures where they are relative. RSS
+/// is per process.
+fn measured_targets(echo: &Figures, verify: &Figures) -> Vec<(&'static str, bool)> {
+    let added = |p: f64, v: &Outcome, e: &Outcome| {
+        v.percentile(p).as_secs_f64() - e.percentile(p).as_secs_f64()
+    };
+    vec![
+        (
+            "throughput ≥ 80 % of echo",
+            verify.load.updates_per_second() >= 0.8 * echo.load.updates_per_second(),
+        ),
+        (
+            "added p99 ≤ 2 ms under load",
+            added(99.0, &verify.load, &echo.load) <= 0.002,
+        ),
+        (
+            "added p99 ≤ 2 ms for 1 chat alone",
+            added(99.0, &verify.alone, &echo.alone) <= 0.002,
+        ),
+        (
+            "RSS idle ≤ 20 MB",
+            largest(&verify.idle_rss) as f64 <= 20.0 * MB,
+        ),
+        (
+            "RSS with open verifications ≤ 50 MB",
+            largest(&verify.stored.rss) as f64 <= 50.0 * MB,
+        ),
+        (
+            "cold start ≤ 150 ms",
+            median(&verify.cold_starts) <= Duration::from_millis(150),
+        ),
+    ]
+}
+
+fn summarise(targets: &[(&str, bool)]) -> String {
+    targets
+        .iter()
+        .map(|(name, met)| format!("{name}: {}", verdict(*met)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Prints rows as columns: the first left-aligned, the others right-aligned.
+fn print_table(rows: &[Vec<String>]) {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|col| {
+            rows.iter()
+                .filter_map(|r| r.get(col))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                let pad = w - cell.chars().count();
+                if i == 0 {
+                    format!("{cell}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{cell}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        println!("{}", line.join("   ").trim_end());
+    }
+}
+
+/// Resident sets, one per process: `11.0 MB`, or `11.0 + 11.2 MB`.
+fn mbs(per_process: &[u64]) -> String {
+    let each: Vec<String> = per_process
+        .iter()
+        .map(|bytes| format!("{:.1}", *bytes as f64 / MB))
+        .collect();
+    format!("{} MB", each.join(" + "))
+}
+
+fn largest(per_process: &[u64]) -> u64 {
+    per_process.iter().copied().max().unwrap_or_default()
+}
+
+/// Restarted on the database with the open verifications: idle / after one flow per chat.
+fn restarted(f: &Figures) -> String {
+    let (idle, load) = (&f.stored.restarted_idle_rss, &f.stored.restarted_load_rss);
+    format!("{} / {}", mbs(idle), mbs(load))
+}
+
+/// Every verify-bot deployment side by side: SQLite, then PostgreSQL with one process and with
+/// two sharing one database (or why PostgreSQL was not measured).
+fn report_databases(
+    settings: &Settings,
+    echo: &Figures,
+    sqlite: &Figures,
+    postgres: &Result<(String, String, Vec<Figures>), String>,
+) {
+    println!();
+    let (url, server_settings, columns) = match postgres {
+        Ok(measured) => measured,
+        Err(why) => {
+            println!("PostgreSQL: not measured, columns skipped ({why})");
+            return;
+        }
+    };
+    let mut all = vec![("SQLite", sqlite)];
+    for (name, figures) in ["PostgreSQL, 1 process", "PostgreSQL, 2 processes"]
+        .into_iter()
+        .zip(columns)
+    {
+        all.push((name, figures));
+    }
+    let mut header = vec!["verify-bot on".to_owned()];
+    header.extend(all.iter().map(|(name, _)| (*name).to_owned()));
+    header.push("target".to_owned());
+    let mut rows: Vec<Vec<String>> = vec![header];
+    let mut row = |label: &str, cell: &dyn Fn(&Figures) -> String, target: &str| {
+        let mut r = vec![label.to_owned()];
+        r.extend(all.iter().map(|(_, f)| cell(f)));
+        r.push(target.to_owned());
+        rows.push(r);
+    };
+    row(
+        "updates/s",
+        &|f| format!("{:.0}", f.load.updates_per_second()),
+        "",
+    );
+    row(
+        "full flows/s (3 updates each)",
+        &|f| format!("{:.0}", f.load.updates_per_second() / 3.0),
+        "",
+    );
+    for p in [50.0, 99.0] {
+        row(
+            &format!("reply latency p{p}, {} chats", settings.chats),
+            &|f| ms(f.load.percentile(p)),
+            "",
+        );
+    }
+    for p in [50.0, 99.0, 99.9] {
+        row(
+            &format!("reply latency p{p}, 1 chat alone"),
+            &|f| ms(f.alone.percentile(p)),
+            "",
+        );
+    }
+    let per_update = |f: &Figures, cpu: Duration| cpu / f.load.answered().max(1) as u32;
+    row(
+        "CPU time per update, bot process(es)",
+        &|f| ms(per_update(f, f.load_cpu)),
+        "",
+    );
+    row(
+        "CPU time per update, PostgreSQL server",
+        &|f| {
+            f.load_db_cpu
+                .map_or_else(|| "(in process)".into(), |cpu| ms(per_update(f, cpu)))
+        },
+        "",
+    );
+    row(
+        "CPU time per update, bot + database",
+        &|f| {
+            ms(per_update(
+                f,
+                f.load_cpu + f.load_db_cpu.unwrap_or_default(),
+            ))
+        },
+        "",
+    );
+    row("RSS idle (per process)", &|f| mbs(&f.idle_rss), "≤ 20 MB");
+    row("RSS peak under load", &|f| mbs(&f.load_peak_rss), "");
+    row(
+        &format!("RSS after /verify in {} new chats", settings.open),
+        &|f| mbs(&f.stored.rss),
+        "≤ 50 MB",
+    );
+    row(
+        "  same db, restarted: idle / after 1 flow per chat",
+        &restarted,
+        "",
+    );
+    row(
+        "new chats: /verify per second (p99)",
+        &|f| {
+            format!(
+                "{:.0} ({})",
+                f.stored.outcome.updates_per_second(),
+                ms(f.stored.outcome.percentile(99.0))
+            )
+        },
+        "",
+    );
+    row(
+        "  open verifications in the database (its size)",
+        &|f| format!("{} ({})", f.stored.open_in_db, mb(f.stored.db_bytes)),
+        "",
+    );
+    row(
+        "PostgreSQL transactions / WAL fsyncs per update",
+        &|f| {
+            f.stored.commits.map_or_else(
+                || "—".into(),
+                |c| {
+                    let per_update = |n: i64| n as f64 / c.updates.max(1) as f64;
+                    format!(
+                        "{:.2} / {:.2}",
+                        per_update(c.transactions),
+                        per_update(c.wal_syncs)
+                    )
+                },
+            )
+        },
+        "",
+    );
+    row(
+        &format!(
+            "cold start, median of {} (min–max)",
+            sqlite.cold_starts.len()
+        ),
+        &|f| {
+            let min = f.cold_starts.iter().min().copied().unwrap_or_default();
+            let max = f.cold_starts.iter().max().copied().unwrap_or_default();
+            format!(
+                "{} ({:.0}–{:.0})",
+                ms(median(&f.cold_starts)),
+                min.as_secs_f64() * 1e3,
+                max.as_secs_f64() * 1e3
+            )
+        },
+        "≤ 150 ms",
+    );
+    row(
+        "updates taken by each process under load",
+        &|f| {
+            f.taken
+                .iter()
+                .find(|(phase, _)| *phase == "load")
+                .map_or_else(|| "—".into(), |(_, taken)| taken.describe())
+        },
+        "",
+    );
+
+    println!(
+        "verify-bot by database — the same load; PostgreSQL at {url} ({server_settings}), a fresh \
+         database per deployment, dropped afterwards; 2 processes: same environment, same \
+         database, each getUpdates batch to whichever process asks"
+    );
+    print_table(&rows);
+    println!();
+    for (name, f) in all.iter().skip(1) {
+        println!("targets, {name}: {}", summarise(&measured_targets(echo, f)));
+    }
+    for (name, f) in &all {
+        for (phase, taken) in &f.taken {
+            println!(
+                "{name}: {phase}: updates taken by each process: {}",
+                taken.describe()
+            );
+        }
+        let failed = f.alone.failed + f.load.failed + f.stored.outcome.failed;
+        if failed > 0 {
+            println!(
+                "{name}: {} updates failed alone, {} under load, {} in new chats: {:?}",
+                f.alone.failed,
+                f.load.failed,
+                f.stored.outcome.failed,
+                [
+                    &f.alone.failures,
+                    &f.load.failures,
+                    &f.stored.outcome.failures
+                ]
+            );
+        }
+    }
+    println!(
+        "CPU time per update: the bot processes' user + system time over the load phase, and that \
+         of every process named postgres on this machine (SQLite runs inside the bot); RSS per \
+         process; cold start with 2 processes: until both poll"
+    );
+    println!(
+        "transactions / WAL fsyncs per update: pg_stat_database.xact_commit of the bots' database \
+         (a statement outside a transaction is one) and pg_stat_wal.wal_sync of the whole server, \
+         from start-up to the end of the new chats, over the updates answered meanwhile"
     );
 }

@@ -1,5 +1,6 @@
 //! Building and running the bots, and what `/proc` says about them.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -153,6 +154,192 @@ impl Bot {
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
+}
+
+/// The processes of one bot deployment: one, or several replicas sharing a database and a fake
+/// (each of them polls it). Killed when dropped.
+pub struct Bots(pub Vec<Bot>);
+
+impl Bots {
+    pub fn pids(&self) -> Vec<u32> {
+        self.0.iter().map(|bot| bot.pid).collect()
+    }
+
+    /// Waits until every process has called `getUpdates` on `fake`; returns the longest time
+    /// from a process's spawn to its first `getUpdates`.
+    pub async fn cold_start(&mut self, fake: &Fake) -> Duration {
+        if let [bot] = self.0.as_mut_slice() {
+            return bot.cold_start(fake).await;
+        }
+        let deadline = Instant::now() + START_PATIENCE;
+        let mut owners: HashMap<u16, u32> = HashMap::new();
+        loop {
+            let polls = fake.first_polls();
+            if polls.keys().any(|port| !owners.contains_key(port)) {
+                let ports: Vec<u16> = polls.keys().copied().collect();
+                owners.extend(socket_owners(&self.pids(), fake.port(), &ports));
+            }
+            let firsts: Vec<Option<Instant>> = self
+                .0
+                .iter()
+                .map(|bot| {
+                    polls
+                        .iter()
+                        .filter(|(port, _)| owners.get(*port) == Some(&bot.pid))
+                        .map(|(_, at)| *at)
+                        .min()
+                })
+                .collect();
+            if firsts.iter().all(Option::is_some) {
+                return self
+                    .0
+                    .iter()
+                    .zip(firsts)
+                    .map(|(bot, first)| first.unwrap_or(bot.spawned) - bot.spawned)
+                    .max()
+                    .unwrap_or_default();
+            }
+            for bot in &mut self.0 {
+                if let Ok(Some(status)) = bot.child.try_wait() {
+                    panic!("a bot exited during start-up ({status}):\n{}", bot.logs());
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not every bot polled for updates within {START_PATIENCE:?}:\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    /// `(VmRSS, VmHWM)` of each process.
+    pub fn rss(&self) -> Vec<(u64, u64)> {
+        self.0.iter().map(Bot::rss).collect()
+    }
+
+    /// CPU time used so far by all of them.
+    pub fn cpu_time(&self) -> Duration {
+        self.0.iter().map(Bot::cpu_time).sum()
+    }
+
+    pub fn logs(&self) -> String {
+        self.0
+            .iter()
+            .map(|bot| format!("--- pid {}:\n{}", bot.pid, bot.logs()))
+            .collect()
+    }
+
+    pub async fn stop(self) {
+        for bot in self.0 {
+            bot.stop().await;
+        }
+    }
+
+    /// How many updates each process took from `fake` since the last call (in `pids()` order),
+    /// with its `getUpdates` calls, and what went to connections no process holds any more.
+    pub fn updates_taken(&self, fake: &Fake) -> Taken {
+        let pollers = fake.take_pollers();
+        let ports: Vec<u16> = pollers.keys().copied().collect();
+        let owners = socket_owners(&self.pids(), fake.port(), &ports);
+        let mut taken = Taken {
+            by_process: vec![(0, 0); self.0.len()],
+            unattributed: 0,
+        };
+        for (port, poller) in pollers {
+            match owners
+                .get(&port)
+                .and_then(|pid| self.0.iter().position(|bot| bot.pid == *pid))
+            {
+                Some(i) => {
+                    taken.by_process[i].0 += poller.updates;
+                    taken.by_process[i].1 += poller.calls;
+                }
+                None => taken.unattributed += poller.updates,
+            }
+        }
+        taken
+    }
+}
+
+/// Updates handed out by a fake, by the process that took them.
+#[derive(Clone, Debug, Default)]
+pub struct Taken {
+    /// `(updates, getUpdates calls)` per process.
+    pub by_process: Vec<(u64, u64)>,
+    /// Taken through connections that were closed before they could be traced to a process.
+    pub unattributed: u64,
+}
+
+impl Taken {
+    /// E.g. `1503 / 1497 (412 / 405 getUpdates)`.
+    pub fn describe(&self) -> String {
+        let join = |f: fn(&(u64, u64)) -> u64| {
+            self.by_process
+                .iter()
+                .map(|p| f(p).to_string())
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        let mut text = format!("{} ({} getUpdates)", join(|p| p.0), join(|p| p.1));
+        if self.unattributed > 0 {
+            text.push_str(&format!(", {} unattributed", self.unattributed));
+        }
+        text
+    }
+
+    /// Whether every process got some.
+    pub fn all_took_some(&self) -> bool {
+        self.by_process.iter().all(|p| p.0 > 0)
+    }
+}
+
+/// Which of `pids` holds each of the loopback connections to port `remote` whose local ports are
+/// `ports`: from `/proc/net/tcp{,6}` (local port → socket inode) and `/proc/<pid>/fd`
+/// (inode → process). Connections already closed are left out.
+pub fn socket_owners(pids: &[u32], remote: u16, ports: &[u16]) -> HashMap<u16, u32> {
+    let mut inodes: HashMap<u64, u16> = HashMap::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let port_of = |address: &str| {
+                address
+                    .rsplit_once(':')
+                    .and_then(|(_, port)| u16::from_str_radix(port, 16).ok())
+            };
+            let (Some(local), Some(rem), Some(inode)) = (
+                fields.get(1).and_then(|a| port_of(a)),
+                fields.get(2).and_then(|a| port_of(a)),
+                fields.get(9).and_then(|i| i.parse::<u64>().ok()),
+            ) else {
+                continue;
+            };
+            if rem == remote && ports.contains(&local) && inode != 0 {
+                inodes.insert(inode, local);
+            }
+        }
+    }
+    let mut owners = HashMap::new();
+    for &pid in pids {
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            let Ok(link) = std::fs::read_link(fd.path()) else {
+                continue;
+            };
+            let inode = link
+                .to_str()
+                .and_then(|l| l.strip_prefix("socket:["))
+                .and_then(|l| l.strip_suffix(']'))
+                .and_then(|i| i.parse::<u64>().ok());
+            if let Some(port) = inode.and_then(|inode| inodes.get(&inode)) {
+                owners.insert(*port, pid);
+            }
+        }
+    }
+    owners
 }
 
 /// Diagnostics (`BENCH_SMAPS=1`): the mappings of `pid` with the largest resident sets.
