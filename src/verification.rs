@@ -402,17 +402,7 @@ impl Verifier {
     pub async fn sweep(&self) -> Result<Vec<Verification>, StoreError> {
         let patience = self.policy.gateway_timeout + ABANDON_MARGIN;
         let started_before = now() - patience.as_secs_f64().ceil() as i64;
-        let ids = self
-            .store
-            .fail_abandoned_sends(started_before, now())
-            .await?;
-        let mut swept = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(v) = self.store.verification(id).await? {
-                swept.push(v);
-            }
-        }
-        Ok(swept)
+        self.store.fail_abandoned_sends(started_before, now()).await
     }
 
     async fn observe_balance(&self, status: &RequestStatus) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use super::texts;
 use crate::i18n::Lang;
 use crate::store::Verification;
+use crate::verification::SendOutcome;
 
 /// What a button asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,17 @@ pub fn keyboard(lang: Lang, verification_id: i64) -> InlineKeyboardMarkup {
         InlineKeyboardButton::callback(texts::button_resend(lang), resend_data(verification_id)),
         InlineKeyboardButton::callback(texts::button_cancel(lang), cancel_data(verification_id)),
     ]])
+}
+
+/// The Resend / Cancel keyboard under a reply to `/verify` or Resend, for `viewer`: under a
+/// code just sent, or under their own open verification; none under a colleague's (its
+/// buttons would only answer "not yours").
+pub fn for_send(lang: Lang, outcome: &SendOutcome, viewer: i64) -> Option<InlineKeyboardMarkup> {
+    match outcome {
+        SendOutcome::Sent(v) => Some(keyboard(lang, v.id)),
+        SendOutcome::AlreadyOpen(v) if v.staff_user_id == viewer => Some(keyboard(lang, v.id)),
+        _ => None,
+    }
 }
 
 /// `/language`: one button per language, each named in its own language, the current one

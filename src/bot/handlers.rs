@@ -65,14 +65,7 @@ pub async fn verify(
         .await
         .or_apologise(&msg, lang)?;
     let text = texts::send_outcome(&outcome, &view_of(&msg, &user, lang, &settings));
-    let buttons = match &outcome {
-        SendOutcome::Sent(v) => Some(buttons::keyboard(lang, v.id)),
-        // A colleague's verification: its buttons would only answer "not yours".
-        SendOutcome::AlreadyOpen(v) if v.staff_user_id == user.id.0 as i64 => {
-            Some(buttons::keyboard(lang, v.id))
-        }
-        _ => None,
-    };
+    let buttons = buttons::for_send(lang, &outcome, user.id.0 as i64);
     let shown = send(&bot, &msg, text, buttons).await?;
     if let SendOutcome::Sent(verification) = &outcome {
         verifier

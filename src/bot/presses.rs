@@ -10,7 +10,7 @@ use std::sync::Arc;
 use teloxide::prelude::*;
 
 use super::admin;
-use super::buttons::{Action, keyboard};
+use super::buttons::{self, Action, keyboard};
 use super::context::{BoxError, HandlerResult, Settings, TgBot};
 use super::reply::{drop_buttons, remove_buttons, send_to as say};
 use super::texts::{self, Lang, View};
@@ -92,8 +92,9 @@ async fn act(
                     verifier.remember_message(sent.id, shown.id.0).await?;
                     Ok(texts::callback_resent(lang))
                 }
-                SendOutcome::AlreadyOpen(open) => {
-                    say(bot, chat, text, Some(keyboard(lang, open.id))).await?;
+                SendOutcome::AlreadyOpen(_) => {
+                    let buttons = buttons::for_send(lang, &outcome, staff);
+                    say(bot, chat, text, buttons).await?;
                     Ok(texts::callback_not_sent(lang))
                 }
                 SendOutcome::Refused(_) | SendOutcome::Failed(_) | SendOutcome::Unknown { .. } => {

@@ -318,14 +318,6 @@ impl Store {
         })
     }
 
-    /// Which database this is.
-    pub fn backend(&self) -> Backend {
-        match self.db {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), StoreError> {
         with_db!(self, db => sqlx::query("SELECT 1").execute(db).await.map(|done| done.rows_affected()))?;

@@ -487,19 +487,20 @@ impl Store {
     /// Sends abandoned by their process: still `sending` although their Gateway call started
     /// at or before `started_before` (longer ago than any call may take). Each is closed as
     /// failed and `interrupted`, which the limits count as possibly charged, compare-and-set on
-    /// `sending` so that a live process's in-flight send is never touched. Returns their ids.
+    /// `sending` so that a live process's in-flight send is never touched. Returns them as
+    /// closed.
     /// (The `IN` term repeats the partial index's condition, which SQLite does not infer from
     /// `= 'sending'`: without it this scans the whole history.)
     pub async fn fail_abandoned_sends(
         &self,
         started_before: i64,
         now: i64,
-    ) -> Result<Vec<i64>, StoreError> {
-        Ok(with_db!(self, db => sqlx::query_scalar(
+    ) -> Result<Vec<Verification>, StoreError> {
+        Ok(with_db!(self, db => sqlx::query_as(&format!(
             "UPDATE verifications SET status = 'failed', error = 'interrupted', closed_at = $1 \
              WHERE status IN ('sending', 'pending') AND status = 'sending' \
-             AND COALESCE(send_started_at, created_at) <= $2 RETURNING id",
-        )
+             AND COALESCE(send_started_at, created_at) <= $2 RETURNING {COLUMNS}"
+        ))
         .bind(now)
         .bind(started_before)
         .fetch_all(db)
