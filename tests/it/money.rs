@@ -46,10 +46,18 @@ async fn the_resend_cooldown_is_the_default_and_frees_up() {
     assert_says(&refused, "UTC)");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 
-    let quick = TestApp::spawn_with(&[("ADMIN_IDS", "1001"), ("RESEND_COOLDOWN", "2")]).await;
+    // The time it frees up is shown in the business's time zone.
+    let quick = TestApp::spawn_with(&[
+        ("ADMIN_IDS", "1001"),
+        ("RESEND_COOLDOWN", "2"),
+        ("TIME_ZONE", "Europe/Moscow"),
+    ])
+    .await;
     assert_opens_with(&quick.say(&format!("/verify {PHONE}")).await, "📨");
     quick.say("/cancel").await;
-    assert_opens_with(&quick.say(&format!("/verify {PHONE}")).await, "🚦");
+    let refused = quick.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&refused, "🚦");
+    assert_says(&refused, " MSK)");
     quick.advance_clock(2);
     assert_opens_with(&quick.say(&format!("/verify {PHONE}")).await, "📨");
 }
