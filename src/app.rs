@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 use crate::bot::reply::Apologiser;
 use crate::bot::{self, BoxError, Settings, TgBot};
 use crate::config::{Config, HttpConfig};
+use crate::customers::Customers;
 use crate::delivery::signature::ReportVerifier;
 use crate::delivery::{Change, Tracker, poller};
 use crate::gateway::GatewayClient;
@@ -52,6 +53,7 @@ struct Parts {
     bot: TgBot,
     store: Store,
     verifier: Verifier,
+    customers: Customers,
     settings: Arc<Settings>,
     server: Server,
 }
@@ -98,6 +100,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     };
     let (alerts, alerts_rx) = mpsc::unbounded_channel();
     let verifier = Verifier::new(store.clone(), gateway.clone(), policy, alerts);
+    let customers = Customers::new(store.clone(), verifier.clone(), config.customers.clone());
     let alerted = (bot.clone(), store.clone(), settings.clone());
     tokio::spawn(bot::alerts::alert_admins(
         alerted.0, alerted.1, alerted.2, alerts_rx,
@@ -127,6 +130,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         bot,
         store,
         verifier,
+        customers,
         settings,
         server,
     })
@@ -137,6 +141,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         bot,
         store,
         verifier,
+        customers,
         settings,
         server,
     } = parts;
@@ -145,7 +150,12 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         monitoring::update_handled(bot::update_kind(&u))
     });
     let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
-        .dependencies(dptree::deps![store, verifier.clone(), settings.clone()])
+        .dependencies(dptree::deps![
+            store,
+            verifier.clone(),
+            customers,
+            settings.clone()
+        ])
         .worker_queue_size(CHAT_QUEUE)
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
         // their content, which may hold phone numbers.

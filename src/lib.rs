@@ -9,13 +9,14 @@
 //!
 //! 1. What the rest is made of, each standing alone: [`phone`] and [`code`] (the domain types
 //!    that parse what staff type), [`i18n`] (every word, in English and Russian), [`clock`],
-//!    [`invite`] (one-time deep-link tokens), [`telemetry`] (logging that never prints a
-//!    secret), [`monitoring`] (the Prometheus counters).
+//!    [`invite`] (one-time deep-link tokens), [`qr`] (a link as a QR picture), [`telemetry`]
+//!    (logging that never prints a secret), [`monitoring`] (the Prometheus counters).
 //! 2. [`gateway`]: a typed client of the Telegram Gateway API; it knows nothing of teloxide or
 //!    the database.
 //! 3. [`store`]: every SQL statement; rows come out as domain types.
 //! 4. What is built on the store, free of Telegram types: [`verification`] (the flow: send,
-//!    check, cancel, with its money rules), [`delivery`] (what happened to each code: signed
+//!    check, cancel, with its money rules), [`customers`] (what is asked before spending,
+//!    `/lookup`, and the free check at the counter), [`delivery`] (what happened to each code: signed
 //!    reports or polling), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG), and
 //!    [`config`] (the environment, read once).
 //! 5. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
@@ -28,6 +29,7 @@ pub mod chart;
 pub mod clock;
 pub mod code;
 pub mod config;
+pub mod customers;
 pub mod delivery;
 pub mod export;
 pub mod gateway;
@@ -36,6 +38,7 @@ pub mod i18n;
 pub mod invite;
 pub mod monitoring;
 pub mod phone;
+pub mod qr;
 pub mod store;
 pub mod telemetry;
 #[cfg(test)]

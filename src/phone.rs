@@ -68,6 +68,26 @@ impl PhoneNumber {
         Ok(phone)
     }
 
+    /// A number from a Telegram contact. Telegram's own numbers are international, often
+    /// without their `+` (`447911123456`); a card from an address book holds whatever was saved
+    /// there (`8 916 123-45-67`), read with `default_region` first when there is one.
+    pub fn from_contact(
+        input: &str,
+        default_region: Option<country::Id>,
+    ) -> Result<Self, PhoneError> {
+        let input = input.trim();
+        let international = || Self::parse(&format!("+{input}"), None);
+        if input.starts_with('+') || input.starts_with("00") {
+            return Self::parse(input, default_region);
+        }
+        match default_region {
+            Some(_) => {
+                Self::parse(input, default_region).or_else(|err| international().map_err(|_| err))
+            }
+            None => international().or_else(|_| Self::parse(input, None)),
+        }
+    }
+
     /// Rebuilds a number stored in E.164 (as the database keeps it). It was validated before it
     /// was stored, so it is parsed but not validated again: validation tries the pattern of every
     /// number type and was most of the cost of formatting a number into a reply.
@@ -119,7 +139,6 @@ impl PhoneNumber {
     }
 }
 
-/// Debug shows the masked form, so a stray `{:?}` never leaks a customer's number into a log.
 /// A number as the database keeps it (E.164).
 impl TryFrom<String> for PhoneNumber {
     type Error = PhoneError;
@@ -129,6 +148,7 @@ impl TryFrom<String> for PhoneNumber {
     }
 }
 
+/// Debug shows the masked form, so a stray `{:?}` never leaks a customer's number into a log.
 impl fmt::Debug for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PhoneNumber({})", self.masked())
@@ -169,6 +189,28 @@ mod tests {
         let typed = PhoneNumber::parse("+44 (7911) 123-456", None).unwrap();
         assert!(PhoneNumber::from_e164(typed.e164()).unwrap() == typed);
         assert_eq!(PhoneNumber::from_e164(""), Err(PhoneError::Invalid));
+    }
+
+    #[test]
+    fn contact_numbers_are_read_with_or_without_their_plus() {
+        let gb = Some(country::Id::GB);
+        let ru = Some(country::Id::RU);
+        for (input, region, expected) in [
+            ("447911123456", None, "+447911123456"),
+            ("+447911123456", None, "+447911123456"),
+            ("79161234567", None, "+79161234567"),
+            ("447911123456", gb, "+447911123456"),
+            ("447911123456", ru, "+447911123456"),
+            ("07911 123456", gb, "+447911123456"),
+            ("8 916 123-45-67", ru, "+79161234567"),
+            ("0044 7911 123456", None, "+447911123456"),
+        ] {
+            let phone = PhoneNumber::from_contact(input, region).unwrap();
+            assert_eq!(phone.e164(), expected, "{input} {region:?}");
+        }
+        assert_eq!(PhoneNumber::from_contact("", None), Err(PhoneError::Empty));
+        assert!(PhoneNumber::from_contact("07911 123456", None).is_err());
+        assert!(PhoneNumber::from_contact("12", gb).is_err());
     }
 
     #[test]

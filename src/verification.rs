@@ -21,8 +21,8 @@ use crate::gateway::{
 use crate::now;
 use crate::phone::PhoneNumber;
 use crate::store::{
-    BalanceAlert, Limits, NewVerification, Refusal, Reservation, Status, Store, StoreError,
-    Verification,
+    BalanceAlert, Limits, NewVerification, Question, Refusal, Reservation, Status, Store,
+    StoreError, Verification,
 };
 
 /// How long after its Gateway call started a send still `sending` is given up as abandoned,
@@ -98,6 +98,16 @@ pub enum SendOutcome {
     },
     /// The button names a verification the presser may not touch: nothing was sent.
     NotAllowed,
+    /// The question the button answers was answered already, or has expired: nothing was sent.
+    QuestionClosed,
+}
+
+/// A send that answers a question the bot asked first ([`Store::ask`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Answer {
+    pub question: i64,
+    /// The staff member confirmed the customer agreed to receive a code.
+    pub consent: bool,
 }
 
 /// What a message typed in a chat led to.
@@ -193,7 +203,20 @@ impl Verifier {
         staff_user_id: i64,
         phone: &PhoneNumber,
     ) -> Result<SendOutcome, StoreError> {
-        self.reserve_and_send(chat_id, staff_user_id, phone, None)
+        self.reserve_and_send(chat_id, staff_user_id, phone, None, None)
+            .await
+    }
+
+    /// Sends a code as the answer to a question the bot asked (its "Yes, send" or "Send a new
+    /// code anyway" button). The question is answered in the transaction that reserves the
+    /// send, so a double tap sends once; any limit refusing leaves it open.
+    pub async fn send_answer(
+        &self,
+        question: &Question,
+        answer: Answer,
+    ) -> Result<SendOutcome, StoreError> {
+        let (chat, staff) = (question.chat_id, question.staff_user_id);
+        self.reserve_and_send(chat, staff, &question.phone, None, Some(answer))
             .await
     }
 
@@ -207,8 +230,19 @@ impl Verifier {
             Some(_) => return Ok(SendOutcome::NoLongerOpen),
         };
         let phone = old.phone.clone();
-        self.reserve_and_send(old.chat_id, actor.user_id, &phone, Some(&old))
+        self.reserve_and_send(old.chat_id, actor.user_id, &phone, Some(&old), None)
             .await
+    }
+
+    /// The verification `id` if `actor` may use it (its owner, from its chat), for `action`;
+    /// otherwise the attempt is audited as refused and `None`.
+    pub async fn authorised_use(
+        &self,
+        id: i64,
+        actor: &Actor,
+        action: &str,
+    ) -> Result<Option<Verification>, StoreError> {
+        self.authorised(id, actor, action, Actor::may_use).await
     }
 
     /// The verification `id` if `allowed` lets `actor` touch it; otherwise (or when there is no
@@ -245,6 +279,7 @@ impl Verifier {
         staff_user_id: i64,
         phone: &PhoneNumber,
         replaces: Option<&Verification>,
+        answer: Option<Answer>,
     ) -> Result<SendOutcome, StoreError> {
         let new = NewVerification {
             chat_id,
@@ -253,6 +288,8 @@ impl Verifier {
             code_length: self.policy.code_length,
             ttl: self.policy.ttl,
             replaces: replaces.map(|old| old.id),
+            question: answer.map(|a| a.question),
+            consent_by: answer.filter(|a| a.consent).map(|_| staff_user_id),
         };
         let started = now();
         let id = match self
@@ -263,6 +300,7 @@ impl Verifier {
             Reservation::Reserved(id) => id,
             Reservation::AlreadyOpen(open) => return Ok(SendOutcome::AlreadyOpen(open)),
             Reservation::NoLongerOpen => return Ok(SendOutcome::NoLongerOpen),
+            Reservation::QuestionClosed => return Ok(SendOutcome::QuestionClosed),
             Reservation::Refused(refusal) => {
                 tracing::info!(staff = staff_user_id, phone = %phone.masked(), limit = refusal.label(), "send refused");
                 return Ok(SendOutcome::Refused(refusal));

@@ -15,6 +15,7 @@ stats-period =
     Codes sent: { $sent }
     ✅ Verified: { $verified } · ⛔ Failed: { $failed } · ⌛ Expired: { $expired } · 🚫 Cancelled: { $cancelled }
     Success rate: { $rate }
+    📇 Verified by contact share (free): { $by_contact }
     Spent: { $spent } · refunded: { $refunded }
 stats-balance = 💰 Gateway balance (last reported): { $balance }
 stats-balance-unknown = —
@@ -22,12 +23,12 @@ stats-today = Today
 stats-7-days = Last 7 days
 stats-30-days = Last 30 days
 
-chart-title = Codes sent and verified per day, last 30 days (UTC)
-chart-caption = 📈 Codes sent and verified per day
+chart-title = Codes sent and numbers verified per day, last 30 days (UTC)
+chart-caption = 📈 Codes sent and numbers verified per day
 chart-sent = Codes sent: { $count }
 chart-verified = Verified: { $count }
 chart-day = { $month } { $day }
-chart-empty = No codes were sent in this period
+chart-empty = No codes were sent and no numbers verified in this period
 
 export-usage = Send /export for the last 30 days, or /export 7 for the last 7 (1–366).
 export-empty = No verifications in the last { $days ->

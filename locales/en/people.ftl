@@ -10,7 +10,9 @@ help =
 
     Codes are valid for { $valid }. Spaces and dashes in the code are fine.
 
-    /verify &lt;number&gt; — send a code
+    /verify &lt;number&gt; — send a code (or send me the customer's contact card)
+    /qr — customer at the counter: a QR code they scan to share their number, free
+    /lookup &lt;number&gt; — what I know about a number
     /status — your open verifications
     /cancel — cancel one
     /history — your latest verifications
@@ -47,7 +49,9 @@ inviter-notice = 👤 { $name }{ $handle }, user <code>{ $id }</code>, joined as
 stranger =
     👋 Hello! This bot is for the staff of the business that runs it.
 
-    Your Telegram user id is <code>{ $id }</code>. Ask an admin for an invite link (or to add this id).
+    If you were asked to confirm your phone number, scan the QR code the staff show you.
+
+    If you work here, your Telegram user id is <code>{ $id }</code>: ask an admin for an invite link (or to add this id).
 stranger-short = This bot is for staff. Your user id is { $id }: ask an admin for an invite link.
 link-used = This link was already used: each invite works once.
 link-expired = This link has expired.

@@ -15,6 +15,7 @@ stats-period =
     Отправлено кодов: { $sent }
     ✅ Подтверждённых: { $verified } · ⛔ Неудачных: { $failed } · ⌛ Истёкших: { $expired } · 🚫 Отменённых: { $cancelled }
     Доля успешных: { $rate }
+    📇 Подтверждено по контакту (бесплатно): { $by_contact }
     Потрачено: { $spent } · возвращено: { $refunded }
 stats-balance = 💰 Баланс Gateway (по последним данным): { $balance }
 stats-balance-unknown = —
@@ -27,7 +28,7 @@ chart-caption = 📈 Отправлено кодов и подтверждено
 chart-sent = Отправлено: { $count }
 chart-verified = Подтверждено: { $count }
 chart-day = { $day } { $month }
-chart-empty = За этот период коды не отправлялись
+chart-empty = За этот период коды не отправлялись и номера не подтверждались
 
 export-usage = Отправьте /export, чтобы выгрузить проверки за 30 дней, или /export 7 — за 7 дней (число дней — от 1 до 366).
 export-empty = За { $days ->

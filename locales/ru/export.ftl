@@ -10,3 +10,6 @@ export-column-delivery = Доставка
 export-column-cost = Стоимость, $
 export-column-refunded = Возврат
 export-column-checked = Код проверен
+export-column-method = Способ подтверждения
+export-column-consent-by = Согласие: ID сотрудника
+export-column-consent-at = Согласие: время

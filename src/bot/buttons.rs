@@ -1,9 +1,12 @@
-//! Inline buttons and what their `callback_data` says: 🔁 Resend and ✖️ Cancel under a
-//! verification, the "which one?" pickers, the `/language` choice and the Remove buttons of
-//! `/staff`. `callback_data` holds only short ids (`resend:42`), never a phone number; what a
-//! press does is [`super::presses`]'s business.
+//! Inline buttons and what their `callback_data` says: 🔁 Resend, ✖️ Cancel and 📷 QR instead
+//! under a verification, the answers to a question asked before spending, the "which one?"
+//! pickers, the `/language` choice and the Remove buttons of `/staff`; and the one keyboard a
+//! customer sees (Share my phone number). `callback_data` holds only short ids (`resend:42`),
+//! never a phone number; what a press does is [`super::presses`]'s business.
 
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{
+    ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
+};
 
 use super::texts;
 use crate::i18n::Lang;
@@ -21,6 +24,16 @@ pub enum Action {
     Remove(i64),
     /// Speak this language to the person who pressed.
     Language(Lang),
+    /// "Send a new code anyway" under a number verified recently (a question's id).
+    Anyway(i64),
+    /// "Yes, send": the customer agreed (a question's id).
+    Consent(i64),
+    /// "Cancel" under a question: send nothing.
+    Drop(i64),
+    /// "Customer is here: QR instead" under a question …
+    QrForQuestion(i64),
+    /// … or under a code sent (a verification's id).
+    QrForVerification(i64),
 }
 
 impl Action {
@@ -41,6 +54,11 @@ impl Action {
             ("resend", None) => Action::Resend(id),
             ("cancel", None) => Action::Cancel(id),
             ("remove", None) => Action::Remove(id),
+            ("anyway", None) => Action::Anyway(id),
+            ("consent", None) => Action::Consent(id),
+            ("drop", None) => Action::Drop(id),
+            ("qrq", None) => Action::QrForQuestion(id),
+            ("qrv", None) => Action::QrForVerification(id),
             ("check", Some(code)) if code.bytes().all(|b| b.is_ascii_digit()) => {
                 Action::Check(id, code.to_owned())
             }
@@ -71,12 +89,76 @@ pub fn remove_data(user_id: i64) -> String {
     format!("remove:{user_id}")
 }
 
-/// The Resend / Cancel keyboard for a verification.
+pub fn anyway_data(question: i64) -> String {
+    format!("anyway:{question}")
+}
+
+pub fn consent_data(question: i64) -> String {
+    format!("consent:{question}")
+}
+
+pub fn drop_data(question: i64) -> String {
+    format!("drop:{question}")
+}
+
+pub fn qr_question_data(question: i64) -> String {
+    format!("qrq:{question}")
+}
+
+pub fn qr_verification_data(verification_id: i64) -> String {
+    format!("qrv:{verification_id}")
+}
+
+/// The Resend / Cancel keyboard for a verification, and "QR instead" for a customer at the
+/// counter whose code is slow to come.
 pub fn keyboard(lang: Lang, verification_id: i64) -> InlineKeyboardMarkup {
-    InlineKeyboardMarkup::new([[
-        InlineKeyboardButton::callback(texts::button_resend(lang), resend_data(verification_id)),
-        InlineKeyboardButton::callback(texts::button_cancel(lang), cancel_data(verification_id)),
+    InlineKeyboardMarkup::new([
+        vec![
+            InlineKeyboardButton::callback(
+                texts::button_resend(lang),
+                resend_data(verification_id),
+            ),
+            InlineKeyboardButton::callback(
+                texts::button_cancel(lang),
+                cancel_data(verification_id),
+            ),
+        ],
+        vec![InlineKeyboardButton::callback(
+            texts::button_qr(lang),
+            qr_verification_data(verification_id),
+        )],
+    ])
+}
+
+/// Under a number verified recently: send anyway, or check it for free.
+pub fn returning_keyboard(lang: Lang, question: i64) -> InlineKeyboardMarkup {
+    one_per_row(vec![
+        (texts::button_send_anyway(lang), anyway_data(question)),
+        (texts::button_qr(lang), qr_question_data(question)),
+    ])
+}
+
+/// Under the consent question: yes, cancel, or check it for free.
+pub fn consent_keyboard(lang: Lang, question: i64) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([
+        vec![
+            InlineKeyboardButton::callback(texts::button_yes_send(lang), consent_data(question)),
+            InlineKeyboardButton::callback(texts::button_cancel(lang), drop_data(question)),
+        ],
+        vec![InlineKeyboardButton::callback(
+            texts::button_qr(lang),
+            qr_question_data(question),
+        )],
+    ])
+}
+
+/// The customer's one button: share their own contact (private chats only).
+pub fn share_phone_keyboard(lang: Lang) -> KeyboardMarkup {
+    KeyboardMarkup::new([[
+        KeyboardButton::new(texts::button_share_phone(lang)).request(ButtonRequest::Contact)
     ]])
+    .resize_keyboard()
+    .one_time_keyboard()
 }
 
 /// The Resend / Cancel keyboard under a reply to `/verify` or Resend, for `viewer`: under a
@@ -138,6 +220,11 @@ mod tests {
             })
             .collect();
         assert_eq!(data, ["resend:42", "cancel:42"]);
+        assert_eq!(Action::parse("qrv:42"), Some(Action::QrForVerification(42)));
+        assert_eq!(Action::parse("qrq:5"), Some(Action::QrForQuestion(5)));
+        assert_eq!(Action::parse("anyway:5"), Some(Action::Anyway(5)));
+        assert_eq!(Action::parse("consent:5"), Some(Action::Consent(5)));
+        assert_eq!(Action::parse("drop:5"), Some(Action::Drop(5)));
         assert_eq!(Action::parse("resend:42"), Some(Action::Resend(42)));
         assert_eq!(Action::parse("cancel:7"), Some(Action::Cancel(7)));
         assert_eq!(Action::parse("remove:99"), Some(Action::Remove(99)));
@@ -178,6 +265,15 @@ mod tests {
                 Some(Action::Resend(id)) => proptest::prop_assert_eq!(data, resend_data(id)),
                 Some(Action::Cancel(id)) => proptest::prop_assert_eq!(data, cancel_data(id)),
                 Some(Action::Remove(id)) => proptest::prop_assert_eq!(data, remove_data(id)),
+                Some(Action::Anyway(id)) => proptest::prop_assert_eq!(data, anyway_data(id)),
+                Some(Action::Consent(id)) => proptest::prop_assert_eq!(data, consent_data(id)),
+                Some(Action::Drop(id)) => proptest::prop_assert_eq!(data, drop_data(id)),
+                Some(Action::QrForQuestion(id)) => {
+                    proptest::prop_assert_eq!(data, qr_question_data(id))
+                }
+                Some(Action::QrForVerification(id)) => {
+                    proptest::prop_assert_eq!(data, qr_verification_data(id))
+                }
                 None => {}
             }
         }
@@ -191,6 +287,11 @@ mod tests {
                 (cancel_data(id), Action::Cancel(id)),
                 (remove_data(id), Action::Remove(id)),
                 (check_data(id, &code), Action::Check(id, code.clone())),
+                (anyway_data(id), Action::Anyway(id)),
+                (consent_data(id), Action::Consent(id)),
+                (drop_data(id), Action::Drop(id)),
+                (qr_question_data(id), Action::QrForQuestion(id)),
+                (qr_verification_data(id), Action::QrForVerification(id)),
             ] {
                 proptest::prop_assert!(data.len() <= 64);
                 proptest::prop_assert_eq!(Action::parse(&data), Some(action));

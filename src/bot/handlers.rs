@@ -11,6 +11,7 @@ use super::buttons::{self, pick};
 use super::context::{HandlerResult, Settings, TgBot, lang_of};
 use super::reply::{OrApologise, drop_buttons, reply, send, send_to, view_of};
 use super::{menu, texts};
+use crate::customers::{Before, Customers};
 use crate::i18n::Lang;
 use crate::invite;
 use crate::phone::PhoneNumber;
@@ -26,6 +27,9 @@ pub async fn start(
     role: Role,
     verifier: Verifier,
 ) -> HandlerResult {
+    if crate::customers::is_link_token(payload.trim()) {
+        return super::customers::link_opened_by_staff(&bot, &msg, lang).await;
+    }
     let (length, ttl) = (verifier.code_length(), verifier.ttl());
     let text = if payload.trim().is_empty() {
         texts::help(lang, role, length, ttl)
@@ -46,27 +50,78 @@ pub async fn help(
     reply(&bot, &msg, text).await
 }
 
-/// `/verify <number>`: parse, then send a code (showing "typing…" if the Gateway is slow).
+/// `/verify <number>`: parse, then [`verify_number`].
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
 pub async fn verify(
     bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
+    role: Role,
     number: String,
     verifier: Verifier,
+    customers: Customers,
     settings: Arc<Settings>,
 ) -> HandlerResult {
     let phone = match PhoneNumber::parse(&number, settings.default_region) {
         Ok(phone) => phone,
         Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &number, &err)).await,
     };
-    let sending = verifier.send(msg.chat.id.0, user.id.0 as i64, &phone);
-    let outcome = while_typing(&bot, msg.chat.id, sending)
+    verify_number(
+        &bot, &msg, lang, &user, role, &phone, &verifier, &customers, &settings,
+    )
+    .await
+}
+
+/// Sends a code to `phone` (showing "typing…" if the Gateway is slow), unless a question comes
+/// first: the number was verified recently, or the customer's consent is to be confirmed.
+// Each piece is what a handler was given.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn verify_number(
+    bot: &TgBot,
+    msg: &Message,
+    lang: Lang,
+    user: &User,
+    role: Role,
+    phone: &PhoneNumber,
+    verifier: &Verifier,
+    customers: &Customers,
+    settings: &Settings,
+) -> HandlerResult {
+    let actor = Actor {
+        user_id: user.id.0 as i64,
+        chat_id: msg.chat.id.0,
+        admin: role == Role::Admin,
+    };
+    let view = view_of(msg, user, lang, settings);
+    let before = customers.before_send(&actor, phone).await;
+    match before.or_apologise(msg, lang)? {
+        Before::Send => {}
+        Before::Returning { last, question } => {
+            let buttons = buttons::returning_keyboard(lang, question);
+            send(bot, msg, texts::returning(&last, &view), Some(buttons)).await?;
+            return Ok(());
+        }
+        Before::AskConsent { question } => {
+            let buttons = buttons::consent_keyboard(lang, question);
+            send(
+                bot,
+                msg,
+                texts::consent_question(phone, &view),
+                Some(buttons),
+            )
+            .await?;
+            return Ok(());
+        }
+    }
+    let sending = verifier.send(msg.chat.id.0, user.id.0 as i64, phone);
+    let outcome = while_typing(bot, msg.chat.id, sending)
         .await
-        .or_apologise(&msg, lang)?;
-    let text = texts::send_outcome(&outcome, &view_of(&msg, &user, lang, &settings));
+        .or_apologise(msg, lang)?;
+    let text = texts::send_outcome(&outcome, &view);
     let buttons = buttons::for_send(lang, &outcome, user.id.0 as i64);
-    let shown = send(&bot, &msg, text, buttons).await?;
+    let shown = send(bot, msg, text, buttons).await?;
     if let SendOutcome::Sent(verification) = &outcome {
         verifier
             .remember_message(verification.id, shown.id.0)
@@ -207,11 +262,15 @@ pub async fn join(
     payload: String,
     store: Store,
     verifier: Verifier,
+    customers: Customers,
     settings: Arc<Settings>,
 ) -> HandlerResult {
     let token = payload.trim();
     if token.is_empty() {
         return stranger(bot, msg, lang, user, store).await;
+    }
+    if crate::customers::is_link_token(token) {
+        return super::customers::link_opened(&bot, &msg, lang, &user, token, &customers).await;
     }
     let name = user.full_name();
     let member = Member {

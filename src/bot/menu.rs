@@ -9,7 +9,9 @@ use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 use super::context::TgBot;
 use super::texts::{self, Lang};
 
-const STAFF: [&str; 6] = ["verify", "status", "cancel", "history", "language", "help"];
+const STAFF: [&str; 8] = [
+    "verify", "qr", "lookup", "status", "cancel", "history", "language", "help",
+];
 const ADMIN: [&str; 5] = ["invite", "staff", "stats", "export", "reset"];
 
 fn commands(lang: Lang, names: &[&str]) -> Vec<BotCommand> {

@@ -2,7 +2,8 @@
 //!
 //! Access is decided once, at the root of the tree, for messages and button presses alike:
 //! an update comes from staff (an admin from `ADMIN_IDS` or a stored member) or from a stranger,
-//! who can do nothing but open a one-time link. Admin-only commands and buttons are gated in the
+//! who can do nothing but open a one-time link (an invite, or a customer's `/qr` link, answered
+//! with their own contact). Admin-only commands and buttons are gated in the
 //! tree too. No handler checks access again, and no stranger reaches the Gateway. Which
 //! verification a staff member may touch (their own, in its chat) is the flow's rule
 //! ([`crate::verification::Actor`]), checked for every id a button or a command names.
@@ -10,7 +11,8 @@
 //! The modules, from the bottom up: [`context`] (what every handler is given), [`texts`] (every
 //! word), [`buttons`] (inline keyboards and their data), [`reply`] (the one way to send, and
 //! the apology for internal errors), [`menu`] (command menus per role); then the handlers:
-//! [`handlers`] (staff), [`admin`], [`presses`] (buttons), and what the bot says on its own:
+//! [`handlers`] (staff), [`customers`] (`/qr`, `/lookup`, contact cards, and the customer's
+//! side of the free check), [`admin`], [`presses`] (buttons), and what the bot says on its own:
 //! [`live`] (delivery status, lost sends) and [`alerts`] (balance alerts for admins); and
 //! [`startup`], which meets the Bot API before the first update.
 
@@ -18,6 +20,7 @@ mod admin;
 pub mod alerts;
 mod buttons;
 pub mod context;
+mod customers;
 mod handlers;
 pub mod live;
 pub mod menu;
@@ -47,6 +50,11 @@ pub enum Command {
     Help,
     /// `/verify <phone number>`.
     Verify(String),
+    /// `/qr` or `/qr <phone number>`: a one-time link as a QR picture, for a customer at the
+    /// counter.
+    Qr(String),
+    /// `/lookup <phone number>`: what the bot knows of a number.
+    Lookup(String),
     Cancel,
     Status,
     History,
@@ -89,6 +97,8 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .branch(case![Command::Start(payload)].endpoint(handlers::start))
         .branch(case![Command::Help].endpoint(handlers::help))
         .branch(case![Command::Verify(number)].endpoint(handlers::verify))
+        .branch(case![Command::Qr(number)].endpoint(customers::qr))
+        .branch(case![Command::Lookup(number)].endpoint(customers::lookup))
         .branch(case![Command::Cancel].endpoint(handlers::cancel))
         .branch(case![Command::Status].endpoint(handlers::status))
         .branch(case![Command::History].endpoint(handlers::history))
@@ -99,6 +109,10 @@ pub fn schema() -> UpdateHandler<BoxError> {
 
     let staff_messages = Update::filter_message()
         .branch(staff_commands)
+        .branch(
+            dptree::filter(|msg: Message| msg.contact().is_some())
+                .endpoint(customers::contact_card),
+        )
         .endpoint(handlers::other_message);
 
     let staff_buttons = Update::filter_callback_query()
@@ -110,12 +124,18 @@ pub fn schema() -> UpdateHandler<BoxError> {
         )
         .endpoint(presses::pressed);
 
+    // Strangers: a one-time link (an invite, or a customer's `/qr` link), a customer's own
+    // contact in a private chat, and nothing else.
     let stranger_messages = Update::filter_message()
         .branch(
             teloxide::filter_command::<Command, _>()
                 .branch(case![Command::Start(payload)].endpoint(handlers::join)),
         )
-        .endpoint(handlers::stranger);
+        .branch(
+            dptree::filter(|msg: Message| msg.contact().is_some() && msg.chat.is_private())
+                .endpoint(customers::contact_shared),
+        )
+        .endpoint(customers::stranger_message);
 
     // Only messages and button presses are asked for; each is let through by `access` first,
     // and only once whichever replica it reaches.

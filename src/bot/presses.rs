@@ -9,13 +9,27 @@ use std::sync::Arc;
 
 use teloxide::prelude::*;
 
+use teloxide::types::{MaybeInaccessibleMessage, Me};
+
 use super::admin;
 use super::buttons::{self, Action, keyboard};
 use super::context::{BoxError, HandlerResult, Settings, TgBot};
+use super::customers::send_qr;
 use super::reply::{drop_buttons, remove_buttons, send_to as say};
 use super::texts::{self, Lang, View};
+use crate::customers::{Customers, NewLink, Pressed};
 use crate::store::{Role, Store};
 use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verifier};
+
+/// What a press may need besides the press itself.
+struct Context<'a> {
+    bot: &'a TgBot,
+    verifier: &'a Verifier,
+    customers: &'a Customers,
+    store: &'a Store,
+    settings: &'a Settings,
+    me: &'a Me,
+}
 
 /// A button pressed by staff. Always answered, even when something fails.
 // Handlers take their dependencies one by one, as the handler tree injects them.
@@ -26,10 +40,20 @@ pub async fn pressed(
     lang: Lang,
     role: Role,
     verifier: Verifier,
+    customers: Customers,
     store: Store,
     settings: Arc<Settings>,
+    me: Me,
 ) -> HandlerResult {
-    let text = match act(lang, role, &bot, &query, &verifier, &store, &settings).await {
+    let cx = Context {
+        bot: &bot,
+        verifier: &verifier,
+        customers: &customers,
+        store: &store,
+        settings: &settings,
+        me: &me,
+    };
+    let text = match act(lang, role, &query, &cx).await {
         Ok(text) => text,
         Err(err) => {
             tracing::error!("a button press failed: {err}");
@@ -43,12 +67,17 @@ pub async fn pressed(
 async fn act(
     lang: Lang,
     role: Role,
-    bot: &TgBot,
     query: &CallbackQuery,
-    verifier: &Verifier,
-    store: &Store,
-    settings: &Settings,
+    cx: &Context<'_>,
 ) -> Result<String, BoxError> {
+    let Context {
+        bot,
+        verifier,
+        customers,
+        store,
+        settings,
+        ..
+    } = *cx;
     let action = query.data.as_deref().and_then(Action::parse);
     let (Some(action), Some(message)) = (action, query.message.as_ref()) else {
         return Ok(texts::callback_unknown(lang));
@@ -85,7 +114,9 @@ async fn act(
             let text = texts::send_outcome(&outcome, &view);
             match &outcome {
                 SendOutcome::NotAllowed => Ok(texts::not_allowed(lang)),
-                SendOutcome::NoLongerOpen => Ok(texts::no_longer_open(lang)),
+                SendOutcome::NoLongerOpen | SendOutcome::QuestionClosed => {
+                    Ok(texts::no_longer_open(lang))
+                }
                 SendOutcome::Sent(sent) => {
                     drop_keyboard(bot, message).await;
                     let shown = say(bot, chat, text, Some(keyboard(lang, sent.id))).await?;
@@ -121,6 +152,26 @@ async fn act(
             // The pop-up has room for the first line; the chat has the whole answer.
             Ok(strip_tags(text.lines().next().unwrap_or_default()))
         }
+        Action::Anyway(id) => {
+            let pressed = customers.send_anyway(id, &actor).await?;
+            answered(pressed, message, &view, cx).await
+        }
+        Action::Consent(id) => {
+            let pressed = customers.consent(id, &actor).await?;
+            answered(pressed, message, &view, cx).await
+        }
+        Action::Drop(id) => {
+            let pressed = customers.drop_question(id, &actor).await?;
+            answered(pressed, message, &view, cx).await
+        }
+        Action::QrForQuestion(id) => {
+            let link = customers.link_for_question(id, &actor).await?;
+            qr_sent(link, &view, chat, cx).await
+        }
+        Action::QrForVerification(id) => {
+            let link = customers.link_for_verification(id, &actor).await?;
+            qr_sent(link, &view, chat, cx).await
+        }
         Action::Language(chosen) => {
             store.choose_language(staff, chosen, crate::now()).await?;
             tracing::info!(user = staff, language = chosen.code(), "language chosen");
@@ -129,6 +180,75 @@ async fn act(
             Ok(strip_tags(&texts::language_set(chosen)))
         }
     }
+}
+
+/// What a press on a question's button did, told in the chat; returns the pop-up. The question's
+/// buttons go once it is answered; a send a limit refused (or that met an open verification)
+/// leaves the question open, to press again later.
+async fn answered(
+    pressed: Pressed,
+    message: &MaybeInaccessibleMessage,
+    view: &View,
+    cx: &Context<'_>,
+) -> Result<String, BoxError> {
+    let (bot, lang, chat) = (cx.bot, view.lang, message.chat().id);
+    match pressed {
+        Pressed::NotAllowed => Ok(texts::not_allowed(lang)),
+        Pressed::Closed => {
+            drop_keyboard(bot, message).await;
+            Ok(texts::question_closed(lang))
+        }
+        Pressed::Cancelled(question) => {
+            drop_keyboard(bot, message).await;
+            say(
+                bot,
+                chat,
+                texts::question_cancelled(&question.phone, view),
+                None,
+            )
+            .await?;
+            Ok(texts::callback_cancelled(lang))
+        }
+        Pressed::AskConsent(question) => {
+            drop_keyboard(bot, message).await;
+            let text = texts::consent_question(&question.phone, view);
+            let buttons = buttons::consent_keyboard(lang, question.id);
+            say(bot, chat, text, Some(buttons)).await?;
+            Ok(texts::callback_ask_consent(lang))
+        }
+        Pressed::Sent(outcome) => {
+            if !matches!(
+                outcome,
+                SendOutcome::Refused(_) | SendOutcome::AlreadyOpen(_)
+            ) {
+                drop_keyboard(bot, message).await;
+            }
+            let text = texts::send_outcome(&outcome, view);
+            let buttons = buttons::for_send(lang, &outcome, view.viewer);
+            let shown = say(bot, chat, text, buttons).await?;
+            match outcome {
+                SendOutcome::Sent(sent) => {
+                    cx.verifier.remember_message(sent.id, shown.id.0).await?;
+                    Ok(texts::callback_sent(lang))
+                }
+                _ => Ok(texts::callback_not_sent(lang)),
+            }
+        }
+    }
+}
+
+/// Sends the QR picture of a link made by a button; returns the pop-up.
+async fn qr_sent(
+    link: Option<NewLink>,
+    view: &View,
+    chat: ChatId,
+    cx: &Context<'_>,
+) -> Result<String, BoxError> {
+    let Some(link) = link else {
+        return Ok(texts::not_allowed(view.lang));
+    };
+    send_qr(cx.bot, chat, cx.me, &link, view).await?;
+    Ok(texts::callback_qr(view.lang))
 }
 
 /// An admin-only button pressed by staff who are not admins: refused, and audited.

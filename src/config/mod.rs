@@ -42,6 +42,8 @@ pub struct Config {
     /// `PHONE_SEND_LIMIT`, `PHONE_SEND_WINDOW`, `RESEND_COOLDOWN`, `STAFF_DAILY_LIMIT`,
     /// `DAILY_BUDGET`: what sends may cost.
     pub limits: Limits,
+    /// `REVERIFY_AFTER_DAYS`, `CONFIRM_CONSENT`, `QR_TTL`.
+    pub customers: crate::customers::Rules,
     /// `PRECHECK`: ask `checkSendAbility` before each send.
     pub precheck: bool,
     /// `LOW_BALANCE`: admins are told once when the Gateway balance drops below this (USD).
@@ -155,6 +157,17 @@ impl Config {
             daily_budget: parse_money(get("DAILY_BUDGET"), "DAILY_BUDGET", defaults.daily_budget)?,
         };
         let precheck = parse_bool(get("PRECHECK"), "PRECHECK", false)?;
+        let rules = crate::customers::Rules::default();
+        let customers = crate::customers::Rules {
+            reverify_after_days: parse_in_range(
+                get("REVERIFY_AFTER_DAYS"),
+                "REVERIFY_AFTER_DAYS",
+                0..=3650,
+                rules.reverify_after_days,
+            )?,
+            confirm_consent: parse_bool(get("CONFIRM_CONSENT"), "CONFIRM_CONSENT", false)?,
+            qr_ttl: parse_in_range(get("QR_TTL"), "QR_TTL", 60..=86_400, rules.qr_ttl)?,
+        };
         let low_balance = parse_money(get("LOW_BALANCE"), "LOW_BALANCE", 1.0)?;
         let invite_ttl = parse_in_range(get("INVITE_TTL"), "INVITE_TTL", 60..=2_592_000, 86_400)?;
         let time_zone = match get("TIME_ZONE") {
@@ -184,6 +197,7 @@ impl Config {
             code_ttl,
             default_region,
             limits,
+            customers,
             precheck,
             low_balance,
             invite_ttl,

@@ -11,7 +11,10 @@
 //! and starts with a byte order mark, without which Excel reads it as the ANSI code page and
 //! garbles every non-Latin name; LibreOffice and the csv crate skip the BOM. Times are ISO 8601
 //! UTC (`2026-11-27T14:05:00Z`), which spreadsheets leave as sortable text; the cost uses a dot
-//! and at most 4 decimals; `refunded` is `yes`/`no`; `None` is an empty field.
+//! and at most 4 decimals; `refunded` is `yes`/`no`; `method` is `code` or `contact` (the
+//! customer shared their own contact through `/qr`: free); `consent_by` and `consent_at` say
+//! who confirmed the customer agreed to a code, and when (`CONFIRM_CONSENT`); `None` is an
+//! empty field.
 //!
 //! # Spreadsheet formulas
 //!
@@ -55,7 +58,7 @@ pub use xlsx::{Titles, to_xlsx};
 use crate::store::ExportRecord;
 
 /// The CSV header, in column order.
-pub const HEADER: [&str; 10] = [
+pub const HEADER: [&str; 13] = [
     "created_at",
     "staff_id",
     "staff_name",
@@ -66,6 +69,9 @@ pub const HEADER: [&str; 10] = [
     "cost_usd",
     "refunded",
     "checked_at",
+    "method",
+    "consent_by",
+    "consent_at",
 ];
 
 /// The UTF-8 byte order mark that starts the document.
@@ -88,7 +94,7 @@ pub fn to_csv(rows: &[ExportRecord]) -> Vec<u8> {
 }
 
 /// The fields of one row, in [`HEADER`] order.
-fn record(row: &ExportRecord) -> [Cow<'_, str>; 10] {
+fn record(row: &ExportRecord) -> [Cow<'_, str>; 13] {
     fn text(value: &Option<String>) -> Cow<'_, str> {
         value.as_deref().map(defuse).unwrap_or_default()
     }
@@ -103,6 +109,12 @@ fn record(row: &ExportRecord) -> [Cow<'_, str>; 10] {
         row.request_cost.map(format_cost).unwrap_or_default().into(),
         if row.is_refunded { "yes" } else { "no" }.into(),
         row.checked_at.map(iso_utc).unwrap_or_default().into(),
+        row.method.as_str().into(),
+        row.consent_by
+            .map(|id| id.to_string())
+            .unwrap_or_default()
+            .into(),
+        row.consent_at.map(iso_utc).unwrap_or_default().into(),
     ]
 }
 
@@ -179,7 +191,7 @@ mod tests {
     use super::*;
 
     use crate::phone::PhoneNumber;
-    use crate::store::Status;
+    use crate::store::{Method, Status};
 
     /// 2026-11-27T14:05:00Z.
     const T: i64 = 1_795_788_300;
@@ -200,6 +212,9 @@ mod tests {
             request_cost: Some(0.01),
             is_refunded: false,
             checked_at: Some(T + 95),
+            method: Method::Code,
+            consent_by: Some(42),
+            consent_at: Some(T - 30),
         }
     }
 
@@ -235,6 +250,9 @@ mod tests {
             request_cost: None,
             is_refunded: true,
             checked_at: None,
+            method: Method::Contact,
+            consent_by: None,
+            consent_at: None,
         };
         let records = parse(&to_csv(&[full, sparse]));
         assert_eq!(records.len(), 3);
@@ -252,6 +270,9 @@ mod tests {
                 "0.01",
                 "no",
                 "2026-11-27T14:06:35Z",
+                "code",
+                "42",
+                "2026-11-27T14:04:30Z",
             ]
         );
         assert_eq!(
@@ -266,6 +287,9 @@ mod tests {
                 "",
                 "",
                 "yes",
+                "",
+                "contact",
+                "",
                 ""
             ]
         );
@@ -278,7 +302,7 @@ mod tests {
         assert_eq!(
             doc,
             b"\xEF\xBB\xBFcreated_at,staff_id,staff_name,phone,request_id,final_status,\
-              delivery_status,cost_usd,refunded,checked_at\r\n"
+              delivery_status,cost_usd,refunded,checked_at,method,consent_by,consent_at\r\n"
         );
         assert_eq!(parse(&doc), [HEADER]);
     }

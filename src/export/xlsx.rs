@@ -9,10 +9,12 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 use crate::store::ExportRecord;
 
 /// The workbook's column titles, in the admin's language, in the CSV's column order.
-pub type Titles = [String; 10];
+pub type Titles = [String; 13];
 
 /// Column widths, in characters, in the same order.
-const WIDTHS: [f64; 10] = [17.0, 14.0, 24.0, 17.0, 24.0, 13.0, 13.0, 9.0, 10.0, 17.0];
+const WIDTHS: [f64; 13] = [
+    17.0, 14.0, 24.0, 17.0, 24.0, 13.0, 13.0, 9.0, 10.0, 17.0, 12.0, 14.0, 17.0,
+];
 
 /// The `.xlsx` file's bytes.
 pub fn to_xlsx(
@@ -54,6 +56,13 @@ pub fn to_xlsx(
         if let Some(checked) = record.checked_at.and_then(|at| local(at, tz)) {
             sheet.write_datetime_with_format(row, 9, &checked, &when)?;
         }
+        sheet.write_string(row, 10, record.method.as_str())?;
+        if let Some(by) = record.consent_by {
+            sheet.write_number(row, 11, by as f64)?;
+        }
+        if let Some(at) = record.consent_at.and_then(|at| local(at, tz)) {
+            sheet.write_datetime_with_format(row, 12, &at, &when)?;
+        }
     }
     workbook.save_to_buffer()
 }
@@ -73,7 +82,7 @@ mod tests {
 
     use super::*;
     use crate::phone::PhoneNumber;
-    use crate::store::Status;
+    use crate::store::{Method, Status};
 
     /// 2026-11-27T14:05:00Z.
     const T: i64 = 1_795_788_300;
@@ -90,6 +99,9 @@ mod tests {
             request_cost: Some(0.0125),
             is_refunded: true,
             checked_at: None,
+            method: Method::Contact,
+            consent_by: Some(42),
+            consent_at: Some(T - 30),
         }
     }
 
@@ -109,7 +121,7 @@ mod tests {
         let moscow = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
         let sheet = read(to_xlsx(&[record()], &titles(), &moscow).unwrap());
         assert_eq!(sheet.get((0, 0)), Some(&Data::String("Column 0".into())));
-        let row: Vec<&Data> = (0..10).map(|col| sheet.get((1, col)).unwrap()).collect();
+        let row: Vec<&Data> = (0..13).map(|col| sheet.get((1, col)).unwrap()).collect();
         // A date, in the business's time zone: 14:05 UTC is 17:05 in Moscow.
         let Data::DateTime(created) = row[0] else {
             panic!("{:?}", row[0])
@@ -124,12 +136,15 @@ mod tests {
         assert_eq!(row[7], &Data::Float(0.0125));
         assert_eq!(row[8], &Data::Bool(true));
         assert_eq!(row[9], &Data::Empty);
+        assert_eq!(row[10], &Data::String("contact".into()));
+        assert_eq!(row[11], &Data::Float(42.0));
+        assert!(matches!(row[12], Data::DateTime(_)), "{:?}", row[12]);
     }
 
     #[test]
     fn an_empty_export_is_a_header_only() {
         let sheet = read(to_xlsx(&[], &titles(), &jiff::tz::TimeZone::UTC).unwrap());
         assert_eq!(sheet.height(), 1);
-        assert_eq!(sheet.width(), 10);
+        assert_eq!(sheet.width(), 13);
     }
 }

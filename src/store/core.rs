@@ -227,6 +227,39 @@ impl TryFrom<String> for Status {
     }
 }
 
+/// How a number was verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// With a code the Gateway sent, typed back by staff.
+    Code,
+    /// The customer shared their own Telegram contact through a one-time `/qr` link: free.
+    Contact,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Code => "code",
+            Method::Contact => "contact",
+        }
+    }
+}
+
+impl TryFrom<String> for Method {
+    type Error = Unexpected;
+
+    fn try_from(stored: String) -> Result<Method, Unexpected> {
+        match stored.as_str() {
+            "code" => Ok(Method::Code),
+            "contact" => Ok(Method::Contact),
+            _ => Err(Unexpected {
+                what: "method",
+                value: stored,
+            }),
+        }
+    }
+}
+
 /// The database handle. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {

@@ -6,7 +6,7 @@ use super::core::{MAYBE_CHARGED, Serialized, Store, StoreError, on_each_connecti
 
 /// A send that may have cost money: in flight, accepted by the Gateway, or with an unknown
 /// outcome ([`MAYBE_CHARGED`]). Refused sends and sends the Gateway refused are free.
-fn counted() -> String {
+pub(super) fn counted() -> String {
     format!("(status = 'sending' OR request_id IS NOT NULL OR {MAYBE_CHARGED})")
 }
 

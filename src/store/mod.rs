@@ -28,6 +28,7 @@ mod audit;
 mod balance;
 mod checkpoint;
 mod core;
+mod customers;
 mod delivery;
 mod language_cache;
 mod languages;
@@ -38,7 +39,8 @@ mod reports;
 mod verifications;
 
 pub use balance::BalanceAlert;
-pub use core::{Backend, Role, Status, Store, StoreError, Unexpected};
+pub use core::{Backend, Method, Role, Status, Store, StoreError, Unexpected};
+pub use customers::{Accepted, Consent, ContactLink, LinkOpening, Lookup, Question, Verified};
 pub use delivery::{Delivery, LiveView};
 pub use languages::StoredLanguage;
 pub use limits::{Limits, Refusal};

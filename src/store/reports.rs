@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::core::{Status, Store, StoreError, with_db};
+use super::core::{Method, Status, Store, StoreError, with_db};
 use crate::phone::PhoneNumber;
 
 /// What happened to the codes sent in a period.
@@ -19,6 +19,8 @@ pub struct PeriodStats {
     pub spent: f64,
     /// What the Gateway gave back for undelivered codes.
     pub refunded: f64,
+    /// Numbers verified for free, by the customer sharing their contact (no code sent).
+    pub by_contact: i64,
 }
 
 impl PeriodStats {
@@ -51,6 +53,12 @@ pub struct ExportRecord {
     pub is_refunded: bool,
     /// When the code was last checked, Unix seconds.
     pub checked_at: Option<i64>,
+    /// With a code, or by the customer sharing their contact.
+    #[sqlx(try_from = "String")]
+    pub method: Method,
+    /// `CONFIRM_CONSENT`: the staff member who confirmed the customer agreed, and when.
+    pub consent_by: Option<i64>,
+    pub consent_at: Option<i64>,
 }
 
 const DAY: i64 = 86_400;
@@ -65,16 +73,19 @@ impl Store {
                     COALESCE(SUM(CASE WHEN status = 'expired' THEN 1 ELSE 0 END), 0) AS expired, \
                     COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
                     COALESCE(SUM(request_cost), 0.0) AS spent, \
-                    COALESCE(SUM(CASE WHEN is_refunded THEN request_cost ELSE 0.0 END), 0.0) AS refunded \
+                    COALESCE(SUM(CASE WHEN is_refunded THEN request_cost ELSE 0.0 END), 0.0) AS refunded, \
+                    (SELECT COUNT(*) FROM verifications \
+                     WHERE method = 'contact' AND created_at >= $2) AS by_contact \
              FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1",
         )
+        .bind(since)
         .bind(since)
         .fetch_one(db)
         .await)?)
     }
 
-    /// Codes sent and verified per UTC day over the `days` days up to today, oldest first,
-    /// every day present: `(day start, sent, verified)`.
+    /// Codes sent and numbers verified (with a code or by contact share) per UTC day over the
+    /// `days` days up to today, oldest first, every day present: `(day start, sent, verified)`.
     pub async fn daily_activity(
         &self,
         days: i64,
@@ -83,10 +94,11 @@ impl Store {
         let today = now - now.rem_euclid(DAY);
         let first = today - (days - 1) * DAY;
         let rows: Vec<(i64, i64, i64)> = with_db!(self, db => sqlx::query_as(
-            "SELECT created_at - created_at % 86400 AS day, COUNT(*), \
+            "SELECT created_at - created_at % 86400 AS day, \
+                    COALESCE(SUM(CASE WHEN request_id IS NOT NULL THEN 1 ELSE 0 END), 0), \
                     COALESCE(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END), 0) \
-             FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1 \
-             GROUP BY day ORDER BY day",
+             FROM verifications WHERE (request_id IS NOT NULL OR method = 'contact') \
+             AND created_at >= $1 GROUP BY day ORDER BY day",
         )
         .bind(first)
         .fetch_all(db)
@@ -105,7 +117,8 @@ impl Store {
     pub async fn export(&self, since: i64) -> Result<Vec<ExportRecord>, StoreError> {
         Ok(with_db!(self, db => sqlx::query_as(
             "SELECT v.created_at, v.staff_user_id, s.name AS staff_name, v.phone, v.request_id, \
-                    v.status, v.delivery_status, v.request_cost, v.is_refunded, v.checked_at \
+                    v.status, v.delivery_status, v.request_cost, v.is_refunded, v.checked_at, \
+                    v.method, v.consent_by, v.consent_at \
              FROM verifications v LEFT JOIN staff s ON s.user_id = v.staff_user_id \
              WHERE v.created_at >= $1 ORDER BY v.id",
         )

@@ -4,7 +4,7 @@
 use sqlx::FromRow;
 
 use super::audit::{AuditLog, Entry};
-use super::core::{MAYBE_CHARGED, Serialized, Status, Store, StoreError, with_db};
+use super::core::{MAYBE_CHARGED, Method, Serialized, Status, Store, StoreError, with_db};
 use super::limits::{Limited, Limits, Refusal};
 use crate::gateway::RequestStatus;
 use crate::phone::PhoneNumber;
@@ -34,6 +34,13 @@ pub struct Verification {
     pub created_at: i64,
     pub sent_at: Option<i64>,
     pub expires_at: Option<i64>,
+    /// When it reached its final status.
+    pub closed_at: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub method: Method,
+    /// `CONFIRM_CONSENT`: who confirmed the customer agreed to receive a code, and when.
+    pub consent_by: Option<i64>,
+    pub consent_at: Option<i64>,
 }
 
 impl Verification {
@@ -44,11 +51,12 @@ impl Verification {
 }
 
 pub(super) const COLUMNS: &str = "id, chat_id, staff_user_id, phone, status, code_length, ttl, request_id, \
-     request_cost, delivery_status, attempts, message_id, created_at, sent_at, expires_at";
+     request_cost, delivery_status, attempts, message_id, created_at, sent_at, expires_at, closed_at, \
+     method, consent_by, consent_at";
 /// The same columns, qualified with the table alias `v`, for joins.
-const COLUMNS_V: &str = "v.id, v.chat_id, v.staff_user_id, v.phone, v.status, v.code_length, \
+pub(super) const COLUMNS_V: &str = "v.id, v.chat_id, v.staff_user_id, v.phone, v.status, v.code_length, \
      v.ttl, v.request_id, v.request_cost, v.delivery_status, v.attempts, v.message_id, \
-     v.created_at, v.sent_at, v.expires_at";
+     v.created_at, v.sent_at, v.expires_at, v.closed_at, v.method, v.consent_by, v.consent_at";
 const OPEN: &str = "status IN ('sending', 'pending')";
 
 #[derive(FromRow)]
@@ -68,6 +76,11 @@ pub struct NewVerification<'a> {
     pub ttl: u32,
     /// A resend: this open verification is closed in the same transaction.
     pub replaces: Option<i64>,
+    /// The answer to a question the bot asked first (see [`Store::ask`]): the question is
+    /// answered in the same transaction, once.
+    pub question: Option<i64>,
+    /// `CONFIRM_CONSENT`: who confirmed the customer agreed, stored with the row and audited.
+    pub consent_by: Option<i64>,
 }
 
 /// The outcome of trying to open a verification.
@@ -81,6 +94,8 @@ pub enum Reservation {
     Refused(Refusal),
     /// The verification to replace is no longer open; nothing was written.
     NoLongerOpen,
+    /// The question this answers was answered already, or has expired; nothing was written.
+    QuestionClosed,
 }
 
 impl Store {
@@ -117,6 +132,20 @@ impl Store {
                     return Ok(Reservation::NoLongerOpen);
                 }
             }
+            if let Some(question) = new.question {
+                let answered = sqlx::query(
+                    "UPDATE send_questions SET answered_at = $1, answer = 'send' \
+                     WHERE id = $2 AND answered_at IS NULL AND asked_at > $3",
+                )
+                .bind(now)
+                .bind(question)
+                .bind(now - super::customers::QUESTION_TTL)
+                .execute(&mut *tx)
+                .await?;
+                if answered.rows_affected() == 0 {
+                    return Ok(Reservation::QuestionClosed);
+                }
+            }
             let open: Option<Verification> = sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = $1"
             ))
@@ -143,7 +172,8 @@ impl Store {
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, ttl, \
-                 created_at, send_started_at) VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7) RETURNING id",
+                 created_at, send_started_at, consent_by, consent_at) \
+                 VALUES ($1, $2, $3, 'sending', $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(new.chat_id)
             .bind(new.staff_user_id)
@@ -152,8 +182,14 @@ impl Store {
             .bind(i64::from(new.ttl))
             .bind(now)
             .bind(now)
+            .bind(new.consent_by)
+            .bind(new.consent_by.map(|_| now))
             .fetch_one(&mut *tx)
             .await?;
+            if let Some(by) = new.consent_by {
+                tx.audit_for(id, by, "consent", None, Some("customer agreed to receive a code"), now)
+                    .await?;
+            }
             if let Some(old) = new.replaces {
                 let actor = new.staff_user_id;
                 tx.audit_for(old, actor, "cancel", None, Some("resent"), now).await?;

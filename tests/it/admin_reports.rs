@@ -108,7 +108,10 @@ async fn export_is_a_csv_that_parses_back_to_what_happened() {
             "delivery_status",
             "cost_usd",
             "refunded",
-            "checked_at"
+            "checked_at",
+            "method",
+            "consent_by",
+            "consent_at"
         ]
     );
     assert_eq!(rows.len(), 2, "{rows:?}");
@@ -128,6 +131,9 @@ async fn export_is_a_csv_that_parses_back_to_what_happened() {
     assert_eq!(open[4], open_request);
     assert_eq!(open[5], "pending");
     assert_eq!(open[9], "");
+    // Codes, sent without a consent question (CONFIRM_CONSENT is off).
+    assert_eq!(&verified[10..], ["code", "", ""]);
+    assert_eq!(&open[10..], ["code", "", ""]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

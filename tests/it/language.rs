@@ -99,7 +99,10 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     assert_says(&sent, "6-значный код");
     assert_russian_reply(&sent);
     let labels: Vec<String> = sent.inline_buttons().into_iter().map(|(l, _)| l).collect();
-    assert_eq!(labels, ["🔁 Новый код", "✖️ Отменить"]);
+    assert_eq!(
+        labels,
+        ["🔁 Новый код", "✖️ Отменить", "📷 Клиент рядом: QR-код"]
+    );
 
     let status = app.say_as(&ru, chat, "/status").await;
     assert_opens_with(&status, "📋");

@@ -146,7 +146,7 @@ async fn a_crash_between_the_gateways_answer_and_the_write_loses_nothing() {
         .remove(1);
     assert_opens_with(&resurfaced, "📨");
     assert_says(&resurfaced, "after all");
-    assert_eq!(resurfaced.inline_buttons().len(), 2);
+    assert_eq!(resurfaced.inline_buttons().len(), 3);
     let code = app.gateway.code_for(&request).unwrap();
     assert_opens_with(&app.say(&code).await, "✅");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);

@@ -296,7 +296,9 @@ async fn command_menus_are_registered_per_role_at_start_up() {
         .expect("a default menu");
     assert_eq!(
         names(default),
-        ["verify", "status", "cancel", "history", "language", "help"]
+        [
+            "verify", "qr", "lookup", "status", "cancel", "history", "language", "help"
+        ]
     );
     for admin in [1001, 1002] {
         let scoped = calls

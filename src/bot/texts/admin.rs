@@ -59,7 +59,8 @@ pub fn stats(lang: Lang, periods: &[(&str, &PeriodStats)], balance: Option<f64>)
             cancelled = p.cancelled.to_string(),
             rate = rate,
             spent = money(lang, p.spent),
-            refunded = money(lang, p.refunded)
+            refunded = money(lang, p.refunded),
+            by_contact = p.by_contact.to_string()
         );
         text.push_str(&format!("\n{period}\n"));
     }
@@ -121,7 +122,7 @@ pub fn export_workbook_caption(lang: Lang) -> String {
 
 /// The `/export` workbook's column titles, in the CSV's column order.
 pub fn export_titles(lang: Lang) -> crate::export::Titles {
-    const COLUMNS: [&str; 10] = [
+    const COLUMNS: [&str; 13] = [
         "created",
         "staff-id",
         "staff-name",
@@ -132,6 +133,9 @@ pub fn export_titles(lang: Lang) -> crate::export::Titles {
         "cost",
         "refunded",
         "checked",
+        "method",
+        "consent-by",
+        "consent-at",
     ];
     COLUMNS.map(|column| crate::i18n::text(lang, &format!("export-column-{column}"), &[]))
 }
@@ -200,7 +204,10 @@ mod tests {
         assert_eq!(en.days, ["Oct 29", "Nov 27"]);
         assert_eq!(en.sent, "Codes sent: 1,234");
         assert_eq!(en.verified, "Verified: 1,000");
-        assert_eq!(en.empty, "No codes were sent in this period");
+        assert_eq!(
+            en.empty,
+            "No codes were sent and no numbers verified in this period"
+        );
         let ru = chart_labels(Lang::Ru, &days);
         assert_eq!(ru.sent, "Отправлено: 1\u{a0}234");
         assert!(!ru.empty.is_ascii(), "{}", ru.empty);

@@ -80,6 +80,7 @@ pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
             maybe_sent(problem, *retry_at, view)
         }
         SendOutcome::NotAllowed => not_allowed(lang),
+        SendOutcome::QuestionClosed => super::question_closed(lang),
     }
 }
 

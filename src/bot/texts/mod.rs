@@ -10,12 +10,14 @@
 
 mod admin;
 mod common;
+mod customers;
 mod delivery;
 mod flow;
 mod people;
 
 pub use admin::*;
 pub use common::*;
+pub use customers::*;
 pub use delivery::*;
 pub use flow::*;
 pub use people::*;
@@ -132,6 +134,10 @@ mod every_text {
             created_at: NOW - 125,
             sent_at: Some(NOW - 125),
             expires_at: Some(NOW + 175),
+            closed_at: None,
+            method: crate::store::Method::Code,
+            consent_by: None,
+            consent_at: None,
         }
     }
 
@@ -372,6 +378,7 @@ mod every_text {
             cancelled: 0,
             spent: 0.1,
             refunded: 0.01,
+            by_contact: 3,
         };
         let names = stats_periods(lang);
         texts.push((stats(lang, &[(&names[0], &stats_row)], Some(2.5)), "📊"));
@@ -410,8 +417,108 @@ mod every_text {
         texts.extend(labels.days.into_iter().map(|day| (day, "")));
         texts.push((labels.empty, ""));
         texts.push((labels.title, ""));
-        for command in ["verify", "status", "cancel", "history", "language", "help"] {
+        for command in [
+            "verify", "qr", "lookup", "status", "cancel", "history", "language", "help",
+        ] {
             texts.push((menu(lang, command), ""));
+        }
+        texts.extend(customer_texts(lang, &view, &group));
+        texts
+    }
+
+    /// The texts about customers, and the ones customers see.
+    fn customer_texts(lang: Lang, view: &View, group: &View) -> Vec<(String, &'static str)> {
+        use crate::store::{Consent, LinkOpening, Lookup, Method, Verified};
+        let phone = crate::phone::PhoneNumber::from_e164("+447911123456").unwrap();
+        let mut by_contact = verification(0);
+        by_contact.status = Status::Verified;
+        by_contact.method = Method::Contact;
+        by_contact.closed_at = Some(NOW - 3 * 86_400);
+        let last = Verified {
+            verification: by_contact.clone(),
+            staff_name: Some("Bob".into()),
+        };
+        let anonymous = Verified {
+            staff_name: None,
+            ..last.clone()
+        };
+        let found = Lookup {
+            seen: true,
+            last_verified: Some(last.clone()),
+            consent: Some(Consent {
+                consent_by: 1001,
+                consent_by_name: None,
+                consent_at: NOW - 60,
+            }),
+            open: Some(verification(1)),
+            sends_in_window: 1,
+        };
+        let never = Lookup {
+            seen: false,
+            last_verified: None,
+            consent: None,
+            open: None,
+            sends_in_window: 0,
+        };
+        let unverified = Lookup {
+            seen: true,
+            last_verified: None,
+            ..found.clone()
+        };
+        let other = crate::phone::PhoneNumber::from_e164("+447700900123").unwrap();
+        let mut texts = vec![
+            (returning(&last, view), "✅"),
+            (returning(&anonymous, group), "✅"),
+            (consent_question(&phone, view), "🤝"),
+            (question_cancelled(&phone, group), "🚫"),
+            (question_closed(lang), ""),
+            (button_send_anyway(lang), "🔁"),
+            (button_yes_send(lang), "✅"),
+            (button_qr(lang), "📷"),
+            (button_share_phone(lang), "📱"),
+            (contact_card_empty(lang), "⚠️"),
+            (
+                qr_caption("https://t.me/x?start=c_x", NOW + 600, None, view),
+                "📷",
+            ),
+            (
+                qr_caption("https://t.me/x?start=c_x", NOW + 600, Some(&phone), group),
+                "📷",
+            ),
+            (qr_for_customer(lang), "📷"),
+            (
+                verified_by_contact(lang, &by_contact, Some(&other), true, false),
+                "✅",
+            ),
+            (
+                verified_by_contact(lang, &by_contact, None, false, true),
+                "✅",
+            ),
+            (lookup_usage(lang), ""),
+            (lookup(&phone, &found, (3, 600), view), "🔍"),
+            (lookup(&phone, &unverified, (3, 600), group), "🔍"),
+            (lookup(&phone, &never, (3, 600), view), "🔍"),
+            (customer_welcome(lang), "👋"),
+            (customer_thanks(lang), "✅"),
+            (customer_not_theirs(lang), "⚠️"),
+            (customer_use_button(lang), "👇"),
+            (customer_link_expired(lang), "⌛"),
+            (callback_sent(lang), "📨"),
+            (callback_ask_consent(lang), "🤝"),
+            (callback_qr(lang), "📷"),
+            (send_outcome(&SendOutcome::QuestionClosed, view), ""),
+        ];
+        for opening in [
+            LinkOpening::Used,
+            LinkOpening::Expired,
+            LinkOpening::Unknown,
+        ] {
+            let emoji = if matches!(opening, LinkOpening::Expired) {
+                "⌛"
+            } else {
+                "⚠️"
+            };
+            texts.push((customer_link_refused(lang, &opening), emoji));
         }
         texts
     }
@@ -444,6 +551,7 @@ mod every_text {
         "gt",
         "amp",
         "ID",
+        "QR",
         "remove",
     ];
 

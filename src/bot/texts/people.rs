@@ -4,7 +4,7 @@ use teloxide::utils::html::escape;
 
 use super::common::{example, phone_text};
 use crate::i18n::{Lang, duration, local_time};
-use crate::store::{Claim, Role, StaffMember, Status, Verification};
+use crate::store::{Claim, Method, Role, StaffMember, Status, Verification};
 use crate::tr;
 
 pub fn help(lang: Lang, role: Role, code_length: u8, ttl: u32) -> String {
@@ -221,8 +221,12 @@ pub fn history(
                     tr!(lang, "history-by-user", id = v.staff_user_id.to_string())
                 ),
             };
+            let how = match v.method {
+                Method::Code => String::new(),
+                Method::Contact => format!(" ({})", tr!(lang, "method-contact")),
+            };
             format!(
-                "{} {} <code>{}</code>{who}",
+                "{} {} <code>{}</code>{how}{who}",
                 local_time(lang, v.created_at, tz),
                 outcome_emoji(v.status),
                 escape(&phone_text(&v.phone, true))

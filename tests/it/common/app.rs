@@ -102,6 +102,8 @@ impl TestApp {
             ("PHONE_SEND_LIMIT".into(), "1000".into()),
             ("STAFF_DAILY_LIMIT".into(), "0".into()),
             ("DAILY_BUDGET".into(), "0".into()),
+            // Every /verify sends, as before numbers were remembered, unless a test sets it.
+            ("REVERIFY_AFTER_DAYS".into(), "0".into()),
             ("HTTP_ADDR".into(), "127.0.0.1:0".into()),
             // Time a test needs to pass goes by this clock, which the test moves forward.
             ("VERIFY_BOT_TEST_CLOCK".into(), clock.display().to_string()),

@@ -235,6 +235,32 @@ impl FakeTelegram {
         self.mutate(|g| g.push_message(from, chat_id, text, None))
     }
 
+    /// Queues a contact message from `from`: a card with `phone_number` (Telegram sends it as
+    /// the person saved it, or, for a Telegram user's own number, international without `+`),
+    /// and `user_id` when the contact is a Telegram user. Returns the message id.
+    pub fn push_contact(
+        &self,
+        from: &TgUser,
+        chat_id: i64,
+        phone_number: &str,
+        user_id: Option<u64>,
+    ) -> i32 {
+        self.mutate(|g| {
+            if chat_id > 0 {
+                g.private_chats.insert(chat_id, from.clone());
+            }
+            let (id, mut msg) = g.new_message(chat_id, from.to_json());
+            let mut contact = json!({ "phone_number": phone_number, "first_name": "Contact" });
+            if let Some(user_id) = user_id {
+                contact["user_id"] = json!(user_id);
+            }
+            msg["contact"] = contact;
+            g.messages.insert((chat_id, id), msg.clone());
+            g.enqueue(json!({ "message": msg }));
+            id
+        })
+    }
+
     /// Like `push_text`, replying to message `reply_to_message_id` of that chat (must exist).
     pub fn push_reply(
         &self,
@@ -419,6 +445,34 @@ fn chat_id_param(p: &Value) -> Result<i64, ApiError> {
         Value::Null => Err(bad("chat_id is empty")),
         _ => int_param(p, "chat_id").ok_or_else(|| bad("chat not found")),
     }
+}
+
+/// A reply keyboard (`keyboard` of `KeyboardButton`s): each button has a text, and
+/// `request_contact` is "available in private chats only" (Bot API, KeyboardButton).
+fn check_reply_keyboard(p: &Value) -> Result<(), ApiError> {
+    let Some(rows) = p["reply_markup"].get("keyboard") else {
+        return Ok(());
+    };
+    let buttons: Vec<&Value> = rows
+        .as_array()
+        .ok_or_else(|| bad("keyboard must be an array of arrays"))?
+        .iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .collect();
+    if buttons.is_empty() {
+        return Err(bad("keyboard must not be empty"));
+    }
+    for button in buttons {
+        if button["text"].as_str().is_none_or(str::is_empty) {
+            return Err(bad("keyboard button text must be non-empty"));
+        }
+        let private = chat_id_param(p)? > 0;
+        if button["request_contact"] == json!(true) && !private {
+            return Err(bad("contact requests are available in private chats only"));
+        }
+    }
+    Ok(())
 }
 
 /// Telegram echoes only inline keyboards in the returned Message.
@@ -642,6 +696,7 @@ impl Inner {
         let text = p["text"].as_str().unwrap_or_default();
         let parse_mode = p["parse_mode"].as_str().map(str::to_owned);
         check_text(text, parse_mode.as_deref(), 4096)?;
+        check_reply_keyboard(p)?;
         let (chat_id, message_id, mut msg, reply_to_message_id) = self.new_bot_message(p)?;
         msg["text"] = json!(text);
         self.messages.insert((chat_id, message_id), msg.clone());

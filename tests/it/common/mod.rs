@@ -6,3 +6,4 @@ pub mod db;
 pub mod fake_gateway;
 pub mod fake_telegram;
 pub mod http;
+pub mod qr;

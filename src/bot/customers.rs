@@ -1,0 +1,270 @@
+//! Customers in the chat: `/qr` and its picture, `/lookup`, a contact card from staff, and the
+//! customer's side of the free check (the link opened, the contact shared, anything else).
+//!
+//! A customer is someone without access: they reach nothing but these handlers, each answers
+//! with one short message, and none of them can make the bot spend (the free check sends no
+//! code). The bot's reply keyboard ("Share my phone number") is the only one they ever see.
+
+use std::sync::Arc;
+
+use teloxide::prelude::*;
+use teloxide::types::{InputFile, KeyboardRemove, Me, ReplyMarkup, User};
+
+use super::buttons;
+use super::context::{BoxError, HandlerResult, Settings, TgBot, lang_of};
+use super::handlers::{self, verify_number};
+use super::reply::{OrApologise, drop_buttons, patiently, reply, send_to, view_of};
+use super::texts::{self, Lang, View};
+use crate::customers::{Customers, NewLink, Shared};
+use crate::phone::PhoneNumber;
+use crate::store::{LinkOpening, Role, Store};
+use crate::verification::{Actor, Verifier};
+use crate::{invite, qr};
+
+fn actor(msg: &Message, user: &User, role: Role) -> Actor {
+    Actor {
+        user_id: user.id.0 as i64,
+        chat_id: msg.chat.id.0,
+        admin: role == Role::Admin,
+    }
+}
+
+/// `/qr` or `/qr <number>`: a one-time link as a QR picture, for a customer at the counter.
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
+pub async fn qr(
+    bot: TgBot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    role: Role,
+    number: String,
+    me: Me,
+    customers: Customers,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let meant = match number.trim() {
+        "" => None,
+        typed => match PhoneNumber::parse(typed, settings.default_region) {
+            Ok(phone) => Some(phone),
+            Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, typed, &err)).await,
+        },
+    };
+    let link = customers
+        .new_link(&actor(&msg, &user, role), meant.as_ref())
+        .await
+        .or_apologise(&msg, lang)?;
+    let view = view_of(&msg, &user, lang, &settings);
+    send_qr(&bot, msg.chat.id, &me, &link, &view).await?;
+    Ok(())
+}
+
+/// Sends the picture of `link` with its caption (what to do, until when, the link itself).
+pub async fn send_qr(
+    bot: &TgBot,
+    chat: ChatId,
+    me: &Me,
+    link: &NewLink,
+    view: &View,
+) -> Result<Message, BoxError> {
+    let url = invite::deep_link(me.username(), &link.token);
+    let png = qr::png(&url)?;
+    let caption = texts::qr_caption(&url, link.expires_at, link.meant.as_ref(), view);
+    let photo = || {
+        bot.send_photo(chat, InputFile::memory(png.clone()).file_name("qr.png"))
+            .caption(caption.clone())
+    };
+    Ok(patiently(photo).await?)
+}
+
+/// `/lookup <number>`: what the bot knows of a number.
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
+pub async fn lookup(
+    bot: TgBot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    number: String,
+    customers: Customers,
+    verifier: Verifier,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    if number.trim().is_empty() {
+        return reply(&bot, &msg, texts::lookup_usage(lang)).await;
+    }
+    let phone = match PhoneNumber::parse(&number, settings.default_region) {
+        Ok(phone) => phone,
+        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &number, &err)).await,
+    };
+    let found = customers.lookup(&phone).await.or_apologise(&msg, lang)?;
+    let limits = &verifier.policy().limits;
+    let view = view_of(&msg, &user, lang, &settings);
+    let text = texts::lookup(
+        &phone,
+        &found,
+        (limits.phone_sends, limits.phone_window),
+        &view,
+    );
+    reply(&bot, &msg, text).await
+}
+
+/// A contact card sent or forwarded by staff: `/verify` of its number.
+// Handlers take their dependencies one by one, as the handler tree injects them.
+#[allow(clippy::too_many_arguments)]
+pub async fn contact_card(
+    bot: TgBot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    role: Role,
+    verifier: Verifier,
+    customers: Customers,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let number = msg
+        .contact()
+        .map(|c| c.phone_number.trim())
+        .unwrap_or_default();
+    if number.is_empty() {
+        return reply(&bot, &msg, texts::contact_card_empty(lang)).await;
+    }
+    let phone = match PhoneNumber::from_contact(number, settings.default_region) {
+        Ok(phone) => phone,
+        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, number, &err)).await,
+    };
+    verify_number(
+        &bot, &msg, lang, &user, role, &phone, &verifier, &customers, &settings,
+    )
+    .await
+}
+
+/// `/start c_…` from a staff member: the link is for the customer's phone.
+pub async fn link_opened_by_staff(bot: &TgBot, msg: &Message, lang: Lang) -> HandlerResult {
+    reply(bot, msg, texts::qr_for_customer(lang)).await
+}
+
+/// `/start c_…` from someone without access: a customer opened a `/qr` link.
+pub async fn link_opened(
+    bot: &TgBot,
+    msg: &Message,
+    lang: Lang,
+    user: &User,
+    token: &str,
+    customers: &Customers,
+) -> HandlerResult {
+    let opening = customers
+        .open_link(token, user.id.0 as i64)
+        .await
+        .or_apologise(msg, lang)?;
+    match opening {
+        LinkOpening::Opened(_) => {
+            ask_to_share(bot, msg.chat.id, texts::customer_welcome(lang), lang).await
+        }
+        refused => {
+            let text = texts::customer_link_refused(lang, &refused);
+            say_to_customer(bot, msg.chat.id, text, KeyboardRemove::new().into()).await
+        }
+    }
+}
+
+/// A contact shared by someone without access, in a private chat: the free check's answer.
+pub async fn contact_shared(
+    bot: TgBot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    store: Store,
+    customers: Customers,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let (contact_user, number) = match msg.contact() {
+        Some(c) => (c.user_id.map(|id| id.0 as i64), c.phone_number.as_str()),
+        None => (None, ""),
+    };
+    let customer = user.id.0 as i64;
+    let shared = customers
+        .contact_shared(customer, contact_user, number)
+        .await
+        .or_apologise(&msg, lang)?;
+    let chat = msg.chat.id;
+    match shared {
+        Shared::Accepted {
+            accepted,
+            other_than_meant,
+        } => {
+            let thanks = texts::customer_thanks(lang);
+            say_to_customer(&bot, chat, thanks, KeyboardRemove::new().into()).await?;
+            let link = &accepted.link;
+            let staff_chat = ChatId(link.chat_id);
+            let staff_lang = lang_of(&store, link.staff_user_id, settings.default_lang).await;
+            let text = texts::verified_by_contact(
+                staff_lang,
+                &accepted.verification,
+                other_than_meant.as_ref(),
+                !accepted.cancelled.is_empty(),
+                !staff_chat.is_user(),
+            );
+            if let Err(err) = send_to(&bot, staff_chat, text, None).await {
+                tracing::warn!(
+                    staff = link.staff_user_id,
+                    "could not tell staff of a contact share: {err}"
+                );
+            }
+            for cancelled in &accepted.cancelled {
+                drop_buttons(&bot, cancelled).await;
+            }
+            Ok(())
+        }
+        Shared::NotTheirs => ask_to_share(&bot, chat, texts::customer_not_theirs(lang), lang).await,
+        Shared::Expired => {
+            let text = texts::customer_link_expired(lang);
+            say_to_customer(&bot, chat, text, KeyboardRemove::new().into()).await
+        }
+        Shared::NoLink => handlers::stranger(bot, msg, lang, user, store).await,
+    }
+}
+
+/// Anything else from someone without access: a customer with a link still to answer is shown
+/// the button again; anyone else gets the polite stranger answer.
+pub async fn stranger_message(
+    bot: TgBot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    store: Store,
+    customers: Customers,
+) -> HandlerResult {
+    if msg.chat.is_private() {
+        let customer = user.id.0 as i64;
+        match customers.has_open_link(customer).await {
+            Ok(true) => {
+                let text = texts::customer_use_button(lang);
+                return ask_to_share(&bot, msg.chat.id, text, lang).await;
+            }
+            Ok(false) => {}
+            Err(err) => tracing::warn!(customer, "cannot tell whether a link is open: {err}"),
+        }
+    }
+    handlers::stranger(bot, msg, lang, user, store).await
+}
+
+/// `text` with the "Share my phone number" keyboard.
+async fn ask_to_share(bot: &TgBot, chat: ChatId, text: String, lang: Lang) -> HandlerResult {
+    let keyboard = buttons::share_phone_keyboard(lang).into();
+    say_to_customer(bot, chat, text, keyboard).await
+}
+
+async fn say_to_customer(
+    bot: &TgBot,
+    chat: ChatId,
+    text: String,
+    markup: ReplyMarkup,
+) -> HandlerResult {
+    patiently(|| {
+        bot.send_message(chat, text.clone())
+            .reply_markup(markup.clone())
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,590 @@
+//! Customers, end to end: contact cards from staff, the free check at the counter (a `/qr`
+//! picture scanned and answered by a second fake user with their own contact), returning
+//! numbers, the consent question and `/lookup`, in English and in Russian.
+
+use serde_json::Value;
+
+use crate::common::app::{
+    ADMIN_ID, PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says,
+};
+use crate::common::fake_telegram::{SentMessage, TgUser};
+use crate::on_test_db;
+
+const CUSTOMER_ID: u64 = 5005;
+/// The customer's own Telegram number, as Telegram puts it in a shared contact (no `+`).
+const CUSTOMER_NUMBER: &str = "447911123456";
+
+fn customer(lang: Option<&str>) -> TgUser {
+    TgUser {
+        language_code: lang.map(str::to_owned),
+        ..TgUser::new(CUSTOMER_ID, "Carol")
+    }
+}
+
+/// The bot as deployed: numbers verified within `REVERIFY_AFTER_DAYS`'s default (30 days) are
+/// remembered (the harness turns that off for the other tests), with `extra` settings.
+async fn spawn_remembering(extra: &[(&str, &str)]) -> TestApp {
+    let admin = ADMIN_ID.to_string();
+    let mut env = vec![("ADMIN_IDS", admin.as_str()), ("REVERIFY_AFTER_DAYS", "")];
+    env.extend_from_slice(extra);
+    TestApp::spawn_with(&env).await
+}
+
+fn russian(user: &TgUser) -> TgUser {
+    TgUser {
+        language_code: Some("ru".into()),
+        ..user.clone()
+    }
+}
+
+/// The texts of a reply keyboard's buttons, and whether each asks for a contact.
+fn reply_keyboard(message: &SentMessage) -> Vec<(String, bool)> {
+    let rows = message
+        .reply_markup
+        .as_ref()
+        .and_then(|m| m["keyboard"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    rows.iter()
+        .filter_map(Value::as_array)
+        .flatten()
+        .map(|b| {
+            let text = b["text"].as_str().unwrap_or_default().to_owned();
+            (text, b["request_contact"] == true)
+        })
+        .collect()
+}
+
+fn removes_keyboard(message: &SentMessage) -> bool {
+    message
+        .reply_markup
+        .as_ref()
+        .is_some_and(|m| m["remove_keyboard"] == true)
+}
+
+impl TestApp {
+    /// `from` sends `/qr …` in `chat`; returns the link the QR picture holds (read back from the
+    /// PNG) and the picture's caption.
+    async fn qr(&self, from: &TgUser, chat: i64, command: &str) -> (String, String) {
+        let before = self.telegram.calls_to("sendPhoto").len();
+        self.telegram.push_text(from, chat, command);
+        self.qr_sent(before).await
+    }
+
+    /// The QR picture sent after `before` pictures: its link and caption.
+    async fn qr_sent(&self, before: usize) -> (String, String) {
+        self.telegram
+            .wait_for_call("sendPhoto", before + 1, PATIENCE)
+            .await;
+        let upload = self
+            .telegram
+            .uploads()
+            .into_iter()
+            .filter(|u| u.method == "sendphoto")
+            .nth(before)
+            .expect("the picture was uploaded");
+        let png = &upload.files[0].bytes;
+        let links = crate::common::qr::decode(png);
+        assert_eq!(links.len(), 1, "one QR code in the picture");
+        let caption = upload.params["caption"].as_str().unwrap_or_default();
+        assert!(
+            caption.contains(&links[0]),
+            "the caption holds the link: {caption}"
+        );
+        (links[0].clone(), caption.to_owned())
+    }
+
+    /// `who` opens `link` (`/start <token>`) in their private chat; returns the bot's answer.
+    async fn open(&self, who: &TgUser, link: &str) -> SentMessage {
+        let token = link.split("?start=").nth(1).expect("a start link");
+        self.say_as(who, who.id as i64, &format!("/start {token}"))
+            .await
+    }
+
+    /// `who` shares a contact in their private chat; returns the bot's answer to them.
+    async fn share(&self, who: &TgUser, number: &str, user_id: Option<u64>) -> SentMessage {
+        let chat = who.id as i64;
+        let before = self.telegram.messages_to(chat).len();
+        self.telegram.push_contact(who, chat, number, user_id);
+        self.telegram
+            .wait_for_messages(chat, before + 1, PATIENCE)
+            .await[before]
+            .clone()
+    }
+
+    /// Waits for the `n`th message (counting from 1) in `chat`.
+    async fn nth_message(&self, chat: i64, n: usize) -> SentMessage {
+        self.telegram.wait_for_messages(chat, n, PATIENCE).await[n - 1].clone()
+    }
+
+    async fn method_of_latest(&self) -> (String, String, f64) {
+        let db = self.database().await;
+        let sql = "SELECT method, status, request_cost FROM verifications ORDER BY id DESC LIMIT 1";
+        on_test_db!(db, pool => sqlx::query_as(sql).fetch_one(pool).await).expect("a row")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_card_from_staff_sends_a_code_to_its_number() {
+    let app = TestApp::spawn().await;
+    let chat = app.chat();
+
+    // Telegram gives a Telegram user's number without its `+`.
+    let before = app.telegram.messages_to(chat).len();
+    app.telegram
+        .push_contact(&app.admin, chat, CUSTOMER_NUMBER, Some(CUSTOMER_ID));
+    let sent = app.nth_message(chat, before + 1).await;
+    assert_opens_with(&sent, "📨");
+    assert_says(&sent, PHONE);
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+    assert_eq!(app.gateway.calls()[0].params["phone_number"], PHONE_E164);
+
+    // The code is typed as after /verify.
+    let verdict = app.say(&app.customer_code()).await;
+    assert_opens_with(&verdict, "✅");
+
+    // A card without a number, or with one that is not a number: a clear reply, no send.
+    for (number, answer) in [
+        ("", "⚠️ This contact card has no phone number"),
+        ("call reception", "is not a phone number"),
+    ] {
+        let before = app.telegram.messages_to(chat).len();
+        app.telegram.push_contact(&app.admin, chat, number, None);
+        assert_says(&app.nth_message(chat, before + 1).await, answer);
+    }
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact() {
+    let app = spawn_remembering(&[]).await;
+    let chat = app.chat();
+
+    let (link, caption) = app.qr(&app.admin, chat, "/qr").await;
+    assert!(
+        link.starts_with("https://t.me/verify_test_bot?start=c_"),
+        "{link}"
+    );
+    assert!(caption.contains("scan"), "{caption}");
+    assert!(caption.contains("works once"), "{caption}");
+
+    // The customer scans it: one message, in their app's language, with one button.
+    let carol = customer(Some("en"));
+    let welcome = app.open(&carol, &link).await;
+    assert_opens_with(&welcome, "👋");
+    assert_eq!(
+        reply_keyboard(&welcome),
+        [("📱 Share my phone number".to_owned(), true)]
+    );
+
+    // Anything else: the button again, never a staff function.
+    let chatter = app
+        .say_as(&carol, CUSTOMER_ID as i64, "/verify +44 7700 900123")
+        .await;
+    assert_opens_with(&chatter, "👇");
+    assert_eq!(reply_keyboard(&chatter).len(), 1);
+
+    let staff_messages = app.telegram.messages_to(chat).len();
+    let thanks = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    assert_opens_with(&thanks, "✅");
+    assert_says(&thanks, "Thank you");
+    assert!(removes_keyboard(&thanks), "{thanks:?}");
+
+    let told = app.nth_message(chat, staff_messages + 1).await;
+    assert_eq!(
+        told.text,
+        "✅ <code>+44 7911 123456</code> verified by contact share, no code needed."
+    );
+    // Free: the Gateway was never asked.
+    assert!(app.gateway.calls().is_empty());
+    assert_eq!(
+        app.method_of_latest().await,
+        ("contact".to_owned(), "verified".to_owned(), 0.0)
+    );
+    let audit = app.audit().await;
+    let share = audit
+        .iter()
+        .find(|row| row.1 == "contact_share")
+        .expect("audited");
+    assert_eq!(share.0, Some(CUSTOMER_ID as i64));
+
+    // Counted everywhere a verification is.
+    let history = app.say("/history").await;
+    assert_says(
+        &history,
+        "✅ <code>+44 79•• •••456</code> (by contact share)",
+    );
+    let stats = app.say("/stats").await;
+    assert_says(&stats, "Verified by contact share (free): 1");
+
+    // The same number typed again is a returning number: nothing is sent unasked.
+    let again = app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&again, "✅");
+    assert_says(&again, "by contact share");
+    assert!(app.gateway.calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_customers_own_contact_is_accepted_and_only_once() {
+    let app = TestApp::spawn().await;
+    let chat = app.chat();
+    let (link, _) = app.qr(&app.admin, chat, "/qr").await;
+    let carol = customer(None);
+    app.open(&carol, &link).await;
+
+    // Someone else's card (forwarded, or from the address book): refused, the link still open.
+    let staff_messages = app.telegram.messages_to(chat).len();
+    for (number, user_id) in [("447700900123", Some(777)), ("447700900123", None)] {
+        let refused = app.share(&carol, number, user_id).await;
+        assert_opens_with(&refused, "⚠️");
+        assert_says(&refused, "not your own number");
+        assert_eq!(reply_keyboard(&refused).len(), 1, "the button again");
+    }
+    assert_eq!(app.telegram.messages_to(chat).len(), staff_messages);
+
+    let thanks = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    assert_opens_with(&thanks, "✅");
+    app.nth_message(chat, staff_messages + 1).await;
+
+    // Used: a second person, or the same one, gets one polite answer and nothing else.
+    let dave = TgUser::new(6006, "Dave");
+    let used = app.open(&dave, &link).await;
+    assert_opens_with(&used, "⚠️");
+    assert_says(&used, "already been used");
+    let again = app.open(&carol, &link).await;
+    assert_says(&again, "already been used");
+    let shared_again = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    assert_says(&shared_again, "This bot is for the staff");
+    let forged = app
+        .say_as(&dave, 6006, "/start c_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .await;
+    assert_says(&forged, "doesn't work");
+    assert_eq!(app.telegram.messages_to(chat).len(), staff_messages + 1);
+    assert!(app.gateway.calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_opened_first_by_someone_else_or_too_late_is_refused() {
+    let app = TestApp::spawn_with(&[("ADMIN_IDS", &ADMIN_ID.to_string()), ("QR_TTL", "60")]).await;
+    let chat = app.chat();
+    let (link, _) = app.qr(&app.admin, chat, "/qr").await;
+
+    // Whoever opens it first is the only one who may answer it.
+    let dave = TgUser::new(6006, "Dave");
+    assert_opens_with(&app.open(&dave, &link).await, "👋");
+    let carol = customer(None);
+    assert_says(&app.open(&carol, &link).await, "already been used");
+    let not_hers = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    assert_says(&not_hers, "This bot is for the staff");
+
+    // Too late: QR_TTL has passed.
+    app.advance_clock(61);
+    let late = app.share(&dave, "447700900123", Some(6006)).await;
+    assert_opens_with(&late, "⌛");
+    assert!(removes_keyboard(&late));
+    let (fresh, _) = app.qr(&app.admin, chat, "/qr").await;
+    app.advance_clock(61);
+    assert_opens_with(&app.open(&carol, &fresh).await, "⌛");
+    assert!(app.gateway.calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qr_instead_of_a_code_cancels_the_code_once_the_customer_shares() {
+    let app = TestApp::spawn().await;
+    let chat = app.chat();
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&sent, "📨");
+
+    let pictures = app.telegram.calls_to("sendPhoto").len();
+    let pop_up = app.press(&app.admin, &sent, "QR instead").await;
+    assert!(pop_up.contains("QR"), "{pop_up}");
+    let (link, caption) = app.qr_sent(pictures).await;
+    assert!(caption.contains("+44 7911 123456"), "{caption}");
+
+    let carol = customer(None);
+    app.open(&carol, &link).await;
+    let staff_messages = app.telegram.messages_to(chat).len();
+    app.share(&carol, &format!("+{CUSTOMER_NUMBER}"), Some(CUSTOMER_ID))
+        .await;
+    let told = app.nth_message(chat, staff_messages + 1).await;
+    assert_opens_with(&told, "✅");
+    assert_says(&told, "The code sent earlier to this number was cancelled");
+    // The code nobody needs is revoked, and its buttons go.
+    assert_eq!(app.gateway.count("revokeVerificationMessage"), 1);
+    let db = app.database().await;
+    let statuses: Vec<(String, String)> = on_test_db!(db, pool => sqlx::query_as(
+        "SELECT method, status FROM verifications ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    assert_eq!(
+        statuses,
+        [
+            ("code".to_owned(), "cancelled".to_owned()),
+            ("contact".to_owned(), "verified".to_owned())
+        ]
+    );
+
+    // A colleague may not make a link from someone else's verification.
+    let bob = TgUser::new(2002, "Bob");
+    app.invite(&bob, "/invite").await;
+    let refused = app
+        .press_data(&bob, chat, sent.message_id, &format!("qrv:{}", 1))
+        .await;
+    assert!(refused.contains("⛔"), "{refused}");
+    assert_eq!(app.telegram.calls_to("sendPhoto").len(), pictures + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
+    let app = spawn_remembering(&[]).await;
+    let sent = app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&sent, "📨");
+    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+
+    let returning = app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&returning, "✅");
+    assert_says(&returning, "was already verified just now");
+    assert_says(&returning, "with a code. No code was sent.");
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+    let labels: Vec<String> = returning
+        .inline_buttons()
+        .into_iter()
+        .map(|(label, _)| label)
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "🔁 Send a new code anyway",
+            "📷 Customer is here: QR instead"
+        ]
+    );
+
+    // Someone else's press does nothing.
+    let bob = TgUser::new(2002, "Bob");
+    app.invite(&bob, "/invite").await;
+    let (_, data) = returning.inline_buttons()[0].clone();
+    let refused = app
+        .press_data(&bob, returning.chat_id, returning.message_id, &data)
+        .await;
+    assert!(refused.contains("⛔"), "{refused}");
+
+    // The owner's press sends, once, however often it is pressed.
+    let pop_up = app
+        .press(&app.admin, &returning, "Send a new code anyway")
+        .await;
+    assert!(pop_up.contains("Code sent"), "{pop_up}");
+    app.wait_for_sends(2).await;
+    let twice = app
+        .press_data(&app.admin, returning.chat_id, returning.message_id, &data)
+        .await;
+    assert!(twice.contains("already answered"), "{twice}");
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
+
+    // Past REVERIFY_AFTER_DAYS (30 by default), a code goes out at once.
+    app.say("/cancel").await;
+    app.advance_clock(31 * 86_400);
+    assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "📨");
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reverify_after_zero_days_always_sends() {
+    let admin = ADMIN_ID.to_string();
+    let app = TestApp::spawn_with(&[("ADMIN_IDS", &admin), ("REVERIFY_AFTER_DAYS", "0")]).await;
+    app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    app.advance_clock(31);
+    assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "📨");
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_confirm_consent_only_yes_spends_and_the_consent_is_on_record() {
+    let admin = ADMIN_ID.to_string();
+    let app = TestApp::spawn_with(&[("ADMIN_IDS", &admin), ("CONFIRM_CONSENT", "true")]).await;
+
+    let asked = app.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&asked, "🤝");
+    assert_says(
+        &asked,
+        "Has the customer agreed to receive a code in Telegram",
+    );
+    assert!(app.gateway.calls().is_empty());
+    let cancelled_pop_up = app.press(&app.admin, &asked, "Cancel").await;
+    assert!(!cancelled_pop_up.is_empty());
+    let cancelled = app
+        .telegram
+        .messages_to(app.chat())
+        .last()
+        .cloned()
+        .unwrap();
+    assert_opens_with(&cancelled, "🚫");
+    assert!(app.gateway.calls().is_empty());
+
+    let asked = app.say(&format!("/verify {PHONE}")).await;
+    app.press(&app.admin, &asked, "Yes, send").await;
+    app.wait_for_sends(1).await;
+    let sent = app
+        .telegram
+        .messages_to(app.chat())
+        .last()
+        .cloned()
+        .unwrap();
+    assert_opens_with(&sent, "📨");
+
+    let db = app.database().await;
+    let (consent_by, consent_at): (Option<i64>, Option<i64>) =
+        on_test_db!(db, pool => sqlx::query_as(
+        "SELECT consent_by, consent_at FROM verifications ORDER BY id DESC LIMIT 1"
+    )
+    .fetch_one(pool)
+    .await)
+        .unwrap();
+    assert_eq!(consent_by, Some(ADMIN_ID as i64));
+    assert!(consent_at.is_some());
+    let audit = app.audit().await;
+    assert!(
+        audit
+            .iter()
+            .any(|row| row.1 == "consent" && row.0 == Some(ADMIN_ID as i64)),
+        "{audit:?}"
+    );
+
+    let lookup = app.say(&format!("/lookup {PHONE}")).await;
+    assert_says(&lookup, "consent to receive codes was confirmed");
+    assert_says(&lookup, "by you.");
+
+    // The export carries it.
+    let exports = app.telegram.calls_to("sendDocument").len();
+    app.telegram.push_text(&app.admin, app.chat(), "/export");
+    app.telegram
+        .wait_for_call("sendDocument", exports + 2, PATIENCE)
+        .await;
+    let csv = app
+        .telegram
+        .uploads()
+        .into_iter()
+        .find(|u| {
+            u.files
+                .first()
+                .is_some_and(|f| f.file_name.as_deref().is_some_and(|n| n.ends_with(".csv")))
+        })
+        .expect("a CSV");
+    let text = String::from_utf8_lossy(&csv.files[0].bytes).into_owned();
+    let header = text.lines().next().unwrap_or_default();
+    assert!(header.ends_with("method,consent_by,consent_at"), "{header}");
+    let row = text.lines().nth(1).unwrap_or_default();
+    assert!(row.contains(",code,1001,"), "{row}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
+    let app = TestApp::spawn().await;
+    let never = app.say(&format!("/lookup {PHONE}")).await;
+    assert_eq!(
+        never.text,
+        "🔍 <code>+44 7911 123456</code>: I have never seen this number."
+    );
+    assert_says(&app.say("/lookup").await, "send /lookup and the number");
+    assert_says(&app.say("/lookup hello").await, "is not a phone number");
+
+    app.say(&format!("/verify {PHONE}")).await;
+    let open = app.say(&format!("/lookup {PHONE}")).await;
+    assert_says(&open, "Not verified yet.");
+    assert_says(&open, "⏳ Open now: a code sent by you just now.");
+    assert_says(&open, "Send limit: 1 of 1000 codes used (per 10 minutes).");
+
+    app.say(&app.customer_code()).await;
+    let group = -100_777;
+    let admin = app.admin.clone();
+    let in_group = app.say_as(&admin, group, &format!("/lookup {PHONE}")).await;
+    assert_says(&in_group, "🔍 <code>+44 79•• •••456</code>");
+    assert_says(&in_group, "✅ Last verified just now");
+    assert_says(&in_group, "with a code");
+    assert!(!in_group.text.contains("7911 123456"), "{}", in_group.text);
+    assert!(app.gateway.count("sendVerificationMessage") == 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_and_customers_see_all_of_it_in_russian() {
+    let app = spawn_remembering(&[("CONFIRM_CONSENT", "true")]).await;
+    let ru = russian(&app.admin);
+    let chat = app.chat();
+
+    // A contact card: the consent question first.
+    let before = app.telegram.messages_to(chat).len();
+    app.telegram
+        .push_contact(&ru, chat, "+44 7400 123456", None);
+    let asked = app.nth_message(chat, before + 1).await;
+    assert_says(
+        &asked,
+        "🤝 Клиент согласен получить код в Telegram на номер",
+    );
+    let labels: Vec<String> = asked.inline_buttons().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(
+        labels,
+        ["✅ Да, отправить", "✖️ Отменить", "📷 Клиент рядом: QR-код"]
+    );
+    app.press(&ru, &asked, "Отменить").await;
+    let before = app.telegram.messages_to(chat).len();
+    app.telegram.push_contact(&ru, chat, "", None);
+    assert_says(
+        &app.nth_message(chat, before + 1).await,
+        "В этой карточке контакта нет номера телефона",
+    );
+
+    // The free check, with a customer whose app speaks Russian.
+    let (link, caption) = app.qr(&ru, chat, &format!("/qr {PHONE}")).await;
+    assert!(
+        caption.contains("Попросите клиента навести камеру"),
+        "{caption}"
+    );
+    let carol = customer(Some("ru"));
+    let welcome = app.open(&carol, &link).await;
+    assert_says(&welcome, "Здравствуйте! Чтобы подтвердить номер телефона");
+    assert_eq!(
+        reply_keyboard(&welcome),
+        [("📱 Поделиться номером".to_owned(), true)]
+    );
+    let refused = app.share(&carol, "447700900123", Some(777)).await;
+    assert_says(&refused, "Это не ваш номер");
+    let staff_messages = app.telegram.messages_to(chat).len();
+    let thanks = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    assert_says(&thanks, "Спасибо! Ваш номер подтверждён");
+    let told = app.nth_message(chat, staff_messages + 1).await;
+    assert_eq!(
+        told.text,
+        "✅ Номер <code>+44 7911 123456</code> подтверждён по контакту из Telegram, код не понадобился."
+    );
+    assert_says(
+        &app.open(&carol, &link).await,
+        "Эта ссылка уже использована",
+    );
+
+    // Returning, then /lookup.
+    let returning = app.say_as(&ru, chat, &format!("/verify {PHONE}")).await;
+    assert_says(&returning, "уже подтверждён только что");
+    assert_says(&returning, "по контакту из Telegram). Код не отправлен.");
+    let labels: Vec<String> = returning
+        .inline_buttons()
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    assert_eq!(
+        labels,
+        ["🔁 Всё равно отправить код", "📷 Клиент рядом: QR-код"]
+    );
+    // Send anyway: with CONFIRM_CONSENT the consent question comes next.
+    app.press(&ru, &returning, "Всё равно").await;
+    let asked = app.telegram.messages_to(chat).last().cloned().unwrap();
+    assert_says(&asked, "🤝 Клиент согласен получить код");
+    assert!(app.gateway.calls().is_empty());
+
+    let lookup = app.say_as(&ru, chat, &format!("/lookup {PHONE}")).await;
+    assert_says(&lookup, "✅ Последнее подтверждение: только что");
+    assert_says(&lookup, "Лимит отправок на номер: использовано 0 из 1000");
+    let never = app.say_as(&ru, chat, "/lookup +44 7400 123456").await;
+    assert_says(&never, "этот номер мне ещё не встречался");
+}
