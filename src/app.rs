@@ -97,6 +97,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         limits: config.limits.clone(),
         precheck: config.precheck,
         low_balance: config.low_balance,
+        sender_username: config.sender_username.clone(),
     };
     let (alerts, alerts_rx) = mpsc::unbounded_channel();
     let verifier = Verifier::new(store.clone(), gateway.clone(), policy, alerts);
@@ -122,6 +123,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         bot = %me.username(),
         code_length = config.code_length,
         code_ttl = config.code_ttl,
+        sender = config.sender_username.as_deref().map_or("Telegram".into(), |s| format!("@{s}")),
         delivery = if config.http.callback_url.is_some() { "reports" } else { "polling" },
         updates = if config.http.webhook.is_some() { "webhook" } else { "long polling" },
         "verify-bot is running"

@@ -21,8 +21,8 @@ use crate::gateway::{
 use crate::now;
 use crate::phone::PhoneNumber;
 use crate::store::{
-    BalanceAlert, Limits, NewVerification, Question, Refusal, Reservation, Status, Store,
-    StoreError, Verification,
+    BalanceAlert, Limits, NewVerification, Question, Refusal, Reservation, SenderAlert,
+    SenderProblem, Status, Store, StoreError, Verification,
 };
 
 /// How long after its Gateway call started a send still `sending` is given up as abandoned,
@@ -41,6 +41,18 @@ pub struct Policy {
     pub precheck: bool,
     /// Admins are told once when the Gateway balance drops below this.
     pub low_balance: f64,
+    /// `SENDER_USERNAME`: the channel every code is sent from (without the `@`), if any.
+    pub sender_username: Option<String>,
+}
+
+/// Something every admin hears about once, from whichever process meets it first: the
+/// database remembers that they were told.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminAlert {
+    /// The Gateway balance is low or used up.
+    Balance(BalanceAlert),
+    /// The Gateway refused to send from the configured channel.
+    Sender(SenderAlert),
 }
 
 /// Sends and checks codes. Cheap to clone.
@@ -49,7 +61,7 @@ pub struct Verifier {
     store: Store,
     gateway: GatewayClient,
     policy: Arc<Policy>,
-    alerts: mpsc::UnboundedSender<BalanceAlert>,
+    alerts: mpsc::UnboundedSender<AdminAlert>,
 }
 
 /// Who asks for something, and from where: every id a client sends (a button's, one typed after
@@ -88,6 +100,16 @@ pub enum SendOutcome {
     NoLongerOpen,
     /// The Gateway refused: nothing was sent, nothing is open.
     Failed(GatewayError),
+    /// The Gateway refused to send from the configured channel (`SENDER_USERNAME`): nothing
+    /// was sent or charged (but a paid pre-check, when `prechecked`), nothing is open, and the
+    /// admins have been told (once per problem, not per send).
+    SenderRefused {
+        problem: SenderProblem,
+        /// The configured channel, without the `@`.
+        sender: String,
+        /// `PRECHECK` is on: the `checkSendAbility` before the send was paid for.
+        prechecked: bool,
+    },
     /// The answer was lost (a timeout, a dropped connection, an error page, a database error
     /// after the call): a code may have been sent and is counted as paid. Nothing is open; the
     /// next send to the number is possible from `retry_at` (Unix seconds).
@@ -169,12 +191,12 @@ pub enum CancelOutcome {
 }
 
 impl Verifier {
-    /// `alerts` receives balance alerts for the admins.
+    /// `alerts` receives what every admin should be told.
     pub fn new(
         store: Store,
         gateway: GatewayClient,
         policy: Policy,
-        alerts: mpsc::UnboundedSender<BalanceAlert>,
+        alerts: mpsc::UnboundedSender<AdminAlert>,
     ) -> Self {
         Verifier {
             store,
@@ -320,9 +342,21 @@ impl Verifier {
             Delivered::Refused(error) => {
                 tracing::warn!(verification = id, phone = %phone.masked(), "send failed: {error}");
                 if error == GatewayError::Api(ApiError::BalanceNotEnough) {
-                    self.alert(self.store.observe_balance_empty(now()).await?);
+                    let alert = self.store.observe_balance_empty(now()).await?;
+                    self.alert(alert.map(AdminAlert::Balance));
                 }
-                SendOutcome::Failed(error)
+                match self.sender_problem(&error) {
+                    Some((problem, sender)) => {
+                        let alert = self.store.observe_sender_problem(problem, &sender, now());
+                        self.alert(alert.await?.map(AdminAlert::Sender));
+                        SendOutcome::SenderRefused {
+                            problem,
+                            sender,
+                            prechecked: self.policy.precheck,
+                        }
+                    }
+                    None => SendOutcome::Failed(error),
+                }
             }
             Delivered::Unknown(error) => {
                 tracing::warn!(
@@ -342,6 +376,16 @@ impl Verifier {
             self.revoke(old, staff_user_id).await?;
         }
         Ok(outcome)
+    }
+
+    /// The problem with the configured channel that `error` names, and the channel; `None` for
+    /// any other error, or without `SENDER_USERNAME`.
+    fn sender_problem(&self, error: &GatewayError) -> Option<(SenderProblem, String)> {
+        let GatewayError::Api(api) = error else {
+            return None;
+        };
+        let problem = SenderProblem::of(api)?;
+        Some((problem, self.policy.sender_username.clone()?))
     }
 
     /// Pre-checks (if configured) and sends a reserved verification, and stores what the
@@ -398,6 +442,7 @@ impl Verifier {
             code_length: Some(self.policy.code_length),
             ttl: Some(self.policy.ttl),
             payload: Some(id.to_string()),
+            sender_username: self.policy.sender_username.clone(),
             ..Default::default()
         };
         if self.policy.precheck {
@@ -449,14 +494,14 @@ impl Verifier {
                 .store
                 .observe_balance(remaining, self.policy.low_balance, now())
                 .await?;
-            self.alert(alert);
+            self.alert(alert.map(AdminAlert::Balance));
         }
         Ok(())
     }
 
-    fn alert(&self, alert: Option<BalanceAlert>) {
+    fn alert(&self, alert: Option<AdminAlert>) {
         if let Some(alert) = alert {
-            tracing::warn!(?alert, "telling the admins about the Gateway balance");
+            tracing::warn!(?alert, "telling the admins");
             let _ = self.alerts.send(alert);
         }
     }

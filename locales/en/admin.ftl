@@ -1,4 +1,4 @@
-# Admins: refusals, resets, balance alerts, /stats, /export.
+# Admins: refusals, resets, balance and channel alerts, /stats, /export.
 
 admins-only = 🔒 Only admins can do that.
 reset-usage =
@@ -8,6 +8,19 @@ reset-done = ♻️ The send limit and cooldown for <code>{ $phone }</code> are 
 
 balance-low = 💰 The Telegram Gateway balance is low: { $remaining } left. Top it up at gateway.telegram.org so that codes keep going out.
 balance-empty = 💰 The Telegram Gateway balance is used up: codes cannot be sent until it is topped up at gateway.telegram.org.
+
+sender-not-verified =
+    📢 No codes are going out: Telegram has not verified the channel { $channel }, so the Telegram Gateway won't send codes from it (<code>SENDER_NOT_VERIFIED</code>).
+
+    To fix it, get the channel verified by Telegram (telegram.org/verify): the next /verify then works. Or remove SENDER_USERNAME and restart the bot to send codes from Telegram's own "Verification Codes" chat instead.
+sender-not-owned =
+    📢 No codes are going out: the channel { $channel } does not belong to the Telegram account that owns the Gateway token, so the Telegram Gateway won't send codes from it (<code>SENDER_NOT_OWNED</code>).
+
+    To fix it, make the account you log in to gateway.telegram.org with the channel's owner. Or set SENDER_USERNAME to a channel that account owns (or remove it) and restart the bot.
+sender-username-invalid =
+    📢 No codes are going out: the Telegram Gateway does not accept { $channel } as a channel to send codes from (<code>SENDER_USERNAME_INVALID</code>).
+
+    To fix it, check that SENDER_USERNAME is spelled right and that a channel with this username exists, then restart the bot. Or remove SENDER_USERNAME to send codes from Telegram's own "Verification Codes" chat instead.
 
 stats-title = 📊 <b>Verifications</b> (UTC days)
 stats-period =

@@ -41,6 +41,8 @@ code-resurfaced =
     Ask the customer for the { $length }-digit code and type it here.
 not-allowed = ⛔ Only the person who started this verification can use its buttons, and only in the chat where they started it.
 send-failed = ⚠️ No code was sent: { $problem }
+send-failed-sender = ⚠️ No code was sent: the Telegram Gateway won't send codes from the channel { $channel }. Nothing was charged, and the admins have been told.
+send-failed-sender-prechecked = ⚠️ No code was sent: the Telegram Gateway won't send codes from the channel { $channel }. Only the pre-check was paid for, and the admins have been told.
 
 refused = 🚦 No code sent: { $why }
 refused-cooldown = a code was sent to this number moments ago. You can send another { $when }.

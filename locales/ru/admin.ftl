@@ -1,4 +1,4 @@
-# Администраторам: отказы, сброс лимитов, баланс, /stats, /export.
+# Администраторам: отказы, сброс лимитов, баланс, канал для кодов, /stats, /export.
 
 admins-only = 🔒 Это доступно только администраторам.
 reset-usage =
@@ -8,6 +8,19 @@ reset-done = ♻️ Лимит отправок для номера <code>{ $pho
 
 balance-low = 💰 Баланс Telegram Gateway на исходе: осталось { $remaining }. Пополните его на gateway.telegram.org, чтобы коды продолжали отправляться.
 balance-empty = 💰 Баланс Telegram Gateway исчерпан. Коды не будут отправляться, пока его не пополнят на gateway.telegram.org.
+
+sender-not-verified =
+    📢 Коды не отправляются: канал { $channel } не верифицирован в Telegram, поэтому Telegram Gateway не отправляет коды от его имени (<code>SENDER_NOT_VERIFIED</code>).
+
+    Чтобы это исправить, пройдите верификацию канала в Telegram (telegram.org/verify) — после этого /verify снова заработает. Или удалите SENDER_USERNAME и перезапустите бота: тогда коды будут приходить от имени самого Telegram.
+sender-not-owned =
+    📢 Коды не отправляются: владелец канала { $channel } — не тот аккаунт Telegram, которому принадлежит токен Gateway, поэтому Telegram Gateway не отправляет коды от имени этого канала (<code>SENDER_NOT_OWNED</code>).
+
+    Чтобы это исправить, сделайте владельцем канала аккаунт, с которым вы входите на gateway.telegram.org. Или укажите в SENDER_USERNAME канал этого аккаунта (либо удалите переменную) и перезапустите бота.
+sender-username-invalid =
+    📢 Коды не отправляются: Telegram Gateway не принимает { $channel } как канал для отправки кодов (<code>SENDER_USERNAME_INVALID</code>).
+
+    Чтобы это исправить, проверьте, правильно ли указано имя в SENDER_USERNAME и существует ли канал с таким именем, затем перезапустите бота. Или удалите SENDER_USERNAME: тогда коды будут приходить от имени самого Telegram.
 
 stats-title = 📊 <b>Проверки</b> (сутки по UTC)
 stats-period =

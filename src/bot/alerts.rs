@@ -1,4 +1,5 @@
-//! Messages to every admin that the bot sends on its own: Gateway balance alerts.
+//! Messages to every admin that the bot sends on its own: Gateway balance alerts and problems
+//! with the channel codes are sent from.
 
 use std::sync::Arc;
 
@@ -8,29 +9,30 @@ use tokio::sync::mpsc;
 use super::context::{Settings, TgBot, lang_of};
 use super::reply::send_to;
 use super::texts;
-use crate::store::{BalanceAlert, Store, StoreError};
+use crate::store::{Store, StoreError};
+use crate::verification::AdminAlert;
 
-/// Tells every admin (from `ADMIN_IDS` and stored) about a Gateway balance alert.
+/// Tells every admin (from `ADMIN_IDS` and stored) about each alert, in their language.
 pub async fn alert_admins(
     bot: TgBot,
     store: Store,
     settings: Arc<Settings>,
-    mut alerts: mpsc::UnboundedReceiver<BalanceAlert>,
+    mut alerts: mpsc::UnboundedReceiver<AdminAlert>,
 ) {
     while let Some(alert) = alerts.recv().await {
         let admins = match all_admins(&store, &settings).await {
             Ok(admins) => admins,
             Err(err) => {
-                tracing::error!("cannot list the admins for a balance alert: {err}");
+                tracing::error!("cannot list the admins for an alert: {err}");
                 continue;
             }
         };
         for admin in admins {
             let lang = lang_of(&store, admin, settings.default_lang).await;
-            let text = texts::balance_alert(lang, alert);
+            let text = texts::admin_alert(lang, &alert);
             let sent = send_to(&bot, ChatId(admin), text, None).await;
             if let Err(err) = sent {
-                tracing::warn!(admin, "could not deliver a balance alert: {err}");
+                tracing::warn!(admin, "could not deliver an alert: {err}");
             }
         }
     }

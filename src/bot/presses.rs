@@ -128,7 +128,10 @@ async fn act(
                     say(bot, chat, text, buttons).await?;
                     Ok(texts::callback_not_sent(lang))
                 }
-                SendOutcome::Refused(_) | SendOutcome::Failed(_) | SendOutcome::Unknown { .. } => {
+                SendOutcome::Refused(_)
+                | SendOutcome::Failed(_)
+                | SendOutcome::SenderRefused { .. }
+                | SendOutcome::Unknown { .. } => {
                     say(bot, chat, text, None).await?;
                     Ok(texts::callback_not_sent(lang))
                 }

@@ -13,7 +13,7 @@ mod parse;
 
 pub use http::{DEFAULT_HTTP_ADDR, HttpConfig, REPORT_PATH, WebhookConfig};
 pub use parse::ConfigError;
-use parse::{parse_bool, parse_ids, parse_in_range, parse_money, parse_url};
+use parse::{parse_bool, parse_ids, parse_in_range, parse_money, parse_sender_username, parse_url};
 
 /// Everything the bot needs to know about its deployment.
 #[derive(Debug, Clone)]
@@ -48,6 +48,9 @@ pub struct Config {
     pub precheck: bool,
     /// `LOW_BALANCE`: admins are told once when the Gateway balance drops below this (USD).
     pub low_balance: f64,
+    /// `SENDER_USERNAME`: the business's verified channel that codes are sent from, without the
+    /// `@`; `None` for Telegram's own "Verification Codes" chat.
+    pub sender_username: Option<String>,
     /// `INVITE_TTL`: seconds an `/invite` link stays valid.
     pub invite_ttl: u32,
     /// `TIME_ZONE`: the business's IANA time zone, for times shown in chats.
@@ -169,6 +172,9 @@ impl Config {
             qr_ttl: parse_in_range(get("QR_TTL"), "QR_TTL", 60..=86_400, rules.qr_ttl)?,
         };
         let low_balance = parse_money(get("LOW_BALANCE"), "LOW_BALANCE", 1.0)?;
+        let sender_username = get("SENDER_USERNAME")
+            .map(|raw| parse_sender_username(&raw))
+            .transpose()?;
         let invite_ttl = parse_in_range(get("INVITE_TTL"), "INVITE_TTL", 60..=2_592_000, 86_400)?;
         let time_zone = match get("TIME_ZONE") {
             None => jiff::tz::TimeZone::UTC,
@@ -200,6 +206,7 @@ impl Config {
             customers,
             precheck,
             low_balance,
+            sender_username,
             invite_ttl,
             time_zone,
             default_language,
@@ -263,6 +270,7 @@ pub(crate) mod tests {
         assert_eq!(config.limits, Limits::default());
         assert!(!config.precheck);
         assert_eq!(config.low_balance, 1.0);
+        assert_eq!(config.sender_username, None);
         assert_eq!(config.invite_ttl, 86_400);
         assert_eq!(config.time_zone, jiff::tz::TimeZone::UTC);
     }
@@ -315,6 +323,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_sender_username_is_read_with_or_without_the_at() {
+        let sender = |raw: &str| config(&[("SENDER_USERNAME", raw)]).map(|c| c.sender_username);
+        assert_eq!(sender("@my_shop").unwrap().as_deref(), Some("my_shop"));
+        assert_eq!(sender("my_shop").unwrap().as_deref(), Some("my_shop"));
+        assert_eq!(
+            sender(" @Shop_2024 ").unwrap().as_deref(),
+            Some("Shop_2024")
+        );
+        assert_eq!(sender("abcde").unwrap().as_deref(), Some("abcde"));
+        let longest = "a".repeat(32);
+        assert_eq!(sender(&longest).unwrap(), Some(longest.clone()));
+        // Empty counts as unset, like every other variable.
+        assert_eq!(sender("").unwrap(), None);
+        for bad in [
+            "shop",
+            "@shop",
+            "@",
+            "@@my_shop",
+            "1shop_channel",
+            "_shop_channel",
+            "my-shop",
+            "my shop",
+            "магазин_канал",
+            "https://t.me/my_shop",
+            &"a".repeat(33),
+        ] {
+            let err = sender(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with("SENDER_USERNAME is invalid: "),
+                "{bad}: {err}"
+            );
+            assert!(
+                err.contains("@my_shop") && !err.contains('\n'),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn missing_token_names_the_variable() {
         let err =
             Config::from_lookup(|name| (name == "TELOXIDE_TOKEN").then(|| "x".into())).unwrap_err();
@@ -358,6 +405,7 @@ pub(crate) mod tests {
             ("INVITE_TTL", "10"),
             ("TIME_ZONE", "Mars/Olympus_Mons"),
             ("DEFAULT_LANGUAGE", "de"),
+            ("SENDER_USERNAME", "@x"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");

@@ -94,3 +94,24 @@ pub(super) fn parse_bool(
         }),
     }
 }
+
+/// `SENDER_USERNAME`: the channel codes are sent from, as `@shop` or `shop`. Returned without the
+/// `@`, as the Gateway takes it. A Telegram username: 5–32 letters, digits or underscores,
+/// starting with a letter.
+pub(super) fn parse_sender_username(raw: &str) -> Result<String, ConfigError> {
+    let name = raw.strip_prefix('@').unwrap_or(raw);
+    let valid = (5..=32).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err(ConfigError::Invalid {
+            var: "SENDER_USERNAME",
+            reason: format!(
+                "{raw:?} is not a channel username: 5-32 letters, digits or _, starting with a \
+                 letter, such as @my_shop"
+            ),
+        })
+    }
+}

@@ -36,6 +36,7 @@ mod limits;
 mod people;
 mod replicas;
 mod reports;
+mod sender;
 mod verifications;
 
 pub use balance::BalanceAlert;
@@ -46,4 +47,5 @@ pub use languages::StoredLanguage;
 pub use limits::{Limits, Refusal};
 pub use people::{Claim, Member, Removal, StaffMember};
 pub use reports::{ExportRecord, PeriodStats};
+pub use sender::{SenderAlert, SenderProblem};
 pub use verifications::{NewVerification, Reservation, Verification};

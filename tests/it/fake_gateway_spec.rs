@@ -506,6 +506,71 @@ async fn check_send_ability_then_send_once_for_free() {
 }
 
 #[tokio::test]
+async fn sender_username_is_recorded_and_refused_only_as_told() {
+    let gw = FakeGateway::start(TOKEN).await;
+    let from =
+        |sender: &str| json!({"phone_number": PHONE, "code_length": 6, "sender_username": sender});
+
+    // Any channel is accepted by default, and charged as usual.
+    let r = ok(&gw, "sendVerificationMessage", from("My_Shop")).await;
+    assert_eq!(r["remaining_balance"], json!(99.99));
+    // What is not a username is refused, free of charge.
+    for malformed in ["@my_shop", "shop", "1my_shop", "my-shop"] {
+        let refused = error(&gw, "sendVerificationMessage", from(malformed)).await;
+        assert_eq!(refused, "SENDER_USERNAME_INVALID", "{malformed}");
+    }
+    // Each refusal a test asks for, case-insensitively, charges nothing.
+    for refusal in [
+        "SENDER_USERNAME_INVALID",
+        "SENDER_NOT_VERIFIED",
+        "SENDER_NOT_OWNED",
+    ] {
+        gw.sender_refused("my_shop", refusal);
+        let refused = error(&gw, "sendVerificationMessage", from("MY_SHOP")).await;
+        assert_eq!(refused, refusal);
+        // Another channel, or none, is not affected.
+        ok(&gw, "sendVerificationMessage", from("other_shop")).await;
+        send(&gw, PHONE).await;
+    }
+    assert_eq!(gw.balance(), 99.93);
+
+    // A refused send leaves a checkSendAbility request unused: the next send uses it for free.
+    let able = ok(&gw, "checkSendAbility", json!({"phone_number": PHONE})).await;
+    let mut prepaid = from("my_shop");
+    prepaid["request_id"] = able["request_id"].clone();
+    let refused = error(&gw, "sendVerificationMessage", prepaid.clone()).await;
+    assert_eq!(refused, "SENDER_NOT_OWNED");
+    gw.sender_accepted("My_Shop");
+    let r = ok(&gw, "sendVerificationMessage", prepaid).await;
+    assert_eq!(r["request_id"], able["request_id"]);
+    assert_eq!(gw.balance(), 99.92);
+
+    // To the account's own number, an unverified channel will do; one not owned will not.
+    gw.set_own_number(PHONE);
+    gw.sender_refused("my_shop", "SENDER_NOT_VERIFIED");
+    ok(&gw, "sendVerificationMessage", from("my_shop")).await;
+    gw.sender_refused("my_shop", "SENDER_NOT_OWNED");
+    let refused = error(&gw, "sendVerificationMessage", from("my_shop")).await;
+    assert_eq!(refused, "SENDER_NOT_OWNED");
+
+    let senders = gw.sender_usernames();
+    let first: Vec<Option<&str>> = senders[..6].iter().map(Option::as_deref).collect();
+    assert_eq!(
+        first,
+        [
+            Some("My_Shop"),
+            Some("@my_shop"),
+            Some("shop"),
+            Some("1my_shop"),
+            Some("my-shop"),
+            Some("MY_SHOP"),
+        ]
+    );
+    assert_eq!(senders[7], None, "a send without sender_username");
+    assert_eq!(senders.len(), gw.count("sendVerificationMessage"));
+}
+
+#[tokio::test]
 async fn revoke_and_delivery_status() {
     let gw = FakeGateway::start(TOKEN).await;
     let id = send(&gw, PHONE).await["request_id"]

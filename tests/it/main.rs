@@ -17,6 +17,7 @@ mod lost_answers;
 mod money;
 mod reliability;
 mod replicas;
+mod sender;
 mod staff;
 mod telegram_limits;
 mod trust;

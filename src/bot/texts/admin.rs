@@ -6,8 +6,9 @@ use crate::chart::{DayActivity, Labels};
 use crate::i18n::percent;
 use crate::i18n::{Lang, money};
 use crate::phone::PhoneNumber;
-use crate::store::{BalanceAlert, PeriodStats};
+use crate::store::{BalanceAlert, PeriodStats, SenderAlert, SenderProblem};
 use crate::tr;
+use crate::verification::AdminAlert;
 
 pub fn admins_only(lang: Lang) -> String {
     tr!(lang, "admins-only")
@@ -28,6 +29,31 @@ pub fn balance_alert(lang: Lang, alert: BalanceAlert) -> String {
         }
         BalanceAlert::Empty => tr!(lang, "balance-empty"),
     }
+}
+
+/// What every admin is told on the bot's own initiative.
+pub fn admin_alert(lang: Lang, alert: &AdminAlert) -> String {
+    match alert {
+        AdminAlert::Balance(balance) => balance_alert(lang, *balance),
+        AdminAlert::Sender(sender) => sender_alert(lang, sender),
+    }
+}
+
+/// The Gateway refused to send from the configured channel: what is wrong, and what to fix.
+pub fn sender_alert(lang: Lang, alert: &SenderAlert) -> String {
+    let channel = channel(&alert.username);
+    match alert.problem {
+        SenderProblem::NotVerified => tr!(lang, "sender-not-verified", channel = channel),
+        SenderProblem::NotOwned => tr!(lang, "sender-not-owned", channel = channel),
+        SenderProblem::UsernameInvalid => {
+            tr!(lang, "sender-username-invalid", channel = channel)
+        }
+    }
+}
+
+/// A channel's username as people write it: `@my_shop`.
+pub(super) fn channel(username: &str) -> String {
+    format!("@{}", escape(username))
 }
 
 /// The names of the `/stats` periods: today, 7 days, 30 days.

@@ -72,6 +72,16 @@ pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
         SendOutcome::Failed(error) => {
             tr!(lang, "send-failed", problem = gateway_problem(lang, error))
         }
+        SendOutcome::SenderRefused {
+            sender, prechecked, ..
+        } => {
+            let channel = super::admin::channel(sender);
+            if *prechecked {
+                tr!(lang, "send-failed-sender-prechecked", channel = channel)
+            } else {
+                tr!(lang, "send-failed-sender", channel = channel)
+            }
+        }
         SendOutcome::Unknown { error, retry_at } => {
             let problem = match error {
                 Some(error) => gateway_problem(lang, error),

@@ -58,6 +58,34 @@ mod tests {
     }
 
     #[test]
+    fn sender_alerts_name_the_channel_and_what_to_fix() {
+        use crate::store::{SenderAlert, SenderProblem};
+        let cases = [
+            (SenderProblem::NotVerified, "telegram.org/verify"),
+            (SenderProblem::NotOwned, "log in to gateway.telegram.org"),
+            (
+                SenderProblem::UsernameInvalid,
+                "SENDER_USERNAME is spelled right",
+            ),
+        ];
+        for (problem, fix) in cases {
+            let alert = SenderAlert {
+                problem,
+                username: "my_shop".into(),
+            };
+            let text = sender_alert(Lang::En, &alert);
+            assert!(text.contains("@my_shop"), "{text}");
+            assert!(text.contains(fix), "{problem:?}: {text}");
+            assert!(text.contains(problem.as_str()), "{text}");
+            let ru = sender_alert(Lang::Ru, &alert);
+            assert!(
+                ru.contains("@my_shop") && ru.contains(problem.as_str()),
+                "{ru}"
+            );
+        }
+    }
+
+    #[test]
     fn phones_are_masked_in_groups() {
         let phone = crate::phone::PhoneNumber::from_e164("+447911123456").unwrap();
         assert_eq!(phone_text(&phone, false), "+44 7911 123456");
@@ -113,7 +141,8 @@ mod every_text {
     use crate::store::Delivery;
     use crate::store::Verification;
     use crate::store::{BalanceAlert, Claim, PeriodStats, Refusal, Role, StaffMember, Status};
-    use crate::verification::{CancelOutcome, CheckOutcome, SendOutcome};
+    use crate::store::{SenderAlert, SenderProblem};
+    use crate::verification::{AdminAlert, CancelOutcome, CheckOutcome, SendOutcome};
 
     const NOW: i64 = 1_795_788_300;
 
@@ -359,6 +388,29 @@ mod every_text {
                 texts.push((refused(&refusal, &view), "🚦"));
             }
         }
+        for problem in [
+            SenderProblem::UsernameInvalid,
+            SenderProblem::NotVerified,
+            SenderProblem::NotOwned,
+        ] {
+            for prechecked in [false, true] {
+                let outcome = SendOutcome::SenderRefused {
+                    problem,
+                    sender: "my_shop".into(),
+                    prechecked,
+                };
+                texts.push((send_outcome(&outcome, &view), "⚠️"));
+            }
+            let alert = AdminAlert::Sender(SenderAlert {
+                problem,
+                username: "my_shop".into(),
+            });
+            texts.push((admin_alert(lang, &alert), "📢"));
+        }
+        texts.push((
+            admin_alert(lang, &AdminAlert::Balance(BalanceAlert::Empty)),
+            "💰",
+        ));
         for error in [
             ApiError::BalanceNotEnough,
             ApiError::FloodWait(42),
@@ -553,6 +605,11 @@ mod every_text {
         "ID",
         "QR",
         "remove",
+        "my_shop",
+        "SENDER_USERNAME",
+        "SENDER_USERNAME_INVALID",
+        "SENDER_NOT_VERIFIED",
+        "SENDER_NOT_OWNED",
     ];
 
     #[test]

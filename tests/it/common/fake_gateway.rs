@@ -10,7 +10,18 @@
 //! * auth: `Authorization: Bearer <token>` or an `access_token` parameter; checked before
 //!   anything else (so an unknown method without a token is `ACCESS_TOKEN_REQUIRED`).
 //! * validation order: token, method, phone, code/code_length, ttl, callback_url, payload,
-//!   request_id (unknown / other phone / already used), reachability, balance.
+//!   sender_username, request_id (unknown / other phone / already used), reachability, balance.
+//!   (The reference gives no precedence beyond the first few; a refused sender charges nothing,
+//!   like every error.)
+//! * `sender_username`: "a verified channel owned by the token owner's account"; the reference
+//!   names `SENDER_USERNAME_INVALID`, `SENDER_NOT_VERIFIED` and `SENDER_NOT_OWNED` (their
+//!   triggers are inferred from the names). Any channel is accepted unless a test says
+//!   otherwise with [`FakeGateway::sender_refused`]; a value that is not a Telegram username
+//!   (5-32 of `A-Za-z0-9_`, starting with a letter, so no `@`) is `SENDER_USERNAME_INVALID`.
+//!   Usernames match case-insensitively. Sent to the account's own number, an unverified
+//!   channel is accepted (the tutorial: "when sending codes to yourself for testing purposes,
+//!   the channel does not need to be verified"). [`FakeGateway::sender_usernames`] lists what
+//!   each send carried.
 //! * billing: balance 100.0 credits, 0.01 per charged message, own number free, one fee per
 //!   `request_id` (a send reusing a `checkSendAbility` id is free, but only once).
 //! * codes: Telegram-generated random digits (see [`FakeGateway::code_for`]); 3 wrong codes
@@ -25,7 +36,7 @@
 //!   cannot resolve the `https://` host, so [`FakeGateway::route_reports_to`] stands in for DNS
 //!   and TLS termination: the report goes to the given base URL plus the callback's path.
 //! * not modelled: automatic ttl expiry/refund (use `set_delivery_status(id, "expired")`),
-//!   report retries, `sender_username` checks (accepted and ignored).
+//!   report retries.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -86,6 +97,8 @@ struct GwState {
     delay: Duration,
     /// Base URL that delivery reports are sent to instead of the callback's own host.
     report_base: Option<String>,
+    /// Channels (lowercase) that sends may not come from, with the error they get.
+    sender_refusals: HashMap<String, String>,
 }
 
 struct VerificationRequest {
@@ -141,6 +154,7 @@ impl FakeGateway {
                     raw_next: None,
                     delay: Duration::ZERO,
                     report_base: None,
+                    sender_refusals: HashMap::new(),
                 }),
             }),
         };
@@ -209,6 +223,43 @@ impl FakeGateway {
     /// The next call (any method) answers `{"ok":false,"error":error}`.
     pub fn fail_next(&self, error: &str) {
         self.lock().fail_next = Some(error.to_string());
+    }
+
+    /// Sends from the channel `username` (without `@`, any case) answer `error`:
+    /// `SENDER_USERNAME_INVALID`, `SENDER_NOT_VERIFIED` or `SENDER_NOT_OWNED`.
+    pub fn sender_refused(&self, username: &str, error: &str) {
+        assert!(
+            matches!(
+                error,
+                "SENDER_USERNAME_INVALID" | "SENDER_NOT_VERIFIED" | "SENDER_NOT_OWNED"
+            ),
+            "not a sender error: {error}"
+        );
+        let mut st = self.lock();
+        st.sender_refusals
+            .insert(username.to_ascii_lowercase(), error.to_string());
+    }
+
+    /// The channel `username` may be sent from again (it was verified, or changed hands).
+    pub fn sender_accepted(&self, username: &str) {
+        self.lock()
+            .sender_refusals
+            .remove(&username.to_ascii_lowercase());
+    }
+
+    /// The `sender_username` of every `sendVerificationMessage` received, in order (`None` when
+    /// the send had none), refused ones included.
+    pub fn sender_usernames(&self) -> Vec<Option<String>> {
+        let st = self.lock();
+        st.calls
+            .iter()
+            .filter(|c| c.method == "sendVerificationMessage")
+            .map(|c| match c.params.get("sender_username") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => Some(other.to_string()),
+            })
+            .collect()
     }
 
     /// HTTP status used for `ok:false` answers (default 200).
@@ -401,6 +452,9 @@ impl GwState {
         if payload.as_ref().is_some_and(|s| s.len() > 128) {
             return err("PAYLOAD_INVALID");
         }
+        if let Some(sender) = str_param(p, "sender_username").filter(|s| !s.is_empty()) {
+            self.check_sender(&sender, &phone)?;
+        }
         let prepaid = match str_param(p, "request_id").filter(|id| !id.is_empty()) {
             Some(id) => {
                 let req = self.requests.get(&id).ok_or("REQUEST_ID_INVALID")?;
@@ -429,6 +483,25 @@ impl GwState {
         req.callback_url = str_param(p, "callback_url").filter(|url| !url.is_empty());
         self.last_request_id = Some(id.clone());
         Ok(self.status_json(&id, charged))
+    }
+
+    /// Whether a code to `phone` may be sent from the channel `sender`.
+    fn check_sender(&self, sender: &str, phone: &str) -> Result<(), String> {
+        let username = sender.len() >= 5
+            && sender.len() <= 32
+            && sender.starts_with(|c: char| c.is_ascii_alphabetic())
+            && sender
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !username {
+            return err("SENDER_USERNAME_INVALID");
+        }
+        let to_self = self.own_number.as_deref() == Some(phone);
+        match self.sender_refusals.get(&sender.to_ascii_lowercase()) {
+            Some(error) if error == "SENDER_NOT_VERIFIED" && to_self => Ok(()),
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
     }
 
     fn check_send_ability(&mut self, p: &Params) -> ApiResult {
