@@ -289,6 +289,43 @@ async fn a_link_opened_first_by_someone_else_or_too_late_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_group_the_number_is_masked_and_the_customer_answers_in_private() {
+    let app = TestApp::spawn().await;
+    let group = -100_555;
+    let admin = app.admin.clone();
+    let (link, caption) = app.qr(&admin, group, &format!("/qr {PHONE}")).await;
+    assert!(caption.contains("+44 79•• •••456"), "{caption}");
+    assert!(!caption.contains("7911 123456"), "{caption}");
+
+    let carol = customer(None);
+    app.open(&carol, &link).await;
+    let staff_messages = app.telegram.messages_to(group).len();
+    app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    let told = app.nth_message(group, staff_messages + 1).await;
+    assert_eq!(
+        told.text,
+        "✅ <code>+44 79•• •••456</code> verified by contact share, no code needed."
+    );
+
+    // A customer's contact shared in the group is not an answer: the group gets at most one
+    // polite line a day from the bot for them, and nothing is verified.
+    let before = app.telegram.messages_to(group).len();
+    app.telegram
+        .push_contact(&carol, group, CUSTOMER_NUMBER, Some(CUSTOMER_ID));
+    let polite = app.nth_message(group, before + 1).await;
+    assert_says(&polite, "This bot is for the staff");
+    assert_eq!(app.method_of_latest().await.0, "contact");
+    let db = app.database().await;
+    let (rows,): (i64,) = on_test_db!(db, pool => sqlx::query_as(
+        "SELECT COUNT(*) FROM verifications"
+    )
+    .fetch_one(pool)
+    .await)
+    .unwrap();
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qr_instead_of_a_code_cancels_the_code_once_the_customer_shares() {
     let app = TestApp::spawn().await;
     let chat = app.chat();

@@ -267,3 +267,31 @@ async fn each_replica_reports_its_own_database_connection() {
         let _ = sqlx::query(&statement).execute(&mut admin).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_answered_twice_through_two_processes_sends_once() {
+    crate::postgres_only!();
+    let first = TestApp::spawn_with(&[("ADMIN_IDS", "1001"), ("CONFIRM_CONSENT", "true")]).await;
+    let second = first.sibling(&[]).await;
+    // A slow Gateway keeps the first send in flight while the second press arrives.
+    first.gateway.set_delay(Duration::from_millis(500));
+    let asked = first.say(&format!("/verify {PHONE}")).await;
+    assert_opens_with(&asked, "🤝");
+    let (_, yes) = asked.inline_buttons()[0].clone();
+    assert!(yes.starts_with("consent:"), "{yes}");
+    // A double tap whose two presses reach two replicas (the second one's chat has another
+    // message of the bot to press on: the press names the question, not the message).
+    let elsewhere = second.say("/help").await;
+    let admin = first.admin.clone();
+    let (a, b) = tokio::join!(
+        first.press_data(&admin, asked.chat_id, asked.message_id, &yes),
+        second.press_data(&admin, elsewhere.chat_id, elsewhere.message_id, &yes),
+    );
+    let sent = [&a, &b].iter().filter(|p| p.contains("Code sent")).count();
+    assert_eq!(sent, 1, "{a:?} / {b:?}");
+    assert!(
+        a.contains("already answered") || b.contains("already answered"),
+        "{a:?} / {b:?}"
+    );
+    assert_eq!(first.gateway.count("sendVerificationMessage"), 1);
+}
