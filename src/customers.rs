@@ -51,6 +51,7 @@ pub struct Customers {
 
 /// What to do before a code is sent to a number.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one short-lived value per update, never stored
 pub enum Before {
     /// Nothing to ask: send.
     Send,
@@ -87,6 +88,7 @@ pub struct NewLink {
 
 /// What a contact shared by a customer (someone without access) led to.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one short-lived value per update, never stored
 pub enum Shared {
     /// Verified, free; the staff member who made the link is to be told.
     Accepted {

@@ -821,6 +821,7 @@ impl CheckOutcome {
 }
 
 /// What became of a reserved send.
+#[allow(clippy::large_enum_variant)] // one short-lived value per update, never stored
 enum Delivered {
     Sent(Verification),
     /// The Gateway said no: nothing was charged.

@@ -85,6 +85,7 @@ pub struct NewVerification<'a> {
 
 /// The outcome of trying to open a verification.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // one short-lived value per update, never stored
 pub enum Reservation {
     /// Reserved: the new row's id, in status `sending`.
     Reserved(i64),
