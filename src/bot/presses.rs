@@ -8,7 +8,6 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-
 use teloxide::types::{MaybeInaccessibleMessage, Me};
 
 use super::admin;

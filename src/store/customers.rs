@@ -56,7 +56,7 @@ pub struct Lookup {
     pub seen: bool,
     pub last_verified: Option<Verified>,
     pub consent: Option<Consent>,
-    pub open: Option<Verification>,
+    pub open: Option<Verified>,
     /// Sends that count against the number's limit, in the current window.
     pub sends_in_window: i64,
 }
@@ -142,9 +142,10 @@ impl Store {
         .bind(phone)
         .fetch_optional(db)
         .await)?;
-        let open: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM verifications \
-             WHERE phone = $1 AND status IN ('sending', 'pending')"
+        let open: Option<Verified> = with_db!(self, db => sqlx::query_as(&format!(
+            "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
+             LEFT JOIN staff s ON s.user_id = v.staff_user_id \
+             WHERE v.phone = $1 AND v.status IN ('sending', 'pending')"
         ))
         .bind(phone)
         .fetch_optional(db)

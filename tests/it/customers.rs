@@ -542,6 +542,13 @@ async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
     assert_says(&in_group, "with a code");
     assert!(!in_group.text.contains("7911 123456"), "{}", in_group.text);
     assert!(app.gateway.count("sendVerificationMessage") == 1);
+
+    // A colleague's verification names them.
+    let bob = TgUser::new(2002, "Bob");
+    app.invite(&bob, "/invite").await;
+    app.say_as(&bob, 2002, "/verify +44 7400 123456").await;
+    let theirs = app.say("/lookup +44 7400 123456").await;
+    assert_says(&theirs, "⏳ Open now: a code sent by Bob just now.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

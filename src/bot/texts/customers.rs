@@ -179,11 +179,12 @@ pub fn lookup(phone: &PhoneNumber, found: &Lookup, limit: (u32, i64), view: &Vie
         ));
     }
     if let Some(open) = &found.open {
+        let (v, name) = (&open.verification, open.staff_name.as_deref());
         lines.push(tr!(
             lang,
             "lookup-open",
-            who = who(view, open.staff_user_id, None),
-            ago = ago(lang, open.sent_at.unwrap_or(open.created_at), view.now)
+            who = who(view, v.staff_user_id, name),
+            ago = ago(lang, v.sent_at.unwrap_or(v.created_at), view.now)
         ));
     }
     lines.push(tr!(

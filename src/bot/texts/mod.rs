@@ -502,7 +502,10 @@ mod every_text {
                 consent_by_name: None,
                 consent_at: NOW - 60,
             }),
-            open: Some(verification(1)),
+            open: Some(Verified {
+                verification: verification(1),
+                staff_name: None,
+            }),
             sends_in_window: 1,
         };
         let never = Lookup {
