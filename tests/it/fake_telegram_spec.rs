@@ -393,6 +393,57 @@ async fn callback_query_round_trip() {
     assert_eq!(api_error(bogus.await), ApiError::InvalidQueryId);
 }
 
+/// Contact messages and reply keyboards, as the Bot API describes them: a `Contact` carries
+/// `phone_number` and, for a Telegram user, `user_id`; a `request_contact` button is "available
+/// in private chats only"; `ReplyKeyboardRemove` takes the keyboard away.
+#[tokio::test(flavor = "multi_thread")]
+async fn contacts_and_reply_keyboards() {
+    use teloxide::types::{ButtonRequest, KeyboardButton, KeyboardMarkup, KeyboardRemove};
+    let (fake, bot) = setup().await;
+    let user = TgUser::new(CHAT as u64, "Alice");
+    fake.push_contact(&user, CHAT, "447911123456", Some(CHAT as u64));
+    fake.push_contact(&user, CHAT, "+44 7400 123456", None);
+    let updates = bot.get_updates().await.unwrap();
+    let contacts: Vec<_> = updates
+        .iter()
+        .map(|u| match &u.kind {
+            UpdateKind::Message(m) => m.contact().cloned().expect("a contact"),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(contacts[0].phone_number, "447911123456");
+    assert_eq!(contacts[0].user_id.map(|id| id.0), Some(CHAT as u64));
+    assert_eq!(contacts[1].user_id, None);
+
+    let share =
+        KeyboardMarkup::new([[KeyboardButton::new("Share").request(ButtonRequest::Contact)]]);
+    bot.send_message(ChatId(CHAT), "Share?")
+        .reply_markup(share.clone())
+        .await
+        .unwrap();
+    let in_group = bot
+        .send_message(ChatId(-100_123), "Share?")
+        .reply_markup(share)
+        .await;
+    assert!(
+        matches!(in_group, Err(RequestError::Api(_))),
+        "{in_group:?}"
+    );
+    bot.send_message(ChatId(CHAT), "Thanks")
+        .reply_markup(KeyboardRemove::new())
+        .await
+        .unwrap();
+    let sent = fake.messages_to(CHAT);
+    assert_eq!(
+        sent[0].reply_markup.as_ref().unwrap()["keyboard"][0][0]["request_contact"],
+        true
+    );
+    assert_eq!(
+        sent[1].reply_markup.as_ref().unwrap()["remove_keyboard"],
+        true
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn uploads_and_commands_are_recorded() {
     let (fake, bot) = setup().await;
