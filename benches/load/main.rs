@@ -271,6 +271,10 @@ impl Setup {
                 ("STAFF_DAILY_LIMIT".to_owned(), "0".to_owned()),
                 ("DAILY_BUDGET".to_owned(), "0".to_owned()),
                 ("STATUS_POLL_SECS".to_owned(), "3600".to_owned()),
+                // Each chat verifies its one number again and again: every /verify sends, as
+                // before numbers were remembered (otherwise the second flow gets "verified
+                // already" and no code).
+                ("REVERIFY_AFTER_DAYS".to_owned(), "0".to_owned()),
             ]);
         }
         let bots = (0..self.replicas)
