@@ -15,13 +15,14 @@
 //!    the database.
 //! 3. [`store`]: every SQL statement; rows come out as domain types.
 //! 4. What is built on the store, free of Telegram types: [`verification`] (the flow: send,
-//!    check, cancel, with its money rules), [`customers`] (what is asked before spending,
-//!    `/lookup`, and the free check at the counter), [`delivery`] (what happened to each code: signed
-//!    reports or polling), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG), and
-//!    [`config`] (the environment, read once).
-//! 5. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
+//!    check, cancel, with its money rules), [`delivery`] (what happened to each code: signed
+//!    reports or polling), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG).
+//! 5. Built on the flow: [`customers`] (what is asked before spending, `/lookup`, and the free
+//!    check at the counter); and [`config`] (the environment, read once, into the settings of
+//!    the layers above).
+//! 6. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
 //!    [`http`] (health, metrics, delivery reports, the webhook).
-//! 6. [`app`] wires them together and runs until SIGTERM/SIGINT.
+//! 7. [`app`] wires them together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;
