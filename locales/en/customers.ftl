@@ -28,10 +28,10 @@ qr-caption =
     The link works once, until { $until }:
     { $link }
 qr-meant = {" "}For { $phone }.
-qr-for-customer = 📷 This link is for a customer: they scan the QR code with their own phone.
+qr-for-customer = 📷 This link is for the customer: ask them to scan the QR code with their own phone.
 
 verified-by-contact = ✅ { $phone } verified by contact share, no code needed.
-verified-other-number = ⚠️ The customer shared { $phone }, not { $meant } that you had in mind.
+verified-other-number = ⚠️ The customer shared { $phone }, but you expected { $meant }.
 verified-code-cancelled = The code sent earlier to this number was cancelled.
 
 lookup-usage =
@@ -41,7 +41,7 @@ lookup-never = 🔍 { $phone }: I have never seen this number.
 lookup-title = 🔍 { $phone }
 lookup-verified = ✅ Last verified { $ago } ({ $when }) by { $who }, { $how }.
 lookup-not-verified = Not verified yet.
-lookup-consent = 🤝 The customer's consent to receive codes was confirmed { $when } by { $who }.
+lookup-consent = 🤝 The customer's consent to receive codes was confirmed on { $when } by { $who }.
 lookup-open = ⏳ Open now: a code sent by { $who } { $ago }.
 lookup-sends = 📨 Send limit: { $count } of { $limit } codes used (per { $window }).
 
@@ -51,8 +51,8 @@ customer-welcome =
     It's free, and only your number is shared.
 button-share-phone = 📱 Share my phone number
 customer-thanks = ✅ Thank you! Your number is confirmed. You can close this chat.
-customer-not-theirs = ⚠️ That is not your own number. Tap <b>Share my phone number</b> below to share yours.
-customer-use-button = 👇 Tap <b>Share my phone number</b> below: nothing else is needed.
+customer-not-theirs = ⚠️ That is not your own number. Please tap <b>Share my phone number</b> below to share yours.
+customer-use-button = 👇 Just tap <b>Share my phone number</b> below. That's all you need to do.
 customer-link-used = ⚠️ This link has already been used. Ask the staff for a new QR code.
 customer-link-expired = ⌛ This link has expired. Ask the staff for a new QR code.
 customer-link-unknown = ⚠️ This link doesn't work. Ask the staff for a new QR code.

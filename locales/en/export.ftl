@@ -10,6 +10,6 @@ export-column-delivery = Delivery
 export-column-cost = Cost, $
 export-column-refunded = Refunded
 export-column-checked = Code checked
-export-column-method = Verified by
+export-column-method = Method
 export-column-consent-by = Consent confirmed by (ID)
 export-column-consent-at = Consent confirmed at

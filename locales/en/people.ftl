@@ -11,7 +11,7 @@ help =
     Codes are valid for { $valid }. Spaces and dashes in the code are fine.
 
     /verify &lt;number&gt; — send a code (or send me the customer's contact card)
-    /qr — customer at the counter: a QR code they scan to share their number, free
+    /qr — customer at the counter: a QR code they scan to share their number for free
     /lookup &lt;number&gt; — what I know about a number
     /status — your open verifications
     /cancel — cancel one

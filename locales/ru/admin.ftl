@@ -28,7 +28,7 @@ stats-period =
     Отправлено кодов: { $sent }
     ✅ Подтверждённых: { $verified } · ⛔ Неудачных: { $failed } · ⌛ Истёкших: { $expired } · 🚫 Отменённых: { $cancelled }
     Доля успешных: { $rate }
-    📇 Подтверждено по контакту (бесплатно): { $by_contact }
+    📇 Подтверждено по QR-коду (бесплатно): { $by_contact }
     Потрачено: { $spent } · возвращено: { $refunded }
 stats-balance = 💰 Баланс Gateway (по последним данным): { $balance }
 stats-balance-unknown = —

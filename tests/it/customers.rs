@@ -600,7 +600,7 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
     let told = app.nth_message(chat, staff_messages + 1).await;
     assert_eq!(
         told.text,
-        "✅ Номер <code>+44 7911 123456</code> подтверждён по контакту из Telegram, код не понадобился."
+        "✅ Номер <code>+44 7911 123456</code> подтверждён по QR-коду — бесплатно, без кода."
     );
     assert_says(
         &app.open(&carol, &link).await,
@@ -610,7 +610,7 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
     // Returning, then /lookup.
     let returning = app.say_as(&ru, chat, &format!("/verify {PHONE}")).await;
     assert_says(&returning, "уже подтверждён только что");
-    assert_says(&returning, "по контакту из Telegram). Код не отправлен.");
+    assert_says(&returning, "по QR-коду). Код не отправлен.");
     let labels: Vec<String> = returning
         .inline_buttons()
         .into_iter()
