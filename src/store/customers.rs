@@ -376,3 +376,90 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Method;
+
+    const NOW: i64 = 1_795_788_300;
+    const PHONE: &str = "+447911123456";
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_contact_share_is_one_free_verification_counted_in_the_reports() {
+        let (_dir, store) = store().await;
+        store
+            .create_contact_link("h", -100, 7, Some(PHONE), NOW, NOW + 600)
+            .await
+            .unwrap();
+        let opened = store.open_contact_link("h", 55, NOW + 1).await.unwrap();
+        assert!(matches!(opened, LinkOpening::Opened(_)), "{opened:?}");
+        let taken = store.open_contact_link("h", 56, NOW + 1).await.unwrap();
+        assert!(matches!(taken, LinkOpening::Used), "{taken:?}");
+        // Only the first opener, once.
+        assert!(
+            store
+                .accept_contact("h", 56, PHONE, NOW + 2)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let accepted = store.accept_contact("h", 55, PHONE, NOW + 2).await.unwrap();
+        let accepted = accepted.expect("the opener's own contact is accepted");
+        assert_eq!(accepted.link.meant().unwrap().e164(), PHONE);
+        assert_eq!(accepted.verification.method, Method::Contact);
+        assert_eq!(accepted.verification.request_cost, Some(0.0));
+        assert!(
+            store
+                .accept_contact("h", 55, PHONE, NOW + 3)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // Counted as a number verified, not as a code sent.
+        let days = store.daily_activity(1, NOW + 3).await.unwrap();
+        assert_eq!((days[0].1, days[0].2), (0, 1));
+        let stats = store.period_stats(NOW - 10).await.unwrap();
+        assert_eq!((stats.sent, stats.verified, stats.by_contact), (0, 0, 1));
+        let last = store.verified_since(PHONE, NOW).await.unwrap().unwrap();
+        assert_eq!(last.verification.id, accepted.verification.id);
+        assert!(
+            store
+                .verified_since(PHONE, NOW + 5)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let found = store.lookup(PHONE, NOW - 600).await.unwrap();
+        assert!(found.seen && found.open.is_none());
+        assert_eq!(found.sends_in_window, 0, "a contact share is not a send");
+    }
+
+    #[tokio::test]
+    async fn an_expired_link_opens_as_expired_and_answers_nothing() {
+        let (_dir, store) = store().await;
+        store
+            .create_contact_link("h", 1, 7, None, NOW, NOW + 600)
+            .await
+            .unwrap();
+        let late = store.open_contact_link("h", 55, NOW + 600).await.unwrap();
+        assert!(matches!(late, LinkOpening::Expired), "{late:?}");
+        let unknown = store.open_contact_link("nope", 55, NOW).await.unwrap();
+        assert!(matches!(unknown, LinkOpening::Unknown), "{unknown:?}");
+        assert!(
+            store
+                .accept_contact("h", 55, PHONE, NOW + 1)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}

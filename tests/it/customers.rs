@@ -216,6 +216,23 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
     );
     let stats = app.say("/stats").await;
     assert_says(&stats, "Verified by contact share (free): 1");
+    app.telegram.push_text(&app.admin, chat, "/export");
+    app.telegram
+        .wait_for_call("sendDocument", 2, PATIENCE)
+        .await;
+    let csv = app
+        .telegram
+        .uploads()
+        .into_iter()
+        .find(|u| u.method == "senddocument" && u.files[0].bytes.starts_with(b"\xEF\xBB\xBF"))
+        .expect("the CSV");
+    let text = String::from_utf8_lossy(&csv.files[0].bytes).into_owned();
+    let row: Vec<&str> = text.lines().nth(1).expect("one row").split(',').collect();
+    // final_status, cost_usd, method
+    assert_eq!(
+        (row[5], row[7].parse::<f64>().ok(), row[10]),
+        ("verified", Some(0.0), "contact")
+    );
 
     // The same number typed again is a returning number: nothing is sent unasked.
     let again = app.say(&format!("/verify {PHONE}")).await;
