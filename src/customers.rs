@@ -122,10 +122,6 @@ impl Customers {
         }
     }
 
-    pub fn rules(&self) -> &Rules {
-        &self.rules
-    }
-
     /// Decides what `/verify` (or a contact card) does before any money is spent.
     pub async fn before_send(
         &self,

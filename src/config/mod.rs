@@ -271,8 +271,33 @@ pub(crate) mod tests {
         assert!(!config.precheck);
         assert_eq!(config.low_balance, 1.0);
         assert_eq!(config.sender_username, None);
+        assert_eq!(config.customers, crate::customers::Rules::default());
+        assert_eq!(
+            (
+                config.customers.reverify_after_days,
+                config.customers.confirm_consent
+            ),
+            (30, false)
+        );
+        assert_eq!(config.customers.qr_ttl, 600);
         assert_eq!(config.invite_ttl, 86_400);
         assert_eq!(config.time_zone, jiff::tz::TimeZone::UTC);
+    }
+
+    #[test]
+    fn what_is_asked_of_customers_is_read() {
+        let config = config(&[
+            ("REVERIFY_AFTER_DAYS", "0"),
+            ("CONFIRM_CONSENT", "true"),
+            ("QR_TTL", "120"),
+        ])
+        .unwrap();
+        let expected = crate::customers::Rules {
+            reverify_after_days: 0,
+            confirm_consent: true,
+            qr_ttl: 120,
+        };
+        assert_eq!(config.customers, expected);
     }
 
     #[test]
@@ -406,6 +431,11 @@ pub(crate) mod tests {
             ("TIME_ZONE", "Mars/Olympus_Mons"),
             ("DEFAULT_LANGUAGE", "de"),
             ("SENDER_USERNAME", "@x"),
+            ("REVERIFY_AFTER_DAYS", "-1"),
+            ("REVERIFY_AFTER_DAYS", "3651"),
+            ("CONFIRM_CONSENT", "sometimes"),
+            ("QR_TTL", "59"),
+            ("QR_TTL", "86401"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");
