@@ -193,8 +193,7 @@ pub async fn contact_shared(
             accepted,
             other_than_meant,
         } => {
-            let thanks = texts::customer_thanks(lang);
-            say_to_customer(&bot, chat, thanks, KeyboardRemove::new().into()).await?;
+            // The staff member first: the number is verified whatever becomes of the thanks.
             let link = &accepted.link;
             let staff_chat = ChatId(link.chat_id);
             let staff_lang = lang_of(&store, link.staff_user_id, settings.default_lang).await;
@@ -214,7 +213,8 @@ pub async fn contact_shared(
             for cancelled in &accepted.cancelled {
                 drop_buttons(&bot, cancelled).await;
             }
-            Ok(())
+            let thanks = texts::customer_thanks(lang);
+            say_to_customer(&bot, chat, thanks, KeyboardRemove::new().into()).await
         }
         Shared::NotTheirs => ask_to_share(&bot, chat, texts::customer_not_theirs(lang), lang).await,
         Shared::Expired => {
