@@ -123,7 +123,8 @@ impl Store {
         Ok(with_db!(self, db => sqlx::query_as(&format!(
             "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
              LEFT JOIN staff s ON s.user_id = v.staff_user_id \
-             WHERE v.phone = $1 AND v.status = 'verified' ORDER BY v.closed_at DESC LIMIT 1"
+             WHERE v.phone = $1 AND v.status = 'verified' AND v.closed_at IS NOT NULL \
+             ORDER BY v.closed_at DESC LIMIT 1"
         ))
         .bind(phone)
         .fetch_optional(db)
@@ -273,8 +274,8 @@ impl Store {
         Ok(match stored {
             None => LinkOpening::Unknown,
             Some(link) if link.used_at.is_some() => LinkOpening::Used,
-            Some(link) if link.opened_by.is_some_and(|by| by != customer) => LinkOpening::Used,
             Some(link) if link.expires_at <= now => LinkOpening::Expired,
+            Some(link) if link.opened_by.is_some_and(|by| by != customer) => LinkOpening::Used,
             Some(link) => LinkOpening::Opened(link),
         })
     }

@@ -137,8 +137,9 @@ impl Store {
     }
 
     /// Takes access away at once, and with it everything the person holds: the links they made
-    /// that nobody used stop working, and their open verifications are cancelled (the audit log
-    /// names `by`). Their history stays. One transaction.
+    /// that nobody used stop working (invites and `/qr` links), their questions' buttons too,
+    /// and their open verifications are cancelled (the audit log names `by`). Their history
+    /// stays. One transaction.
     pub async fn remove_staff(
         &self,
         user_id: i64,
@@ -178,6 +179,25 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            // Their `/qr` links stop working (a customer opening one hears it has expired), and
+            // their questions' buttons with them.
+            sqlx::query(
+                "UPDATE contact_links SET expires_at = $1 \
+                 WHERE staff_user_id = $2 AND used_at IS NULL AND expires_at > $3",
+            )
+            .bind(now)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE send_questions SET answered_at = $1, answer = 'cancel' \
+                 WHERE staff_user_id = $2 AND answered_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
             let cancelled: Vec<Verification> = sqlx::query_as(&format!(
                 "UPDATE verifications SET status = 'cancelled', error = 'access_removed', \
                  closed_at = $1 WHERE staff_user_id = $2 AND status IN ('sending', 'pending') \

@@ -65,7 +65,7 @@ fn removes_keyboard(message: &SentMessage) -> bool {
 impl TestApp {
     /// `from` sends `/qr …` in `chat`; returns the link the QR picture holds (read back from the
     /// PNG) and the picture's caption.
-    async fn qr(&self, from: &TgUser, chat: i64, command: &str) -> (String, String) {
+    pub(crate) async fn qr(&self, from: &TgUser, chat: i64, command: &str) -> (String, String) {
         let before = self.telegram.calls_to("sendPhoto").len();
         self.telegram.push_text(from, chat, command);
         self.qr_sent(before).await
@@ -95,14 +95,19 @@ impl TestApp {
     }
 
     /// `who` opens `link` (`/start <token>`) in their private chat; returns the bot's answer.
-    async fn open(&self, who: &TgUser, link: &str) -> SentMessage {
+    pub(crate) async fn open(&self, who: &TgUser, link: &str) -> SentMessage {
         let token = link.split("?start=").nth(1).expect("a start link");
         self.say_as(who, who.id as i64, &format!("/start {token}"))
             .await
     }
 
     /// `who` shares a contact in their private chat; returns the bot's answer to them.
-    async fn share(&self, who: &TgUser, number: &str, user_id: Option<u64>) -> SentMessage {
+    pub(crate) async fn share(
+        &self,
+        who: &TgUser,
+        number: &str,
+        user_id: Option<u64>,
+    ) -> SentMessage {
         let chat = who.id as i64;
         let before = self.telegram.messages_to(chat).len();
         self.telegram.push_contact(who, chat, number, user_id);

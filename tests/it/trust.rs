@@ -137,6 +137,10 @@ async fn removing_someone_ends_their_links_and_their_open_verifications() {
         .await;
     assert_opens_with(&sent, "📨");
     let request = app.gateway.last_request_id().unwrap();
+    // And a /qr link, which one customer has opened and another has not.
+    let (qr_link, _) = app.qr(&erin, erin.id as i64, "/qr").await;
+    let customer = TgUser::new(5303, "Gina");
+    assert_opens_with(&app.open(&customer, &qr_link).await, "👋");
 
     let removed = app.say("/staff remove 5301").await;
     assert_says(&removed, "Erin");
@@ -167,6 +171,12 @@ async fn removing_someone_ends_their_links_and_their_open_verifications() {
         &app.say_as(&erin, erin.id as i64, "/staff").await,
         "<code>5301</code>",
     );
+    // Her /qr link no longer verifies anyone, for her chat.
+    let late = app
+        .share(&customer, "447400123456", Some(customer.id))
+        .await;
+    assert_opens_with(&late, "⌛");
+    assert_opens_with(&app.open(&frank, &qr_link).await, "⌛");
 
     // The cancel is the admin's doing in the audit log.
     let audit = app.audit().await;
