@@ -104,6 +104,14 @@ pub enum Shared {
     NoLink,
 }
 
+/// A send that answered a question, as the press's outcome.
+fn pressed(outcome: SendOutcome) -> Pressed {
+    match outcome {
+        SendOutcome::QuestionClosed => Pressed::Closed,
+        outcome => Pressed::Sent(outcome),
+    }
+}
+
 /// Every `/qr` token starts with this, so `/start` tells it from a staff invite (whose tokens
 /// are letters and digits only).
 const LINK_PREFIX: &str = "c_";
@@ -164,7 +172,7 @@ impl Customers {
             question: id,
             consent: false,
         };
-        self.sent(self.verifier.send_answer(&question, answer).await?)
+        Ok(pressed(self.verifier.send_answer(&question, answer).await?))
     }
 
     /// "Yes, send": the staff member confirms the customer agreed; the consent is stored with
@@ -177,14 +185,7 @@ impl Customers {
             question: id,
             consent: true,
         };
-        self.sent(self.verifier.send_answer(&question, answer).await?)
-    }
-
-    fn sent(&self, outcome: SendOutcome) -> Result<Pressed, StoreError> {
-        Ok(match outcome {
-            SendOutcome::QuestionClosed => Pressed::Closed,
-            outcome => Pressed::Sent(outcome),
-        })
+        Ok(pressed(self.verifier.send_answer(&question, answer).await?))
     }
 
     /// "Cancel" under a question: nothing is sent.
@@ -207,21 +208,10 @@ impl Customers {
         action: &str,
     ) -> Result<Option<Question>, StoreError> {
         match self.store.question(id).await? {
-            Some(q) if q.staff_user_id == actor.user_id && q.chat_id == actor.chat_id => {
-                Ok(Some(q))
-            }
+            Some(q) if actor.started(q.staff_user_id, q.chat_id) => Ok(Some(q)),
             _ => {
                 let detail = format!("{action} question {id}");
-                self.store
-                    .record_refused(actor.user_id, &detail, None, crate::now())
-                    .await?;
-                tracing::warn!(
-                    user = actor.user_id,
-                    chat = actor.chat_id,
-                    question = id,
-                    action,
-                    "refused: not theirs to answer"
-                );
+                actor.refused(&self.store, action, &detail, None).await?;
                 Ok(None)
             }
         }

@@ -77,7 +77,36 @@ pub struct Actor {
 impl Actor {
     /// Resend, check: only the owner, from the chat the verification belongs to.
     pub fn may_use(&self, v: &Verification) -> bool {
-        v.staff_user_id == self.user_id && v.chat_id == self.chat_id
+        self.started(v.staff_user_id, v.chat_id)
+    }
+
+    /// Whether the actor is the person who started something (a verification, a question asked
+    /// before a send) and acts from the chat it was started in: the rule for everything a
+    /// button or a typed id names.
+    pub fn started(&self, staff_user_id: i64, chat_id: i64) -> bool {
+        staff_user_id == self.user_id && chat_id == self.chat_id
+    }
+
+    /// Writes a refused attempt to the audit log (`detail` names what was tried on what) and
+    /// logs it. Nothing is revealed to the actor beyond the refusal itself.
+    pub async fn refused(
+        &self,
+        store: &Store,
+        action: &str,
+        detail: &str,
+        known: Option<i64>,
+    ) -> Result<(), StoreError> {
+        store
+            .record_refused(self.user_id, detail, known, now())
+            .await?;
+        tracing::warn!(
+            user = self.user_id,
+            chat = self.chat_id,
+            action,
+            detail,
+            "refused: not theirs to touch"
+        );
+        Ok(())
     }
 
     /// Cancel: the owner, or an admin, from the chat the verification belongs to.
@@ -280,16 +309,8 @@ impl Verifier {
             Some(v) if allowed(actor, &v) => Ok(Some(v)),
             found => {
                 let known = found.map(|v| v.id);
-                self.store
-                    .record_refused(actor.user_id, action, known, now())
-                    .await?;
-                tracing::warn!(
-                    user = actor.user_id,
-                    chat = actor.chat_id,
-                    verification = id,
-                    action,
-                    "refused: not theirs to touch"
-                );
+                let detail = format!("{action} verification {id}");
+                actor.refused(&self.store, action, &detail, known).await?;
                 Ok(None)
             }
         }

@@ -428,6 +428,24 @@ async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
         .press_data(&bob, returning.chat_id, returning.message_id, &data)
         .await;
     assert!(refused.contains("⛔"), "{refused}");
+    let (_, qr_data) = returning.inline_buttons()[1].clone();
+    let refused = app
+        .press_data(&bob, returning.chat_id, returning.message_id, &qr_data)
+        .await;
+    assert!(refused.contains("⛔"), "{refused}");
+    let audit = app.audit().await;
+    let refusals: Vec<_> = audit.iter().filter(|row| row.1 == "refused").collect();
+    assert_eq!(refusals.len(), 2, "{audit:?}");
+    assert!(refusals.iter().all(|row| row.0 == Some(2002)), "{audit:?}");
+    assert!(app.telegram.calls_to("sendPhoto").is_empty());
+
+    // The owner may check the customer for free instead: the picture names the number.
+    let (link, caption) = {
+        app.press(&app.admin, &returning, "QR instead").await;
+        app.qr_sent(0).await
+    };
+    assert!(caption.contains("+44 7911 123456"), "{caption}");
+    assert!(link.contains("?start=c_"), "{link}");
 
     // The owner's press sends, once, however often it is pressed.
     let pop_up = app
@@ -548,6 +566,8 @@ async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
     );
     assert_says(&app.say("/lookup").await, "send /lookup and the number");
     assert_says(&app.say("/lookup hello").await, "is not a phone number");
+    assert_says(&app.say("/qr hello").await, "is not a phone number");
+    assert!(app.telegram.calls_to("sendPhoto").is_empty());
 
     app.say(&format!("/verify {PHONE}")).await;
     let open = app.say(&format!("/lookup {PHONE}")).await;
