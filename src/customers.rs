@@ -76,6 +76,16 @@ pub enum Pressed {
     NotAllowed,
 }
 
+/// A contact as a customer sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct SharedContact<'a> {
+    /// The Telegram account the contact names, if any.
+    pub user_id: Option<i64>,
+    pub number: &'a str,
+    /// It was forwarded (it carries `forward_origin`): not the button's answer.
+    pub forwarded: bool,
+}
+
 /// A new one-time link of the free check at the counter.
 #[derive(Debug, Clone)]
 pub struct NewLink {
@@ -84,6 +94,16 @@ pub struct NewLink {
     pub expires_at: i64,
     /// The number staff meant, if any.
     pub meant: Option<PhoneNumber>,
+}
+
+/// What a "QR instead" press led to.
+#[derive(Debug)]
+pub enum LinkFor {
+    Made(NewLink),
+    /// The question it was under was answered, or has expired: no link.
+    Closed,
+    /// Not the presser's question or verification, or not from its chat (audited).
+    NotAllowed,
 }
 
 /// What a contact shared by a customer (someone without access) led to.
@@ -98,6 +118,9 @@ pub enum Shared {
     },
     /// Someone else's contact (or one without a Telegram account): refused, the link unused.
     NotTheirs,
+    /// A forwarded contact card, whoever's it is: only the one the "Share my phone number"
+    /// button sends counts. Refused, the link unused.
+    Forwarded,
     /// The link they opened has expired.
     Expired,
     /// They opened no link (or it was used already).
@@ -223,8 +246,10 @@ impl Customers {
         self.store.lookup(phone.e164(), crate::now() - window).await
     }
 
-    /// `/qr`: a new one-time link for the actor in their chat; `meant` is the number staff had
-    /// in mind, if any (they are told if the customer shares another).
+    /// `/qr`: a new one-time link for the actor; `meant` is the number staff had in mind, if
+    /// any (they are told if the customer shares another). The link belongs to the staff
+    /// member's private chat, wherever it was asked for: its picture is shown there, and the
+    /// customer's answer told there, so a group sees neither the link nor the number.
     pub async fn new_link(
         &self,
         actor: &Actor,
@@ -235,12 +260,14 @@ impl Customers {
         let expires_at = now + i64::from(self.rules.qr_ttl);
         let hash = invite::hash(&token);
         let e164 = meant.map(PhoneNumber::e164);
+        // A private chat's id is its person's id.
+        let private_chat = actor.user_id;
         self.store
-            .create_contact_link(&hash, actor.chat_id, actor.user_id, e164, now, expires_at)
+            .create_contact_link(&hash, private_chat, actor.user_id, e164, now, expires_at)
             .await?;
         tracing::info!(
             staff = actor.user_id,
-            chat = actor.chat_id,
+            asked_in = actor.chat_id,
             "one-time contact link made"
         );
         Ok(NewLink {
@@ -250,16 +277,17 @@ impl Customers {
         })
     }
 
-    /// "Customer is here: QR instead" under a question: a link for the question's number.
-    pub async fn link_for_question(
-        &self,
-        id: i64,
-        actor: &Actor,
-    ) -> Result<Option<NewLink>, StoreError> {
-        match self.authorised(id, actor, "qr").await? {
-            Some(question) => Ok(Some(self.new_link(actor, Some(&question.phone)).await?)),
-            None => Ok(None),
+    /// "Customer is here: QR instead" under a question: a link for the question's number,
+    /// while the question is open (its buttons work for an hour, and not once it is answered).
+    pub async fn link_for_question(&self, id: i64, actor: &Actor) -> Result<LinkFor, StoreError> {
+        let Some(question) = self.authorised(id, actor, "qr").await? else {
+            return Ok(LinkFor::NotAllowed);
+        };
+        if !question.is_open(crate::now()) {
+            return Ok(LinkFor::Closed);
         }
+        let link = self.new_link(actor, Some(&question.phone)).await?;
+        Ok(LinkFor::Made(link))
     }
 
     /// The same under a code sent: a link for that verification's number (the code stays valid
@@ -268,10 +296,10 @@ impl Customers {
         &self,
         id: i64,
         actor: &Actor,
-    ) -> Result<Option<NewLink>, StoreError> {
+    ) -> Result<LinkFor, StoreError> {
         match self.verifier.authorised_use(id, actor, "qr").await? {
-            Some(v) => Ok(Some(self.new_link(actor, Some(&v.phone)).await?)),
-            None => Ok(None),
+            Some(v) => Ok(LinkFor::Made(self.new_link(actor, Some(&v.phone)).await?)),
+            None => Ok(LinkFor::NotAllowed),
         }
     }
 
@@ -296,14 +324,13 @@ impl Customers {
         Ok(link.is_some_and(|(_, link)| link.expires_at > now))
     }
 
-    /// A customer shared a contact: accepted only if it is their own (`contact_user_id` is the
-    /// sender) and they opened a link that is still unused and valid. Codes to the same
-    /// number that were waiting are cancelled and revoked.
+    /// A customer shared a contact: accepted only if it is their own (`contact.user_id` is the
+    /// sender), sent with the button rather than forwarded, and they opened a link that is still
+    /// unused and valid. Codes to the same number that were waiting are cancelled and revoked.
     pub async fn contact_shared(
         &self,
         customer: i64,
-        contact_user_id: Option<i64>,
-        number: &str,
+        contact: &SharedContact<'_>,
     ) -> Result<Shared, StoreError> {
         let now = crate::now();
         let Some((hash, link)) = self.store.opened_link(customer).await? else {
@@ -312,7 +339,12 @@ impl Customers {
         if link.expires_at <= now {
             return Ok(Shared::Expired);
         }
-        if contact_user_id != Some(customer) {
+        if contact.forwarded {
+            tracing::warn!(customer, "a forwarded contact was refused");
+            return Ok(Shared::Forwarded);
+        }
+        let number = contact.number;
+        if contact.user_id != Some(customer) {
             tracing::warn!(
                 customer,
                 "a shared contact was not the sender's own: refused"

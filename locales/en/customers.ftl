@@ -32,6 +32,7 @@ qr-for-customer = 📷 This link is for the customer: ask them to scan the QR co
 
 verified-by-contact = ✅ { $phone } verified by contact share, no code needed.
 verified-other-number = ⚠️ The customer shared { $phone }, but you expected { $meant }.
+code-ended-by-contact = 🔕 Your code to { $phone } was cancelled: { $colleague } verified the number by contact share. There is nothing to type.
 verified-code-cancelled = The code sent earlier to this number was cancelled.
 
 lookup-usage =
@@ -52,6 +53,7 @@ customer-welcome =
 button-share-phone = 📱 Share my phone number
 customer-thanks = ✅ Thank you! Your number is confirmed. You can close this chat.
 customer-not-theirs = ⚠️ That is not your own number. Please tap <b>Share my phone number</b> below to share yours.
+customer-forwarded = ⚠️ A forwarded contact can't be checked. Please tap <b>Share my phone number</b> below: Telegram then sends your own number.
 customer-use-button = 👇 Just tap <b>Share my phone number</b> below. That's all you need to do.
 customer-link-used = ⚠️ This link has already been used. Ask the staff for a new QR code.
 customer-link-expired = ⌛ This link has expired. Ask the staff for a new QR code.

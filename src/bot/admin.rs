@@ -1,19 +1,17 @@
 //! Admin handlers: invites, the staff list, resets. The tree lets only admins reach them.
 //!
-//! What only the admin should see (an invite link, the staff list, an export of phone numbers)
-//! never goes to a group, where customers may read along: there it is sent to the admin's
-//! private chat, and the group is told so in one line, or given a hint when the bot may not
-//! write to the admin yet.
+//! What only the admin should see (an invite link, the staff list, the money figures of
+//! `/stats`, an export of phone numbers) never goes to a group, where customers may read along:
+//! there it is sent to the admin's private chat ([`privately`]).
 
 use std::sync::Arc;
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, InputFile, Me, User};
-use teloxide::{ApiError, RequestError};
 
 use super::buttons;
 use super::context::{HandlerResult, Settings, TgBot};
-use super::reply::{OrApologise, drop_buttons, patiently, reply, send_to};
+use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to, view_of};
 use super::{menu, texts};
 use crate::i18n::Lang;
 use crate::phone::{PhoneError, PhoneNumber};
@@ -67,50 +65,6 @@ pub async fn invite(
         send_to(&to, chat, text, None).await.map(drop)
     })
     .await
-}
-
-/// Delivers an answer meant for the admin alone: in their private chat as asked, or from a
-/// group to their private chat, telling the group in one line (or, when the bot may not write
-/// to them, how to let it).
-async fn privately<F, Fut>(
-    bot: &TgBot,
-    msg: &Message,
-    user: &User,
-    me: &Me,
-    lang: Lang,
-    deliver: F,
-) -> HandlerResult
-where
-    F: FnOnce(ChatId) -> Fut,
-    Fut: Future<Output = Result<(), RequestError>>,
-{
-    if msg.chat.is_private() {
-        return Ok(deliver(msg.chat.id).await?);
-    }
-    match deliver(ChatId(user.id.0 as i64)).await {
-        Ok(()) => reply(bot, msg, texts::sent_privately(lang)).await,
-        Err(RequestError::Api(err)) if cannot_write_to(&err) => {
-            tracing::info!(
-                admin = user.id.0,
-                "cannot write to an admin privately: {err}"
-            );
-            reply(bot, msg, texts::cannot_write_privately(lang, me.username())).await
-        }
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// The Bot API's answers when a person has not started a private chat with the bot, or
-/// blocked it.
-fn cannot_write_to(err: &ApiError) -> bool {
-    match err {
-        ApiError::BotBlocked
-        | ApiError::CantInitiateConversation
-        | ApiError::UserDeactivated
-        | ApiError::ChatNotFound => true,
-        ApiError::Unknown(description) => description.starts_with("Forbidden"),
-        _ => false,
-    }
 }
 
 /// What `/staff` was asked for.
@@ -265,7 +219,8 @@ pub async fn remove(
     ))
 }
 
-/// `/reset <number>`: earlier sends to the number no longer count against its limits.
+/// `/reset <number>`: earlier sends to the number no longer count against its limits. In a
+/// group the answer masks the number, as every answer there does.
 pub async fn reset(
     bot: TgBot,
     msg: Message,
@@ -284,14 +239,22 @@ pub async fn reset(
                 .reset_phone(&phone, admin)
                 .await
                 .or_apologise(&msg, lang)?;
-            texts::reset_done(lang, &phone)
+            texts::reset_done(&phone, &view_of(&msg, &user, lang, &settings))
         }
     };
     reply(&bot, &msg, text).await
 }
 
-/// `/stats`: today, 7 and 30 days in numbers, then a chart of the last 30 days.
-pub async fn stats(bot: TgBot, msg: Message, lang: Lang, store: Store) -> HandlerResult {
+/// `/stats`: today, 7 and 30 days in numbers, then a chart of the last 30 days. Money figures
+/// are for the admin alone: from a group they go to the admin's private chat.
+pub async fn stats(
+    bot: TgBot,
+    msg: Message,
+    lang: Lang,
+    user: User,
+    me: Me,
+    store: Store,
+) -> HandlerResult {
     let now = now();
     let since = [now - now.rem_euclid(DAY), now - 7 * DAY, now - 30 * DAY];
     let mut periods = Vec::with_capacity(since.len());
@@ -305,7 +268,7 @@ pub async fn stats(bot: TgBot, msg: Message, lang: Lang, store: Store) -> Handle
         .or_apologise(&msg, lang)?;
     let names = texts::stats_periods(lang);
     let named: Vec<(&str, &_)> = names.iter().map(String::as_str).zip(&periods).collect();
-    reply(&bot, &msg, texts::stats(lang, &named, balance)).await?;
+    let text = texts::stats(lang, &named, balance);
 
     let days: Vec<chart::DayActivity> = activity
         .into_iter()
@@ -318,15 +281,20 @@ pub async fn stats(bot: TgBot, msg: Message, lang: Lang, store: Store) -> Handle
     // Drawing is CPU work: keep it off the async workers.
     let labels = texts::chart_labels(lang, &days);
     let png = tokio::task::spawn_blocking(move || chart::activity_png(&days, &labels)).await?;
-    match png {
-        Ok(png) => {
-            bot.send_photo(msg.chat.id, InputFile::memory(png).file_name("stats.png"))
-                .caption(texts::stats_chart_caption(lang))
-                .await?;
+    let png = png
+        .inspect_err(|err| tracing::error!("cannot draw the stats chart: {err}"))
+        .ok();
+    let to = bot.clone();
+    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+        send_to(&to, chat, text, None).await?;
+        if let Some(png) = png {
+            let photo = InputFile::memory(png).file_name("stats.png");
+            let caption = texts::stats_chart_caption(lang);
+            patiently(|| to.send_photo(chat, photo.clone()).caption(caption.clone())).await?;
         }
-        Err(err) => tracing::error!("cannot draw the stats chart: {err}"),
-    }
-    Ok(())
+        Ok(())
+    })
+    .await
 }
 
 /// `/export [days]`: the verifications of the last `days` days (default 30), as a CSV document

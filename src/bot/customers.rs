@@ -7,17 +7,18 @@
 
 use std::sync::Arc;
 
+use teloxide::RequestError;
 use teloxide::prelude::*;
 use teloxide::types::{InputFile, KeyboardRemove, Me, ReplyMarkup, User};
 
 use super::buttons;
-use super::context::{BoxError, HandlerResult, Settings, TgBot, lang_of};
+use super::context::{HandlerResult, Settings, TgBot, lang_of};
 use super::handlers::{self, verify_number};
-use super::reply::{OrApologise, drop_buttons, patiently, reply, send_to, view_of};
+use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to, view_of};
 use super::texts::{self, Lang, View};
-use crate::customers::{Customers, NewLink, Shared};
+use crate::customers::{Customers, NewLink, Shared, SharedContact};
 use crate::phone::PhoneNumber;
-use crate::store::{LinkOpening, Role, Store};
+use crate::store::{Accepted, LinkOpening, Role, Store, Verification};
 use crate::verification::{Actor, Verifier};
 use crate::{invite, qr};
 
@@ -30,6 +31,8 @@ fn actor(msg: &Message, user: &User, role: Role) -> Actor {
 }
 
 /// `/qr` or `/qr <number>`: a one-time link as a QR picture, for a customer at the counter.
+/// The picture goes to the staff member's private chat (from a group too: the group must not
+/// see the link, which anyone could open first).
 // Handlers take their dependencies one by one, as the handler tree injects them.
 #[allow(clippy::too_many_arguments)]
 pub async fn qr(
@@ -54,27 +57,47 @@ pub async fn qr(
         .new_link(&actor(&msg, &user, role), meant.as_ref())
         .await
         .or_apologise(&msg, lang)?;
-    let view = view_of(&msg, &user, lang, &settings);
-    send_qr(&bot, msg.chat.id, &me, &link, &view).await?;
-    Ok(())
+    let picture = QrPicture::of(&me, &link, &private_view(&user, lang, &settings))?;
+    let to = bot.clone();
+    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+        picture.send(&to, chat).await
+    })
+    .await
 }
 
-/// Sends the picture of `link` with its caption (what to do, until when, the link itself).
-pub async fn send_qr(
-    bot: &TgBot,
-    chat: ChatId,
-    me: &Me,
-    link: &NewLink,
-    view: &View,
-) -> Result<Message, BoxError> {
-    let url = invite::deep_link(me.username(), &link.token);
-    let png = qr::png(&url)?;
-    let caption = texts::qr_caption(&url, link.expires_at, link.meant.as_ref(), view);
-    let photo = || {
-        bot.send_photo(chat, InputFile::memory(png.clone()).file_name("qr.png"))
-            .caption(caption.clone())
-    };
-    Ok(patiently(photo).await?)
+/// How a message to `user`'s private chat looks (numbers in full).
+pub fn private_view(user: &User, lang: Lang, settings: &Settings) -> View {
+    View {
+        viewer: user.id.0 as i64,
+        now: crate::now(),
+        group: false,
+        lang,
+        tz: settings.time_zone.clone(),
+    }
+}
+
+/// A `/qr` link's picture with its caption (what to do, until when, the link itself).
+pub struct QrPicture {
+    png: Vec<u8>,
+    caption: String,
+}
+
+impl QrPicture {
+    pub fn of(me: &Me, link: &NewLink, view: &View) -> Result<QrPicture, qr::QrError> {
+        let url = invite::deep_link(me.username(), &link.token);
+        Ok(QrPicture {
+            png: qr::png(&url)?,
+            caption: texts::qr_caption(&url, link.expires_at, link.meant.as_ref(), view),
+        })
+    }
+
+    pub async fn send(&self, bot: &TgBot, chat: ChatId) -> Result<(), RequestError> {
+        let photo = || {
+            let file = InputFile::memory(self.png.clone()).file_name("qr.png");
+            bot.send_photo(chat, file).caption(self.caption.clone())
+        };
+        patiently(photo).await.map(drop)
+    }
 }
 
 /// `/lookup <number>`: what the bot knows of a number.
@@ -178,13 +201,14 @@ pub async fn contact_shared(
     customers: Customers,
     settings: Arc<Settings>,
 ) -> HandlerResult {
-    let (contact_user, number) = match msg.contact() {
-        Some(c) => (c.user_id.map(|id| id.0 as i64), c.phone_number.as_str()),
-        None => (None, ""),
+    let contact = SharedContact {
+        user_id: msg.contact().and_then(|c| c.user_id).map(|id| id.0 as i64),
+        number: msg.contact().map_or("", |c| c.phone_number.as_str()),
+        forwarded: msg.forward_origin().is_some(),
     };
     let customer = user.id.0 as i64;
     let shared = customers
-        .contact_shared(customer, contact_user, number)
+        .contact_shared(customer, &contact)
         .await
         .or_apologise(&msg, lang)?;
     let chat = msg.chat.id;
@@ -214,14 +238,52 @@ pub async fn contact_shared(
                 drop_buttons(&bot, cancelled).await;
             }
             let thanks = texts::customer_thanks(lang);
-            say_to_customer(&bot, chat, thanks, KeyboardRemove::new().into()).await
+            say_to_customer(&bot, chat, thanks, KeyboardRemove::new().into()).await?;
+            tell_colleagues(&bot, &store, &settings, &accepted).await;
+            Ok(())
         }
         Shared::NotTheirs => ask_to_share(&bot, chat, texts::customer_not_theirs(lang), lang).await,
+        Shared::Forwarded => ask_to_share(&bot, chat, texts::customer_forwarded(lang), lang).await,
         Shared::Expired => {
             let text = texts::customer_link_expired(lang);
             say_to_customer(&bot, chat, text, KeyboardRemove::new().into()).await
         }
         Shared::NoLink => handlers::stranger(bot, msg, lang, user, store).await,
+    }
+}
+
+/// A colleague whose code to the number was waiting is told that it was cancelled, and why,
+/// in the chat where they sent it.
+async fn tell_colleagues(bot: &TgBot, store: &Store, settings: &Settings, accepted: &Accepted) {
+    let by = accepted.link.staff_user_id;
+    let colleagues: Vec<&Verification> = accepted
+        .cancelled
+        .iter()
+        .filter(|v| v.staff_user_id != by)
+        .collect();
+    if colleagues.is_empty() {
+        return;
+    }
+    let name = store.staff_name(by).await.unwrap_or_else(|err| {
+        tracing::warn!(staff = by, "cannot read a name: {err}");
+        None
+    });
+    for cancelled in colleagues {
+        let lang = lang_of(store, cancelled.staff_user_id, settings.default_lang).await;
+        let view = View {
+            viewer: cancelled.staff_user_id,
+            now: crate::now(),
+            group: !ChatId(cancelled.chat_id).is_user(),
+            lang,
+            tz: settings.time_zone.clone(),
+        };
+        let text = texts::code_ended_by_contact(cancelled, by, name.as_deref(), &view);
+        if let Err(err) = send_to(bot, ChatId(cancelled.chat_id), text, None).await {
+            tracing::warn!(
+                staff = cancelled.staff_user_id,
+                "could not tell a colleague their code was cancelled: {err}"
+            );
+        }
     }
 }
 

@@ -266,7 +266,9 @@ pub async fn join(
     settings: Arc<Settings>,
 ) -> HandlerResult {
     let token = payload.trim();
-    if token.is_empty() {
+    // A one-time link opens the private chat with the bot; typed in a group it is only text
+    // (which the whole group could read and open first), and opens nothing.
+    if token.is_empty() || !msg.chat.is_private() {
         return stranger(bot, msg, lang, user, store).await;
     }
     if crate::customers::is_link_token(token) {

@@ -142,7 +142,7 @@ pub fn schema() -> UpdateHandler<BoxError> {
     dptree::entry()
         .filter_async(first_time)
         .branch(
-            Update::filter_message().chain(
+            Update::filter_message().filter(not_for_another_bot).chain(
                 access()
                     .branch(case![Access::Staff(role)].chain(staff_messages))
                     .branch(case![Access::Stranger].chain(stranger_messages))
@@ -157,6 +157,24 @@ pub fn schema() -> UpdateHandler<BoxError> {
                     .endpoint(presses::access_unavailable),
             ),
         )
+}
+
+/// A command addressed to another bot in a group (`/verify@other_bot`) is that bot's to
+/// answer: this one leaves it alone.
+fn not_for_another_bot(msg: Message, me: Me) -> bool {
+    !addressed_to_another_bot(msg.text().unwrap_or_default(), me.username())
+}
+
+/// Whether `text` is a command whose `@mention` names a bot other than `username`.
+fn addressed_to_another_bot(text: &str, username: &str) -> bool {
+    let Some(command) = text.strip_prefix('/') else {
+        return false;
+    };
+    let command = command.split_whitespace().next().unwrap_or_default();
+    match command.split_once('@') {
+        Some((_, bot)) => !bot.eq_ignore_ascii_case(username),
+        None => false,
+    }
 }
 
 /// Whether an update is new to every process on the database: Telegram retries a webhook
@@ -248,5 +266,22 @@ async fn resolve_access(user: User, store: Store, settings: Arc<Settings>) -> Ac
             tracing::error!(user = user.id.0, "cannot look up access: {err}");
             Access::Unknown
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::addressed_to_another_bot;
+
+    #[test]
+    fn only_commands_for_another_bot_are_left_alone() {
+        let me = "verify_bot";
+        assert!(addressed_to_another_bot("/verify@other_bot +44 7911", me));
+        assert!(addressed_to_another_bot("/start@OtherBot", me));
+        assert!(!addressed_to_another_bot("/verify@Verify_Bot +44 7911", me));
+        assert!(!addressed_to_another_bot("/verify +44 7911", me));
+        assert!(!addressed_to_another_bot("123456", me));
+        assert!(!addressed_to_another_bot("mail me@other_bot", me));
+        assert!(!addressed_to_another_bot("/help me@other_bot", me));
     }
 }

@@ -8,15 +8,15 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{MaybeInaccessibleMessage, Me};
+use teloxide::types::{MaybeInaccessibleMessage, Me, User};
 
 use super::admin;
 use super::buttons::{self, Action, keyboard};
 use super::context::{BoxError, HandlerResult, Settings, TgBot};
-use super::customers::send_qr;
-use super::reply::{drop_buttons, remove_buttons, send_to as say};
+use super::customers::QrPicture;
+use super::reply::{Private, drop_buttons, remove_buttons, send_to as say, to_private_chat};
 use super::texts::{self, Lang, View};
-use crate::customers::{Customers, NewLink, Pressed};
+use crate::customers::{Customers, LinkFor, Pressed};
 use crate::store::{Role, Store};
 use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 
@@ -168,11 +168,11 @@ async fn act(
         }
         Action::QrForQuestion(id) => {
             let link = customers.link_for_question(id, &actor).await?;
-            qr_sent(link, &view, chat, cx).await
+            qr_sent(link, &query.from, &view, cx).await
         }
         Action::QrForVerification(id) => {
             let link = customers.link_for_verification(id, &actor).await?;
-            qr_sent(link, &view, chat, cx).await
+            qr_sent(link, &query.from, &view, cx).await
         }
         Action::Language(chosen) => {
             store.choose_language(staff, chosen, crate::now()).await?;
@@ -239,18 +239,33 @@ async fn answered(
     }
 }
 
-/// Sends the QR picture of a link made by a button; returns the pop-up.
+/// Sends the QR picture of a link made by a button to the presser's private chat (where the
+/// link belongs, also when the button was pressed in a group); returns the pop-up.
 async fn qr_sent(
-    link: Option<NewLink>,
+    link: LinkFor,
+    presser: &User,
     view: &View,
-    chat: ChatId,
     cx: &Context<'_>,
 ) -> Result<String, BoxError> {
-    let Some(link) = link else {
-        return Ok(texts::not_allowed(view.lang));
+    let lang = view.lang;
+    let link = match link {
+        LinkFor::Made(link) => link,
+        LinkFor::Closed => return Ok(texts::question_closed(lang)),
+        LinkFor::NotAllowed => return Ok(texts::not_allowed(lang)),
     };
-    send_qr(cx.bot, chat, cx.me, &link, view).await?;
-    Ok(texts::callback_qr(view.lang))
+    let private = View {
+        group: false,
+        ..view.clone()
+    };
+    let picture = QrPicture::of(cx.me, &link, &private)?;
+    let delivered = to_private_chat(presser, |chat| picture.send(cx.bot, chat)).await?;
+    Ok(match (delivered, view.group) {
+        (Private::Delivered, false) => texts::callback_qr(lang),
+        (Private::Delivered, true) => strip_tags(&texts::sent_privately(lang)),
+        (Private::CannotWrite, _) => {
+            strip_tags(&texts::cannot_write_privately(lang, cx.me.username()))
+        }
+    })
 }
 
 /// An admin-only button pressed by staff who are not admins: refused, and audited.

@@ -12,10 +12,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use teloxide::RequestError;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, MessageId, ReplyParameters, User};
+use teloxide::types::{InlineKeyboardMarkup, Me, MessageId, ReplyParameters, User};
+use teloxide::{ApiError, RequestError};
 
 use super::context::{BoxError, HandlerResult, Settings, TgBot};
 use super::texts::{self, Lang, View};
@@ -97,6 +97,71 @@ async fn send_part(
         request = request.reply_markup(buttons);
     }
     patiently(|| request.clone()).await
+}
+
+/// Delivers an answer meant for `user` alone: in the chat of `msg` when it is their private
+/// chat; from a group, to their private chat, telling the group in one line (or, when the bot
+/// may not write to them, how to let it). Invite links, the staff list, `/stats`, exports and
+/// `/qr` pictures go this way, so customers reading a group see none of them.
+pub async fn privately<F, Fut>(
+    bot: &TgBot,
+    msg: &Message,
+    user: &User,
+    me: &Me,
+    lang: Lang,
+    deliver: F,
+) -> HandlerResult
+where
+    F: FnOnce(ChatId) -> Fut,
+    Fut: Future<Output = Result<(), RequestError>>,
+{
+    if msg.chat.is_private() {
+        return Ok(deliver(msg.chat.id).await?);
+    }
+    match to_private_chat(user, deliver).await? {
+        Private::Delivered => reply(bot, msg, texts::sent_privately(lang)).await,
+        Private::CannotWrite => {
+            reply(bot, msg, texts::cannot_write_privately(lang, me.username())).await
+        }
+    }
+}
+
+/// Whether something meant for one person reached their private chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Private {
+    Delivered,
+    /// They have not started a private chat with the bot, or blocked it.
+    CannotWrite,
+}
+
+/// Delivers to `user`'s private chat; a person the bot may not write to is
+/// [`Private::CannotWrite`], not an error.
+pub async fn to_private_chat<F, Fut>(user: &User, deliver: F) -> Result<Private, RequestError>
+where
+    F: FnOnce(ChatId) -> Fut,
+    Fut: Future<Output = Result<(), RequestError>>,
+{
+    match deliver(ChatId(user.id.0 as i64)).await {
+        Ok(()) => Ok(Private::Delivered),
+        Err(RequestError::Api(err)) if cannot_write_to(&err) => {
+            tracing::info!(user = user.id.0, "cannot write to someone privately: {err}");
+            Ok(Private::CannotWrite)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The Bot API's answers when a person has not started a private chat with the bot, or
+/// blocked it.
+fn cannot_write_to(err: &ApiError) -> bool {
+    match err {
+        ApiError::BotBlocked
+        | ApiError::CantInitiateConversation
+        | ApiError::UserDeactivated
+        | ApiError::ChatNotFound => true,
+        ApiError::Unknown(description) => description.starts_with("Forbidden"),
+        _ => false,
+    }
 }
 
 /// Sends `request()` until Telegram takes it, waiting out `429 Too Many Requests` as long as it

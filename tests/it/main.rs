@@ -10,6 +10,7 @@ mod customers;
 mod delivery_reports;
 mod fake_gateway_spec;
 mod fake_telegram_spec;
+mod free_check;
 mod gateway_client;
 mod http_server;
 mod language;

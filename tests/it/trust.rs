@@ -196,7 +196,7 @@ async fn admin_answers_asked_for_in_a_group_go_to_the_admins_private_chat() {
     let group = -100_5400;
     let admin = app.admin.clone();
 
-    for command in ["/invite", "/staff", "/export"] {
+    for command in ["/invite", "/staff", "/export", "/stats"] {
         if command == "/export" {
             // Something to export.
             app.say(&format!("/verify {PHONE}")).await;
@@ -206,10 +206,14 @@ async fn admin_answers_asked_for_in_a_group_go_to_the_admins_private_chat() {
         let said = app.say_as(&admin, group, command).await;
         assert_opens_with(&said, "🔒");
         assert!(!said.text.contains("start="), "{}", said.text);
-        if command == "/export" {
-            // The CSV and the workbook, both in the admin's private chat.
+        if command == "/export" || command == "/stats" {
+            // The CSV and the workbook, or the figures and the chart, all in the admin's
+            // private chat.
             let uploads = app.telegram.uploads();
-            assert_eq!(uploads.len(), uploads_before + 2);
+            assert_eq!(
+                uploads.len(),
+                uploads_before + 2 - usize::from(command == "/stats")
+            );
             assert!(
                 uploads[uploads_before..]
                     .iter()
@@ -269,4 +273,31 @@ async fn people_without_access_in_a_group_get_one_answer_a_day_not_one_per_messa
         assert_says(&answer, "<code>5501</code>");
     }
     assert_eq!(app.gateway.count("sendVerificationMessage"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_group_reset_masks_the_number_and_commands_for_another_bot_are_left_alone() {
+    let app = TestApp::spawn().await;
+    let group = -100_5600;
+    let admin = app.admin.clone();
+
+    let reset = app.say_as(&admin, group, &format!("/reset {PHONE}")).await;
+    assert_opens_with(&reset, "♻️");
+    assert_says(&reset, "+44 79•• •••456");
+    assert!(!reset.text.contains("7911 123456"), "{}", reset.text);
+
+    // Another bot's commands are its own: no answer, no code, however they are written.
+    for text in [
+        "/verify@other_bot +44 7911 123456",
+        "/help@OtherBot",
+        "/stats@other_bot",
+    ] {
+        app.telegram.push_text(&admin, group, text);
+    }
+    let ours = app
+        .say_as(&admin, group, "/verify@verify_test_bot +44 7911 123456")
+        .await;
+    assert_opens_with(&ours, "📨");
+    assert_eq!(app.telegram.messages_to(group).len(), 2);
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 }

@@ -2,6 +2,7 @@
 
 use teloxide::utils::html::escape;
 
+use super::common::{View, phone_text};
 use crate::chart::{DayActivity, Labels};
 use crate::i18n::percent;
 use crate::i18n::{Lang, money};
@@ -18,8 +19,13 @@ pub fn reset_usage(lang: Lang) -> String {
     tr!(lang, "reset-usage")
 }
 
-pub fn reset_done(lang: Lang, phone: &PhoneNumber) -> String {
-    tr!(lang, "reset-done", phone = escape(phone.international()))
+/// The number in full in a private chat, masked in a group.
+pub fn reset_done(phone: &PhoneNumber, view: &View) -> String {
+    tr!(
+        view.lang,
+        "reset-done",
+        phone = escape(&phone_text(phone, view.group))
+    )
 }
 
 pub fn balance_alert(lang: Lang, alert: BalanceAlert) -> String {

@@ -141,6 +141,21 @@ pub fn verified_by_contact(
     text
 }
 
+/// Told to a colleague whose waiting code was cancelled by a contact share through `by`'s link.
+pub fn code_ended_by_contact(
+    v: &Verification,
+    by: i64,
+    by_name: Option<&str>,
+    view: &View,
+) -> String {
+    tr!(
+        view.lang,
+        "code-ended-by-contact",
+        phone = phone_html(&v.phone, view.group),
+        colleague = who(view, by, by_name)
+    )
+}
+
 pub fn lookup_usage(lang: Lang) -> String {
     let example = example(lang).replace("/verify", "/lookup");
     tr!(lang, "lookup-usage", example = example)
@@ -209,6 +224,10 @@ pub fn customer_thanks(lang: Lang) -> String {
 
 pub fn customer_not_theirs(lang: Lang) -> String {
     tr!(lang, "customer-not-theirs")
+}
+
+pub fn customer_forwarded(lang: Lang) -> String {
+    tr!(lang, "customer-forwarded")
 }
 
 pub fn customer_use_button(lang: Lang) -> String {

@@ -245,6 +245,31 @@ impl FakeTelegram {
         phone_number: &str,
         user_id: Option<u64>,
     ) -> i32 {
+        self.push_contact_from(from, chat_id, phone_number, user_id, None)
+    }
+
+    /// Like `push_contact`, but a contact card `from` forwarded: it carries `forward_origin`
+    /// (Bot API `MessageOriginUser`: the person who first sent it, and when).
+    pub fn push_forwarded_contact(
+        &self,
+        from: &TgUser,
+        chat_id: i64,
+        phone_number: &str,
+        user_id: Option<u64>,
+        first_sent_by: &TgUser,
+    ) -> i32 {
+        let origin = json!({ "type": "user", "date": 1_700_000_000, "sender_user": first_sent_by.to_json() });
+        self.push_contact_from(from, chat_id, phone_number, user_id, Some(origin))
+    }
+
+    fn push_contact_from(
+        &self,
+        from: &TgUser,
+        chat_id: i64,
+        phone_number: &str,
+        user_id: Option<u64>,
+        forward_origin: Option<Value>,
+    ) -> i32 {
         self.mutate(|g| {
             if chat_id > 0 {
                 g.private_chats.insert(chat_id, from.clone());
@@ -255,6 +280,9 @@ impl FakeTelegram {
                 contact["user_id"] = json!(user_id);
             }
             msg["contact"] = contact;
+            if let Some(origin) = forward_origin {
+                msg["forward_origin"] = origin;
+            }
             g.messages.insert((chat_id, id), msg.clone());
             g.enqueue(json!({ "message": msg }));
             id
