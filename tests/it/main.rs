@@ -15,6 +15,7 @@ mod http_server;
 mod language;
 mod lost_answers;
 mod money;
+mod records;
 mod reliability;
 mod replicas;
 mod sender;
