@@ -3,6 +3,8 @@
 //! send lost after a paid pre-check (`PRECHECK=true`), whose request the bot already holds, is
 //! attached again when its delivery report or its polled status shows the code went out.
 
+use std::time::Duration;
+
 use crate::common::app::{ADMIN_ID, PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
 use crate::common::fake_telegram::SentMessage;
 use crate::on_test_db;
@@ -157,4 +159,101 @@ async fn with_confirm_consent_yes_counts_only_once_the_consent_question_was_show
     assert!(pop_up.contains("Code sent"), "{pop_up}");
     app.wait_for_sends(2).await;
     assert_eq!(consents(&app).await, 2);
+}
+
+/// The bot with `PRECHECK=true` and `extra`, whose `sendVerificationMessage` hangs (after the
+/// Gateway carried it out) past `GATEWAY_TIMEOUT`, while the pre-check answers at once. Sends a
+/// code and returns the app, once staff were told the send may be lost, and the request id of
+/// the pre-check the send used.
+async fn a_send_lost_after_a_precheck(extra: &[(&str, &str)]) -> (TestApp, String) {
+    let admin = ADMIN_ID.to_string();
+    let mut env = vec![("ADMIN_IDS", admin.as_str()), ("PRECHECK", "true")];
+    env.extend_from_slice(extra);
+    let app = TestApp::spawn_with(&env).await;
+    app.gateway
+        .delay_method("sendVerificationMessage", Duration::from_secs(60));
+    app.telegram
+        .push_text(&app.admin, app.chat(), &format!("/verify {PHONE}"));
+    app.wait_for_sends(1).await;
+    let request = app.gateway.last_request_id().unwrap();
+    let send = app.gateway.calls().pop().unwrap();
+    assert_eq!(send.method, "sendVerificationMessage");
+    assert_eq!(send.params["request_id"], request.as_str());
+    (app, request)
+}
+
+/// The bot's messages in the admin's chat, once there are `n`.
+async fn messages(app: &TestApp, n: usize) -> Vec<SentMessage> {
+    app.telegram
+        .wait_for_messages(app.chat(), n, PATIENCE)
+        .await
+}
+
+/// Fails unless `told` tells staff the send may be lost.
+#[track_caller]
+fn assert_may_be_lost(told: &SentMessage) {
+    assert_opens_with(told, "⚠️");
+    assert_says(told, "can't tell whether a code was sent");
+}
+
+/// The lost send came back: staff got a new "code sent" message (`resurfaced`) with its
+/// buttons, and the code the customer reads out is checked. Charged once: the pre-check.
+async fn the_code_is_checked_after_all(
+    app: &TestApp,
+    resurfaced: &SentMessage,
+    request: &str,
+    balance: f64,
+) {
+    assert_opens_with(resurfaced, "📨");
+    assert_says(resurfaced, "after all");
+    assert_eq!(resurfaced.inline_buttons().len(), 3);
+    let code = app.gateway.code_for(request).unwrap();
+    assert_opens_with(&app.say(&code).await, "✅");
+    assert_eq!(app.gateway.count("checkSendAbility"), 1);
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+    assert!(
+        (balance - app.gateway.balance() - 0.01).abs() < 1e-9,
+        "charged once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_lost_after_a_precheck_is_attached_again_by_its_delivery_report() {
+    let (app, request) = a_send_lost_after_a_precheck(&[
+        ("PUBLIC_URL", "https://verify-bot.example"),
+        // Room for a report while the send is in flight.
+        ("GATEWAY_TIMEOUT", "4"),
+    ])
+    .await;
+    app.gateway.route_reports_to(&app.http_url());
+    let balance = app.gateway.balance() + 0.01;
+
+    // A report while the send is still in flight is not taken: the Gateway sends it again.
+    assert_eq!(app.gateway.deliver_report(&request, "sent").await, 503);
+    assert_may_be_lost(&messages(&app, 1).await[0]);
+
+    // The report of the pre-checked request (`payload` = the verification) attaches it again.
+    assert_eq!(app.gateway.deliver_report(&request, "delivered").await, 200);
+    let resurfaced = messages(&app, 2).await.remove(1);
+    the_code_is_checked_after_all(&app, &resurfaced, &request, balance).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_lost_after_a_precheck_is_attached_again_by_polling_its_status() {
+    // Without `PUBLIC_URL` the bot polls: it knows the pre-check's request, so it asks about
+    // the lost send too.
+    let (app, request) = a_send_lost_after_a_precheck(&[("STATUS_POLL_SECS", "1")]).await;
+    let balance = app.gateway.balance() + 0.01;
+    // A poll may come back before the staff member is told of the loss: in either order.
+    let mut told = messages(&app, 2).await;
+    told.sort_by_key(|m| m.text.contains("after all"));
+    assert_may_be_lost(&told[0]);
+    the_code_is_checked_after_all(&app, &told[1], &request, balance).await;
+    let polls = app
+        .gateway
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "checkVerificationStatus" && c.params.get("code").is_none())
+        .count();
+    assert!(polls >= 1, "the lost send's status was polled");
 }
