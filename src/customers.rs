@@ -5,7 +5,9 @@
 //! Before a code is sent: a number verified within `REVERIFY_AFTER_DAYS` is not sent a new
 //! one unless staff ask again ("Send a new code anyway"), and with `CONFIRM_CONSENT` staff
 //! first confirm the customer agreed. Each question is stored, so its buttons carry an id,
-//! answered once, in the transaction that reserves the send.
+//! answered once, in the transaction that reserves the send. A consent is recorded only as the
+//! answer to the consent question: the question row says when that was shown, and a "Yes, send"
+//! under any other question (a client can forge any button) is refused and sends nothing.
 //!
 //! The free check: `/qr` makes a one-time link bound to its staff member and chat. The first
 //! customer to open it may answer it, once, before it expires, by sharing their own Telegram
@@ -163,20 +165,27 @@ impl Customers {
         if self.rules.reverify_after_days > 0 {
             let since = now - i64::from(self.rules.reverify_after_days) * 86_400;
             if let Some(last) = self.store.verified_since(phone.e164(), since).await? {
-                let question = self.ask(actor, phone, now).await?;
+                let question = self.ask(actor, phone, false, now).await?;
                 return Ok(Before::Returning { last, question });
             }
         }
         if self.rules.confirm_consent {
-            let question = self.ask(actor, phone, now).await?;
+            let question = self.ask(actor, phone, true, now).await?;
             return Ok(Before::AskConsent { question });
         }
         Ok(Before::Send)
     }
 
-    async fn ask(&self, actor: &Actor, phone: &PhoneNumber, now: i64) -> Result<i64, StoreError> {
+    /// Stores a question; `consent`: it is the consent question, shown with it.
+    async fn ask(
+        &self,
+        actor: &Actor,
+        phone: &PhoneNumber,
+        consent: bool,
+        now: i64,
+    ) -> Result<i64, StoreError> {
         self.store
-            .ask(actor.chat_id, actor.user_id, phone.e164(), now)
+            .ask(actor.chat_id, actor.user_id, phone.e164(), consent, now)
             .await
     }
 
@@ -189,6 +198,10 @@ impl Customers {
             return Ok(Pressed::Closed);
         }
         if self.rules.confirm_consent {
+            // Its "Yes, send" is shown next: from now on it may answer this question.
+            if !self.store.ask_consent(id, crate::now()).await? {
+                return Ok(Pressed::Closed);
+            }
             return Ok(Pressed::AskConsent(question));
         }
         let answer = Answer {
@@ -199,11 +212,17 @@ impl Customers {
     }
 
     /// "Yes, send": the staff member confirms the customer agreed; the consent is stored with
-    /// the verification and audited.
+    /// the verification and audited. Only under a question the consent question was shown for:
+    /// any other press (a forged button) is refused, audited, and sends nothing.
     pub async fn consent(&self, id: i64, actor: &Actor) -> Result<Pressed, StoreError> {
         let Some(question) = self.authorised(id, actor, "consent").await? else {
             return Ok(Pressed::NotAllowed);
         };
+        if !question.consent_asked() {
+            let detail = format!("consent question {id}, never asked");
+            actor.refused(&self.store, "consent", &detail, None).await?;
+            return Ok(Pressed::NotAllowed);
+        }
         let answer = Answer {
             question: id,
             consent: true,

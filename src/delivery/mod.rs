@@ -6,6 +6,11 @@
 //! stores a report only if it is newer than what is stored (reports are retried and may arrive
 //! out of order) and announces each visible change on a channel, for the bot to edit the staff's
 //! message. Free of Telegram types.
+//!
+//! A report can also bring back a send whose answer the bot lost (a timeout, a dropped
+//! connection, a crash): by its `payload` (the verification's id), or, after a paid pre-check
+//! (`PRECHECK`), by its `request_id`, which the bot stored before sending. The poller asks about
+//! such pre-checked sends too, so they come back without `PUBLIC_URL` as well.
 
 pub mod poller;
 pub mod signature;
@@ -15,7 +20,7 @@ use tokio::sync::mpsc;
 
 use crate::gateway::{DeliveryState, DeliveryStatus, RequestStatus};
 pub use crate::store::Delivery;
-use crate::store::{Store, StoreError};
+use crate::store::{Reported, Status, Store, StoreError};
 
 /// A delivery report: a `RequestStatus`, of which only `request_id` is required here.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -97,8 +102,9 @@ pub enum Applied {
     Unchanged,
     /// Stored. `visible` when the status or the refund changed (the staff's message must show it).
     Updated { verification_id: i64, visible: bool },
-    /// A send whose answer the bot lost (its `payload` names the verification) is attached to
-    /// its verification again: the code typed next is checked.
+    /// A send whose answer the bot lost (its `payload` names the verification, or its
+    /// pre-check's `request_id` does) is attached to its verification again: the code typed
+    /// next is checked.
     Reattached { verification_id: i64 },
     /// The report names a verification whose send is still in flight (or abandoned and not yet
     /// given up): not stored, so that the Gateway sends it again later.
@@ -150,12 +156,28 @@ impl Tracker {
     }
 
     /// Stores what `report` adds, atomically: a concurrent change makes it look again. A report
-    /// for a request no row knows re-attaches a lost send when its `payload` names one.
+    /// for a request no row knows re-attaches a lost send when its `payload` names one; a report
+    /// that shows the code of a lost pre-checked send went out re-attaches that send.
     pub async fn apply(&self, report: &Report) -> Result<Applied, DeliveryError> {
         for _ in 0..5 {
-            let Some((id, current)) = self.store.delivery_of(&report.request_id).await? else {
+            let Some(found) = self.store.delivery_of(&report.request_id).await? else {
                 return self.reattach(report).await;
             };
+            match found.status {
+                // A pre-checked send still in flight: like any send in flight (see `reattach`).
+                Status::Sending => return Ok(Applied::NotYet),
+                Status::Failed if shows_a_message(report, found.id) => {
+                    if let Some(applied) = self.reattach_prechecked(report, &found).await? {
+                        return Ok(applied);
+                    }
+                }
+                _ => {}
+            }
+            let Reported {
+                id,
+                delivery: current,
+                ..
+            } = found;
             let Some(next) = merge(&current, report) else {
                 return Ok(Applied::Unchanged);
             };
@@ -173,6 +195,34 @@ impl Tracker {
             }
         }
         Err(DeliveryError::Contended)
+    }
+
+    /// A lost pre-checked send whose code went out (see [`Store::reattach_prechecked`]): `None`
+    /// when it cannot be attached again (the number has another open verification, its code
+    /// has expired, it was never lost).
+    async fn reattach_prechecked(
+        &self,
+        report: &Report,
+        found: &Reported,
+    ) -> Result<Option<Applied>, DeliveryError> {
+        let phone = report.phone_number.as_deref();
+        let reattached = self
+            .store
+            .reattach_prechecked(found.id, &report.request_id, phone, crate::now())
+            .await?;
+        let Some(verification) = reattached else {
+            return Ok(None);
+        };
+        tracing::warn!(
+            verification = verification.id,
+            "a pre-checked send whose answer was lost is attached again; its code can be checked"
+        );
+        let _ = self.changed.send(Change::Reattached(verification.id));
+        // The delivery status the report carries is stored like any other.
+        Box::pin(self.apply(report)).await?;
+        Ok(Some(Applied::Reattached {
+            verification_id: verification.id,
+        }))
     }
 
     async fn reattach(&self, report: &Report) -> Result<Applied, DeliveryError> {
@@ -207,6 +257,19 @@ impl Tracker {
             verification_id: verification.id,
         })
     }
+}
+
+/// Whether `report` shows that a code message went out for verification `id`: a delivery
+/// status the Gateway gives "only if a message was actually sent", and not a final one (an
+/// expired or revoked code is nothing to type), and a `payload`, if any, naming `id`. (A
+/// pre-check's request has no delivery status until its send reaches the Gateway.)
+fn shows_a_message(report: &Report, id: i64) -> bool {
+    let live = report
+        .delivery_status
+        .as_ref()
+        .is_some_and(|d| !is_final(&d.status));
+    let payload = report.payload.as_deref();
+    live && payload.is_none_or(|p| p.parse::<i64>().ok() == Some(id))
 }
 
 #[cfg(test)]
@@ -326,6 +389,19 @@ mod tests {
         let mut unpriced = delivery(Some("sent"), 100);
         unpriced.request_cost = None;
         assert_eq!(merge(&unpriced, &bare).unwrap().request_cost, Some(0.01));
+    }
+
+    #[test]
+    fn only_a_live_message_for_the_same_verification_brings_a_precheck_back() {
+        let mut sent = report("sent", 100);
+        assert!(shows_a_message(&sent, 7));
+        sent.payload = Some("7".into());
+        assert!(shows_a_message(&sent, 7));
+        assert!(!shows_a_message(&sent, 8), "another verification's payload");
+        assert!(!shows_a_message(&report("revoked", 100), 7));
+        assert!(!shows_a_message(&report("expired", 100), 7));
+        sent.delivery_status = None;
+        assert!(!shows_a_message(&sent, 7), "a pre-check alone sent nothing");
     }
 
     #[test]

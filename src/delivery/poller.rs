@@ -1,7 +1,9 @@
 //! Without `PUBLIC_URL` the Gateway has nowhere to send delivery reports, so we ask it: every
 //! `STATUS_POLL_SECS`, `checkVerificationStatus` (without a code, which is free and uses no
 //! attempt) for each open verification whose code is still valid, and apply the answer like a
-//! report. A verification stops being polled when it closes or its `CODE_TTL` has passed.
+//! report. A verification stops being polled when it closes or its `CODE_TTL` has passed. A send
+//! lost after a paid pre-check (`PRECHECK`) is polled too, under the pre-check's request, until
+//! it is attached again or its code could no longer be valid.
 //! With several processes on one database, one of them polls at a time: the holder of the
 //! `status_poller` lease, which another takes over when it runs out.
 

@@ -24,12 +24,22 @@ pub struct Question {
     pub phone: PhoneNumber,
     pub asked_at: i64,
     pub answered_at: Option<i64>,
+    /// When the bot showed the consent question ("Yes, send") under it, if it did: set once,
+    /// never cleared.
+    pub consent_asked_at: Option<i64>,
 }
 
 impl Question {
     /// Whether its buttons still do something.
     pub fn is_open(&self, now: i64) -> bool {
         self.answered_at.is_none() && self.asked_at > now - QUESTION_TTL
+    }
+
+    /// Whether "Yes, send" may answer it: the consent question was shown for it. (Never
+    /// cleared once set, so what was read still holds when the reserving transaction answers
+    /// the question.)
+    pub fn consent_asked(&self) -> bool {
+        self.consent_asked_at.is_some()
     }
 }
 
@@ -172,28 +182,48 @@ impl Store {
     }
 
     /// Asks a question before spending on `phone` for a staff member in a chat; returns its id.
+    /// `consent`: it is the consent question (its "Yes, send" may answer it).
     pub async fn ask(
         &self,
         chat_id: i64,
         staff_user_id: i64,
         phone: &str,
+        consent: bool,
         now: i64,
     ) -> Result<i64, StoreError> {
         Ok(with_db!(self, db => sqlx::query_scalar(
-            "INSERT INTO send_questions (chat_id, staff_user_id, phone, asked_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO send_questions (chat_id, staff_user_id, phone, asked_at, \
+             consent_asked_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(chat_id)
         .bind(staff_user_id)
         .bind(phone)
         .bind(now)
+        .bind(consent.then_some(now))
         .fetch_one(db)
         .await)?)
     }
 
+    /// The consent question follows an open question ("Send a new code anyway" with
+    /// `CONFIRM_CONSENT`): from now on its "Yes, send" may answer it. `false` when it was
+    /// answered already or has expired (a compare-and-set).
+    pub async fn ask_consent(&self, id: i64, now: i64) -> Result<bool, StoreError> {
+        let done = with_db!(self, db => sqlx::query(
+            "UPDATE send_questions SET consent_asked_at = COALESCE(consent_asked_at, $1) \
+             WHERE id = $2 AND answered_at IS NULL AND asked_at > $3",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(now - QUESTION_TTL)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
+    }
+
     pub async fn question(&self, id: i64) -> Result<Option<Question>, StoreError> {
         Ok(with_db!(self, db => sqlx::query_as(
-            "SELECT id, chat_id, staff_user_id, phone, asked_at, answered_at \
+            "SELECT id, chat_id, staff_user_id, phone, asked_at, answered_at, consent_asked_at \
              FROM send_questions WHERE id = $1",
         )
         .bind(id)

@@ -1,9 +1,11 @@
 //! Delivery status: what Gateway reports (or polling) say happened to a sent code, and the
-//! figures the health and metrics routes read.
+//! figures the health and metrics routes read. Also the sends lost after a paid pre-check
+//! (`PRECHECK`): their request is on the row before the send, so its report or polled status
+//! finds them, and attaches them again.
 
 use sqlx::FromRow;
 
-use super::core::{Db, Serialized, Store, StoreError, with_db};
+use super::core::{Db, MAYBE_CHARGED, Serialized, Status, Store, StoreError, with_db};
 use super::verifications::COLUMNS;
 use super::verifications::Verification;
 use crate::gateway::DeliveryState;
@@ -47,12 +49,28 @@ impl From<DeliveryRow> for Delivery {
     }
 }
 
+/// The verification a Gateway `request_id` belongs to, as a delivery report finds it.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    pub id: i64,
+    /// `Sending` only for a pre-checked send in flight: any other send gets its `request_id`
+    /// with the Gateway's answer.
+    pub status: Status,
+    pub delivery: Delivery,
+}
+
 #[derive(FromRow)]
 struct IdentifiedDeliveryRow {
     id: i64,
+    #[sqlx(try_from = "String")]
+    status: Status,
     #[sqlx(flatten)]
     delivery: DeliveryRow,
 }
+
+/// No code lives longer than this (the Gateway's `ttl` is at most an hour): a lost send older
+/// than it cannot be attached again, and its row is not looked at.
+const LONGEST_TTL: i64 = 3600;
 
 #[derive(FromRow)]
 struct LiveRow {
@@ -77,19 +95,57 @@ impl Store {
         Ok(())
     }
 
-    /// The verification sent under a Gateway `request_id`, and its stored delivery.
-    pub async fn delivery_of(
-        &self,
-        request_id: &str,
-    ) -> Result<Option<(i64, Delivery)>, StoreError> {
+    /// The verification sent (or pre-checked) under a Gateway `request_id`, its status and its
+    /// stored delivery.
+    pub async fn delivery_of(&self, request_id: &str) -> Result<Option<Reported>, StoreError> {
         let row: Option<IdentifiedDeliveryRow> = with_db!(self, db => sqlx::query_as(
-            "SELECT id, delivery_status, delivery_updated_at, is_refunded, request_cost \
+            "SELECT id, status, delivery_status, delivery_updated_at, is_refunded, request_cost \
              FROM verifications WHERE request_id = $1",
         )
         .bind(request_id)
         .fetch_optional(db)
         .await)?;
-        Ok(row.map(|row| (row.id, row.delivery.into())))
+        Ok(row.map(|row| Reported {
+            id: row.id,
+            status: row.status,
+            delivery: row.delivery.into(),
+        }))
+    }
+
+    /// A delivery report (or a polled status) shows that the pre-checked request `request_id`
+    /// of verification `id` sent its code, although the bot lost the send's answer (a timeout,
+    /// a dropped connection, a crash): the pre-check's request was stored before the send, so
+    /// it is known. If the verification was given up as possibly charged, never recorded as
+    /// sent, its code is still valid and its phone has no other open verification, it is open
+    /// again (a compare-and-set on all of that), its clock started when the send did. Returns it
+    /// when it was attached again. `phone` is the report's number (E.164): another number
+    /// attaches nothing.
+    pub async fn reattach_prechecked(
+        &self,
+        id: i64,
+        request_id: &str,
+        phone: Option<&str>,
+        now: i64,
+    ) -> Result<Option<Verification>, StoreError> {
+        let row: Option<Verification> = with_db!(self, db => sqlx::query_as(&format!(
+            "UPDATE verifications AS v SET status = 'pending', \
+             sent_at = COALESCE(send_started_at, created_at), \
+             expires_at = COALESCE(send_started_at, created_at) + ttl, \
+             error = NULL, closed_at = NULL \
+             WHERE id = $1 AND request_id = $2 AND sent_at IS NULL AND ($3 IS NULL OR phone = $3) \
+             AND COALESCE(send_started_at, created_at) + ttl > $4 \
+             AND status = 'failed' AND {MAYBE_CHARGED} \
+             AND NOT EXISTS (SELECT 1 FROM verifications o \
+                 WHERE o.phone = v.phone AND o.status IN ('sending', 'pending')) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(request_id)
+        .bind(phone)
+        .bind(now)
+        .fetch_optional(db)
+        .await)?;
+        Ok(row)
     }
 
     /// Replaces a verification's delivery with `next` if it is still `current` (compare and
@@ -146,12 +202,22 @@ impl Store {
         }))
     }
 
-    /// Open verifications whose code was sent and is still valid: `(id, request_id)`.
+    /// Open verifications whose code was sent and is still valid, and pre-checked sends whose
+    /// answer was lost while their code could still be valid (see
+    /// [`Store::reattach_prechecked`]): `(id, request_id)`.
     pub async fn awaiting_delivery(&self, now: i64) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows = with_db!(self, db => sqlx::query_as(
+        let rows = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT id, request_id FROM verifications \
-             WHERE status = 'pending' AND request_id IS NOT NULL AND expires_at > $1 ORDER BY id",
-        )
+             WHERE status = 'pending' AND request_id IS NOT NULL AND expires_at > $1 \
+             UNION ALL \
+             SELECT id, request_id FROM verifications \
+             WHERE created_at > $2 AND status = 'failed' AND request_id IS NOT NULL \
+             AND sent_at IS NULL AND {MAYBE_CHARGED} \
+             AND COALESCE(send_started_at, created_at) + ttl > $3 \
+             ORDER BY id"
+        ))
+        .bind(now)
+        .bind(now - LONGEST_TTL)
         .bind(now)
         .fetch_all(db)
         .await)?;

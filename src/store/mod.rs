@@ -42,7 +42,7 @@ mod verifications;
 pub use balance::BalanceAlert;
 pub use core::{Backend, Method, Role, Status, Store, StoreError, Unexpected};
 pub use customers::{Accepted, Consent, ContactLink, LinkOpening, Lookup, Question, Verified};
-pub use delivery::{Delivery, LiveView};
+pub use delivery::{Delivery, LiveView, Reported};
 pub use languages::StoredLanguage;
 pub use limits::{Limits, Refusal};
 pub use people::{Claim, Member, Removal, StaffMember};

@@ -30,6 +30,8 @@
 //!   `PHONE_NUMBER_NOT_FOUND` from `sendVerificationMessage` and `checkSendAbility`.
 //! * `set_delay` applies after the request was recorded *and processed*: a client that
 //!   times out has still caused the server-side effect (e.g. a charge).
+//!   [`FakeGateway::delay_method`] does the same for one method only (a send that hangs after a
+//!   pre-check that answered at once).
 //! * delivery reports: a send's `callback_url` is remembered; [`FakeGateway::deliver_report`]
 //!   changes the delivery status and POSTs the signed `RequestStatus` to it, like the Gateway
 //!   (headers `X-Request-Timestamp` and `X-Request-Signature`, see [`sign_report`]). Loopback tests
@@ -99,6 +101,8 @@ struct GwState {
     report_base: Option<String>,
     /// Channels (lowercase) that sends may not come from, with the error they get.
     sender_refusals: HashMap<String, String>,
+    /// Per-method delays (canonical method name), instead of `delay` for that method.
+    method_delays: HashMap<&'static str, Duration>,
 }
 
 struct VerificationRequest {
@@ -155,6 +159,7 @@ impl FakeGateway {
                     delay: Duration::ZERO,
                     report_base: None,
                     sender_refusals: HashMap::new(),
+                    method_delays: HashMap::new(),
                 }),
             }),
         };
@@ -276,6 +281,22 @@ impl FakeGateway {
     /// Every answer waits this long (after the request was recorded and processed).
     pub fn set_delay(&self, d: Duration) {
         self.lock().delay = d;
+    }
+
+    /// Every answer to `method` waits this long (after the request was recorded and processed),
+    /// whatever [`Self::set_delay`] says; `Duration::ZERO` removes the override.
+    pub fn delay_method(&self, method: &str, d: Duration) {
+        let method = METHODS
+            .iter()
+            .copied()
+            .find(|m| m.eq_ignore_ascii_case(method))
+            .unwrap_or_else(|| panic!("fake gateway: no method {method:?}"));
+        let mut st = self.lock();
+        if d.is_zero() {
+            st.method_delays.remove(method);
+        } else {
+            st.method_delays.insert(method, d);
+        }
     }
 
     /// Sets the delivery status (`sent|delivered|read|expired|revoked`), `updated_at` = now.
@@ -404,7 +425,10 @@ async fn handle(
                 _ => err("UNKNOWN_METHOD"),
             })
         };
-        (outcome, st.delay, st.error_status)
+        let delay = method
+            .and_then(|m| st.method_delays.get(m).copied())
+            .unwrap_or(st.delay);
+        (outcome, delay, st.error_status)
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
