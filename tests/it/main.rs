@@ -15,6 +15,7 @@ mod http_server;
 mod language;
 mod lost_answers;
 mod money;
+mod odd_updates;
 mod reliability;
 mod replicas;
 mod sender;
