@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::bot::reply::Apologiser;
-use crate::bot::{self, BoxError, Settings, TgBot};
+use crate::bot::{self, BoxError, Settings, TgBot, updates};
 use crate::config::{Config, HttpConfig};
 use crate::customers::Customers;
 use crate::delivery::signature::ReportVerifier;
@@ -147,7 +147,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         settings,
         server,
     } = parts;
-    // Every update is counted; the description keeps the tree's `allowed_updates` hint.
+    // Every update is counted. (The kinds asked of Telegram are `updates::KINDS`.)
     let counted = dptree::inspect_with_description(DpHandlerDescription::entry(), |u: Update| {
         monitoring::update_handled(bot::update_kind(&u))
     });
@@ -197,14 +197,16 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let stopped = async move { http_shutdown.requested().await };
     let Some(webhook) = config.webhook else {
         let http = http::serve(tcp, http::router(state), stopped);
-        let listener = teloxide::update_listeners::polling_default(bot).await;
+        let listener = updates::polling(bot.inner().clone()).await;
         return dispatch(&mut dispatcher, listener, http, shutdown).await;
     };
-    let (listener, router) = http::with_webhook(http::router(state), &webhook, config.addr);
+    let (listener, inbox) = updates::webhook();
+    let router = http::with_webhook(http::router(state), &webhook, inbox);
     let http = http::serve(tcp, router, stopped);
     if webhook.setup {
         bot.set_webhook(webhook.url)
             .secret_token(webhook.secret.expose_secret().to_owned())
+            .allowed_updates(updates::KINDS)
             .await
             .context("cannot register the webhook with Telegram (setWebhook)")?;
         tracing::info!("webhook registered with Telegram");
@@ -215,16 +217,12 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
 
 /// Dispatches updates from `listener` until shutdown is requested, finishes the updates in hand,
 /// then lets the HTTP server finish.
-async fn dispatch<L>(
+async fn dispatch(
     dispatcher: &mut Dispatcher<TgBot, BoxError, DefaultKey>,
-    mut listener: L,
+    mut listener: updates::Listener,
     http: tokio::task::JoinHandle<()>,
     mut shutdown: Shutdown,
-) -> anyhow::Result<()>
-where
-    L: UpdateListener + Send,
-    L::Err: std::fmt::Debug,
-{
+) -> anyhow::Result<()> {
     // Stopping the listener ends dispatching once the workers are done. (The dispatcher's own
     // `ShutdownToken` can miss its wake-up if it comes while an update is being handed to a
     // worker: teloxide 0.17 then long-polls on forever.) Before dispatching starts, the stop is

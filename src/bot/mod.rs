@@ -28,6 +28,7 @@ mod presses;
 pub mod reply;
 pub mod startup;
 pub mod texts;
+pub mod updates;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! - `GET /healthz`: 200 with `{"status":"ok"}` when the database answers, else 503;
 //! - `GET /metrics`: Prometheus text format ([`metrics`]);
 //! - `POST /gateway/report`: signed Gateway delivery reports ([`report`]);
-//! - in webhook mode, teloxide's webhook route, behind a constant-time secret check.
+//! - in webhook mode, the webhook route, behind a constant-time secret check.
 
 mod metrics;
 mod report;
@@ -11,12 +11,12 @@ mod state;
 
 pub use state::HttpState;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -25,8 +25,8 @@ use axum::routing::{get, post};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use subtle::ConstantTimeEq;
-use teloxide::update_listeners::{UpdateListener, webhooks};
 use tokio::net::TcpListener;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::config::{REPORT_PATH, WebhookConfig};
@@ -71,23 +71,32 @@ pub fn serve(
     })
 }
 
-/// Adds teloxide's webhook route (on the path of `WEBHOOK_URL`) to `router`; returns the
-/// listener the dispatcher reads the updates from. Nothing is registered with Telegram here,
-/// and nothing ever deletes the webhook. A request without the right
-/// `X-Telegram-Bot-Api-Secret-Token` (compared in constant time) gets 401 before teloxide sees it.
+/// Adds the webhook route (on the path of `WEBHOOK_URL`) to `router`: each update body goes into
+/// `inbox` as it came, answered 200 whatever it holds (any other answer makes Telegram send it
+/// again; one that cannot be read is skipped by the reader), or 503 once the bot is stopping
+/// (Telegram sends it again later, maybe to another replica). Nothing is registered with
+/// Telegram here, and nothing ever deletes the webhook. A request without the right
+/// `X-Telegram-Bot-Api-Secret-Token` (compared in constant time) gets 401 before anything else.
 pub fn with_webhook(
     router: Router,
     webhook: &WebhookConfig,
-    addr: SocketAddr,
-) -> (impl UpdateListener<Err = Infallible> + use<>, Router) {
-    let secret = webhook.secret.expose_secret().to_owned();
-    let options = webhooks::Options::new(addr, webhook.url.clone()).secret_token(secret);
-    let (listener, _stopped, telegram) = webhooks::axum_no_setup(options);
-    let guarded = telegram.layer(middleware::from_fn_with_state(
-        Arc::new(webhook.secret.clone()),
-        require_secret,
-    ));
-    (listener, router.merge(guarded))
+    inbox: mpsc::Sender<Vec<u8>>,
+) -> Router {
+    let telegram = Router::new()
+        .route(webhook.url.path(), post(receive_update))
+        .with_state(inbox)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(webhook.secret.clone()),
+            require_secret,
+        ));
+    router.merge(telegram)
+}
+
+async fn receive_update(State(inbox): State<mpsc::Sender<Vec<u8>>>, body: Bytes) -> StatusCode {
+    match inbox.send(body.into()).await {
+        Ok(()) => StatusCode::OK,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
 }
 
 async fn require_secret(

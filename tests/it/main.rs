@@ -16,6 +16,7 @@ mod http_server;
 mod language;
 mod lost_answers;
 mod money;
+mod odd_updates;
 mod records;
 mod reliability;
 mod replicas;

@@ -148,6 +148,9 @@ struct Inner {
     webhook_url: String,
     /// (scope JSON, language code) -> commands.
     commands: HashMap<(String, String), Value>,
+    /// Queued raw updates delivered with another `update_id` than the one the fake counts them
+    /// by (see `push_raw_with_id`).
+    shown_ids: HashMap<i64, Value>,
 }
 
 struct Shared {
@@ -329,7 +332,7 @@ impl FakeTelegram {
     /// Takes the oldest queued update out of the getUpdates queue, for a test to deliver it by
     /// webhook instead (as Telegram does once a webhook is set).
     pub fn take_update(&self) -> Option<Value> {
-        self.mutate(|g| g.updates.pop_front())
+        self.mutate(|g| g.take_deliverable())
     }
 
     /// The webhook URL last set with setWebhook ("" when none).
@@ -645,7 +648,7 @@ impl Inner {
             .iter()
             .filter(allowed)
             .take(limit)
-            .cloned()
+            .map(|update| self.shown(update))
             .collect()
     }
 
@@ -663,11 +666,17 @@ impl Inner {
             "getwebhookinfo" => {
                 let pending = self.updates.len();
                 let url = &self.webhook_url;
-                Ok(
-                    json!({ "url": url, "has_custom_certificate": false, "pending_update_count": pending }),
-                )
+                let mut info = json!({ "url": url, "has_custom_certificate": false,
+                    "pending_update_count": pending });
+                if let Some(allowed) = &self.allowed_updates {
+                    info["allowed_updates"] = json!(allowed);
+                }
+                Ok(info)
             }
             "setwebhook" | "deletewebhook" => {
+                if method == "setwebhook" {
+                    self.set_allowed_updates(p);
+                }
                 self.webhook_url = p["url"].as_str().unwrap_or_default().to_owned();
                 if p["drop_pending_updates"] == json!(true) {
                     self.updates.clear();
@@ -922,13 +931,7 @@ async fn get_updates(shared: &Shared, p: &Value) -> ApiResult {
         if !g.webhook_url.is_empty() {
             return Err((409, WEBHOOK_CONFLICT.to_owned()));
         }
-        if let Some(list) = p["allowed_updates"].as_array() {
-            g.allowed_updates = Some(
-                list.iter()
-                    .filter_map(|v| v.as_str().map(Into::into))
-                    .collect(),
-            );
-        }
+        g.set_allowed_updates(p);
         g.confirm(int_param(p, "offset").unwrap_or(0));
     }
     shared.changed.notify_waiters();
@@ -1118,5 +1121,90 @@ fn validate_html(text: &str) -> Result<(), String> {
             "Can't find end tag corresponding to start tag \"{tag}\""
         )),
         None => Ok(()),
+    }
+}
+
+// Raw updates (malformed ones too) and the `allowed_updates` setting.
+
+impl FakeTelegram {
+    /// Queues `body`, an update without its id (one kind and its object, e.g.
+    /// `{"message": {…}}`, well-formed or not: it is sent as given), with the next update_id;
+    /// returns that id.
+    pub fn push_raw(&self, body: Value) -> i64 {
+        self.mutate(|g| g.push_raw(body, None))
+    }
+
+    /// Like `push_raw`, but the update is delivered with `update_id` set to `shown` (say, a
+    /// string, which no client can read), while the fake counts it by its real id: a getUpdates
+    /// offset past that id confirms it.
+    pub fn push_raw_with_id(&self, body: Value, shown: Value) -> i64 {
+        self.mutate(|g| g.push_raw(body, Some(shown)))
+    }
+
+    /// Waits until `n` updates are left unconfirmed (a getUpdates offset confirms the others).
+    pub async fn wait_for_pending(&self, n: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let found = self
+            .shared
+            .wait_until(deadline, |g| (g.updates.len() == n).then_some(()));
+        if found.await.is_none() {
+            panic!(
+                "timed out after {timeout:?} waiting for {n} pending update(s)\n{}",
+                self.report()
+            );
+        }
+    }
+
+    /// The bot's `allowed_updates` setting: the list last given to getUpdates or setWebhook
+    /// (`None` until one was given; an empty list means the default kinds).
+    pub fn allowed_updates(&self) -> Option<Vec<String>> {
+        self.shared.lock().allowed_updates.clone()
+    }
+}
+
+impl Inner {
+    fn push_raw(&mut self, body: Value, shown: Option<Value>) -> i64 {
+        let id = self.next_update_id;
+        let mut update = body;
+        update["update_id"] = json!(id);
+        self.enqueue(update);
+        if let Some(shown) = shown {
+            self.shown_ids.insert(id, shown);
+        }
+        id
+    }
+
+    /// An update as it goes out: with the `update_id` a test chose to show, if any.
+    fn shown(&self, update: &Value) -> Value {
+        let mut update = update.clone();
+        let id = update["update_id"].as_i64().unwrap_or_default();
+        if let Some(shown) = self.shown_ids.get(&id) {
+            update["update_id"] = shown.clone();
+        }
+        update
+    }
+
+    /// The oldest update of a kind the bot asked for (as a webhook would get it next); updates
+    /// of other kinds before it are dropped, as Telegram never sends them.
+    fn take_deliverable(&mut self) -> Option<Value> {
+        let next = self.deliverable(1).pop()?;
+        while let Some(update) = self.updates.pop_front() {
+            if self.shown(&update) == next {
+                return Some(next);
+            }
+        }
+        None
+    }
+
+    /// "A JSON-serialized list of the update types you want your bot to receive … If not
+    /// specified, the previous setting will be used" (getUpdates and setWebhook alike).
+    fn set_allowed_updates(&mut self, p: &Value) {
+        let kinds = p["allowed_updates"].as_array().map(|list| {
+            let kinds = list.iter().filter_map(Value::as_str);
+            kinds.map(str::to_owned).collect()
+        });
+        if kinds.is_some() {
+            self.allowed_updates = kinds;
+        }
     }
 }
