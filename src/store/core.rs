@@ -98,7 +98,9 @@ impl Serialized for PgPool {
 /// How long the bot and PostgreSQL wait for each other, so that a database (or a replica) that
 /// stalls stops only the process that waits on it. Set on every PostgreSQL connection as it
 /// opens (startup parameters: no extra round trip); SQLite has its own busy timeout and no
-/// network, and ignores these.
+/// network, and ignores these. sqlx 0.8 offers no keepalive on the bot's side of the socket,
+/// and none would help against a connection that froze while the peer still acknowledges:
+/// the bot's side is the deadline of every store call ([`within`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timeouts {
     /// `lock_timeout`: a statement waiting for a lock (another replica's reservation) gives up.
