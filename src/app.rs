@@ -71,7 +71,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     // Bound first, so that a port already taken stops start-up at once.
     let tcp = http::bind(config.http.addr).await?;
     let metrics = monitoring::install().context("cannot set up metrics")?;
-    let store = Store::connect(&config.database_url)
+    let store = Store::connect_with(&config.database_url, &config.database_timeouts)
         .await
         .with_context(|| format!("cannot open the database at {}", config.database_shown()))?;
     let bot = bot::html(build_bot(config));

@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::store::Limits;
 
+mod database;
 mod http;
 mod parse;
 
@@ -31,6 +32,9 @@ pub struct Config {
     /// `DATABASE_URL`: the SQLite database (created if missing) or the PostgreSQL one, by the
     /// URL's scheme.
     pub database_url: String,
+    /// `DATABASE_LOCK_TIMEOUT`, `DATABASE_STATEMENT_TIMEOUT`, `DATABASE_IDLE_TIMEOUT`,
+    /// `DATABASE_KEEPALIVE`: how long the bot and PostgreSQL wait for each other.
+    pub database_timeouts: crate::store::Timeouts,
     /// `ADMIN_IDS`: Telegram user ids that are always admins.
     pub admin_ids: Vec<u64>,
     /// `CODE_LENGTH`: digits in a code, 4–8.
@@ -111,6 +115,7 @@ impl Config {
                     .into(),
             });
         }
+        let database_timeouts = database::timeouts_from_lookup(&get)?;
         let admin_ids = get("ADMIN_IDS")
             .map(|raw| parse_ids(&raw))
             .transpose()?
@@ -198,6 +203,7 @@ impl Config {
             gateway_api_url,
             gateway_timeout,
             database_url,
+            database_timeouts,
             admin_ids,
             code_length,
             code_ttl,
@@ -282,6 +288,57 @@ pub(crate) mod tests {
         assert_eq!(config.customers.qr_ttl, 600);
         assert_eq!(config.invite_ttl, 86_400);
         assert_eq!(config.time_zone, jiff::tz::TimeZone::UTC);
+        assert_eq!(config.database_timeouts, crate::store::Timeouts::default());
+    }
+
+    #[test]
+    fn database_timeouts_are_read_and_must_fit_together() {
+        let read = config(&[
+            ("DATABASE_LOCK_TIMEOUT", "4"),
+            ("DATABASE_STATEMENT_TIMEOUT", "30"),
+            ("DATABASE_IDLE_TIMEOUT", "2"),
+            ("DATABASE_KEEPALIVE", "60"),
+        ])
+        .unwrap();
+        let secs = Duration::from_secs;
+        let expected = crate::store::Timeouts {
+            lock: secs(4),
+            statement: secs(30),
+            idle_in_transaction: secs(2),
+            keepalive: secs(60),
+        };
+        assert_eq!(read.database_timeouts, expected);
+        let defaults = crate::store::Timeouts::default();
+        assert_eq!(
+            (
+                defaults.lock,
+                defaults.statement,
+                defaults.idle_in_transaction
+            ),
+            (secs(5), secs(10), secs(3))
+        );
+        assert_eq!(defaults.keepalive, secs(10));
+        for (pairs, var) in [
+            (
+                &[("DATABASE_IDLE_TIMEOUT", "5")][..],
+                "DATABASE_IDLE_TIMEOUT",
+            ),
+            (
+                &[("DATABASE_LOCK_TIMEOUT", "10")][..],
+                "DATABASE_LOCK_TIMEOUT",
+            ),
+            (
+                &[("DATABASE_STATEMENT_TIMEOUT", "5")][..],
+                "DATABASE_LOCK_TIMEOUT",
+            ),
+        ] {
+            let err = config(pairs).unwrap_err().to_string();
+            assert!(err.starts_with(var), "{pairs:?}: {err}");
+            assert!(
+                err.contains("must be shorter") && !err.contains('\n'),
+                "{err}"
+            );
+        }
     }
 
     #[test]
@@ -436,6 +493,13 @@ pub(crate) mod tests {
             ("CONFIRM_CONSENT", "sometimes"),
             ("QR_TTL", "59"),
             ("QR_TTL", "86401"),
+            ("DATABASE_LOCK_TIMEOUT", "0"),
+            ("DATABASE_LOCK_TIMEOUT", "601"),
+            ("DATABASE_STATEMENT_TIMEOUT", "3601"),
+            ("DATABASE_STATEMENT_TIMEOUT", "ten"),
+            ("DATABASE_IDLE_TIMEOUT", "0"),
+            ("DATABASE_KEEPALIVE", "0"),
+            ("DATABASE_KEEPALIVE", "3601"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");

@@ -1,6 +1,7 @@
 //! The bot's HTTP server, on `HTTP_ADDR` in the bot's own runtime:
 //!
-//! - `GET /healthz`: 200 with `{"status":"ok"}` when the database answers, else 503;
+//! - `GET /healthz`: 200 with `{"status":"ok"}` when the database answers within
+//!   [`HEALTH_TIMEOUT`], else 503 (a frozen connection counts as down);
 //! - `GET /metrics`: Prometheus text format ([`metrics`]);
 //! - `POST /gateway/report`: signed Gateway delivery reports ([`report`]);
 //! - in webhook mode, the webhook route, behind a constant-time secret check.

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
@@ -34,12 +34,17 @@ pub(super) enum Db {
 }
 
 /// `with_db!(store, db => expression)`: the expression, with `db` the SQLite or the PostgreSQL
-/// pool of `store`, written once and compiled for both.
+/// pool of `store`, written once and compiled for both. It runs as one call (a `return` in it
+/// ends the call), and on PostgreSQL within the store's deadline ([`Timeouts::statement`]): a
+/// call the database does not finish by then (a frozen connection, say) ends with
+/// [`StoreError::Stalled`], so no handler waits on the database for longer.
 macro_rules! with_db {
     ($store:expr, $db:ident => $body:expr) => {
         match &$store.db {
-            $crate::store::core::Db::Sqlite($db) => $body,
-            $crate::store::core::Db::Postgres($db) => $body,
+            $crate::store::core::Db::Sqlite($db) => async { $body }.await,
+            $crate::store::core::Db::Postgres($db) => {
+                $crate::store::core::within($store.deadline, async { $body }).await
+            }
         }
     };
 }
@@ -90,10 +95,99 @@ impl Serialized for PgPool {
     }
 }
 
+/// How long the bot and PostgreSQL wait for each other, so that a database (or a replica) that
+/// stalls stops only the process that waits on it. Set on every PostgreSQL connection as it
+/// opens (startup parameters: no extra round trip); SQLite has its own busy timeout and no
+/// network, and ignores these. sqlx 0.8 offers no keepalive on the bot's side of the socket,
+/// and none would help against a connection that froze while the peer still acknowledges:
+/// the bot's side is the deadline of every store call ([`within`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeouts {
+    /// `lock_timeout`: a statement waiting for a lock (another replica's reservation) gives up.
+    pub lock: Duration,
+    /// `statement_timeout` on the server, and the deadline of one store call in the bot: a call
+    /// the database has not finished by then fails ([`StoreError::Stalled`]), even when the
+    /// connection froze and no answer can come.
+    pub statement: Duration,
+    /// `idle_in_transaction_session_timeout`: the server ends a session that went silent inside
+    /// a transaction (its process or network froze), which frees every lock it held.
+    pub idle_in_transaction: Duration,
+    /// `tcp_keepalives_idle` and `tcp_keepalives_interval` (3 probes): the server notices a
+    /// client whose machine or network is gone.
+    pub keepalive: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            lock: Duration::from_secs(5),
+            statement: Duration::from_secs(10),
+            idle_in_transaction: Duration::from_secs(3),
+            keepalive: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The server settings, as `-c name=value` startup options.
+    fn startup_options(&self) -> [(&'static str, u128); 6] {
+        let secs = |d: Duration| d.as_secs().max(1) as u128;
+        [
+            ("lock_timeout", self.lock.as_millis()),
+            ("statement_timeout", self.statement.as_millis()),
+            (
+                "idle_in_transaction_session_timeout",
+                self.idle_in_transaction.as_millis(),
+            ),
+            ("tcp_keepalives_idle", secs(self.keepalive)),
+            ("tcp_keepalives_interval", secs(self.keepalive)),
+            ("tcp_keepalives_count", 3),
+        ]
+    }
+}
+
+/// A store call the database did not finish within the deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("the database did not answer within {} s", .0.as_secs())]
+pub struct Stalled(Duration);
+
+/// Runs a store call, and on PostgreSQL gives up on it at the deadline. Giving up drops the
+/// call's connection mid-statement: the pool does not reuse it before it has answered (its
+/// open transaction, if any, is rolled back), and the server ends the transaction itself
+/// after [`Timeouts::idle_in_transaction`] if the connection stays silent.
+pub(super) async fn within<T, E: From<Stalled>>(
+    deadline: Option<Duration>,
+    call: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let Some(deadline) = deadline else {
+        return call.await;
+    };
+    match tokio::time::timeout(deadline, call).await {
+        Ok(done) => done,
+        Err(_) => Err(Stalled(deadline).into()),
+    }
+}
+
+/// A stalled call inside a statement-level result: carried as a timed-out I/O error, and
+/// turned back into [`StoreError::Stalled`] by `From<sqlx::Error>`.
+impl From<Stalled> for sqlx::Error {
+    fn from(stalled: Stalled) -> sqlx::Error {
+        sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, stalled))
+    }
+}
+
+impl From<Stalled> for StoreError {
+    fn from(stalled: Stalled) -> StoreError {
+        StoreError::Stalled(stalled)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlx(sqlx::Error),
+    #[error("{0}")]
+    Stalled(Stalled),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A stored value that is not what the schema allows (a status, a role, a phone number, a
@@ -112,6 +206,10 @@ impl From<sqlx::Error> for StoreError {
                 column: index,
                 source,
             },
+            sqlx::Error::Io(err) if err.get_ref().is_some_and(|inner| inner.is::<Stalled>()) => {
+                let stalled = err.into_inner().and_then(|inner| inner.downcast().ok());
+                StoreError::Stalled(*stalled.expect("checked above"))
+            }
             other => StoreError::Sqlx(other),
         }
     }
@@ -269,6 +367,8 @@ pub struct Store {
     /// SQLite only: copies the write-ahead log back into the database file while the store is
     /// in use.
     _checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
+    /// PostgreSQL: how long one store call may take ([`Timeouts::statement`]).
+    pub(super) deadline: Option<Duration>,
 }
 
 /// Which database a `DATABASE_URL` names, by its scheme.
@@ -292,10 +392,15 @@ impl Backend {
 
 impl Store {
     /// Opens the database `url` names (SQLite, created if missing; or PostgreSQL) and applies
-    /// its pending migrations.
+    /// its pending migrations, with the default [`Timeouts`].
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with(url, &Timeouts::default()).await
+    }
+
+    /// [`Store::connect`], PostgreSQL waiting as `timeouts` say.
+    pub async fn connect_with(url: &str, timeouts: &Timeouts) -> Result<Store, StoreError> {
         match Backend::of(url) {
-            Some(Backend::Postgres) => Self::connect_postgres(url).await,
+            Some(Backend::Postgres) => Self::connect_postgres(url, timeouts).await,
             Some(Backend::Sqlite) => Self::connect_sqlite(url).await,
             None => Err(StoreError::Sqlx(sqlx::Error::Configuration(
                 "DATABASE_URL must start with sqlite: or postgres://".into(),
@@ -303,17 +408,29 @@ impl Store {
         }
     }
 
-    async fn connect_postgres(url: &str) -> Result<Store, StoreError> {
+    async fn connect_postgres(url: &str, timeouts: &Timeouts) -> Result<Store, StoreError> {
+        let options = PgConnectOptions::from_str(url)?.options(timeouts.startup_options());
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect_with(options)
             .await?;
-        POSTGRES_MIGRATIONS.run(&pool).await?;
+        // Migrations wait for each other (replicas starting together) and may take long on a big
+        // table: on a connection of their own without the timeouts, closed afterwards.
+        let mut migrating = pool.acquire().await?.detach();
+        sqlx::raw_sql(
+            "SET lock_timeout = 0; SET statement_timeout = 0; \
+             SET idle_in_transaction_session_timeout = 0",
+        )
+        .execute(&mut migrating)
+        .await?;
+        POSTGRES_MIGRATIONS.run(&mut migrating).await?;
+        sqlx::Connection::close(migrating).await?;
         Ok(Store {
             db: Db::Postgres(pool),
             languages: Default::default(),
             _checkpointer: None,
+            deadline: Some(timeouts.statement),
         })
     }
 
@@ -348,6 +465,7 @@ impl Store {
             db: Db::Sqlite(pool),
             languages: Default::default(),
             _checkpointer: Some(std::sync::Arc::new(checkpointer)),
+            deadline: None,
         })
     }
 
@@ -355,5 +473,39 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         with_db!(self, db => sqlx::query("SELECT 1").execute(db).await.map(|done| done.rows_affected()))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_call_past_its_deadline_is_stalled_whatever_its_error_type() {
+        let deadline = Some(Duration::from_millis(10));
+        let statement = within(deadline, std::future::pending::<Result<(), sqlx::Error>>());
+        let err = StoreError::from(statement.await.unwrap_err());
+        assert!(matches!(err, StoreError::Stalled(_)), "{err:?}");
+        assert_eq!(err.to_string(), "the database did not answer within 0 s");
+        let call = within(deadline, std::future::pending::<Result<(), StoreError>>());
+        assert!(matches!(call.await, Err(StoreError::Stalled(_))));
+        let unbounded = within(None, async { Ok::<_, StoreError>(7) });
+        assert_eq!(unbounded.await.unwrap(), 7);
+    }
+
+    #[test]
+    fn the_timeouts_reach_the_server_as_startup_options() {
+        let options = Timeouts::default().startup_options();
+        assert_eq!(
+            options,
+            [
+                ("lock_timeout", 5000),
+                ("statement_timeout", 10_000),
+                ("idle_in_transaction_session_timeout", 3000),
+                ("tcp_keepalives_idle", 10),
+                ("tcp_keepalives_interval", 10),
+                ("tcp_keepalives_count", 3),
+            ]
+        );
     }
 }

@@ -22,7 +22,9 @@
 //! differ it says so in one place: how a write that decides about money or access is
 //! serialised ([`core::Serialized`]: `BEGIN IMMEDIATE` on SQLite, a transaction-scoped
 //! advisory lock on PostgreSQL, so reservations, limits and the budget are as strict on
-//! either), the health check, and SQLite's write-ahead-log checkpointing.
+//! either), the health check, SQLite's write-ahead-log checkpointing, and how long the bot and
+//! PostgreSQL wait for each other ([`core::Timeouts`]: a stalled connection stops only the
+//! process that waits on it).
 
 mod audit;
 mod balance;
@@ -40,7 +42,7 @@ mod sender;
 mod verifications;
 
 pub use balance::BalanceAlert;
-pub use core::{Backend, Method, Role, Status, Store, StoreError, Unexpected};
+pub use core::{Backend, Method, Role, Stalled, Status, Store, StoreError, Timeouts, Unexpected};
 pub use customers::{Accepted, Consent, ContactLink, LinkOpening, Lookup, Question, Verified};
 pub use delivery::{Delivery, LiveView, Reported};
 pub use languages::StoredLanguage;

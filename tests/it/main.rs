@@ -22,6 +22,7 @@ mod reliability;
 mod replicas;
 mod sender;
 mod staff;
+mod stall;
 mod telegram_limits;
 mod trust;
 mod upgrade;

@@ -6,4 +6,5 @@ pub mod db;
 pub mod fake_gateway;
 pub mod fake_telegram;
 pub mod http;
+pub mod proxy;
 pub mod qr;
