@@ -14,6 +14,7 @@ mod gateway_client;
 mod http_server;
 mod language;
 mod lost_answers;
+mod lost_sends;
 mod money;
 mod reliability;
 mod replicas;
