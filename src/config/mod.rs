@@ -62,6 +62,10 @@ pub struct Config {
     /// `VERIFY_BOT_TEST_CLOCK`, for tests only: a file holding how many seconds the clock runs
     /// ahead (see [`crate::clock`]).
     pub test_clock: Option<std::path::PathBuf>,
+    /// `VERIFY_BOT_TEST_SYSTEM_SKEW`, for tests only: seconds this host's clock reads wrong
+    /// (negative: behind), which the clock's measurement against the database corrects (see
+    /// [`crate::clock`]).
+    pub test_system_skew: Option<i64>,
 }
 
 /// `GATEWAY_API_URL` when unset.
@@ -183,6 +187,17 @@ impl Config {
                 reason: format!("{name:?} is not an IANA time zone such as Europe/London"),
             })?,
         };
+        let test_system_skew = get("VERIFY_BOT_TEST_SYSTEM_SKEW")
+            .map(|raw| {
+                raw.parse::<i64>()
+                    .ok()
+                    .filter(|seconds| seconds.abs() <= 86_400 * 366)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        var: "VERIFY_BOT_TEST_SYSTEM_SKEW",
+                        reason: format!("{raw:?} is not a whole number of seconds within a year"),
+                    })
+            })
+            .transpose()?;
         let default_language = match get("DEFAULT_LANGUAGE") {
             None => crate::i18n::Lang::En,
             Some(code) => crate::i18n::Lang::parse(&code).ok_or_else(|| ConfigError::Invalid {
@@ -212,6 +227,7 @@ impl Config {
             default_language,
             http,
             test_clock: get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
+            test_system_skew,
         })
     }
 

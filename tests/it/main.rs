@@ -6,6 +6,7 @@ mod common;
 
 mod access;
 mod admin_reports;
+mod clocks;
 mod customers;
 mod delivery_reports;
 mod fake_gateway_spec;
