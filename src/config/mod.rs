@@ -317,6 +317,15 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_test_system_skew_is_read_either_way() {
+        assert_eq!(config(&[]).unwrap().test_system_skew, None);
+        let ahead = config(&[("VERIFY_BOT_TEST_SYSTEM_SKEW", "600")]).unwrap();
+        assert_eq!(ahead.test_system_skew, Some(600));
+        let behind = config(&[("VERIFY_BOT_TEST_SYSTEM_SKEW", "-90")]).unwrap();
+        assert_eq!(behind.test_system_skew, Some(-90));
+    }
+
+    #[test]
     fn time_zone_and_invite_ttl_are_read() {
         let config = config(&[("TIME_ZONE", "Europe/Moscow"), ("INVITE_TTL", "3600")]).unwrap();
         assert_eq!(config.time_zone.iana_name(), Some("Europe/Moscow"));
@@ -452,6 +461,8 @@ pub(crate) mod tests {
             ("CONFIRM_CONSENT", "sometimes"),
             ("QR_TTL", "59"),
             ("QR_TTL", "86401"),
+            ("VERIFY_BOT_TEST_SYSTEM_SKEW", "ten minutes"),
+            ("VERIFY_BOT_TEST_SYSTEM_SKEW", "99999999"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");
