@@ -15,12 +15,12 @@ const TEN_MINUTES_AHEAD: &str = "600";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_whose_clock_runs_ahead_never_closes_a_live_send() {
     // The first process waits up to a minute for the Gateway, so it never gives a send up in
-    // this test; the one running ahead gives sends up after 10 s + a margin.
+    // this test; the one running ahead gives sends up after 20 s + a margin.
     let first = TestApp::spawn_with(&[("ADMIN_IDS", "1001,1003"), ("GATEWAY_TIMEOUT", "60")]).await;
     let ahead = first
         .sibling(&[
             ("VERIFY_BOT_TEST_SYSTEM_SKEW", TEN_MINUTES_AHEAD),
-            ("GATEWAY_TIMEOUT", "10"),
+            ("GATEWAY_TIMEOUT", "20"),
         ])
         .await;
     // It noticed, and goes by the database's clock (the log's fields follow its message).
@@ -29,28 +29,29 @@ async fn a_replica_whose_clock_runs_ahead_never_closes_a_live_send() {
     let line = logs.lines().find(|line| line.contains(said)).unwrap();
     assert!(line.contains("-600"), "{line}");
 
-    // The first process's send is held in flight by a slow Gateway.
-    first.gateway.set_delay(Duration::from_secs(4));
+    // The first process's send is held in flight by a slow Gateway (12 s: no process that goes
+    // by the database's clock gives it up, and it lasts well past the sweep below).
+    first.gateway.set_delay(Duration::from_secs(12));
     first
         .telegram
         .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
     first.wait_for_sends(1).await;
 
-    // A send truly abandoned half a minute ago (by the database's clock, which is this host's)
+    // A send truly abandoned 35 s ago (by the database's clock, which is this host's)
     // in another chat: only the process running ahead gives it up, in the same statement that
     // would give up the live send if that process went by its own clock.
-    let half_a_minute_ago = SystemTime::now()
+    let abandoned_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
-        - 30;
+        - 35;
     let db = first.database().await;
     let sql = "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, \
                ttl, created_at, send_started_at) VALUES (1003, 1003, '+491512345678', 'sending', \
                6, 300, $1, $2)";
     on_test_db!(db, pool => sqlx::query(sql)
-        .bind(half_a_minute_ago)
-        .bind(half_a_minute_ago)
+        .bind(abandoned_at)
+        .bind(abandoned_at)
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))

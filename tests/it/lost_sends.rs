@@ -13,7 +13,7 @@ const OTHER_PHONE: &str = "+7 916 123-45-67";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_limited_chat_delays_only_its_own_lost_send_message() {
     let mut app =
-        TestApp::spawn_with(&[("ADMIN_IDS", "1001,1002,1003"), ("GATEWAY_TIMEOUT", "5")]).await;
+        TestApp::spawn_with(&[("ADMIN_IDS", "1001,1002,1003"), ("GATEWAY_TIMEOUT", "10")]).await;
     let (x, y, z) = (
         app.admin.clone(),
         TgUser::new(1002, "Bob"),
@@ -21,7 +21,7 @@ async fn a_flood_limited_chat_delays_only_its_own_lost_send_message() {
     );
     // Two staff members, each in their own chat, send codes one after the other to a slow
     // Gateway; the bot dies while both calls are in flight.
-    app.gateway.set_delay(Duration::from_secs(4));
+    app.gateway.set_delay(Duration::from_secs(8));
     app.telegram
         .push_text(&x, x.id as i64, &format!("/verify {PHONE}"));
     app.wait_for_sends(1).await;
@@ -32,10 +32,10 @@ async fn a_flood_limited_chat_delays_only_its_own_lost_send_message() {
     app.gateway.set_delay(Duration::ZERO);
 
     // Telegram holds the first chat back (a flood limit that lasts until the test lifts it).
-    // The restarted bot gives both sends up once no call can still be running (5 s + a margin).
+    // The restarted bot gives both sends up once no call can still be running (10 s + a margin).
     app.telegram.flood_chat(x.id as i64, 5);
     app.start().await;
-    app.advance_clock(8);
+    app.advance_clock(13);
 
     // The second staff member is told while the first chat is still flooded: the first chat's
     // message, tried and refused, holds nothing up.
