@@ -38,6 +38,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(file) = &config.test_clock {
         crate::clock::follow(file.clone());
     }
+    if let Some(seconds) = config.test_system_skew {
+        crate::clock::misread_system_clock_by(seconds);
+    }
     let mut shutdown = Shutdown::listen()?;
     let parts = tokio::select! {
         parts = prepare(&config) => parts?,
@@ -74,6 +77,19 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     let store = Store::connect_with(&config.database_url, &config.database_timeouts)
         .await
         .with_context(|| format!("cannot open the database at {}", config.database_shown()))?;
+    // Every timestamp goes by the database's clock, so that replicas on hosts whose clocks
+    // disagree never misjudge each other's sends; measured again every minute.
+    let skew = store
+        .follow_database_clock()
+        .await
+        .context("cannot read the database's clock")?;
+    if skew != 0 {
+        tracing::warn!(
+            seconds = skew,
+            "this host's clock is off the database's; going by the database's"
+        );
+    }
+    tokio::spawn(follow_database_clock(store.clone()));
     let bot = bot::html(build_bot(config));
     let settings = Arc::new(Settings {
         admin_ids: config.admin_ids.clone(),
@@ -258,6 +274,28 @@ fn build_bot(config: &Config) -> Bot {
     match &config.telegram_api_url {
         Some(url) => bot.set_api_url(url.clone()),
         None => bot,
+    }
+}
+
+/// How often the clock is set by the database's again.
+const CLOCK_CHECK_EVERY: Duration = Duration::from_secs(60);
+
+/// Sets the clock by the database's every [`CLOCK_CHECK_EVERY`] (see [`crate::clock`]).
+async fn follow_database_clock(store: Store) {
+    let mut last = crate::clock::correction();
+    loop {
+        tokio::time::sleep(CLOCK_CHECK_EVERY).await;
+        match store.follow_database_clock().await {
+            Ok(skew) if skew != last => {
+                tracing::warn!(
+                    seconds = skew,
+                    "this host's clock moved against the database's; going by the database's"
+                );
+                last = skew;
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!("cannot read the database's clock: {err}"),
+        }
     }
 }
 

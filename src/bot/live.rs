@@ -166,6 +166,12 @@ const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 /// Closes, every second, the sends that a process abandoned with their Gateway call in flight
 /// (see [`Verifier::sweep`]), and tells each staff member that a code may have been sent.
+///
+/// Closing is one compare-and-set for all of them, so every number is free again at once and
+/// each closed send is returned to one process only (one message, whichever replica swept it).
+/// Telling is separate: each message goes out in a task of its own, so a chat that Telegram
+/// holds back (a long `429`, a slow Bot API) delays only its own message, never the others'
+/// nor the next sweep.
 pub async fn sweep_abandoned_sends(
     bot: TgBot,
     store: Store,
@@ -178,16 +184,30 @@ pub async fn sweep_abandoned_sends(
             Ok(swept) => {
                 for v in swept {
                     tracing::warn!(verification = v.id, "an abandoned send was closed");
-                    let view = view_for(&store, &v, &settings).await;
-                    let text = texts::send_interrupted(&v, &view, v.created_at + cooldown);
-                    if let Err(err) = send_to(&bot, ChatId(v.chat_id), text, None).await {
-                        tracing::warn!(verification = v.id, "cannot tell staff about it: {err}");
-                    }
+                    let (bot, store, settings) = (bot.clone(), store.clone(), settings.clone());
+                    tokio::spawn(async move {
+                        tell_interrupted(&bot, &store, &settings, &v, cooldown).await;
+                    });
                 }
             }
             Err(err) => tracing::warn!("cannot look for abandoned sends: {err}"),
         }
         tokio::time::sleep(SWEEP_EVERY).await;
+    }
+}
+
+/// Tells `v`'s staff member that its send was interrupted and a code may have gone out.
+async fn tell_interrupted(
+    bot: &TgBot,
+    store: &Store,
+    settings: &Settings,
+    v: &Verification,
+    cooldown: i64,
+) {
+    let view = view_for(store, v, settings).await;
+    let text = texts::send_interrupted(v, &view, v.created_at + cooldown);
+    if let Err(err) = send_to(bot, ChatId(v.chat_id), text, None).await {
+        tracing::warn!(verification = v.id, "cannot tell staff about it: {err}");
     }
 }
 

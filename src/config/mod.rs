@@ -66,6 +66,10 @@ pub struct Config {
     /// `VERIFY_BOT_TEST_CLOCK`, for tests only: a file holding how many seconds the clock runs
     /// ahead (see [`crate::clock`]).
     pub test_clock: Option<std::path::PathBuf>,
+    /// `VERIFY_BOT_TEST_SYSTEM_SKEW`, for tests only: seconds this host's clock reads wrong
+    /// (negative: behind), which the clock's measurement against the database corrects (see
+    /// [`crate::clock`]).
+    pub test_system_skew: Option<i64>,
 }
 
 /// `GATEWAY_API_URL` when unset.
@@ -188,6 +192,17 @@ impl Config {
                 reason: format!("{name:?} is not an IANA time zone such as Europe/London"),
             })?,
         };
+        let test_system_skew = get("VERIFY_BOT_TEST_SYSTEM_SKEW")
+            .map(|raw| {
+                raw.parse::<i64>()
+                    .ok()
+                    .filter(|seconds| seconds.abs() <= 86_400 * 366)
+                    .ok_or_else(|| ConfigError::Invalid {
+                        var: "VERIFY_BOT_TEST_SYSTEM_SKEW",
+                        reason: format!("{raw:?} is not a whole number of seconds within a year"),
+                    })
+            })
+            .transpose()?;
         let default_language = match get("DEFAULT_LANGUAGE") {
             None => crate::i18n::Lang::En,
             Some(code) => crate::i18n::Lang::parse(&code).ok_or_else(|| ConfigError::Invalid {
@@ -218,6 +233,7 @@ impl Config {
             default_language,
             http,
             test_clock: get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
+            test_system_skew,
         })
     }
 
@@ -355,6 +371,15 @@ pub(crate) mod tests {
             qr_ttl: 120,
         };
         assert_eq!(config.customers, expected);
+    }
+
+    #[test]
+    fn the_test_system_skew_is_read_either_way() {
+        assert_eq!(config(&[]).unwrap().test_system_skew, None);
+        let ahead = config(&[("VERIFY_BOT_TEST_SYSTEM_SKEW", "600")]).unwrap();
+        assert_eq!(ahead.test_system_skew, Some(600));
+        let behind = config(&[("VERIFY_BOT_TEST_SYSTEM_SKEW", "-90")]).unwrap();
+        assert_eq!(behind.test_system_skew, Some(-90));
     }
 
     #[test]
@@ -500,6 +525,8 @@ pub(crate) mod tests {
             ("DATABASE_IDLE_TIMEOUT", "0"),
             ("DATABASE_KEEPALIVE", "0"),
             ("DATABASE_KEEPALIVE", "3601"),
+            ("VERIFY_BOT_TEST_SYSTEM_SKEW", "ten minutes"),
+            ("VERIFY_BOT_TEST_SYSTEM_SKEW", "99999999"),
         ] {
             let err = config(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value}: {err}");

@@ -1,10 +1,59 @@
-//! What several processes on one database need to agree on: which Telegram updates were
-//! already handled (a webhook delivery Telegram retries may reach another replica), and who
-//! does the background work that must not be done twice (leases).
+//! What several processes on one database need to agree on: the time (each goes by the
+//! database's clock, whatever its host's says), which Telegram updates were already handled (a
+//! webhook delivery Telegram retries may reach another replica), and who does the background
+//! work that must not be done twice (leases).
 
-use super::core::{Store, StoreError, with_db};
+use super::core::{Db, Store, StoreError, with_db};
+use crate::clock;
+
+/// How many times the database's clock is read for one measurement: the read with the shortest
+/// round trip says the most.
+const CLOCK_READS: usize = 3;
 
 impl Store {
+    /// Sets [`crate::clock`] by the database's clock: reads the database's time between two
+    /// looks at this host's clock (a few times, keeping the read with the shortest round trip)
+    /// and corrects the clock by the difference from their midpoint, in whole seconds. Returns
+    /// the correction: how many seconds the database's clock is ahead of this host's.
+    ///
+    /// PostgreSQL answers by its server's clock; SQLite is a file on this host, so its time is
+    /// this host's true clock (a correction there undoes only a test's misread clock).
+    pub async fn follow_database_clock(&self) -> Result<i64, StoreError> {
+        let mut best: Option<(i64, i64)> = None;
+        for _ in 0..CLOCK_READS {
+            let before = clock::system_millis();
+            let database = self.database_millis().await?;
+            let after = clock::system_millis();
+            let read = (after - before, database - (before + after) / 2);
+            if best.is_none_or(|best| read.0 < best.0) {
+                best = Some(read);
+            }
+        }
+        let skew_ms = best.map_or(0, |(_, skew)| skew);
+        clock::correct_by((skew_ms + 500).div_euclid(1000));
+        Ok(clock::correction())
+    }
+
+    /// The database's clock, in milliseconds since the Unix epoch.
+    async fn database_millis(&self) -> Result<i64, StoreError> {
+        Ok(match &self.db {
+            Db::Sqlite(db) => {
+                sqlx::query_scalar(
+                    "SELECT CAST(round((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)",
+                )
+                .fetch_one(db)
+                .await?
+            }
+            Db::Postgres(db) => {
+                sqlx::query_scalar(
+                    "SELECT CAST(round(extract(epoch FROM clock_timestamp()) * 1000) AS BIGINT)",
+                )
+                .fetch_one(db)
+                .await?
+            }
+        })
+    }
+
     /// Whether bot `bot_id`'s update is new: records its id, once. `false` when some process
     /// (this one or another) already took it.
     pub async fn claim_update(

@@ -6,6 +6,7 @@ mod common;
 
 mod access;
 mod admin_reports;
+mod clocks;
 mod customers;
 mod delivery_reports;
 mod fake_gateway_spec;
@@ -15,6 +16,7 @@ mod gateway_client;
 mod http_server;
 mod language;
 mod lost_answers;
+mod lost_sends;
 mod money;
 mod odd_updates;
 mod records;

@@ -129,6 +129,12 @@ fn bad(description: &str) -> ApiError {
     (400, format!("Bad Request: {description}"))
 }
 
+/// A chat under a flood limit, and how many of its requests were refused so far.
+struct Flood {
+    retry_after: u32,
+    refused: usize,
+}
+
 #[derive(Default)]
 struct Inner {
     next_update_id: i64,
@@ -145,6 +151,8 @@ struct Inner {
     uploads: Vec<Upload>,
     /// method -> (error, one-shot?)
     failures: HashMap<String, (ApiError, bool)>,
+    /// Chats under a flood limit (see [`FakeTelegram::flood_chat`]).
+    floods: HashMap<i64, Flood>,
     webhook_url: String,
     /// (scope JSON, language code) -> commands.
     commands: HashMap<(String, String), Value>,
@@ -427,6 +435,41 @@ impl FakeTelegram {
         self.mutate(|g| g.failures.clear());
     }
 
+    // --- Per-chat flood limits ---------------------------------------------------------------
+    // Telegram's flood limits are per chat: every request to a flooded chat is answered
+    // `429 Too Many Requests` with `parameters.retry_after` (the seconds to wait before
+    // repeating it), whatever the method, while other chats are served as usual.
+
+    /// Chat `chat_id` is flooded from now on, until [`FakeTelegram::end_flood`]: each request to
+    /// it is refused with `retry_after` = `retry_after` seconds.
+    pub fn flood_chat(&self, chat_id: i64, retry_after: u32) {
+        let flood = Flood {
+            retry_after,
+            refused: 0,
+        };
+        self.mutate(|g| g.floods.insert(chat_id, flood));
+    }
+
+    /// The flood of `chat_id` has passed: its requests are served again.
+    pub fn end_flood(&self, chat_id: i64) {
+        self.mutate(|g| g.floods.remove(&chat_id));
+    }
+
+    /// Waits until `n` requests to the flooded chat `chat_id` were refused.
+    pub async fn wait_for_flood_refusals(&self, chat_id: i64, n: usize, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let found = self.shared.wait_until(deadline, |g| {
+            let refused = g.floods.get(&chat_id).map_or(0, |f| f.refused);
+            (refused >= n).then_some(())
+        });
+        if found.await.is_none() {
+            panic!(
+                "timed out after {timeout:?} waiting for {n} refused request(s) to chat {chat_id}\n{}",
+                self.report()
+            );
+        }
+    }
+
     /// Human-readable state dump, used by the timeout panics.
     pub fn report(&self) -> String {
         let g = self.shared.lock();
@@ -610,6 +653,14 @@ impl Inner {
             .filter(|c| c.method == method)
             .cloned()
             .collect()
+    }
+
+    /// A request to a flooded chat: refused, and counted.
+    fn flood_refusal(&mut self, params: &Value) -> Option<ApiError> {
+        let flood = self.floods.get_mut(&int_param(params, "chat_id")?)?;
+        flood.refused += 1;
+        let description = format!("Too Many Requests: retry after {}", flood.retry_after);
+        Some((429, description))
     }
 
     fn take_failure(&mut self, method: &str) -> Option<ApiError> {
@@ -903,7 +954,7 @@ async fn handle(
             method: method.clone(),
             params: params.clone(),
         });
-        match g.take_failure(&method) {
+        match g.take_failure(&method).or_else(|| g.flood_refusal(&params)) {
             Some(error) => Some(Err(error)),
             None if method == "getupdates" => None,
             None => Some(g.dispatch(&method, &params, files)),
