@@ -468,12 +468,6 @@ impl Store {
             deadline: None,
         })
     }
-
-    /// Answers when the database does.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        with_db!(self, db => sqlx::query("SELECT 1").execute(db).await.map(|done| done.rows_affected()))?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use super::audit::{AuditLog, Entry};
 use super::core::{MAYBE_CHARGED, Method, Serialized, Status, Store, StoreError, with_db};
 use super::limits::{Limited, Limits, Refusal};
+use super::questions::QUESTION_TTL;
 use crate::gateway::RequestStatus;
 use crate::phone::PhoneNumber;
 
@@ -140,7 +141,7 @@ impl Store {
                 )
                 .bind(now)
                 .bind(question)
-                .bind(now - super::customers::QUESTION_TTL)
+                .bind(now - QUESTION_TTL)
                 .execute(&mut *tx)
                 .await?;
                 if answered.rows_affected() == 0 {
