@@ -273,8 +273,19 @@ pub(crate) mod tests {
     /// How many texts failed to render (a missing message or argument), for the text tests.
     pub(crate) static ERRORS: AtomicUsize = AtomicUsize::new(0);
 
-    /// Each language's `.ftl` sources, read from disk so that the test sees every message.
-    fn sources(lang: Lang) -> String {
+    /// One message of `locales/`, as Fluent's own parser reads it from the files.
+    #[derive(Debug, Default)]
+    pub(crate) struct Message {
+        /// The variables it uses.
+        pub vars: BTreeSet<String>,
+        /// The variables it selects a variant by, each with its variants' keys.
+        pub selectors: BTreeMap<String, BTreeSet<String>>,
+    }
+
+    /// Every message of a language, by id, read from its `.ftl` files on disk (not from a list
+    /// kept by hand), so that the tests see each message as soon as it is written.
+    pub(crate) fn messages(lang: Lang) -> BTreeMap<String, Message> {
+        use fluent_syntax::ast::Entry;
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("locales")
             .join(lang.code());
@@ -283,52 +294,131 @@ pub(crate) mod tests {
             .map(|e| e.unwrap().path())
             .collect();
         files.sort();
-        files
-            .iter()
-            .map(|f| std::fs::read_to_string(f).unwrap())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-
-    /// Message id → the variables it uses.
-    fn messages(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
-        let mut messages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut current = None;
-        for line in sources(lang).lines() {
-            let starts_message = line
-                .split_once(" =")
-                .filter(|(id, _)| {
-                    !id.is_empty()
-                        && id
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                        && !line.starts_with(' ')
-                })
-                .map(|(id, _)| id.to_owned());
-            if let Some(id) = starts_message {
-                assert!(
-                    !messages.contains_key(&id),
-                    "{} defines {id} twice",
-                    lang.code()
-                );
-                messages.insert(id.clone(), BTreeSet::new());
-                current = Some(id);
-            } else if line.starts_with('#') || line.trim().is_empty() && current.is_none() {
-                continue;
-            }
-            if let Some(id) = &current {
-                let mut rest = line;
-                while let Some(at) = rest.find('$') {
-                    rest = &rest[at + 1..];
-                    let name: String = rest
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-                        .collect();
-                    messages.get_mut(id).unwrap().insert(name);
+        assert!(!files.is_empty(), "no .ftl files for {}", lang.code());
+        let mut messages = BTreeMap::new();
+        for file in files {
+            let source = std::fs::read_to_string(&file).unwrap();
+            let resource = fluent_syntax::parser::parse(source.as_str())
+                .unwrap_or_else(|(_, errors)| panic!("{}: {errors:?}", file.display()));
+            for entry in resource.body {
+                match entry {
+                    Entry::Message(message) => {
+                        let id = message.id.name.to_owned();
+                        let mut found = Message::default();
+                        if let Some(value) = &message.value {
+                            walk_pattern(value, &mut found);
+                        }
+                        let twice = messages.insert(id.clone(), found).is_some();
+                        assert!(!twice, "{} defines {id} twice", lang.code());
+                    }
+                    Entry::Junk { content } => panic!("{}: junk {content:?}", file.display()),
+                    _ => {}
                 }
             }
         }
         messages
+    }
+
+    fn walk_pattern(pattern: &fluent_syntax::ast::Pattern<&str>, found: &mut Message) {
+        use fluent_syntax::ast::PatternElement;
+        for element in &pattern.elements {
+            if let PatternElement::Placeable { expression } = element {
+                walk_expression(expression, found);
+            }
+        }
+    }
+
+    fn walk_expression(expression: &fluent_syntax::ast::Expression<&str>, found: &mut Message) {
+        use fluent_syntax::ast::{Expression, InlineExpression, VariantKey};
+        match expression {
+            Expression::Select { selector, variants } => {
+                walk_inline(selector, found);
+                if let InlineExpression::VariableReference { id } = selector {
+                    let keys = found.selectors.entry(id.name.to_owned()).or_default();
+                    keys.extend(variants.iter().map(|variant| match variant.key {
+                        VariantKey::Identifier { name } => name.to_owned(),
+                        VariantKey::NumberLiteral { value } => value.to_owned(),
+                    }));
+                }
+                for variant in variants {
+                    walk_pattern(&variant.value, found);
+                }
+            }
+            Expression::Inline(inline) => walk_inline(inline, found),
+        }
+    }
+
+    fn walk_inline(inline: &fluent_syntax::ast::InlineExpression<&str>, found: &mut Message) {
+        use fluent_syntax::ast::InlineExpression;
+        match inline {
+            InlineExpression::VariableReference { id } => {
+                found.vars.insert(id.name.to_owned());
+            }
+            InlineExpression::Placeable { expression } => walk_expression(expression, found),
+            InlineExpression::FunctionReference { arguments, .. }
+            | InlineExpression::TermReference {
+                arguments: Some(arguments),
+                ..
+            } => {
+                let named = arguments.named.iter().map(|named| &named.value);
+                for argument in arguments.positional.iter().chain(named) {
+                    walk_inline(argument, found);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Arguments that together show every variant of a message, in each language it is given
+    /// in: every variable set to 2, then each variable it selects by, in turn, set to each key
+    /// of its variants and to numbers of every plural form of both languages (0, 1, 2, 5, 21).
+    pub(crate) fn samples(message: &[&Message]) -> Vec<Vec<(String, FluentValue<'static>)>> {
+        let vars: BTreeSet<&String> = message.iter().flat_map(|m| &m.vars).collect();
+        let base: Vec<(String, FluentValue<'static>)> = vars
+            .iter()
+            .map(|var| (var.to_string(), FluentValue::from(2)))
+            .collect();
+        let mut samples = vec![base.clone()];
+        let mut selectors: BTreeMap<&String, BTreeSet<&String>> = BTreeMap::new();
+        for m in message {
+            for (var, keys) in &m.selectors {
+                selectors.entry(var).or_default().extend(keys);
+            }
+        }
+        const PLURAL_FORMS: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+        for (var, keys) in selectors {
+            let numbers = [0, 1, 2, 5, 21].map(FluentValue::from);
+            let keys = keys
+                .into_iter()
+                .filter(|key| !PLURAL_FORMS.contains(&key.as_str()))
+                .map(|key| match key.parse::<f64>() {
+                    Ok(number) => FluentValue::from(number),
+                    Err(_) => FluentValue::from(key.clone()),
+                });
+            for value in numbers.into_iter().chain(keys) {
+                let mut args = base.clone();
+                for (name, at) in &mut args {
+                    if name == var {
+                        *at = value.clone();
+                    }
+                }
+                samples.push(args);
+            }
+        }
+        samples
+    }
+
+    /// A message rendered with the arguments of a sample; a Fluent error fails the test.
+    pub(crate) fn render(
+        lang: Lang,
+        id: &str,
+        sample: &[(String, FluentValue<'static>)],
+    ) -> String {
+        let args: Vec<Arg<'_>> = sample
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.clone()))
+            .collect();
+        try_text(lang, id, &args).unwrap_or_else(|err| panic!("{}: {id}: {err}", lang.code()))
     }
 
     #[test]
@@ -336,28 +426,24 @@ pub(crate) mod tests {
         let en = messages(Lang::En);
         let ru = messages(Lang::Ru);
         assert!(en.len() > 100, "only {} English messages?", en.len());
-        let ids = |m: &BTreeMap<String, BTreeSet<String>>| m.keys().cloned().collect::<Vec<_>>();
+        let ids = |m: &BTreeMap<String, Message>| m.keys().cloned().collect::<Vec<_>>();
         assert_eq!(ids(&en), ids(&ru), "the languages have different messages");
-        for (id, vars) in &en {
+        for (id, message) in &en {
+            let russian = &ru[id];
             assert_eq!(
-                vars, &ru[id],
+                message.vars, russian.vars,
                 "{id}: English and Russian use different arguments"
             );
-        }
-        for lang in Lang::ALL {
-            for (id, vars) in messages(lang) {
-                let args: Vec<Arg<'_>> = vars
-                    .iter()
-                    .map(|v| (v.as_str(), FluentValue::from(2)))
-                    .collect();
-                let text = try_text(lang, &id, &args)
-                    .unwrap_or_else(|err| panic!("{}: {id}: {err}", lang.code()));
-                assert!(!text.contains("{$"), "{}: {id}: {text}", lang.code());
-                assert!(
-                    !text.contains('\u{2068}'),
-                    "{}: {id}: isolation marks",
-                    lang.code()
-                );
+            for sample in samples(&[message, russian]) {
+                for lang in Lang::ALL {
+                    let text = render(lang, id, &sample);
+                    assert!(!text.contains("{$"), "{}: {id}: {text}", lang.code());
+                    assert!(
+                        !text.contains('\u{2068}'),
+                        "{}: {id}: isolation marks",
+                        lang.code()
+                    );
+                }
             }
         }
     }

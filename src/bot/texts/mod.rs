@@ -595,6 +595,7 @@ mod every_text {
         "GATEWAY_TOKEN",
         "ADMIN_IDS",
         "CSV",
+        "Excel",
         "English",
         "gateway",
         "telegram",
@@ -623,43 +624,87 @@ mod every_text {
         "SENDER_NOT_OWNED",
     ];
 
+    /// The house style of a text people see: not empty, no Fluent placeholder left, and in
+    /// Russian written in Russian: Cyrillic letters, with no English word but those in
+    /// [`LATIN_ALLOWED`] (a label such as `ID 5` or the name `English` may have no Cyrillic).
+    fn assert_house_style(lang: Lang, text: &str) {
+        assert!(!text.trim().is_empty(), "{lang:?}: an empty text");
+        assert!(
+            !text.contains("{$") && !text.contains('{'),
+            "{lang:?}: {text}"
+        );
+        if lang != Lang::Ru {
+            return;
+        }
+        let plain: String = text
+            .split_whitespace()
+            .filter(|w| !w.contains('/'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let latin: Vec<&str> = plain
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
+            .collect();
+        for word in &latin {
+            assert!(
+                LATIN_ALLOWED.contains(word),
+                "English {word:?} in a Russian text: {text}"
+            );
+        }
+        let cyrillic = |c: char| ('а'..='я').contains(&c.to_lowercase().next().unwrap());
+        assert!(
+            text.chars().any(cyrillic)
+                || text.chars().all(|c| !c.is_alphabetic())
+                || !latin.is_empty(),
+            "not Russian: {text}"
+        );
+    }
+
+    /// The emoji a text starts with, if any ("" when it starts with a word, a number or a tag).
+    fn leading_emoji(text: &str) -> String {
+        text.chars()
+            .take_while(|c| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace())
+            .collect()
+    }
+
+    /// Every message of `locales/`, read from the files (so a new one is checked without being
+    /// listed anywhere), in both languages and every variant: no Fluent error, the same emoji
+    /// first in both, and the house style ([`assert_house_style`]).
+    #[test]
+    fn every_message_in_the_files_renders_in_both_languages() {
+        use crate::i18n::tests::{messages, render, samples};
+        let (en, ru) = (messages(Lang::En), messages(Lang::Ru));
+        for (id, message) in &en {
+            let russian = ru
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} has no Russian text"));
+            for sample in samples(&[message, russian]) {
+                let english = render(Lang::En, id, &sample);
+                let text = render(Lang::Ru, id, &sample);
+                assert_eq!(
+                    leading_emoji(&english),
+                    leading_emoji(&text),
+                    "{id}: not the same emoji first: {english:?} / {text:?}"
+                );
+                assert_house_style(Lang::En, &english);
+                assert_house_style(Lang::Ru, &text);
+            }
+        }
+        assert!(
+            ru.keys().all(|id| en.contains_key(id)),
+            "a Russian message has no English text"
+        );
+    }
+
+    /// Every text function (messages put together, with people's data in them), in the house
+    /// style, starting with its emoji.
     #[test]
     fn every_text_renders_in_every_language() {
         let before = crate::i18n::tests::ERRORS.load(std::sync::atomic::Ordering::SeqCst);
         for lang in Lang::ALL {
             for (text, emoji) in all(lang) {
-                assert!(!text.trim().is_empty(), "{lang:?}: an empty text");
-                assert!(
-                    !text.contains("{$") && !text.contains('{'),
-                    "{lang:?}: {text}"
-                );
                 assert!(text.starts_with(emoji), "{lang:?}: {emoji} first: {text}");
-                if lang == Lang::Ru {
-                    assert!(
-                        text.chars()
-                            .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap()))
-                            || text.chars().all(|c| !c.is_alphabetic())
-                            || text == "Русский"
-                            || text.contains("<code>+44")
-                            || text.starts_with("1,234")
-                            || text.starts_with("5"),
-                        "not Russian: {text}"
-                    );
-                    let plain: String = text
-                        .split_whitespace()
-                        .filter(|w| !w.contains('/'))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    for word in plain
-                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()))
-                    {
-                        assert!(
-                            LATIN_ALLOWED.contains(&word),
-                            "English {word:?} in a Russian text: {text}"
-                        );
-                    }
-                }
+                assert_house_style(lang, &text);
             }
         }
         let after = crate::i18n::tests::ERRORS.load(std::sync::atomic::Ordering::SeqCst);
