@@ -1,8 +1,15 @@
-//! Test-only strategies shared by the property tests of the parsers that read what remote
-//! systems write (the Gateway's answers, its delivery reports).
+//! Test-only helpers: the strategies shared by the property tests of the parsers that read what
+//! remote systems write (the Gateway's answers, its delivery reports), and a database of a
+//! test's own for the store's tests: SQLite, or PostgreSQL when `TEST_DATABASE_URL` names a
+//! server (as for the end-to-end tests, `tests/it/common/db.rs`).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
 use serde_json::Value;
+use sqlx::Connection;
+
+use crate::store::Store;
 
 /// Object keys: mostly the given field names, sometimes any text.
 pub fn key(fields: &'static [&'static str]) -> impl Strategy<Value = String> {
@@ -45,4 +52,101 @@ pub fn any_body(fields: &'static [&'static str]) -> impl Strategy<Value = Vec<u8
         }),
         prop::collection::vec(any::<u8>(), 10_000..50_000),
     ]
+}
+
+/// The PostgreSQL server the tests run against, if `TEST_DATABASE_URL` names one.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
+}
+
+/// A database of a test's own, gone when the value is dropped: a SQLite file in a temporary
+/// directory, or a PostgreSQL database created for the test and dropped after it.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the server and the database's name, to drop it.
+    created: Option<(String, String)>,
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+impl TestDatabase {
+    /// On the backend the tests run on: PostgreSQL with `TEST_DATABASE_URL`, else SQLite.
+    pub async fn fresh() -> TestDatabase {
+        match postgres_server() {
+            Some(server) => TestDatabase::postgres(&server).await,
+            None => TestDatabase::sqlite(),
+        }
+    }
+
+    pub fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        TestDatabase {
+            url: format!("sqlite://{}", dir.path().join("verify-bot.db").display()),
+            _dir: Some(dir),
+            created: None,
+        }
+    }
+
+    /// A new, empty database on the PostgreSQL server `server`.
+    pub async fn postgres(server: &str) -> TestDatabase {
+        let name = format!(
+            "verify_bot_unit_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut admin = sqlx::PgConnection::connect(server)
+            .await
+            .unwrap_or_else(|err| panic!("TEST_DATABASE_URL does not answer ({server}): {err}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("a fresh test database");
+        let mut url = reqwest::Url::parse(server).expect("TEST_DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        TestDatabase {
+            url: url.to_string(),
+            _dir: None,
+            created: Some((server.to_owned(), name)),
+        }
+    }
+
+    /// The store on it, migrated.
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url).await.expect("the store opens")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.created.take() else {
+            return;
+        };
+        // From a thread of its own: the test's runtime may be shutting down.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .ok()
+            })
+        });
+        let _ = dropped.join();
+    }
+}
+
+/// A store on a fresh database of its own ([`TestDatabase::fresh`]), and what keeps that
+/// database alive: keep it until the test ends.
+pub async fn store() -> (TestDatabase, Store) {
+    let database = TestDatabase::fresh().await;
+    let store = database.store().await;
+    (database, store)
 }

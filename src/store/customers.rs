@@ -380,20 +380,14 @@ impl Store {
 mod tests {
     use super::*;
     use crate::store::Method;
+    use crate::testing::store;
 
     const NOW: i64 = 1_795_788_300;
     const PHONE: &str = "+447911123456";
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("bot.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        (dir, store)
-    }
-
     #[tokio::test]
     async fn a_contact_share_is_one_free_verification_counted_in_the_reports() {
-        let (_dir, store) = store().await;
+        let (_database, store) = store().await;
         store
             .create_contact_link("h", -100, 7, Some(PHONE), NOW, NOW + 600)
             .await
@@ -444,7 +438,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_expired_link_opens_as_expired_and_answers_nothing() {
-        let (_dir, store) = store().await;
+        let (_database, store) = store().await;
         store
             .create_contact_link("h", 1, 7, None, NOW, NOW + 600)
             .await

@@ -39,6 +39,8 @@ mod people;
 mod questions;
 mod replicas;
 mod reports;
+#[cfg(test)]
+mod schema;
 mod sender;
 mod verifications;
 
