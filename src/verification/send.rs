@@ -112,7 +112,7 @@ impl Verifier {
         let new = NewVerification {
             chat_id,
             staff_user_id,
-            phone: phone.e164(),
+            phone,
             code_length: self.policy.code_length,
             ttl: self.policy.ttl,
             replaces: replaces.map(|old| old.id),
@@ -301,7 +301,7 @@ impl Verifier {
 
     /// `/reset`: earlier sends to `phone` no longer count against its limits.
     pub async fn reset_phone(&self, phone: &PhoneNumber, admin: i64) -> Result<(), StoreError> {
-        self.store.reset_phone(phone.e164(), admin, now()).await?;
+        self.store.reset_phone(phone, admin, now()).await?;
         tracing::info!(admin, phone = %phone.masked(), "phone send counter reset");
         Ok(())
     }
