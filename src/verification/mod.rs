@@ -32,17 +32,20 @@ pub use cancel::CancelOutcome;
 pub use check::CheckOutcome;
 pub use send::{ABANDON_MARGIN, Answer, SendOutcome};
 
-/// How codes are sent and what they may cost.
+/// How codes are sent and what they may cost, built whole by the configuration.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// `CODE_LENGTH`: digits in a code.
     pub code_length: u8,
+    /// `CODE_TTL`: seconds a code stays valid (and the Gateway's refund window).
     pub ttl: u32,
     /// `GATEWAY_TIMEOUT`: the longest one Gateway call may take.
     pub gateway_timeout: Duration,
+    /// What sends may cost.
     pub limits: Limits,
-    /// Ask `checkSendAbility` first and send with its `request_id`.
+    /// `PRECHECK`: ask `checkSendAbility` first and send with its `request_id`.
     pub precheck: bool,
-    /// Admins are told once when the Gateway balance drops below this.
+    /// `LOW_BALANCE`: admins are told once when the Gateway balance drops below this (USD).
     pub low_balance: f64,
     /// `SENDER_USERNAME`: the channel every code is sent from (without the `@`), if any.
     pub sender_username: Option<String>,
