@@ -25,7 +25,7 @@ use crate::gateway::GatewayClient;
 use crate::http::{self, HttpState};
 use crate::monitoring;
 use crate::store::Store;
-use crate::verification::{Policy, Verifier};
+use crate::verification::Verifier;
 
 /// How many updates one chat may have waiting before the dispatcher waits for it (and so
 /// holds up every other chat). Updates of one chat are handled in order by that chat's worker,
@@ -91,13 +91,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     }
     tokio::spawn(follow_database_clock(store.clone()));
     let bot = bot::html(build_bot(config));
-    let settings = Arc::new(Settings {
-        admin_ids: config.admin_ids.clone(),
-        default_region: config.default_region,
-        invite_ttl: config.invite_ttl,
-        time_zone: config.time_zone.clone(),
-        default_lang: config.default_language,
-    });
+    let settings = Arc::new(config.bot.clone());
     let me = bot::startup::meet(&bot, &store, &settings).await?;
 
     let gateway = GatewayClient::new(
@@ -106,17 +100,13 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         config.gateway_timeout,
     )
     .with_callback_url(config.http.callback_url.clone());
-    let policy = Policy {
-        code_length: config.code_length,
-        ttl: config.code_ttl,
-        gateway_timeout: config.gateway_timeout,
-        limits: config.limits.clone(),
-        precheck: config.precheck,
-        low_balance: config.low_balance,
-        sender_username: config.sender_username.clone(),
-    };
     let (alerts, alerts_rx) = mpsc::unbounded_channel();
-    let verifier = Verifier::new(store.clone(), gateway.clone(), policy, alerts);
+    let verifier = Verifier::new(
+        store.clone(),
+        gateway.clone(),
+        config.policy.clone(),
+        alerts,
+    );
     let customers = Customers::new(store.clone(), verifier.clone(), config.customers.clone());
     let alerted = (bot.clone(), store.clone(), settings.clone());
     tokio::spawn(bot::alerts::alert_admins(
@@ -137,9 +127,9 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     };
     tracing::info!(
         bot = %me.username(),
-        code_length = config.code_length,
-        code_ttl = config.code_ttl,
-        sender = config.sender_username.as_deref().map_or("Telegram".into(), |s| format!("@{s}")),
+        code_length = config.policy.code_length,
+        code_ttl = config.policy.ttl,
+        sender = config.policy.sender_username.as_deref().map_or("Telegram".into(), |s| format!("@{s}")),
         delivery = if config.http.callback_url.is_some() { "reports" } else { "polling" },
         updates = if config.http.webhook.is_some() { "webhook" } else { "long polling" },
         "verify-bot is running"

@@ -185,7 +185,7 @@ impl Customers {
         now: i64,
     ) -> Result<i64, StoreError> {
         self.store
-            .ask(actor.chat_id, actor.user_id, phone.e164(), consent, now)
+            .ask(actor.chat_id, actor.user_id, phone, consent, now)
             .await
     }
 
@@ -278,11 +278,10 @@ impl Customers {
         let now = crate::now();
         let expires_at = now + i64::from(self.rules.qr_ttl);
         let hash = invite::hash(&token);
-        let e164 = meant.map(PhoneNumber::e164);
         // A private chat's id is its person's id.
         let private_chat = actor.user_id;
         self.store
-            .create_contact_link(&hash, private_chat, actor.user_id, e164, now, expires_at)
+            .create_contact_link(&hash, private_chat, actor.user_id, meant, now, expires_at)
             .await?;
         tracing::info!(
             staff = actor.user_id,
@@ -377,7 +376,7 @@ impl Customers {
         };
         let Some(accepted) = self
             .store
-            .accept_contact(&hash, customer, phone.e164(), now)
+            .accept_contact(&hash, customer, &phone, now)
             .await?
         else {
             return Ok(Shared::NoLink);

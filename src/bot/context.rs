@@ -19,18 +19,8 @@ pub fn html(bot: Bot) -> TgBot {
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub type HandlerResult = Result<(), BoxError>;
 
-/// What the handlers need to know about the deployment.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub admin_ids: Vec<u64>,
-    pub default_region: Option<phonenumber::country::Id>,
-    /// Seconds an `/invite` link stays valid.
-    pub invite_ttl: u32,
-    /// The business's time zone, for times shown in chats.
-    pub time_zone: jiff::tz::TimeZone,
-    /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language.
-    pub default_lang: Lang,
-}
+/// What the handlers need to know about the deployment, built whole by the configuration.
+pub use crate::config::Settings;
 
 /// The language to use for someone the bot writes to on its own: their stored one, else the
 /// default.

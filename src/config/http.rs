@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::parse::{ConfigError, parse_in_range, parse_url};
+use super::parse::{ConfigError, Env, https_url, secret};
 
 /// The HTTP side of the bot: where it listens, delivery reports and webhook mode.
 #[derive(Debug, Clone)]
@@ -44,28 +44,24 @@ pub const OWN_PATHS: [&str; 3] = ["/healthz", "/metrics", REPORT_PATH];
 const MAX_CALLBACK_URL_BYTES: usize = 256;
 
 impl HttpConfig {
-    pub(super) fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let addr = get("HTTP_ADDR").unwrap_or_else(|| DEFAULT_HTTP_ADDR.into());
-        let addr = addr.parse().map_err(|_| ConfigError::Invalid {
-            var: "HTTP_ADDR",
-            reason: format!("{addr:?} is not an address and port such as {DEFAULT_HTTP_ADDR}"),
-        })?;
-        let callback_url = get("PUBLIC_URL")
-            .map(|raw| callback_url(&raw))
-            .transpose()?;
-        let report_max_age =
-            parse_in_range(get("REPORT_MAX_AGE"), "REPORT_MAX_AGE", 1..=3600, 300)?;
-        let status_poll =
-            parse_in_range(get("STATUS_POLL_SECS"), "STATUS_POLL_SECS", 1..=3600, 15)?;
-        let webhook = get("WEBHOOK_URL")
-            .map(|raw| webhook_config(&raw, get))
-            .transpose()?;
+    pub(super) fn read(env: &Env) -> Result<Self, ConfigError> {
+        let addr = env
+            .parsed("HTTP_ADDR", |raw| {
+                raw.parse().map_err(|_| {
+                    format!("{raw:?} is not an address and port such as {DEFAULT_HTTP_ADDR}")
+                })
+            })?
+            .unwrap_or_else(|| {
+                DEFAULT_HTTP_ADDR
+                    .parse()
+                    .expect("the default is an address")
+            });
         Ok(HttpConfig {
             addr,
-            callback_url,
-            report_max_age: Duration::from_secs(report_max_age.into()),
-            status_poll: Duration::from_secs(status_poll.into()),
-            webhook,
+            callback_url: env.parsed("PUBLIC_URL", callback_url)?,
+            report_max_age: env.seconds("REPORT_MAX_AGE", 1..=3600, 300)?,
+            status_poll: env.seconds("STATUS_POLL_SECS", 1..=3600, 15)?,
+            webhook: webhook_config(env)?,
         })
     }
 
@@ -76,72 +72,54 @@ impl HttpConfig {
 }
 
 /// `PUBLIC_URL` + [`REPORT_PATH`], HTTPS and within the Gateway's 256 bytes.
-fn callback_url(raw: &str) -> Result<String, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        var: "PUBLIC_URL",
-        reason,
-    };
-    let url = https_url("PUBLIC_URL", raw)?;
+fn callback_url(raw: &str) -> Result<String, String> {
+    let url = https_url(raw)?;
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("must not have a query or fragment".into()));
+        return Err("must not have a query or fragment".into());
     }
     let callback = format!("{}{REPORT_PATH}", url.as_str().trim_end_matches('/'));
     if callback.len() > MAX_CALLBACK_URL_BYTES {
-        return Err(invalid(format!(
+        return Err(format!(
             "the delivery report URL {callback} is {} bytes; the Gateway accepts at most \
              {MAX_CALLBACK_URL_BYTES}",
             callback.len()
-        )));
+        ));
     }
     Ok(callback)
 }
 
-fn webhook_config(
-    raw_url: &str,
-    get: &impl Fn(&str) -> Option<String>,
-) -> Result<WebhookConfig, ConfigError> {
-    let url = https_url("WEBHOOK_URL", raw_url)?;
-    if OWN_PATHS.contains(&url.path()) {
-        return Err(ConfigError::Invalid {
-            var: "WEBHOOK_URL",
-            reason: format!("its path {} is taken by the bot's own route", url.path()),
-        });
-    }
-    let secret = get("WEBHOOK_SECRET").ok_or(ConfigError::Missing("WEBHOOK_SECRET"))?;
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    if secret.len() > 256 || !secret.chars().all(allowed) {
-        return Err(ConfigError::Invalid {
-            var: "WEBHOOK_SECRET",
-            reason: "must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -".into(),
-        });
-    }
-    let setup = match get("WEBHOOK_SETUP")
-        .map(|v| v.to_ascii_lowercase())
-        .as_deref()
-    {
-        None | Some("true" | "1" | "yes") => true,
-        Some("false" | "0" | "no") => false,
-        Some(other) => {
-            return Err(ConfigError::Invalid {
-                var: "WEBHOOK_SETUP",
-                reason: format!("{other:?} is not true or false"),
-            });
-        }
+/// Webhook mode, if `WEBHOOK_URL` is set: its secret is required then.
+fn webhook_config(env: &Env) -> Result<Option<WebhookConfig>, ConfigError> {
+    let Some(url) = env.parsed("WEBHOOK_URL", webhook_url)? else {
+        return Ok(None);
     };
-    Ok(WebhookConfig {
-        url,
-        secret: SecretString::from(secret),
-        setup,
-    })
+    let secret = env.required("WEBHOOK_SECRET", |raw| {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if raw.len() > 256 || !raw.chars().all(allowed) {
+            return Err("must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -".into());
+        }
+        secret(raw)
+    })?;
+    let setup = env
+        .parsed("WEBHOOK_SETUP", |raw| {
+            match raw.to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(format!("{raw:?} is not true or false")),
+            }
+        })?
+        .unwrap_or(true);
+    Ok(Some(WebhookConfig { url, secret, setup }))
 }
 
-fn https_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    let url = parse_url(var, raw)?;
-    if url.scheme() != "https" {
-        return Err(ConfigError::Invalid {
-            var,
-            reason: "must start with https://".into(),
-        });
+/// `WEBHOOK_URL`: HTTPS, on a path that is not one of the bot's own routes.
+fn webhook_url(raw: &str) -> Result<Url, String> {
+    let url = https_url(raw)?;
+    if OWN_PATHS.contains(&url.path()) {
+        return Err(format!(
+            "its path {} is taken by the bot's own route",
+            url.path()
+        ));
     }
     Ok(url)
 }

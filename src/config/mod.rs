@@ -1,20 +1,28 @@
 //! Configuration: read once at start-up from the environment (and `.env`), validated here so that
 //! a bad value stops the bot with one clear line naming the variable.
+//!
+//! Each variable is named once, where it is read ([`parse`]'s `Env`), straight into the settings
+//! of the part that uses it: the flow's [`Policy`] and the customer rules ([`verification`]),
+//! the bot's [`Settings`] ([`bot`]), the database's timeouts ([`database`]) and the HTTP side
+//! ([`http`]). Start-up hands them over as they are.
 
 use std::time::Duration;
 
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::store::Limits;
+use crate::verification::Policy;
 
+mod bot;
 mod database;
 mod http;
 mod parse;
+mod verification;
 
+pub use bot::Settings;
 pub use http::{DEFAULT_HTTP_ADDR, HttpConfig, REPORT_PATH, WebhookConfig};
 pub use parse::ConfigError;
-use parse::{parse_bool, parse_ids, parse_in_range, parse_money, parse_sender_username, parse_url};
+use parse::{Env, secret, url};
 
 /// Everything the bot needs to know about its deployment.
 #[derive(Debug, Clone)]
@@ -27,7 +35,8 @@ pub struct Config {
     pub gateway_token: SecretString,
     /// `GATEWAY_API_URL`: base URL of the Gateway API, always ending in `/`.
     pub gateway_api_url: Url,
-    /// `GATEWAY_TIMEOUT`: how long one Gateway call may take before staff are told it failed.
+    /// `GATEWAY_TIMEOUT`: how long one Gateway call may take before staff are told it failed
+    /// (the flow's [`Policy::gateway_timeout`] too).
     pub gateway_timeout: Duration,
     /// `DATABASE_URL`: the SQLite database (created if missing) or the PostgreSQL one, by the
     /// URL's scheme.
@@ -35,32 +44,15 @@ pub struct Config {
     /// `DATABASE_LOCK_TIMEOUT`, `DATABASE_STATEMENT_TIMEOUT`, `DATABASE_IDLE_TIMEOUT`,
     /// `DATABASE_KEEPALIVE`: how long the bot and PostgreSQL wait for each other.
     pub database_timeouts: crate::store::Timeouts,
-    /// `ADMIN_IDS`: Telegram user ids that are always admins.
-    pub admin_ids: Vec<u64>,
-    /// `CODE_LENGTH`: digits in a code, 4–8.
-    pub code_length: u8,
-    /// `CODE_TTL`: seconds a code stays valid (and the Gateway's refund window), 30–3600.
-    pub code_ttl: u32,
-    /// `DEFAULT_REGION`: ISO country used for numbers typed without a country code.
-    pub default_region: Option<phonenumber::country::Id>,
-    /// `PHONE_SEND_LIMIT`, `PHONE_SEND_WINDOW`, `RESEND_COOLDOWN`, `STAFF_DAILY_LIMIT`,
-    /// `DAILY_BUDGET`: what sends may cost.
-    pub limits: Limits,
-    /// `REVERIFY_AFTER_DAYS`, `CONFIRM_CONSENT`, `QR_TTL`.
+    /// How codes are sent and what they may cost: `CODE_LENGTH`, `CODE_TTL`, `GATEWAY_TIMEOUT`,
+    /// the limits (`PHONE_SEND_LIMIT`, `PHONE_SEND_WINDOW`, `RESEND_COOLDOWN`,
+    /// `STAFF_DAILY_LIMIT`, `DAILY_BUDGET`), `PRECHECK`, `LOW_BALANCE`, `SENDER_USERNAME`.
+    pub policy: Policy,
+    /// What is asked of customers: `REVERIFY_AFTER_DAYS`, `CONFIRM_CONSENT`, `QR_TTL`.
     pub customers: crate::customers::Rules,
-    /// `PRECHECK`: ask `checkSendAbility` before each send.
-    pub precheck: bool,
-    /// `LOW_BALANCE`: admins are told once when the Gateway balance drops below this (USD).
-    pub low_balance: f64,
-    /// `SENDER_USERNAME`: the business's verified channel that codes are sent from, without the
-    /// `@`; `None` for Telegram's own "Verification Codes" chat.
-    pub sender_username: Option<String>,
-    /// `INVITE_TTL`: seconds an `/invite` link stays valid.
-    pub invite_ttl: u32,
-    /// `TIME_ZONE`: the business's IANA time zone, for times shown in chats.
-    pub time_zone: jiff::tz::TimeZone,
-    /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language (`en` or `ru`).
-    pub default_language: crate::i18n::Lang,
+    /// The bot's settings: `ADMIN_IDS`, `DEFAULT_REGION`, `INVITE_TTL`, `TIME_ZONE`,
+    /// `DEFAULT_LANGUAGE`.
+    pub bot: Settings,
     /// The HTTP server, delivery reports and webhook mode.
     pub http: HttpConfig,
     /// `VERIFY_BOT_TEST_CLOCK`, for tests only: a file holding how many seconds the clock runs
@@ -83,157 +75,36 @@ impl Config {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads the configuration through `lookup`; an empty value counts as unset.
+    /// Reads the configuration through `lookup`; an empty value counts as unset. Each variable
+    /// is named once, where it is read.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
+        let env = Env::new(&lookup);
+        let telegram_token = env.required("TELOXIDE_TOKEN", secret)?;
+        let telegram_api_url =
+            env.parsed("TELOXIDE_API_URL", |raw| url(raw.trim_end_matches('/')))?;
+        let gateway_token = env.required("GATEWAY_TOKEN", secret)?;
+        let gateway_api_url = |raw: &str| url(&format!("{}/", raw.trim_end_matches('/')));
+        let gateway_api_url = match env.parsed("GATEWAY_API_URL", gateway_api_url)? {
+            Some(url) => url,
+            None => Url::parse(DEFAULT_GATEWAY_API_URL).expect("the default is a URL"),
         };
-        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
-
-        let telegram_token = SecretString::from(required("TELOXIDE_TOKEN")?);
-        let telegram_api_url = get("TELOXIDE_API_URL")
-            .map(|raw| parse_url("TELOXIDE_API_URL", raw.trim_end_matches('/')))
-            .transpose()?;
-        let gateway_token = SecretString::from(required("GATEWAY_TOKEN")?);
-        let gateway_api_url = {
-            let raw = get("GATEWAY_API_URL").unwrap_or_else(|| DEFAULT_GATEWAY_API_URL.into());
-            parse_url(
-                "GATEWAY_API_URL",
-                &format!("{}/", raw.trim_end_matches('/')),
-            )?
-        };
-        let gateway_timeout = Duration::from_secs(parse_in_range(
-            get("GATEWAY_TIMEOUT"),
-            "GATEWAY_TIMEOUT",
-            1..=120,
-            10,
-        )? as u64);
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if crate::store::Backend::of(&database_url).is_none() {
-            return Err(ConfigError::Invalid {
-                var: "DATABASE_URL",
-                reason: "use sqlite://verify-bot.db (one machine) or \
-                         postgres://user@host/database (several replicas)"
-                    .into(),
-            });
-        }
-        let database_timeouts = database::timeouts_from_lookup(&get)?;
-        let admin_ids = get("ADMIN_IDS")
-            .map(|raw| parse_ids(&raw))
-            .transpose()?
-            .unwrap_or_default();
-        let code_length = parse_in_range(get("CODE_LENGTH"), "CODE_LENGTH", 4..=8, 6)? as u8;
-        let code_ttl = parse_in_range(get("CODE_TTL"), "CODE_TTL", 30..=3600, 300)?;
-        let default_region = get("DEFAULT_REGION")
-            .map(|raw| {
-                raw.to_ascii_uppercase()
-                    .parse::<phonenumber::country::Id>()
-                    .map_err(|_| ConfigError::Invalid {
-                        var: "DEFAULT_REGION",
-                        reason: format!("{raw:?} is not an ISO 3166 country code such as GB or RU"),
-                    })
-            })
-            .transpose()?;
-        let http = HttpConfig::from_lookup(&get)?;
-
-        let defaults = Limits::default();
-        let limits = Limits {
-            phone_sends: parse_in_range(
-                get("PHONE_SEND_LIMIT"),
-                "PHONE_SEND_LIMIT",
-                1..=1000,
-                defaults.phone_sends,
-            )?,
-            phone_window: parse_in_range(
-                get("PHONE_SEND_WINDOW"),
-                "PHONE_SEND_WINDOW",
-                1..=604_800,
-                defaults.phone_window as u32,
-            )?
-            .into(),
-            resend_cooldown: parse_in_range(
-                get("RESEND_COOLDOWN"),
-                "RESEND_COOLDOWN",
-                0..=86_400,
-                defaults.resend_cooldown as u32,
-            )?
-            .into(),
-            staff_daily: parse_in_range(
-                get("STAFF_DAILY_LIMIT"),
-                "STAFF_DAILY_LIMIT",
-                0..=1_000_000,
-                defaults.staff_daily,
-            )?,
-            daily_budget: parse_money(get("DAILY_BUDGET"), "DAILY_BUDGET", defaults.daily_budget)?,
-        };
-        let precheck = parse_bool(get("PRECHECK"), "PRECHECK", false)?;
-        let rules = crate::customers::Rules::default();
-        let customers = crate::customers::Rules {
-            reverify_after_days: parse_in_range(
-                get("REVERIFY_AFTER_DAYS"),
-                "REVERIFY_AFTER_DAYS",
-                0..=3650,
-                rules.reverify_after_days,
-            )?,
-            confirm_consent: parse_bool(get("CONFIRM_CONSENT"), "CONFIRM_CONSENT", false)?,
-            qr_ttl: parse_in_range(get("QR_TTL"), "QR_TTL", 60..=86_400, rules.qr_ttl)?,
-        };
-        let low_balance = parse_money(get("LOW_BALANCE"), "LOW_BALANCE", 1.0)?;
-        let sender_username = get("SENDER_USERNAME")
-            .map(|raw| parse_sender_username(&raw))
-            .transpose()?;
-        let invite_ttl = parse_in_range(get("INVITE_TTL"), "INVITE_TTL", 60..=2_592_000, 86_400)?;
-        let time_zone = match get("TIME_ZONE") {
-            None => jiff::tz::TimeZone::UTC,
-            Some(name) => jiff::tz::TimeZone::get(&name).map_err(|_| ConfigError::Invalid {
-                var: "TIME_ZONE",
-                reason: format!("{name:?} is not an IANA time zone such as Europe/London"),
-            })?,
-        };
-        let test_system_skew = get("VERIFY_BOT_TEST_SYSTEM_SKEW")
-            .map(|raw| {
-                raw.parse::<i64>()
-                    .ok()
-                    .filter(|seconds| seconds.abs() <= 86_400 * 366)
-                    .ok_or_else(|| ConfigError::Invalid {
-                        var: "VERIFY_BOT_TEST_SYSTEM_SKEW",
-                        reason: format!("{raw:?} is not a whole number of seconds within a year"),
-                    })
-            })
-            .transpose()?;
-        let default_language = match get("DEFAULT_LANGUAGE") {
-            None => crate::i18n::Lang::En,
-            Some(code) => crate::i18n::Lang::parse(&code).ok_or_else(|| ConfigError::Invalid {
-                var: "DEFAULT_LANGUAGE",
-                reason: format!("{code:?} is not a supported language: use en or ru"),
-            })?,
-        };
-
+        let gateway_timeout = env.seconds("GATEWAY_TIMEOUT", 1..=120, 10)?;
         Ok(Config {
             telegram_token,
             telegram_api_url,
             gateway_token,
             gateway_api_url,
             gateway_timeout,
-            database_url,
-            database_timeouts,
-            admin_ids,
-            code_length,
-            code_ttl,
-            default_region,
-            limits,
-            customers,
-            precheck,
-            low_balance,
-            sender_username,
-            invite_ttl,
-            time_zone,
-            default_language,
-            http,
-            test_clock: get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
-            test_system_skew,
+            database_url: env
+                .parsed("DATABASE_URL", database_url)?
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            database_timeouts: database::timeouts(&env)?,
+            policy: verification::policy(&env, gateway_timeout)?,
+            customers: verification::customer_rules(&env)?,
+            bot: Settings::read(&env)?,
+            http: HttpConfig::read(&env)?,
+            test_clock: env.get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
+            test_system_skew: env.parsed("VERIFY_BOT_TEST_SYSTEM_SKEW", system_skew)?,
         })
     }
 
@@ -263,9 +134,28 @@ impl Config {
     }
 }
 
+/// `DATABASE_URL`: SQLite or PostgreSQL, by the scheme.
+fn database_url(raw: &str) -> Result<String, String> {
+    match crate::store::Backend::of(raw) {
+        Some(_) => Ok(raw.to_owned()),
+        None => Err("use sqlite://verify-bot.db (one machine) or \
+                     postgres://user@host/database (several replicas)"
+            .into()),
+    }
+}
+
+/// Seconds, either way, within a year.
+fn system_skew(raw: &str) -> Result<i64, String> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|seconds| seconds.abs() <= 86_400 * 366)
+        .ok_or_else(|| format!("{raw:?} is not a whole number of seconds within a year"))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::store::Limits;
     use std::collections::HashMap;
 
     pub(crate) fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -285,14 +175,14 @@ pub(crate) mod tests {
         let config = config(&[]).unwrap();
         assert_eq!(config.gateway_api_url.as_str(), DEFAULT_GATEWAY_API_URL);
         assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
-        assert_eq!((config.code_length, config.code_ttl), (6, 300));
-        assert!(config.admin_ids.is_empty());
+        assert_eq!((config.policy.code_length, config.policy.ttl), (6, 300));
+        assert!(config.bot.admin_ids.is_empty());
         assert!(config.telegram_api_url.is_none());
-        assert!(config.default_region.is_none());
-        assert_eq!(config.limits, Limits::default());
-        assert!(!config.precheck);
-        assert_eq!(config.low_balance, 1.0);
-        assert_eq!(config.sender_username, None);
+        assert!(config.bot.default_region.is_none());
+        assert_eq!(config.policy.limits, Limits::default());
+        assert!(!config.policy.precheck);
+        assert_eq!(config.policy.low_balance, 1.0);
+        assert_eq!(config.policy.sender_username, None);
         assert_eq!(config.customers, crate::customers::Rules::default());
         assert_eq!(
             (
@@ -302,9 +192,67 @@ pub(crate) mod tests {
             (30, false)
         );
         assert_eq!(config.customers.qr_ttl, 600);
-        assert_eq!(config.invite_ttl, 86_400);
-        assert_eq!(config.time_zone, jiff::tz::TimeZone::UTC);
+        assert_eq!(config.bot.invite_ttl, 86_400);
+        assert_eq!(config.bot.time_zone, jiff::tz::TimeZone::UTC);
         assert_eq!(config.database_timeouts, crate::store::Timeouts::default());
+    }
+
+    /// Every variable the configuration reads is documented in `.env.example` and in the
+    /// README's Configuration table, and every variable documented there is read.
+    #[test]
+    fn every_variable_read_is_documented_and_every_documented_one_is_read() {
+        use std::cell::RefCell;
+        use std::collections::BTreeSet;
+
+        // Set so that every variable is read: webhook mode reads its secret and setup too.
+        let set: HashMap<&str, &str> = HashMap::from([
+            ("TELOXIDE_TOKEN", "1:abc"),
+            ("GATEWAY_TOKEN", "gw"),
+            ("WEBHOOK_URL", "https://bot.example.com/tg"),
+            ("WEBHOOK_SECRET", "s"),
+        ]);
+        let read = RefCell::new(BTreeSet::new());
+        Config::from_lookup(|name| {
+            read.borrow_mut().insert(name.to_owned());
+            set.get(name).map(|value| value.to_string())
+        })
+        .unwrap();
+        let mut read = read.into_inner();
+        // For the tests only, on purpose not documented for deployments.
+        read.retain(|name| !name.starts_with("VERIFY_BOT_TEST_"));
+
+        // Read by the logging (`RUST_LOG`) or by compose.yaml only, not by the configuration.
+        let elsewhere = ["RUST_LOG", "PUBLIC_HOST", "POSTGRES_PASSWORD"];
+        let example: BTreeSet<String> = include_str!("../../.env.example")
+            .lines()
+            .filter_map(|line| line.trim_start_matches('#').split_once('='))
+            .map(|(name, _)| name)
+            .filter(|name| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            })
+            .filter(|name| !elsewhere.contains(name))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(example, read, ".env.example against what is read");
+
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("\n## Configuration\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the README has a Configuration section");
+        let documented: BTreeSet<String> = table
+            .lines()
+            .filter_map(|row| row.strip_prefix("| ")?.split(" |").next())
+            .flat_map(|names| names.split(", "))
+            .filter_map(|name| name.strip_prefix('`')?.strip_suffix('`'))
+            .filter(|name| !elsewhere.contains(name))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            documented, read,
+            "the README's Configuration table against what is read"
+        );
     }
 
     #[test]
@@ -385,18 +333,18 @@ pub(crate) mod tests {
     #[test]
     fn time_zone_and_invite_ttl_are_read() {
         let config = config(&[("TIME_ZONE", "Europe/Moscow"), ("INVITE_TTL", "3600")]).unwrap();
-        assert_eq!(config.time_zone.iana_name(), Some("Europe/Moscow"));
-        assert_eq!(config.invite_ttl, 3600);
+        assert_eq!(config.bot.time_zone.iana_name(), Some("Europe/Moscow"));
+        assert_eq!(config.bot.invite_ttl, 3600);
     }
 
     #[test]
     fn default_language_is_english_unless_set() {
         use crate::i18n::Lang;
-        assert_eq!(config(&[]).unwrap().default_language, Lang::En);
+        assert_eq!(config(&[]).unwrap().bot.default_lang, Lang::En);
         let ru = config(&[("DEFAULT_LANGUAGE", "ru")]).unwrap();
-        assert_eq!(ru.default_language, Lang::Ru);
+        assert_eq!(ru.bot.default_lang, Lang::Ru);
         let en = config(&[("DEFAULT_LANGUAGE", "EN")]).unwrap();
-        assert_eq!(en.default_language, Lang::En);
+        assert_eq!(en.bot.default_lang, Lang::En);
         let err = config(&[("DEFAULT_LANGUAGE", "fr")])
             .unwrap_err()
             .to_string();
@@ -416,7 +364,7 @@ pub(crate) mod tests {
         ])
         .unwrap();
         assert_eq!(
-            config.limits,
+            config.policy.limits,
             Limits {
                 phone_sends: 5,
                 phone_window: 60,
@@ -425,13 +373,14 @@ pub(crate) mod tests {
                 daily_budget: 2.5
             }
         );
-        assert!(config.precheck);
-        assert_eq!(config.low_balance, 0.5);
+        assert!(config.policy.precheck);
+        assert_eq!(config.policy.low_balance, 0.5);
     }
 
     #[test]
     fn the_sender_username_is_read_with_or_without_the_at() {
-        let sender = |raw: &str| config(&[("SENDER_USERNAME", raw)]).map(|c| c.sender_username);
+        let sender =
+            |raw: &str| config(&[("SENDER_USERNAME", raw)]).map(|c| c.policy.sender_username);
         assert_eq!(sender("@my_shop").unwrap().as_deref(), Some("my_shop"));
         assert_eq!(sender("my_shop").unwrap().as_deref(), Some("my_shop"));
         assert_eq!(
@@ -543,14 +492,17 @@ pub(crate) mod tests {
             ("CODE_LENGTH", "4"),
         ])
         .unwrap();
-        assert_eq!(config.admin_ids, vec![12, 34]);
+        assert_eq!(config.bot.admin_ids, vec![12, 34]);
         assert_eq!(config.gateway_api_url.as_str(), "http://127.0.0.1:9/base/");
         assert_eq!(
             config.telegram_api_url.unwrap().as_str(),
             "http://127.0.0.1:8/"
         );
-        assert_eq!(config.default_region, Some(phonenumber::country::Id::RU));
-        assert_eq!(config.code_length, 4);
+        assert_eq!(
+            config.bot.default_region,
+            Some(phonenumber::country::Id::RU)
+        );
+        assert_eq!(config.policy.code_length, 4);
     }
 
     #[test]

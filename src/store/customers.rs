@@ -155,7 +155,7 @@ impl Store {
         &self,
         chat_id: i64,
         staff_user_id: i64,
-        phone: &str,
+        phone: &PhoneNumber,
         consent: bool,
         now: i64,
     ) -> Result<i64, StoreError> {
@@ -165,7 +165,7 @@ impl Store {
         )
         .bind(chat_id)
         .bind(staff_user_id)
-        .bind(phone)
+        .bind(phone.e164())
         .bind(now)
         .bind(consent.then_some(now))
         .fetch_one(db)
@@ -221,7 +221,7 @@ impl Store {
         token_hash: &str,
         chat_id: i64,
         staff_user_id: i64,
-        phone: Option<&str>,
+        phone: Option<&PhoneNumber>,
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
@@ -232,7 +232,7 @@ impl Store {
         .bind(token_hash)
         .bind(chat_id)
         .bind(staff_user_id)
-        .bind(phone)
+        .bind(phone.map(PhoneNumber::e164))
         .bind(now)
         .bind(expires_at)
         .execute(db)
@@ -308,7 +308,7 @@ impl Store {
         &self,
         token_hash: &str,
         customer: i64,
-        phone: &str,
+        phone: &PhoneNumber,
         now: i64,
     ) -> Result<Option<Accepted>, StoreError> {
         with_db!(self, db => {
@@ -334,7 +334,7 @@ impl Store {
             ))
             .bind(link.chat_id)
             .bind(link.staff_user_id)
-            .bind(phone)
+            .bind(phone.e164())
             .bind(now)
             .bind(now)
             .bind(now)
@@ -350,7 +350,7 @@ impl Store {
                 actor: Some(customer),
                 action: "contact_share",
                 verification_id: Some(verification.id),
-                phone: Some(phone),
+                phone: Some(phone.e164()),
                 cost: Some(0.0),
                 detail: Some(&detail),
             };
@@ -362,7 +362,7 @@ impl Store {
                  AND status = 'pending' RETURNING {COLUMNS}"
             ))
             .bind(now)
-            .bind(phone)
+            .bind(phone.e164())
             .fetch_all(&mut *tx)
             .await?;
             for v in &cancelled {
@@ -385,11 +385,15 @@ mod tests {
     const NOW: i64 = 1_795_788_300;
     const PHONE: &str = "+447911123456";
 
+    fn phone() -> PhoneNumber {
+        PhoneNumber::from_e164(PHONE).unwrap()
+    }
+
     #[tokio::test]
     async fn a_contact_share_is_one_free_verification_counted_in_the_reports() {
         let (_database, store) = store().await;
         store
-            .create_contact_link("h", -100, 7, Some(PHONE), NOW, NOW + 600)
+            .create_contact_link("h", -100, 7, Some(&phone()), NOW, NOW + 600)
             .await
             .unwrap();
         let opened = store.open_contact_link("h", 55, NOW + 1).await.unwrap();
@@ -399,19 +403,22 @@ mod tests {
         // Only the first opener, once.
         assert!(
             store
-                .accept_contact("h", 56, PHONE, NOW + 2)
+                .accept_contact("h", 56, &phone(), NOW + 2)
                 .await
                 .unwrap()
                 .is_none()
         );
-        let accepted = store.accept_contact("h", 55, PHONE, NOW + 2).await.unwrap();
+        let accepted = store
+            .accept_contact("h", 55, &phone(), NOW + 2)
+            .await
+            .unwrap();
         let accepted = accepted.expect("the opener's own contact is accepted");
         assert_eq!(accepted.link.meant().unwrap().e164(), PHONE);
         assert_eq!(accepted.verification.method, Method::Contact);
         assert_eq!(accepted.verification.request_cost, Some(0.0));
         assert!(
             store
-                .accept_contact("h", 55, PHONE, NOW + 3)
+                .accept_contact("h", 55, &phone(), NOW + 3)
                 .await
                 .unwrap()
                 .is_none()
@@ -449,7 +456,7 @@ mod tests {
         assert!(matches!(unknown, LinkOpening::Unknown), "{unknown:?}");
         assert!(
             store
-                .accept_contact("h", 55, PHONE, NOW + 1)
+                .accept_contact("h", 55, &phone(), NOW + 1)
                 .await
                 .unwrap()
                 .is_none()

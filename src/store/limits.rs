@@ -3,6 +3,7 @@
 
 use super::audit::{AuditLog, Entry};
 use super::core::{MAYBE_CHARGED, Serialized, Store, StoreError, on_each_connection, with_db};
+use crate::phone::PhoneNumber;
 
 /// A send that may have cost money: in flight, accepted by the Gateway, or with an unknown
 /// outcome ([`MAYBE_CHARGED`]). Refused sends and sends the Gateway refused are free.
@@ -204,7 +205,12 @@ fn decide(counts: &Counts, limits: &Limits, now: i64) -> Option<Refusal> {
 
 impl Store {
     /// `/reset`: earlier sends to `phone` no longer count against its limits or cooldown.
-    pub async fn reset_phone(&self, phone: &str, admin: i64, now: i64) -> Result<(), StoreError> {
+    pub async fn reset_phone(
+        &self,
+        phone: &PhoneNumber,
+        admin: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
         with_db!(self, db => {
         let mut tx = db.begin_serialized().await?;
         sqlx::query(
@@ -213,7 +219,7 @@ impl Store {
              ON CONFLICT (phone) DO UPDATE SET after_id = excluded.after_id, \
              reset_at = excluded.reset_at, reset_by = excluded.reset_by",
         )
-        .bind(phone)
+        .bind(phone.e164())
         .bind(now)
         .bind(admin)
         .execute(&mut *tx)
@@ -221,7 +227,7 @@ impl Store {
         let entry = Entry {
             actor: Some(admin),
             action: "reset",
-            phone: Some(phone),
+            phone: Some(phone.e164()),
             ..Default::default()
         };
         tx.audit(entry, now).await?;

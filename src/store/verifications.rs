@@ -72,7 +72,7 @@ struct HistoryRow {
 pub struct NewVerification<'a> {
     pub chat_id: i64,
     pub staff_user_id: i64,
-    pub phone: &'a str,
+    pub phone: &'a PhoneNumber,
     pub code_length: u8,
     pub ttl: u32,
     /// A resend: this open verification is closed in the same transaction.
@@ -118,7 +118,7 @@ impl Store {
             )
             .bind(now)
             .bind(now)
-            .bind(new.phone)
+            .bind(new.phone.e164())
             .execute(&mut *tx)
             .await?;
             if let Some(old) = new.replaces {
@@ -151,20 +151,20 @@ impl Store {
             let open: Option<Verification> = sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM verifications WHERE {OPEN} AND phone = $1"
             ))
-            .bind(new.phone)
+            .bind(new.phone.e164())
             .fetch_optional(&mut *tx)
             .await?;
             if let Some(open) = open {
                 return Ok(Reservation::AlreadyOpen(open));
             }
             if let Some(refusal) =
-                tx.limit_refusal(limits, new.phone, new.staff_user_id, now).await?
+                tx.limit_refusal(limits, new.phone.e164(), new.staff_user_id, now).await?
             {
                 tx.rollback().await?;
                 let entry = Entry {
                     actor: Some(new.staff_user_id),
                     action: "send_refused",
-                    phone: Some(new.phone),
+                    phone: Some(new.phone.e164()),
                     detail: Some(refusal.label()),
                     ..Default::default()
                 };
@@ -179,7 +179,7 @@ impl Store {
             )
             .bind(new.chat_id)
             .bind(new.staff_user_id)
-            .bind(new.phone)
+            .bind(new.phone.e164())
             .bind(i64::from(new.code_length))
             .bind(i64::from(new.ttl))
             .bind(now)

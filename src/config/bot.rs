@@ -1,0 +1,52 @@
+//! The bot's settings: what its handlers need to know about the deployment (`ADMIN_IDS`,
+//! `DEFAULT_REGION`, `INVITE_TTL`, `TIME_ZONE`, `DEFAULT_LANGUAGE`), built whole here and used
+//! by the bot as [`crate::bot::Settings`].
+
+use super::parse::{ConfigError, Env, ids};
+use crate::i18n::Lang;
+
+/// What the handlers need to know about the deployment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `ADMIN_IDS`: Telegram user ids that are always admins.
+    pub admin_ids: Vec<u64>,
+    /// `DEFAULT_REGION`: ISO country used for numbers typed without a country code.
+    pub default_region: Option<phonenumber::country::Id>,
+    /// `INVITE_TTL`: seconds an `/invite` link stays valid.
+    pub invite_ttl: u32,
+    /// `TIME_ZONE`: the business's IANA time zone, for times shown in chats.
+    pub time_zone: jiff::tz::TimeZone,
+    /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language (`en` or `ru`).
+    pub default_lang: Lang,
+}
+
+impl Settings {
+    pub(super) fn read(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Settings {
+            admin_ids: env.parsed("ADMIN_IDS", ids)?.unwrap_or_default(),
+            default_region: env.parsed("DEFAULT_REGION", region)?,
+            invite_ttl: env.number("INVITE_TTL", 60..=2_592_000, 86_400)?,
+            time_zone: env
+                .parsed("TIME_ZONE", time_zone)?
+                .unwrap_or(jiff::tz::TimeZone::UTC),
+            default_lang: env
+                .parsed("DEFAULT_LANGUAGE", language)?
+                .unwrap_or(Lang::En),
+        })
+    }
+}
+
+fn region(raw: &str) -> Result<phonenumber::country::Id, String> {
+    raw.to_ascii_uppercase()
+        .parse()
+        .map_err(|_| format!("{raw:?} is not an ISO 3166 country code such as GB or RU"))
+}
+
+fn time_zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(name)
+        .map_err(|_| format!("{name:?} is not an IANA time zone such as Europe/London"))
+}
+
+fn language(code: &str) -> Result<Lang, String> {
+    Lang::parse(code).ok_or_else(|| format!("{code:?} is not a supported language: use en or ru"))
+}
