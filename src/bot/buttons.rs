@@ -1,8 +1,10 @@
 //! Inline buttons and what their `callback_data` says: 🔁 Resend, ✖️ Cancel and 📷 QR instead
 //! under a verification, the answers to a question asked before spending, the "which one?"
 //! pickers, the `/language` choice and the Remove buttons of `/staff`; and the one keyboard a
-//! customer sees (Share my phone number). `callback_data` holds only short ids (`resend:42`),
-//! never a phone number; what a press does is [`super::presses`]'s business.
+//! customer sees (Share my phone number). Each button carries an [`Action`]: read by
+//! [`Action::parse`], written by its one encoder (`Display`). `callback_data` holds only short
+//! ids (`resend:42`), never a phone number, and its forms never change (old messages keep their
+//! buttons); what a press does is [`super::presses`]'s business.
 
 use std::fmt;
 

@@ -3,18 +3,25 @@
 //! Access is decided once, at the root of the tree, for messages and button presses alike:
 //! an update comes from staff (an admin from `ADMIN_IDS` or a stored member) or from a stranger,
 //! who can do nothing but open a one-time link (an invite, or a customer's `/qr` link, answered
-//! with their own contact). Admin-only commands and buttons are gated in the
-//! tree too. No handler checks access again, and no stranger reaches the Gateway. Which
-//! verification a staff member may touch (their own, in its chat) is the flow's rule
-//! ([`crate::verification::Actor`]), checked for every id a button or a command names.
+//! with their own contact). For staff the same step builds who is acting and where
+//! ([`Actor`], the flow's rule of which verification they may touch, checked for every id a
+//! button or a command names) and how replies to them look ([`View`]: numbers masked in
+//! groups); handlers are given both and take what they use. No handler checks access again,
+//! and no stranger reaches the Gateway.
+//!
+//! Commands and presses are routed the same way: a [`Command`] or a [`buttons::Action`] is read
+//! once, and each has a `case!` branch and a small handler. Admin-only commands
+//! ([`Command::admin_only`], which the menus also follow) and admin-only actions sit in an admin
+//! branch; from other staff they are refused.
 //!
 //! The modules, from the bottom up: [`context`] (what every handler is given), [`texts`] (every
-//! word), [`buttons`] (inline keyboards and their data), [`reply`] (the one way to send, and
-//! the apology for internal errors), [`menu`] (command menus per role); then the handlers:
-//! [`handlers`] (staff), [`customers`] (`/qr`, `/lookup`, contact cards, and the customer's
-//! side of the free check), [`admin`], [`presses`] (buttons), and what the bot says on its own:
-//! [`live`] (delivery status, lost sends) and [`alerts`] (balance alerts for admins); and
-//! [`startup`], which meets the Bot API before the first update.
+//! word), [`buttons`] (inline keyboards and the [`buttons::Action`] each button carries),
+//! [`reply`] (the one way to send, and the apology for internal errors), [`menu`] (command
+//! menus per role); then the handlers: [`handlers`] (staff, and an invite opened),
+//! [`customers`] (`/qr`, `/lookup`, contact cards, and the customer's side of the free check),
+//! [`admin`], [`presses`] (the buttons' branch of the tree and what each press does), and what
+//! the bot says on its own: [`live`] (delivery status, lost sends) and [`alerts`] (balance
+//! alerts for admins); and [`startup`], which meets the Bot API before the first update.
 
 mod admin;
 pub mod alerts;

@@ -1,4 +1,5 @@
-//! What a button press does. `callback_data` is written by the client, so every press is
+//! What a button press does, one handler per [`Action`], and the branch of the tree that routes
+//! each press to its handler. `callback_data` is written by the client, so every press is
 //! authorised against the verification it names, the person who pressed and the chat the press
 //! came from (see [`Actor`]): a refused press is answered with a short pop-up that reveals
 //! nothing, does nothing, and is written to the audit log. Every press is answered
