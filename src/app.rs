@@ -24,6 +24,7 @@ use crate::delivery::{Change, Tracker, poller};
 use crate::gateway::GatewayClient;
 use crate::http::{self, HttpState};
 use crate::monitoring;
+use crate::people::People;
 use crate::store::Store;
 use crate::verification::Verifier;
 
@@ -159,9 +160,16 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     });
     let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
         .dependencies(dptree::deps![
-            store,
+            store.clone(),
             verifier.clone(),
             customers,
+            People::new(
+                store,
+                verifier.clone(),
+                &settings.admin_ids,
+                settings.default_lang
+            ),
+            bot::Command::menus(),
             settings.clone()
         ])
         .worker_queue_size(CHAT_QUEUE)

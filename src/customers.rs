@@ -155,6 +155,11 @@ impl Customers {
         }
     }
 
+    /// The flow the customers' rules sit on.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
     /// Decides what `/verify` (or a contact card) does before any money is spent.
     pub async fn before_send(
         &self,

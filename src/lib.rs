@@ -18,7 +18,7 @@
 //!    check, cancel, with its money rules), [`delivery`] (what happened to each code: signed
 //!    reports or polling), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG).
 //! 5. Built on the flow: [`customers`] (what is asked before spending, `/lookup`, and the free
-//!    check at the counter); and [`config`] (the environment, read once, into the settings of
+//!    check at the counter), [`people`] (removing someone, claiming an invite); and [`config`] (the environment, read once, into the settings of
 //!    the layers above).
 //! 6. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
 //!    [`http`] (health, metrics, delivery reports, the webhook).
@@ -38,6 +38,7 @@ pub mod http;
 pub mod i18n;
 pub mod invite;
 pub mod monitoring;
+pub mod people;
 pub mod phone;
 pub mod qr;
 pub mod store;

@@ -7,14 +7,16 @@
 use std::sync::Arc;
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, InputFile, Me, User};
+use teloxide::types::{InlineKeyboardMarkup, InputFile, Me};
 
-use super::buttons;
-use super::context::{HandlerResult, Settings, TgBot};
-use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to, view_of};
-use super::{menu, texts};
+use super::buttons::{self, Action};
+use super::context::{HandlerResult, Settings, TgBot, TypedPhone};
+use super::menu;
+use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to};
+use super::texts::{self, View};
 use crate::i18n::Lang;
-use crate::phone::{PhoneError, PhoneNumber};
+use crate::people::{People, Removal};
+use crate::phone::PhoneError;
 use crate::store::{Role, Store, StoreError};
 use crate::verification::Verifier;
 use crate::{chart, export, invite, now};
@@ -30,38 +32,31 @@ pub async fn admins_only(bot: TgBot, msg: Message, lang: Lang) -> HandlerResult 
 }
 
 /// `/invite` (staff) or `/invite admin`: a one-time deep link.
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
 pub async fn invite(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
     kind: String,
+    view: View,
     me: Me,
     store: Store,
     settings: Arc<Settings>,
 ) -> HandlerResult {
+    let lang = view.lang;
     let Some(role) = invite_role(&kind) else {
         return reply(&bot, &msg, texts::invite_usage(lang)).await;
     };
     let token = invite::new_token();
     let expires_at = now() + i64::from(settings.invite_ttl);
+    let admin = view.viewer;
     let created = store
-        .create_invite(
-            &invite::hash(&token),
-            role,
-            user.id.0 as i64,
-            expires_at,
-            now(),
-        )
+        .create_invite(&invite::hash(&token), role, admin, expires_at, now())
         .await;
     created.or_apologise(&msg, lang)?;
-    tracing::info!(admin = user.id.0, role = role.as_str(), "invite created");
+    tracing::info!(admin, role = role.as_str(), "invite created");
     let link = invite::deep_link(me.username(), &token);
     let text = texts::invite_created(lang, &link, role, settings.invite_ttl);
     let to = bot.clone();
-    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+    privately(&bot, &msg, &view, &me, |chat| async move {
         send_to(&to, chat, text, None).await.map(drop)
     })
     .await
@@ -108,32 +103,28 @@ pub fn export_days(args: &str) -> Option<u32> {
 }
 
 /// `/staff` lists everyone with access (with a Remove button each); `/staff remove <id>`.
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
 pub async fn staff(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    me: Me,
     args: String,
-    store: Store,
-    verifier: Verifier,
-    settings: Arc<Settings>,
+    view: View,
+    me: Me,
+    people: People,
 ) -> HandlerResult {
-    let admin = user.id.0 as i64;
+    let (lang, admin) = (view.lang, view.viewer);
     let (text, buttons) = match StaffArgs::parse(&args) {
         None => (texts::staff_remove_usage(lang), None),
         Some(StaffArgs::Remove(target)) => {
-            let removed = remove(lang, &bot, &store, &verifier, &settings, admin, target).await;
-            (removed.or_apologise(&msg, lang)?, None)
+            let removal = people
+                .remove(admin, target)
+                .await
+                .or_apologise(&msg, lang)?;
+            (removed(&bot, lang, target, removal).await, None)
         }
-        Some(StaffArgs::List) => staff_list(lang, &store, &settings, admin)
-            .await
-            .or_apologise(&msg, lang)?,
+        Some(StaffArgs::List) => staff_list(&view, &people).await.or_apologise(&msg, lang)?,
     };
     let to = bot.clone();
-    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+    privately(&bot, &msg, &view, &me, |chat| async move {
         send_to(&to, chat, text, buttons).await.map(drop)
     })
     .await
@@ -141,22 +132,21 @@ pub async fn staff(
 
 /// The `/staff` list, with a Remove button for everyone but the admin asking.
 async fn staff_list(
-    lang: Lang,
-    store: &Store,
-    settings: &Settings,
-    admin: i64,
+    view: &View,
+    people: &People,
 ) -> Result<(String, Option<InlineKeyboardMarkup>), StoreError> {
-    let members = store.list_staff().await?;
-    let text = texts::staff_list(lang, &members, &settings.admin_ids, &settings.time_zone);
+    let (lang, admin) = (view.lang, view.viewer);
+    let members = people.list().await?;
+    let text = texts::staff_list(lang, &members, people.admin_ids(), &view.tz);
     // Telegram takes at most 100 buttons under a message; beyond that `/staff remove <id>` works.
-    let removable: Vec<(String, String)> = members
+    let removable: Vec<(String, Action)> = members
         .iter()
         .filter(|m| m.user_id != admin)
         .take(MAX_BUTTONS)
         .map(|m| {
             (
                 texts::button_remove(lang, &m.name),
-                buttons::remove_data(m.user_id),
+                Action::Remove(m.user_id),
             )
         })
         .collect();
@@ -164,59 +154,28 @@ async fn staff_list(
     Ok((text, buttons))
 }
 
-/// Takes someone's access away, and everything they hold: their unused links stop working and
-/// their open verifications are cancelled, their codes revoked. An admin from `ADMIN_IDS` cannot
-/// be removed here, and nobody removes themselves (so the last admin stays). Returns the reply
-/// for the admin.
-pub async fn remove(
-    lang: Lang,
-    bot: &TgBot,
-    store: &Store,
-    verifier: &Verifier,
-    settings: &Settings,
-    admin: i64,
-    target: i64,
-) -> Result<String, StoreError> {
-    let refusal = if settings.admin_ids.contains(&(target as u64)) {
-        Some(texts::cannot_remove_configured_admin(lang, target))
-    } else if target == admin {
-        Some(texts::cannot_remove_self(lang))
-    } else {
-        None
-    };
-    if let Some(refusal) = refusal {
-        let detail = format!("remove user={target}");
-        store.record_refused(admin, &detail, None, now()).await?;
-        return Ok(refusal);
+/// What a removal did, told to the admin; the Telegram side of it done first: the removed
+/// person's code messages lose their buttons, and a former admin their admin menu.
+pub async fn removed(bot: &TgBot, lang: Lang, target: i64, removal: Removal) -> String {
+    match removal {
+        Removal::ConfiguredAdmin => texts::cannot_remove_configured_admin(lang, target),
+        Removal::Themselves => texts::cannot_remove_self(lang),
+        Removal::NotStaff => texts::not_staff(lang, target),
+        Removal::Removed {
+            name,
+            was_admin,
+            cancelled,
+            invites_revoked,
+        } => {
+            for verification in &cancelled {
+                drop_buttons(bot, verification).await;
+            }
+            if was_admin {
+                menu::hide_admin_menu(bot, target).await;
+            }
+            texts::staff_removed(lang, &name, target, cancelled.len(), invites_revoked)
+        }
     }
-    let was_admin = store.role_of(target).await? == Some(Role::Admin);
-    let removal = store.remove_staff(target, admin, now()).await?;
-    if !removal.removed {
-        return Ok(texts::not_staff(lang, target));
-    }
-    let revoked = verifier.revoke_cancelled(&removal.cancelled, admin).await?;
-    tracing::info!(
-        admin,
-        user = target,
-        cancelled = removal.cancelled.len(),
-        revoked,
-        invites = removal.invites_revoked,
-        "access removed"
-    );
-    for cancelled in &removal.cancelled {
-        drop_buttons(bot, cancelled).await;
-    }
-    if was_admin {
-        menu::hide_admin_menu(bot, target).await;
-    }
-    let name = store.staff_name(target).await?.unwrap_or_default();
-    Ok(texts::staff_removed(
-        lang,
-        &name,
-        target,
-        removal.cancelled.len(),
-        removal.invites_revoked,
-    ))
 }
 
 /// `/reset <number>`: earlier sends to the number no longer count against its limits. In a
@@ -224,22 +183,20 @@ pub async fn remove(
 pub async fn reset(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    number: String,
+    typed: TypedPhone,
+    view: View,
     verifier: Verifier,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
-    let text = match PhoneNumber::parse(&number, settings.default_region) {
+    let lang = view.lang;
+    let text = match &typed.phone {
         Err(PhoneError::Empty) => texts::reset_usage(lang),
-        Err(err) => texts::bad_phone(lang, &number, &err),
+        Err(err) => texts::bad_phone(lang, &typed.text, err),
         Ok(phone) => {
-            let admin = user.id.0 as i64;
             verifier
-                .reset_phone(&phone, admin)
+                .reset_phone(phone, view.viewer)
                 .await
                 .or_apologise(&msg, lang)?;
-            texts::reset_done(&phone, &view_of(&msg, &user, lang, &settings))
+            texts::reset_done(phone, &view)
         }
     };
     reply(&bot, &msg, text).await
@@ -247,14 +204,8 @@ pub async fn reset(
 
 /// `/stats`: today, 7 and 30 days in numbers, then a chart of the last 30 days. Money figures
 /// are for the admin alone: from a group they go to the admin's private chat.
-pub async fn stats(
-    bot: TgBot,
-    msg: Message,
-    lang: Lang,
-    user: User,
-    me: Me,
-    store: Store,
-) -> HandlerResult {
+pub async fn stats(bot: TgBot, msg: Message, view: View, me: Me, store: Store) -> HandlerResult {
+    let lang = view.lang;
     let now = now();
     let since = [now - now.rem_euclid(DAY), now - 7 * DAY, now - 30 * DAY];
     let mut periods = Vec::with_capacity(since.len());
@@ -285,7 +236,7 @@ pub async fn stats(
         .inspect_err(|err| tracing::error!("cannot draw the stats chart: {err}"))
         .ok();
     let to = bot.clone();
-    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+    privately(&bot, &msg, &view, &me, |chat| async move {
         send_to(&to, chat, text, None).await?;
         if let Some(png) = png {
             let photo = InputFile::memory(png).file_name("stats.png");
@@ -299,18 +250,15 @@ pub async fn stats(
 
 /// `/export [days]`: the verifications of the last `days` days (default 30), as a CSV document
 /// for programs and an Excel workbook for people.
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
 pub async fn export(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    me: Me,
     days: String,
+    view: View,
+    me: Me,
     store: Store,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
+    let lang = view.lang;
     let Some(days) = export_days(&days) else {
         return reply(&bot, &msg, texts::export_usage(lang)).await;
     };
@@ -325,11 +273,11 @@ pub async fn export(
     let csv = InputFile::memory(export::to_csv(&records))
         .file_name(texts::export_file_name(&today[..10]));
     let titles = texts::export_titles(lang);
-    let xlsx = export::to_xlsx(&records, &titles, &settings.time_zone)?;
+    let xlsx = export::to_xlsx(&records, &titles, &view.tz)?;
     let xlsx = InputFile::memory(xlsx).file_name(texts::export_workbook_name(&today[..10]));
     let caption = texts::export_caption(lang, records.len(), days);
     let workbook_caption = texts::export_workbook_caption(lang);
-    privately(&bot, &msg, &user, &me, lang, |chat| {
+    privately(&bot, &msg, &view, &me, |chat| {
         let csv = bot.send_document(chat, csv).caption(caption);
         let xlsx = bot.send_document(chat, xlsx).caption(workbook_caption);
         async move {

@@ -1,8 +1,12 @@
 //! Inline buttons and what their `callback_data` says: 🔁 Resend, ✖️ Cancel and 📷 QR instead
 //! under a verification, the answers to a question asked before spending, the "which one?"
 //! pickers, the `/language` choice and the Remove buttons of `/staff`; and the one keyboard a
-//! customer sees (Share my phone number). `callback_data` holds only short ids (`resend:42`),
-//! never a phone number; what a press does is [`super::presses`]'s business.
+//! customer sees (Share my phone number). Each button carries an [`Action`]: read by
+//! [`Action::parse`], written by its one encoder (`Display`). `callback_data` holds only short
+//! ids (`resend:42`), never a phone number, and its forms never change (old messages keep their
+//! buttons); what a press does is [`super::presses`]'s business.
+
+use std::fmt;
 
 use teloxide::types::{
     ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
@@ -68,45 +72,28 @@ impl Action {
     }
 }
 
-/// Whether a button is for admins only (the tree refuses it to others).
-pub fn is_admin_only(data: Option<&str>) -> bool {
-    matches!(data.and_then(Action::parse), Some(Action::Remove(_)))
+/// The one encoder of `callback_data`: what [`Action::parse`] reads back. The forms never
+/// change, so the buttons under old messages keep working.
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Resend(id) => write!(f, "resend:{id}"),
+            Action::Cancel(id) => write!(f, "cancel:{id}"),
+            Action::Check(id, code) => write!(f, "check:{id}:{code}"),
+            Action::Remove(id) => write!(f, "remove:{id}"),
+            Action::Language(lang) => write!(f, "lang:{}", lang.code()),
+            Action::Anyway(id) => write!(f, "anyway:{id}"),
+            Action::Consent(id) => write!(f, "consent:{id}"),
+            Action::Drop(id) => write!(f, "drop:{id}"),
+            Action::QrForQuestion(id) => write!(f, "qrq:{id}"),
+            Action::QrForVerification(id) => write!(f, "qrv:{id}"),
+        }
+    }
 }
 
-pub fn resend_data(verification_id: i64) -> String {
-    format!("resend:{verification_id}")
-}
-
-pub fn cancel_data(verification_id: i64) -> String {
-    format!("cancel:{verification_id}")
-}
-
-pub fn check_data(verification_id: i64, code: &str) -> String {
-    format!("check:{verification_id}:{code}")
-}
-
-pub fn remove_data(user_id: i64) -> String {
-    format!("remove:{user_id}")
-}
-
-pub fn anyway_data(question: i64) -> String {
-    format!("anyway:{question}")
-}
-
-pub fn consent_data(question: i64) -> String {
-    format!("consent:{question}")
-}
-
-pub fn drop_data(question: i64) -> String {
-    format!("drop:{question}")
-}
-
-pub fn qr_question_data(question: i64) -> String {
-    format!("qrq:{question}")
-}
-
-pub fn qr_verification_data(verification_id: i64) -> String {
-    format!("qrv:{verification_id}")
+/// A button that asks for `action`.
+pub fn button(label: impl Into<String>, action: Action) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(label, action.to_string())
 }
 
 /// The Resend / Cancel keyboard for a verification, and "QR instead" for a customer at the
@@ -114,18 +101,12 @@ pub fn qr_verification_data(verification_id: i64) -> String {
 pub fn keyboard(lang: Lang, verification_id: i64) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
         vec![
-            InlineKeyboardButton::callback(
-                texts::button_resend(lang),
-                resend_data(verification_id),
-            ),
-            InlineKeyboardButton::callback(
-                texts::button_cancel(lang),
-                cancel_data(verification_id),
-            ),
+            button(texts::button_resend(lang), Action::Resend(verification_id)),
+            button(texts::button_cancel(lang), Action::Cancel(verification_id)),
         ],
-        vec![InlineKeyboardButton::callback(
+        vec![button(
             texts::button_qr(lang),
-            qr_verification_data(verification_id),
+            Action::QrForVerification(verification_id),
         )],
     ])
 }
@@ -133,8 +114,8 @@ pub fn keyboard(lang: Lang, verification_id: i64) -> InlineKeyboardMarkup {
 /// Under a number verified recently: send anyway, or check it for free.
 pub fn returning_keyboard(lang: Lang, question: i64) -> InlineKeyboardMarkup {
     one_per_row(vec![
-        (texts::button_send_anyway(lang), anyway_data(question)),
-        (texts::button_qr(lang), qr_question_data(question)),
+        (texts::button_send_anyway(lang), Action::Anyway(question)),
+        (texts::button_qr(lang), Action::QrForQuestion(question)),
     ])
 }
 
@@ -142,12 +123,12 @@ pub fn returning_keyboard(lang: Lang, question: i64) -> InlineKeyboardMarkup {
 pub fn consent_keyboard(lang: Lang, question: i64) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
         vec![
-            InlineKeyboardButton::callback(texts::button_yes_send(lang), consent_data(question)),
-            InlineKeyboardButton::callback(texts::button_cancel(lang), drop_data(question)),
+            button(texts::button_yes_send(lang), Action::Consent(question)),
+            button(texts::button_cancel(lang), Action::Drop(question)),
         ],
-        vec![InlineKeyboardButton::callback(
+        vec![button(
             texts::button_qr(lang),
-            qr_question_data(question),
+            Action::QrForQuestion(question),
         )],
     ])
 }
@@ -177,26 +158,26 @@ pub fn for_send(lang: Lang, outcome: &SendOutcome, viewer: i64) -> Option<Inline
 pub fn language_keyboard(current: Lang) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([Lang::ALL.map(|lang| {
         let mark = if lang == current { "✓ " } else { "" };
-        InlineKeyboardButton::callback(
+        button(
             format!("{mark}{}", texts::language_name(lang)),
-            format!("lang:{}", lang.code()),
+            Action::Language(lang),
         )
     })])
 }
 
-/// A keyboard with one `(label, data)` button per row.
-pub fn one_per_row(buttons: Vec<(String, String)>) -> InlineKeyboardMarkup {
+/// A keyboard with one `(label, action)` button per row.
+pub fn one_per_row(buttons: Vec<(String, Action)>) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(
         buttons
             .into_iter()
-            .map(|(label, data)| [InlineKeyboardButton::callback(label, data)]),
+            .map(|(label, action)| [button(label, action)]),
     )
 }
 
 /// The "which one?" keyboard: one button per verification.
 pub fn pick(
     open: &[Verification],
-    action: impl Fn(&Verification) -> String,
+    action: impl Fn(&Verification) -> Action,
 ) -> InlineKeyboardMarkup {
     one_per_row(
         open.iter()
@@ -231,10 +212,10 @@ mod tests {
         assert_eq!(Action::parse("lang:ru"), Some(Action::Language(Lang::Ru)));
         assert_eq!(Action::parse("lang:en"), Some(Action::Language(Lang::En)));
         assert_eq!(
-            Action::parse(&check_data(5, "123456")),
+            Action::parse("check:5:123456"),
             Some(Action::Check(5, "123456".into()))
         );
-        assert!(check_data(i64::MAX, "12345678").len() <= 64);
+        assert!(Action::Check(i64::MAX, "12345678".into()).to_string().len() <= 64);
         for bad in [
             "cancel:+447911123456x",
             "launch:1",
@@ -248,6 +229,27 @@ mod tests {
         }
     }
 
+    /// Buttons under old messages carry these: their forms never change.
+    #[test]
+    fn the_data_of_each_action_is_what_old_buttons_carry() {
+        for (action, data) in [
+            (Action::Resend(42), "resend:42"),
+            (Action::Cancel(-7), "cancel:-7"),
+            (Action::Check(5, "0123".into()), "check:5:0123"),
+            (Action::Remove(99), "remove:99"),
+            (Action::Language(Lang::En), "lang:en"),
+            (Action::Language(Lang::Ru), "lang:ru"),
+            (Action::Anyway(5), "anyway:5"),
+            (Action::Consent(5), "consent:5"),
+            (Action::Drop(5), "drop:5"),
+            (Action::QrForQuestion(5), "qrq:5"),
+            (Action::QrForVerification(5), "qrv:5"),
+        ] {
+            assert_eq!(action.to_string(), data);
+            assert_eq!(Action::parse(data), Some(action));
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
 
@@ -255,26 +257,8 @@ mod tests {
         /// none, never panics.
         #[test]
         fn any_callback_data_reads_as_one_action_or_none(data in "\\PC{0,64}|[a-z]{1,8}:[0-9:a-z-]{0,30}") {
-            match Action::parse(&data) {
-                Some(Action::Language(lang)) => {
-                    proptest::prop_assert_eq!(data, format!("lang:{}", lang.code()))
-                }
-                Some(Action::Check(id, code)) => {
-                    proptest::prop_assert_eq!(data, check_data(id, &code))
-                }
-                Some(Action::Resend(id)) => proptest::prop_assert_eq!(data, resend_data(id)),
-                Some(Action::Cancel(id)) => proptest::prop_assert_eq!(data, cancel_data(id)),
-                Some(Action::Remove(id)) => proptest::prop_assert_eq!(data, remove_data(id)),
-                Some(Action::Anyway(id)) => proptest::prop_assert_eq!(data, anyway_data(id)),
-                Some(Action::Consent(id)) => proptest::prop_assert_eq!(data, consent_data(id)),
-                Some(Action::Drop(id)) => proptest::prop_assert_eq!(data, drop_data(id)),
-                Some(Action::QrForQuestion(id)) => {
-                    proptest::prop_assert_eq!(data, qr_question_data(id))
-                }
-                Some(Action::QrForVerification(id)) => {
-                    proptest::prop_assert_eq!(data, qr_verification_data(id))
-                }
-                None => {}
+            if let Some(action) = Action::parse(&data) {
+                proptest::prop_assert_eq!(data, action.to_string());
             }
         }
 
@@ -283,15 +267,15 @@ mod tests {
         #[test]
         fn the_bots_own_buttons_read_back(id in proptest::prelude::any::<i64>(), code in "[0-9]{4,8}") {
             for (data, action) in [
-                (resend_data(id), Action::Resend(id)),
-                (cancel_data(id), Action::Cancel(id)),
-                (remove_data(id), Action::Remove(id)),
-                (check_data(id, &code), Action::Check(id, code.clone())),
-                (anyway_data(id), Action::Anyway(id)),
-                (consent_data(id), Action::Consent(id)),
-                (drop_data(id), Action::Drop(id)),
-                (qr_question_data(id), Action::QrForQuestion(id)),
-                (qr_verification_data(id), Action::QrForVerification(id)),
+                (Action::Resend(id).to_string(), Action::Resend(id)),
+                (Action::Cancel(id).to_string(), Action::Cancel(id)),
+                (Action::Remove(id).to_string(), Action::Remove(id)),
+                (Action::Check(id, code.clone()).to_string(), Action::Check(id, code.clone())),
+                (Action::Anyway(id).to_string(), Action::Anyway(id)),
+                (Action::Consent(id).to_string(), Action::Consent(id)),
+                (Action::Drop(id).to_string(), Action::Drop(id)),
+                (Action::QrForQuestion(id).to_string(), Action::QrForQuestion(id)),
+                (Action::QrForVerification(id).to_string(), Action::QrForVerification(id)),
             ] {
                 proptest::prop_assert!(data.len() <= 64);
                 proptest::prop_assert_eq!(Action::parse(&data), Some(action));

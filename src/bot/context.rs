@@ -1,11 +1,14 @@
 //! What every handler is given: the bot handle (HTML by default), the deployment's settings,
-//! the result type, and the language of someone the bot writes to on its own.
+//! the result type, a phone number typed after a command, and the language of someone the bot
+//! writes to on its own. (Who is acting and how replies to them look, [`crate::verification::Actor`]
+//! and [`super::texts::View`], are built in the tree's access step.)
 
 use teloxide::adaptors::DefaultParseMode;
 use teloxide::prelude::*;
 use teloxide::types::{ParseMode, UpdateKind};
 
 use crate::i18n::Lang;
+use crate::phone::{PhoneError, PhoneNumber};
 use crate::store::Store;
 
 /// The Bot API handle every handler gets: every text it sends is HTML, set once here.
@@ -21,6 +24,22 @@ pub type HandlerResult = Result<(), BoxError>;
 
 /// What the handlers need to know about the deployment, built whole by the configuration.
 pub use crate::config::Settings;
+
+/// A phone number typed after a command (`/verify`, `/qr`, `/lookup`, `/reset`), read once in
+/// the tree with `DEFAULT_REGION`: the number, or why it is not one.
+#[derive(Debug, Clone)]
+pub struct TypedPhone {
+    /// What was typed, for the answer to a wrong one.
+    pub text: String,
+    pub phone: Result<PhoneNumber, PhoneError>,
+}
+
+impl TypedPhone {
+    pub fn read(text: String, default_region: Option<phonenumber::country::Id>) -> TypedPhone {
+        let phone = PhoneNumber::parse(&text, default_region);
+        TypedPhone { text, phone }
+    }
+}
 
 /// The language to use for someone the bot writes to on its own: their stored one, else the
 /// default.

@@ -12,68 +12,45 @@ use teloxide::prelude::*;
 use teloxide::types::{InputFile, KeyboardRemove, Me, ReplyMarkup, User};
 
 use super::buttons;
-use super::context::{HandlerResult, Settings, TgBot, lang_of};
+use super::context::{HandlerResult, Settings, TgBot, TypedPhone, lang_of};
 use super::handlers::{self, verify_number};
-use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to, view_of};
+use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to};
 use super::texts::{self, Lang, View};
 use crate::customers::{Customers, NewLink, Shared, SharedContact};
 use crate::phone::PhoneNumber;
-use crate::store::{Accepted, LinkOpening, Role, Store, Verification};
-use crate::verification::{Actor, Verifier};
+use crate::store::{Accepted, LinkOpening, Store, Verification};
+use crate::verification::Actor;
 use crate::{invite, qr};
-
-fn actor(msg: &Message, user: &User, role: Role) -> Actor {
-    Actor {
-        user_id: user.id.0 as i64,
-        chat_id: msg.chat.id.0,
-        admin: role == Role::Admin,
-    }
-}
 
 /// `/qr` or `/qr <number>`: a one-time link as a QR picture, for a customer at the counter.
 /// The picture goes to the staff member's private chat (from a group too: the group must not
 /// see the link, which anyone could open first).
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
 pub async fn qr(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    role: Role,
-    number: String,
+    typed: TypedPhone,
+    actor: Actor,
+    view: View,
     me: Me,
     customers: Customers,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
-    let meant = match number.trim() {
-        "" => None,
-        typed => match PhoneNumber::parse(typed, settings.default_region) {
-            Ok(phone) => Some(phone),
-            Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, typed, &err)).await,
-        },
+    let meant = match (typed.text.trim(), typed.phone) {
+        ("", _) => None,
+        (_, Ok(phone)) => Some(phone),
+        (typed, Err(err)) => {
+            return reply(&bot, &msg, texts::bad_phone(view.lang, typed, &err)).await;
+        }
     };
     let link = customers
-        .new_link(&actor(&msg, &user, role), meant.as_ref())
+        .new_link(&actor, meant.as_ref())
         .await
-        .or_apologise(&msg, lang)?;
-    let picture = QrPicture::of(&me, &link, &private_view(&user, lang, &settings))?;
+        .or_apologise(&msg, view.lang)?;
+    let picture = QrPicture::of(&me, &link, &view.in_private())?;
     let to = bot.clone();
-    privately(&bot, &msg, &user, &me, lang, |chat| async move {
+    privately(&bot, &msg, &view, &me, |chat| async move {
         picture.send(&to, chat).await
     })
     .await
-}
-
-/// How a message to `user`'s private chat looks (numbers in full).
-pub fn private_view(user: &User, lang: Lang, settings: &Settings) -> View {
-    View {
-        viewer: user.id.0 as i64,
-        now: crate::now(),
-        group: false,
-        lang,
-        tz: settings.time_zone.clone(),
-    }
 }
 
 /// A `/qr` link's picture with its caption (what to do, until when, the link itself).
@@ -101,28 +78,23 @@ impl QrPicture {
 }
 
 /// `/lookup <number>`: what the bot knows of a number.
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
 pub async fn lookup(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    number: String,
+    typed: TypedPhone,
+    view: View,
     customers: Customers,
-    verifier: Verifier,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
-    if number.trim().is_empty() {
+    let lang = view.lang;
+    if typed.text.trim().is_empty() {
         return reply(&bot, &msg, texts::lookup_usage(lang)).await;
     }
-    let phone = match PhoneNumber::parse(&number, settings.default_region) {
+    let phone = match typed.phone {
         Ok(phone) => phone,
-        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &number, &err)).await,
+        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &typed.text, &err)).await,
     };
     let found = customers.lookup(&phone).await.or_apologise(&msg, lang)?;
-    let limits = &verifier.policy().limits;
-    let view = view_of(&msg, &user, lang, &settings);
+    let limits = &customers.verifier().policy().limits;
     let text = texts::lookup(
         &phone,
         &found,
@@ -133,15 +105,11 @@ pub async fn lookup(
 }
 
 /// A contact card sent or forwarded by staff: `/verify` of its number.
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
 pub async fn contact_card(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    role: Role,
-    verifier: Verifier,
+    actor: Actor,
+    view: View,
     customers: Customers,
     settings: Arc<Settings>,
 ) -> HandlerResult {
@@ -150,43 +118,40 @@ pub async fn contact_card(
         .map(|c| c.phone_number.trim())
         .unwrap_or_default();
     if number.is_empty() {
-        return reply(&bot, &msg, texts::contact_card_empty(lang)).await;
+        return reply(&bot, &msg, texts::contact_card_empty(view.lang)).await;
     }
     let phone = match PhoneNumber::from_contact(number, settings.default_region) {
         Ok(phone) => phone,
-        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, number, &err)).await,
+        Err(err) => return reply(&bot, &msg, texts::bad_phone(view.lang, number, &err)).await,
     };
-    verify_number(
-        &bot, &msg, lang, &user, role, &phone, &verifier, &customers, &settings,
-    )
-    .await
+    verify_number(&bot, &msg, &phone, &actor, &view, &customers).await
 }
 
 /// `/start c_…` from a staff member: the link is for the customer's phone.
-pub async fn link_opened_by_staff(bot: &TgBot, msg: &Message, lang: Lang) -> HandlerResult {
-    reply(bot, msg, texts::qr_for_customer(lang)).await
+pub async fn link_opened_by_staff(bot: TgBot, msg: Message, lang: Lang) -> HandlerResult {
+    reply(&bot, &msg, texts::qr_for_customer(lang)).await
 }
 
-/// `/start c_…` from someone without access: a customer opened a `/qr` link.
+/// `/start c_…` from someone without access, in a private chat: a customer opened a `/qr` link.
 pub async fn link_opened(
-    bot: &TgBot,
-    msg: &Message,
+    bot: TgBot,
+    msg: Message,
     lang: Lang,
-    user: &User,
-    token: &str,
-    customers: &Customers,
+    user: User,
+    payload: String,
+    customers: Customers,
 ) -> HandlerResult {
     let opening = customers
-        .open_link(token, user.id.0 as i64)
+        .open_link(payload.trim(), user.id.0 as i64)
         .await
-        .or_apologise(msg, lang)?;
+        .or_apologise(&msg, lang)?;
     match opening {
         LinkOpening::Opened(_) => {
-            ask_to_share(bot, msg.chat.id, texts::customer_welcome(lang), lang).await
+            ask_to_share(&bot, msg.chat.id, texts::customer_welcome(lang), lang).await
         }
         refused => {
             let text = texts::customer_link_refused(lang, &refused);
-            say_to_customer(bot, msg.chat.id, text, KeyboardRemove::new().into()).await
+            say_to_customer(&bot, msg.chat.id, text, KeyboardRemove::new().into()).await
         }
     }
 }

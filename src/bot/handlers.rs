@@ -1,21 +1,22 @@
 //! Staff handlers: one small async function per thing a person can do. Each computes a reply
-//! with the [`Verifier`] and [`texts`], then sends it; an internal error becomes an apology.
+//! with the [`Verifier`] and [`texts`], then sends it; an internal error becomes an apology. And
+//! the two answers to someone without access: an invite link opened, or the polite refusal.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{ChatAction, User};
 
-use super::buttons::{self, pick};
-use super::context::{HandlerResult, Settings, TgBot, lang_of};
-use super::reply::{OrApologise, drop_buttons, reply, send, send_to, view_of};
-use super::{menu, texts};
+use super::buttons::{self, Action, pick};
+use super::context::{HandlerResult, TgBot, TypedPhone};
+use super::menu::Menus;
+use super::reply::{OrApologise, drop_buttons, reply, send, send_to};
+use super::texts::{self, View};
 use crate::customers::{Before, Customers};
 use crate::i18n::Lang;
-use crate::invite;
+use crate::people::{Joined, People};
 use crate::phone::PhoneNumber;
-use crate::store::{Claim, Member, Role, Store};
+use crate::store::{Member, Role, Store};
 use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 
 /// `/start` from staff. A link token is not used up by someone who already has access.
@@ -27,9 +28,6 @@ pub async fn start(
     role: Role,
     verifier: Verifier,
 ) -> HandlerResult {
-    if crate::customers::is_link_token(payload.trim()) {
-        return super::customers::link_opened_by_staff(&bot, &msg, lang).await;
-    }
     let (length, ttl) = (verifier.code_length(), verifier.ttl());
     let text = if payload.trim().is_empty() {
         texts::help(lang, role, length, ttl)
@@ -50,57 +48,38 @@ pub async fn help(
     reply(&bot, &msg, text).await
 }
 
-/// `/verify <number>`: parse, then [`verify_number`].
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
+/// `/verify <number>`: [`verify_number`], once it is one.
 pub async fn verify(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    role: Role,
-    number: String,
-    verifier: Verifier,
+    typed: TypedPhone,
+    actor: Actor,
+    view: View,
     customers: Customers,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
-    let phone = match PhoneNumber::parse(&number, settings.default_region) {
-        Ok(phone) => phone,
-        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &number, &err)).await,
-    };
-    verify_number(
-        &bot, &msg, lang, &user, role, &phone, &verifier, &customers, &settings,
-    )
-    .await
+    match &typed.phone {
+        Ok(phone) => verify_number(&bot, &msg, phone, &actor, &view, &customers).await,
+        Err(err) => reply(&bot, &msg, texts::bad_phone(view.lang, &typed.text, err)).await,
+    }
 }
 
 /// Sends a code to `phone` (showing "typing…" if the Gateway is slow), unless a question comes
 /// first: the number was verified recently, or the customer's consent is to be confirmed.
-// Each piece is what a handler was given.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn verify_number(
     bot: &TgBot,
     msg: &Message,
-    lang: Lang,
-    user: &User,
-    role: Role,
     phone: &PhoneNumber,
-    verifier: &Verifier,
+    actor: &Actor,
+    view: &View,
     customers: &Customers,
-    settings: &Settings,
 ) -> HandlerResult {
-    let actor = Actor {
-        user_id: user.id.0 as i64,
-        chat_id: msg.chat.id.0,
-        admin: role == Role::Admin,
-    };
-    let view = view_of(msg, user, lang, settings);
-    let before = customers.before_send(&actor, phone).await;
+    let lang = view.lang;
+    let before = customers.before_send(actor, phone).await;
     match before.or_apologise(msg, lang)? {
         Before::Send => {}
         Before::Returning { last, question } => {
             let buttons = buttons::returning_keyboard(lang, question);
-            send(bot, msg, texts::returning(&last, &view), Some(buttons)).await?;
+            send(bot, msg, texts::returning(&last, view), Some(buttons)).await?;
             return Ok(());
         }
         Before::AskConsent { question } => {
@@ -108,19 +87,20 @@ pub(super) async fn verify_number(
             send(
                 bot,
                 msg,
-                texts::consent_question(phone, &view),
+                texts::consent_question(phone, view),
                 Some(buttons),
             )
             .await?;
             return Ok(());
         }
     }
-    let sending = verifier.send(msg.chat.id.0, user.id.0 as i64, phone);
+    let verifier = customers.verifier();
+    let sending = verifier.send(actor.chat_id, actor.user_id, phone);
     let outcome = while_typing(bot, msg.chat.id, sending)
         .await
         .or_apologise(msg, lang)?;
-    let text = texts::send_outcome(&outcome, &view);
-    let buttons = buttons::for_send(lang, &outcome, user.id.0 as i64);
+    let text = texts::send_outcome(&outcome, view);
+    let buttons = buttons::for_send(lang, &outcome, actor.user_id);
     let shown = send(bot, msg, text, buttons).await?;
     if let SendOutcome::Sent(verification) = &outcome {
         verifier
@@ -150,21 +130,17 @@ async fn while_typing<T>(bot: &TgBot, chat: ChatId, work: impl Future<Output = T
 pub async fn cancel(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    role: Role,
+    actor: Actor,
+    view: View,
     verifier: Verifier,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
-    let actor = Actor {
-        user_id: user.id.0 as i64,
-        chat_id: msg.chat.id.0,
-        admin: role == Role::Admin,
-    };
-    let outcome = verifier.cancel(&actor).await.or_apologise(&msg, lang)?;
-    let text = texts::cancel_outcome(&outcome, &view_of(&msg, &user, lang, &settings));
+    let outcome = verifier
+        .cancel(&actor)
+        .await
+        .or_apologise(&msg, view.lang)?;
+    let text = texts::cancel_outcome(&outcome, &view);
     let buttons = match &outcome {
-        CancelOutcome::Ambiguous(open) => Some(pick(open, |v| buttons::cancel_data(v.id))),
+        CancelOutcome::Ambiguous(open) => Some(pick(open, |v| Action::Cancel(v.id))),
         CancelOutcome::Cancelled { verification, .. } => {
             drop_buttons(&bot, verification).await;
             None
@@ -178,37 +154,32 @@ pub async fn cancel(
 pub async fn status(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
+    actor: Actor,
+    view: View,
     verifier: Verifier,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
     let open = verifier
-        .open(msg.chat.id.0, user.id.0 as i64)
+        .open(actor.chat_id, actor.user_id)
         .await
-        .or_apologise(&msg, lang)?;
-    reply(
-        &bot,
-        &msg,
-        texts::status(&open, &view_of(&msg, &user, lang, &settings)),
-    )
-    .await
+        .or_apologise(&msg, view.lang)?;
+    reply(&bot, &msg, texts::status(&open, &view)).await
 }
 
 /// `/history`: the caller's last 10 verifications; admins see everyone's, with names.
 pub async fn history(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
-    role: Role,
+    actor: Actor,
+    view: View,
     store: Store,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
-    let everyone = role == Role::Admin;
-    let staff = (!everyone).then_some(user.id.0 as i64);
-    let entries = store.history(staff, 10).await.or_apologise(&msg, lang)?;
-    let text = texts::history(lang, &entries, everyone, &settings.time_zone);
+    let everyone = actor.admin;
+    let staff = (!everyone).then_some(actor.user_id);
+    let entries = store
+        .history(staff, 10)
+        .await
+        .or_apologise(&msg, view.lang)?;
+    let text = texts::history(view.lang, &entries, everyone, &view.tz);
     reply(&bot, &msg, text).await
 }
 
@@ -216,11 +187,11 @@ pub async fn history(
 pub async fn other_message(
     bot: TgBot,
     msg: Message,
-    lang: Lang,
-    user: User,
+    actor: Actor,
+    view: View,
     verifier: Verifier,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
+    let lang = view.lang;
     let Some(text) = msg.text() else {
         return reply(&bot, &msg, texts::not_text(lang)).await;
     };
@@ -229,86 +200,67 @@ pub async fn other_message(
     }
     let reply_to = msg.reply_to_message().map(|m| m.id.0);
     let checked = verifier
-        .check(msg.chat.id.0, user.id.0 as i64, text, reply_to)
+        .check(actor.chat_id, actor.user_id, text, reply_to)
         .await;
     let outcome = checked.or_apologise(&msg, lang)?;
     let buttons = match &outcome {
         CheckOutcome::Ambiguous { open, code } => {
-            Some(pick(open, |v| buttons::check_data(v.id, code)))
+            Some(pick(open, |v| Action::Check(v.id, code.clone())))
         }
         _ => None,
     };
-    send(
-        &bot,
-        &msg,
-        texts::check_outcome(&outcome, &view_of(&msg, &user, lang, &settings)),
-        buttons,
-    )
-    .await?;
+    send(&bot, &msg, texts::check_outcome(&outcome, &view), buttons).await?;
     if let Some(closed) = outcome.closed() {
         drop_buttons(&bot, closed).await;
     }
     Ok(())
 }
 
-/// `/start <token>` from someone without access: a one-time link.
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
+/// `/start <token>` from someone without access, in a private chat: a one-time invite link.
 pub async fn join(
     bot: TgBot,
     msg: Message,
     lang: Lang,
     user: User,
     payload: String,
-    store: Store,
-    verifier: Verifier,
-    customers: Customers,
-    settings: Arc<Settings>,
+    people: People,
+    menus: Menus,
 ) -> HandlerResult {
-    let token = payload.trim();
-    // A one-time link opens the private chat with the bot; typed in a group it is only text
-    // (which the whole group could read and open first), and opens nothing.
-    if token.is_empty() || !msg.chat.is_private() {
-        return stranger(bot, msg, lang, user, store).await;
-    }
-    if crate::customers::is_link_token(token) {
-        return super::customers::link_opened(&bot, &msg, lang, &user, token, &customers).await;
-    }
     let name = user.full_name();
     let member = Member {
         user_id: user.id.0 as i64,
         name: &name,
         username: user.username.as_deref(),
     };
-    let claim = store
-        .claim_invite(&invite::hash(token), &member, crate::now())
+    let joined = people
+        .claim_invite(payload.trim(), &member)
         .await
         .or_apologise(&msg, lang)?;
-    let Claim::Joined { role, inviter } = claim else {
-        tracing::info!(user = user.id.0, "a one-time link was refused: {claim:?}");
-        return reply(&bot, &msg, texts::link_refused(lang, &claim, user.id.0)).await;
+    let (role, inviter) = match joined {
+        Joined::Member { role, inviter } => (role, inviter),
+        Joined::Refused(claim) => {
+            return reply(&bot, &msg, texts::link_refused(lang, &claim, user.id.0)).await;
+        }
     };
-    tracing::info!(
-        user = user.id.0,
-        role = role.as_str(),
-        "one-time link used; it no longer works"
-    );
+    let verifier = people.verifier();
     let (length, ttl) = (verifier.code_length(), verifier.ttl());
     let welcome = match inviter {
         None => texts::owner_joined(lang, length, ttl),
         Some(_) => texts::joined(lang, role, length, ttl),
     };
     if role == Role::Admin {
-        menu::show_admin_menu(&bot, member.user_id).await;
+        menus.show_admin_menu(&bot, member.user_id).await;
     }
     reply(&bot, &msg, welcome).await?;
     if let Some(inviter) = inviter {
-        let inviter_lang = lang_of(&store, inviter, settings.default_lang).await;
         let notice =
-            texts::inviter_notice(inviter_lang, &name, member.username, member.user_id, role);
-        let told = send_to(&bot, ChatId(inviter), notice, None).await;
+            texts::inviter_notice(inviter.lang, &name, member.username, member.user_id, role);
+        let told = send_to(&bot, ChatId(inviter.user_id), notice, None).await;
         if let Err(err) = told {
-            tracing::warn!(inviter, "could not tell the inviter who joined: {err}");
+            tracing::warn!(
+                inviter = inviter.user_id,
+                "could not tell the inviter who joined: {err}"
+            );
         }
     }
     Ok(())

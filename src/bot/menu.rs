@@ -2,6 +2,11 @@
 //! admin's private chat also lists the admin commands. Every menu is registered in English (no
 //! `language_code`) and in Russian (`language_code` `ru`); Telegram shows the one matching the
 //! user's app. The menu is not access control: the handler tree enforces access.
+//!
+//! The menus are made once from [`super::Command`] ([`super::Command::menus`]) and given to
+//! whoever shows them.
+
+use std::sync::Arc;
 
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Recipient};
@@ -9,26 +14,70 @@ use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 use super::context::TgBot;
 use super::texts::{self, Lang};
 
-const STAFF: [&str; 8] = [
-    "verify", "qr", "lookup", "status", "cancel", "history", "language", "help",
-];
-const ADMIN: [&str; 5] = ["invite", "staff", "stats", "export", "reset"];
-
-fn commands(lang: Lang, names: &[&str]) -> Vec<BotCommand> {
-    names
-        .iter()
-        .map(|name| BotCommand::new(*name, texts::menu(lang, name)))
-        .collect()
+/// The command menus: the commands (without their `/`) in menu order, each with whether it is
+/// for admins alone. Each is described by the text `menu-<command>`. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Menus {
+    commands: Arc<[(String, bool)]>,
 }
 
-pub fn staff_commands(lang: Lang) -> Vec<BotCommand> {
-    commands(lang, &STAFF)
-}
+impl Menus {
+    pub fn new(commands: impl IntoIterator<Item = (String, bool)>) -> Menus {
+        Menus {
+            commands: commands.into_iter().collect(),
+        }
+    }
 
-pub fn admin_commands(lang: Lang) -> Vec<BotCommand> {
-    let mut all = staff_commands(lang);
-    all.extend(commands(lang, &ADMIN));
-    all
+    fn commands(&self, lang: Lang, admin: bool) -> Vec<BotCommand> {
+        self.commands
+            .iter()
+            .filter(|(_, admin_only)| admin || !admin_only)
+            .map(|(name, _)| BotCommand::new(name, texts::menu(lang, name)))
+            .collect()
+    }
+
+    pub fn staff_commands(&self, lang: Lang) -> Vec<BotCommand> {
+        self.commands(lang, false)
+    }
+
+    /// The staff commands, then the admin commands.
+    pub fn admin_commands(&self, lang: Lang) -> Vec<BotCommand> {
+        self.commands(lang, true)
+    }
+
+    /// At start-up: the default menu, and the admin menu in every admin's chat.
+    pub async fn register(&self, bot: &TgBot, admins: &[i64]) {
+        for lang in Lang::ALL {
+            let mut request = bot.set_my_commands(self.staff_commands(lang));
+            if let Some(code) = language_code(lang) {
+                request = request.language_code(code);
+            }
+            if let Err(err) = request.await {
+                tracing::warn!(
+                    language = lang.code(),
+                    "could not register the command menu: {err}"
+                );
+            }
+        }
+        for admin in admins {
+            self.show_admin_menu(bot, *admin).await;
+        }
+    }
+
+    /// Shows the admin commands in an admin's private chat.
+    pub async fn show_admin_menu(&self, bot: &TgBot, user_id: i64) {
+        for lang in Lang::ALL {
+            let mut request = bot
+                .set_my_commands(self.admin_commands(lang))
+                .scope(chat_scope(user_id));
+            if let Some(code) = language_code(lang) {
+                request = request.language_code(code);
+            }
+            if let Err(err) = request.await {
+                tracing::warn!(user = user_id, "could not set the admin menu: {err}");
+            }
+        }
+    }
 }
 
 /// English is the menu without a language (everyone else's); Russian is registered for `ru`.
@@ -38,43 +87,9 @@ fn language_code(lang: Lang) -> Option<String> {
 
 use teloxide::payloads::{DeleteMyCommandsSetters, SetMyCommandsSetters};
 
-/// At start-up: the default menu, and the admin menu in every admin's chat.
-pub async fn register(bot: &TgBot, admins: &[i64]) {
-    for lang in Lang::ALL {
-        let mut request = bot.set_my_commands(staff_commands(lang));
-        if let Some(code) = language_code(lang) {
-            request = request.language_code(code);
-        }
-        if let Err(err) = request.await {
-            tracing::warn!(
-                language = lang.code(),
-                "could not register the command menu: {err}"
-            );
-        }
-    }
-    for admin in admins {
-        show_admin_menu(bot, *admin).await;
-    }
-}
-
 fn chat_scope(user_id: i64) -> BotCommandScope {
     BotCommandScope::Chat {
         chat_id: Recipient::Id(ChatId(user_id)),
-    }
-}
-
-/// Shows the admin commands in an admin's private chat.
-pub async fn show_admin_menu(bot: &TgBot, user_id: i64) {
-    for lang in Lang::ALL {
-        let mut request = bot
-            .set_my_commands(admin_commands(lang))
-            .scope(chat_scope(user_id));
-        if let Some(code) = language_code(lang) {
-            request = request.language_code(code);
-        }
-        if let Err(err) = request.await {
-            tracing::warn!(user = user_id, "could not set the admin menu: {err}");
-        }
     }
 }
 

@@ -3,18 +3,25 @@
 //! Access is decided once, at the root of the tree, for messages and button presses alike:
 //! an update comes from staff (an admin from `ADMIN_IDS` or a stored member) or from a stranger,
 //! who can do nothing but open a one-time link (an invite, or a customer's `/qr` link, answered
-//! with their own contact). Admin-only commands and buttons are gated in the
-//! tree too. No handler checks access again, and no stranger reaches the Gateway. Which
-//! verification a staff member may touch (their own, in its chat) is the flow's rule
-//! ([`crate::verification::Actor`]), checked for every id a button or a command names.
+//! with their own contact). For staff the same step builds who is acting and where
+//! ([`Actor`], the flow's rule of which verification they may touch, checked for every id a
+//! button or a command names) and how replies to them look ([`View`]: numbers masked in
+//! groups); handlers are given both and take what they use. No handler checks access again,
+//! and no stranger reaches the Gateway.
+//!
+//! Commands and presses are routed the same way: a [`Command`] or a [`buttons::Action`] is read
+//! once, and each has a `case!` branch and a small handler. Admin-only commands
+//! ([`Command::admin_only`], which the menus also follow) and admin-only actions sit in an admin
+//! branch; from other staff they are refused.
 //!
 //! The modules, from the bottom up: [`context`] (what every handler is given), [`texts`] (every
-//! word), [`buttons`] (inline keyboards and their data), [`reply`] (the one way to send, and
-//! the apology for internal errors), [`menu`] (command menus per role); then the handlers:
-//! [`handlers`] (staff), [`customers`] (`/qr`, `/lookup`, contact cards, and the customer's
-//! side of the free check), [`admin`], [`presses`] (buttons), and what the bot says on its own:
-//! [`live`] (delivery status, lost sends) and [`alerts`] (balance alerts for admins); and
-//! [`startup`], which meets the Bot API before the first update.
+//! word), [`buttons`] (inline keyboards and the [`buttons::Action`] each button carries),
+//! [`reply`] (the one way to send, and the apology for internal errors), [`menu`] (command
+//! menus per role); then the handlers: [`handlers`] (staff, and an invite opened),
+//! [`customers`] (`/qr`, `/lookup`, contact cards, and the customer's side of the free check),
+//! [`admin`], [`presses`] (the buttons' branch of the tree and what each press does), and what
+//! the bot says on its own: [`live`] (delivery status, lost sends) and [`alerts`] (balance
+//! alerts for admins); and [`startup`], which meets the Bot API before the first update.
 
 mod admin;
 pub mod alerts;
@@ -37,18 +44,20 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, User};
 use teloxide::utils::command::BotCommands;
 
-pub use context::{BoxError, HandlerResult, Settings, TgBot, html, lang_of, update_kind};
+pub use context::{
+    BoxError, HandlerResult, Settings, TgBot, TypedPhone, html, lang_of, update_kind,
+};
 
 use crate::i18n::Lang;
 use crate::store::{Role, Store};
+use crate::verification::Actor;
+use menu::Menus;
+use texts::View;
 
-/// The commands the bot understands. `/verify@<bot>` works too.
+/// The commands the bot understands, in the order of the menus. `/verify@<bot>` works too.
 #[derive(BotCommands, Clone, Debug, PartialEq)]
 #[command(rename_rule = "lowercase")]
 pub enum Command {
-    /// `/start` or `/start <token>` from a one-time link.
-    Start(String),
-    Help,
     /// `/verify <phone number>`.
     Verify(String),
     /// `/qr` or `/qr <phone number>`: a one-time link as a QR picture, for a customer at the
@@ -56,21 +65,51 @@ pub enum Command {
     Qr(String),
     /// `/lookup <phone number>`: what the bot knows of a number.
     Lookup(String),
-    Cancel,
     Status,
+    Cancel,
     History,
     /// `/language`: English or Russian, stored per user.
     Language,
+    Help,
     /// Admin: `/invite` or `/invite admin`.
     Invite(String),
     /// Admin: `/staff` or `/staff remove <user id>`.
     Staff(String),
-    /// Admin: `/reset <phone number>` clears the number's send limit and cooldown.
-    Reset(String),
     /// Admin: totals and a chart.
     Stats,
     /// Admin: `/export [days]`, a CSV document.
     Export(String),
+    /// Admin: `/reset <phone number>` clears the number's send limit and cooldown.
+    Reset(String),
+    /// `/start` or `/start <token>` from a one-time link; in no menu.
+    #[command(hide)]
+    Start(String),
+}
+
+impl Command {
+    /// The commands for admins alone: the tree refuses them to other staff, and only admins'
+    /// menus list them. Said here and nowhere else.
+    pub fn admin_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Invite(_)
+                | Command::Staff(_)
+                | Command::Stats
+                | Command::Export(_)
+                | Command::Reset(_)
+        )
+    }
+
+    /// The command menus: every command but the hidden `/start`, in the order above; the
+    /// admin-only ones only in admins' menus.
+    pub fn menus() -> Menus {
+        Menus::new(Command::bot_commands().into_iter().map(|command| {
+            let admin_only =
+                Command::parse(&command.command, "").is_ok_and(|parsed| parsed.admin_only());
+            let name = command.command.trim_start_matches('/').to_owned();
+            (name, admin_only)
+        }))
+    }
 }
 
 /// Who sent an update, decided once per update at the root of the tree.
@@ -86,27 +125,49 @@ pub enum Access {
 pub fn schema() -> UpdateHandler<BoxError> {
     use dptree::case;
 
-    let admin_commands = dptree::entry()
-        .filter(|role: Role| role == Role::Admin)
-        .branch(case![Command::Invite(kind)].endpoint(admin::invite))
-        .branch(case![Command::Staff(args)].endpoint(admin::staff))
-        .branch(case![Command::Reset(number)].endpoint(admin::reset))
-        .branch(case![Command::Stats].endpoint(admin::stats))
-        .branch(case![Command::Export(days)].endpoint(admin::export));
+    // Admin commands ([`Command::admin_only`]) from staff who are not admins are refused.
+    let admin_commands = dptree::filter(|command: Command| command.admin_only())
+        .branch(
+            dptree::filter(|actor: Actor| actor.admin)
+                .branch(case![Command::Invite(kind)].endpoint(admin::invite))
+                .branch(case![Command::Staff(args)].endpoint(admin::staff))
+                .branch(
+                    case![Command::Reset(number)]
+                        .map(typed)
+                        .endpoint(admin::reset),
+                )
+                .branch(case![Command::Stats].endpoint(admin::stats))
+                .branch(case![Command::Export(days)].endpoint(admin::export)),
+        )
+        .endpoint(admin::admins_only);
 
     let staff_commands = teloxide::filter_command::<Command, _>()
-        .branch(case![Command::Start(payload)].endpoint(handlers::start))
+        .branch(admin_commands)
+        .branch(
+            case![Command::Start(payload)]
+                .branch(dptree::filter(customer_link).endpoint(customers::link_opened_by_staff))
+                .endpoint(handlers::start),
+        )
         .branch(case![Command::Help].endpoint(handlers::help))
-        .branch(case![Command::Verify(number)].endpoint(handlers::verify))
-        .branch(case![Command::Qr(number)].endpoint(customers::qr))
-        .branch(case![Command::Lookup(number)].endpoint(customers::lookup))
+        .branch(
+            case![Command::Verify(number)]
+                .map(typed)
+                .endpoint(handlers::verify),
+        )
+        .branch(
+            case![Command::Qr(number)]
+                .map(typed)
+                .endpoint(customers::qr),
+        )
+        .branch(
+            case![Command::Lookup(number)]
+                .map(typed)
+                .endpoint(customers::lookup),
+        )
         .branch(case![Command::Cancel].endpoint(handlers::cancel))
         .branch(case![Command::Status].endpoint(handlers::status))
         .branch(case![Command::History].endpoint(handlers::history))
-        .branch(case![Command::Language].endpoint(handlers::language))
-        .branch(admin_commands)
-        // Only admin commands are left: the sender is not an admin.
-        .endpoint(admin::admins_only);
+        .branch(case![Command::Language].endpoint(handlers::language));
 
     let staff_messages = Update::filter_message()
         .branch(staff_commands)
@@ -116,21 +177,22 @@ pub fn schema() -> UpdateHandler<BoxError> {
         )
         .endpoint(handlers::other_message);
 
-    let staff_buttons = Update::filter_callback_query()
-        .branch(
-            dptree::filter(|query: CallbackQuery, role: Role| {
-                buttons::is_admin_only(query.data.as_deref()) && role != Role::Admin
-            })
-            .endpoint(presses::admins_only),
-        )
-        .endpoint(presses::pressed);
-
     // Strangers: a one-time link (an invite, or a customer's `/qr` link), a customer's own
-    // contact in a private chat, and nothing else.
+    // contact in a private chat, and nothing else. A link opens the private chat with the bot;
+    // typed in a group it is only text (which the whole group could read and open first), and
+    // opens nothing.
+    let one_time_link = dptree::filter(|msg: Message, payload: String| {
+        msg.chat.is_private() && !payload.trim().is_empty()
+    })
+    .branch(dptree::filter(customer_link).endpoint(customers::link_opened))
+    .endpoint(handlers::join);
     let stranger_messages = Update::filter_message()
         .branch(
-            teloxide::filter_command::<Command, _>()
-                .branch(case![Command::Start(payload)].endpoint(handlers::join)),
+            teloxide::filter_command::<Command, _>().branch(
+                case![Command::Start(payload)]
+                    .branch(one_time_link)
+                    .endpoint(handlers::stranger),
+            ),
         )
         .branch(
             dptree::filter(|msg: Message| msg.contact().is_some() && msg.chat.is_private())
@@ -139,13 +201,18 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .endpoint(customers::stranger_message);
 
     // Only messages and button presses are asked for; each is let through by `access` first,
-    // and only once whichever replica it reaches.
+    // and only once whichever replica it reaches. Staff act in a chat: a press without its
+    // message (which the bot's buttons never are) is answered as unknown.
     dptree::entry()
         .filter_async(first_time)
         .branch(
             Update::filter_message().filter(not_for_another_bot).chain(
                 access()
-                    .branch(case![Access::Staff(role)].chain(staff_messages))
+                    .branch(
+                        case![Access::Staff(role)]
+                            .chain(acting())
+                            .chain(staff_messages),
+                    )
                     .branch(case![Access::Stranger].chain(stranger_messages))
                     .endpoint(handlers::access_unavailable),
             ),
@@ -153,11 +220,25 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .branch(
             Update::filter_callback_query().chain(
                 access()
-                    .branch(case![Access::Staff(role)].chain(staff_buttons))
+                    .branch(
+                        case![Access::Staff(role)]
+                            .branch(acting().chain(presses::schema()))
+                            .endpoint(presses::unknown),
+                    )
                     .branch(case![Access::Stranger].endpoint(presses::stranger))
                     .endpoint(presses::access_unavailable),
             ),
         )
+}
+
+/// `/start c_…`: a customer's `/qr` link, not an invite.
+fn customer_link(payload: String) -> bool {
+    crate::customers::is_link_token(payload.trim())
+}
+
+/// The phone number typed after a command, read once.
+fn typed(number: String, settings: Arc<Settings>) -> TypedPhone {
+    TypedPhone::read(number, settings.default_region)
 }
 
 /// A command addressed to another bot in a group (`/verify@other_bot`) is that bot's to
@@ -223,6 +304,30 @@ fn access() -> UpdateHandler<BoxError> {
         .map_async(resolve_lang)
 }
 
+/// Staff act: who they are and where ([`Actor`], the flow's rule of what they may touch), and
+/// how replies to them look ([`View`]: numbers masked in groups), built once for every handler.
+fn acting() -> UpdateHandler<BoxError> {
+    dptree::filter_map(actor).map(view)
+}
+
+fn actor(update: Update, role: Role) -> Option<Actor> {
+    Some(Actor {
+        user_id: update.from()?.id.0 as i64,
+        chat_id: update.chat()?.id.0,
+        admin: role == Role::Admin,
+    })
+}
+
+fn view(update: Update, actor: Actor, lang: Lang, settings: Arc<Settings>) -> View {
+    View {
+        viewer: actor.user_id,
+        now: crate::now(),
+        group: !update.chat().is_some_and(|chat| chat.is_private()),
+        lang,
+        tz: settings.time_zone.clone(),
+    }
+}
+
 /// The language of the replies: the person's `/language` choice, else their Telegram app's
 /// language (`ru*` → Russian, others → English), else `DEFAULT_LANGUAGE`. For staff, the app's
 /// language is remembered, for the messages the bot sends them later on its own (live delivery
@@ -272,7 +377,42 @@ async fn resolve_access(user: User, store: Store, settings: Arc<Settings>) -> Ac
 
 #[cfg(test)]
 mod tests {
-    use super::addressed_to_another_bot;
+    use super::*;
+
+    /// The menus are [`Command`]: every command but the hidden `/start` is in them once, the
+    /// admin ones ([`Command::admin_only`]) only in admins' menus and after the others, each
+    /// described in its own words in both languages.
+    #[test]
+    fn the_menus_are_the_commands() {
+        let names = |commands: Vec<teloxide::types::BotCommand>| -> Vec<String> {
+            commands.into_iter().map(|c| c.command).collect()
+        };
+        let visible: Vec<String> = Command::bot_commands()
+            .into_iter()
+            .map(|c| c.command.trim_start_matches('/').to_owned())
+            .collect();
+        assert!(!visible.contains(&"start".to_owned()), "{visible:?}");
+        assert!(Command::parse("/start", "verify_bot").is_ok());
+        let menus = Command::menus();
+        for lang in Lang::ALL {
+            let staff = names(menus.staff_commands(lang));
+            let admin = names(menus.admin_commands(lang));
+            assert_eq!(
+                admin[..staff.len()],
+                staff[..],
+                "the admin menu adds to the staff one"
+            );
+            assert_eq!(admin.len(), visible.len(), "{admin:?} / {visible:?}");
+            for name in &visible {
+                let command = Command::parse(&format!("/{name}"), "verify_bot").unwrap();
+                assert!(admin.contains(name), "/{name} is in the admin menu");
+                assert_eq!(staff.contains(name), !command.admin_only(), "/{name}");
+                let id = format!("menu-{name}");
+                let description = crate::i18n::try_text(lang, &id, &[]);
+                assert!(description.is_ok_and(|d| !d.is_empty()), "{id} in {lang:?}");
+            }
+        }
+    }
 
     #[test]
     fn only_commands_for_another_bot_are_left_alone() {

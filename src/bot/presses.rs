@@ -1,187 +1,289 @@
-//! What a button press does. `callback_data` is written by the client, so every press is
+//! What a button press does, one handler per [`Action`], and the branch of the tree that routes
+//! each press to its handler. `callback_data` is written by the client, so every press is
 //! authorised against the verification it names, the person who pressed and the chat the press
 //! came from (see [`Actor`]): a refused press is answered with a short pop-up that reveals
 //! nothing, does nothing, and is written to the audit log. Every press is answered
 //! (`answerCallbackQuery`), and pressing twice is safe: the second press finds the verification
 //! no longer open, or the person already removed, and says so.
 
-use std::sync::Arc;
-
+use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
-use teloxide::types::{MaybeInaccessibleMessage, Me, User};
+use teloxide::types::Me;
 
 use super::admin;
 use super::buttons::{self, Action, keyboard};
-use super::context::{BoxError, HandlerResult, Settings, TgBot};
+use super::context::{BoxError, HandlerResult, TgBot};
 use super::customers::QrPicture;
 use super::reply::{Private, drop_buttons, remove_buttons, send_to as say, to_private_chat};
 use super::texts::{self, Lang, View};
 use crate::customers::{Customers, LinkFor, Pressed};
-use crate::store::{Role, Store};
+use crate::people::People;
+use crate::store::Store;
 use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 
-/// What a press may need besides the press itself.
-struct Context<'a> {
-    bot: &'a TgBot,
-    verifier: &'a Verifier,
-    customers: &'a Customers,
-    store: &'a Store,
-    settings: &'a Settings,
-    me: &'a Me,
+/// The presses of staff, routed by what they ask for (their [`Action`]), as commands are.
+/// Admin-only actions sit in the admin branch; the same press from other staff is refused.
+/// A press whose data is not the bot's reaches none of them (the tree answers it as unknown).
+pub fn schema() -> UpdateHandler<BoxError> {
+    use dptree::case;
+
+    let admin_actions = dptree::filter(|actor: Actor| actor.admin)
+        .branch(case![Action::Remove(user_id)].endpoint(remove));
+
+    dptree::filter_map(|query: CallbackQuery| query.data.as_deref().and_then(Action::parse))
+        .branch(case![Action::Resend(id)].endpoint(resend))
+        .branch(case![Action::Cancel(id)].endpoint(cancel))
+        .branch(case![Action::Check(id, code)].endpoint(check))
+        .branch(case![Action::Anyway(id)].endpoint(anyway))
+        .branch(case![Action::Consent(id)].endpoint(consent))
+        .branch(case![Action::Drop(id)].endpoint(drop_question))
+        .branch(case![Action::QrForQuestion(id)].endpoint(qr_for_question))
+        .branch(case![Action::QrForVerification(id)].endpoint(qr_for_verification))
+        .branch(case![Action::Language(chosen)].endpoint(language))
+        .branch(admin_actions)
+        // Only admin actions are left: the presser is not an admin.
+        .endpoint(admins_only)
 }
 
-/// A button pressed by staff. Always answered, even when something fails.
-// Handlers take their dependencies one by one, as the handler tree injects them.
-#[allow(clippy::too_many_arguments)]
-pub async fn pressed(
-    bot: TgBot,
-    query: CallbackQuery,
+/// The pop-up of a press: what `pressed` says, or an apology when it fails. Always sent.
+async fn answer_with(
+    bot: &TgBot,
+    query: &CallbackQuery,
     lang: Lang,
-    role: Role,
-    verifier: Verifier,
-    customers: Customers,
-    store: Store,
-    settings: Arc<Settings>,
-    me: Me,
+    pressed: impl Future<Output = Result<String, BoxError>>,
 ) -> HandlerResult {
-    let cx = Context {
-        bot: &bot,
-        verifier: &verifier,
-        customers: &customers,
-        store: &store,
-        settings: &settings,
-        me: &me,
-    };
-    let text = match act(lang, role, &query, &cx).await {
+    let text = match pressed.await {
         Ok(text) => text,
         Err(err) => {
             tracing::error!("a button press failed: {err}");
             texts::internal_error(lang)
         }
     };
-    answer(&bot, &query, text).await
+    answer(bot, query, text).await
 }
 
-/// Does what the button says; returns the pop-up answer.
-async fn act(
-    lang: Lang,
-    role: Role,
-    query: &CallbackQuery,
-    cx: &Context<'_>,
-) -> Result<String, BoxError> {
-    let Context {
-        bot,
-        verifier,
-        customers,
-        store,
-        settings,
-        ..
-    } = *cx;
-    let action = query.data.as_deref().and_then(Action::parse);
-    let (Some(action), Some(message)) = (action, query.message.as_ref()) else {
-        return Ok(texts::callback_unknown(lang));
-    };
-    let chat = message.chat().id;
-    let staff = query.from.id.0 as i64;
-    let actor = Actor {
-        user_id: staff,
-        chat_id: chat.0,
-        admin: role == Role::Admin,
-    };
-    let view = View {
-        viewer: staff,
-        now: crate::now(),
-        group: !message.chat().is_private(),
-        lang,
-        tz: settings.time_zone.clone(),
-    };
-    match action {
-        Action::Cancel(id) => match verifier.cancel_by_id(id, &actor).await? {
+/// ✖️ Cancel under a verification.
+pub async fn cancel(
+    bot: TgBot,
+    query: CallbackQuery,
+    id: i64,
+    actor: Actor,
+    view: View,
+    verifier: Verifier,
+) -> HandlerResult {
+    let lang = view.lang;
+    let pressed = async {
+        match verifier.cancel_by_id(id, &actor).await? {
             cancelled @ CancelOutcome::Cancelled { .. } => {
-                drop_keyboard(bot, message).await;
+                drop_keyboard(&bot, &query).await;
                 if let CancelOutcome::Cancelled { verification, .. } = &cancelled {
-                    drop_buttons(bot, verification).await;
+                    drop_buttons(&bot, verification).await;
                 }
-                say(bot, chat, texts::cancel_outcome(&cancelled, &view), None).await?;
+                let text = texts::cancel_outcome(&cancelled, &view);
+                say(&bot, chat(&actor), text, None).await?;
                 Ok(texts::callback_cancelled(lang))
             }
             CancelOutcome::NotAllowed => Ok(texts::not_allowed(lang)),
             _ => Ok(texts::no_longer_open(lang)),
-        },
-        Action::Resend(id) => {
-            let outcome = verifier.resend(id, &actor).await?;
-            let text = texts::send_outcome(&outcome, &view);
-            match &outcome {
-                SendOutcome::NotAllowed => Ok(texts::not_allowed(lang)),
-                SendOutcome::NoLongerOpen | SendOutcome::QuestionClosed => {
-                    Ok(texts::no_longer_open(lang))
-                }
-                SendOutcome::Sent(sent) => {
-                    drop_keyboard(bot, message).await;
-                    let shown = say(bot, chat, text, Some(keyboard(lang, sent.id))).await?;
-                    verifier.remember_message(sent.id, shown.id.0).await?;
-                    Ok(texts::callback_resent(lang))
-                }
-                SendOutcome::AlreadyOpen(_) => {
-                    let buttons = buttons::for_send(lang, &outcome, staff);
-                    say(bot, chat, text, buttons).await?;
-                    Ok(texts::callback_not_sent(lang))
-                }
-                SendOutcome::Refused(_)
-                | SendOutcome::Failed(_)
-                | SendOutcome::SenderRefused { .. }
-                | SendOutcome::Unknown { .. } => {
-                    say(bot, chat, text, None).await?;
-                    Ok(texts::callback_not_sent(lang))
-                }
+        }
+    };
+    answer_with(&bot, &query, lang, pressed).await
+}
+
+/// 🔁 Resend under a verification.
+pub async fn resend(
+    bot: TgBot,
+    query: CallbackQuery,
+    id: i64,
+    actor: Actor,
+    view: View,
+    verifier: Verifier,
+) -> HandlerResult {
+    let lang = view.lang;
+    let pressed = async {
+        let outcome = verifier.resend(id, &actor).await?;
+        let text = texts::send_outcome(&outcome, &view);
+        let chat = chat(&actor);
+        match &outcome {
+            SendOutcome::NotAllowed => Ok(texts::not_allowed(lang)),
+            SendOutcome::NoLongerOpen | SendOutcome::QuestionClosed => {
+                Ok(texts::no_longer_open(lang))
+            }
+            SendOutcome::Sent(sent) => {
+                drop_keyboard(&bot, &query).await;
+                let shown = say(&bot, chat, text, Some(keyboard(lang, sent.id))).await?;
+                verifier.remember_message(sent.id, shown.id.0).await?;
+                Ok(texts::callback_resent(lang))
+            }
+            SendOutcome::AlreadyOpen(_) => {
+                let buttons = buttons::for_send(lang, &outcome, actor.user_id);
+                say(&bot, chat, text, buttons).await?;
+                Ok(texts::callback_not_sent(lang))
+            }
+            SendOutcome::Refused(_)
+            | SendOutcome::Failed(_)
+            | SendOutcome::SenderRefused { .. }
+            | SendOutcome::Unknown { .. } => {
+                say(&bot, chat, text, None).await?;
+                Ok(texts::callback_not_sent(lang))
             }
         }
-        Action::Check(id, code) => {
-            let outcome = verifier.check_id(id, &actor, &code).await?;
-            if let CheckOutcome::NotAllowed = outcome {
-                return Ok(texts::not_allowed(lang));
-            }
-            drop_keyboard(bot, message).await;
-            say(bot, chat, texts::check_outcome(&outcome, &view), None).await?;
-            if let Some(closed) = outcome.closed() {
-                drop_buttons(bot, closed).await;
-            }
-            Ok(texts::callback_checked(lang))
+    };
+    answer_with(&bot, &query, lang, pressed).await
+}
+
+/// A verification picked for a code (after "which one?").
+pub async fn check(
+    bot: TgBot,
+    query: CallbackQuery,
+    (id, code): (i64, String),
+    actor: Actor,
+    view: View,
+    verifier: Verifier,
+) -> HandlerResult {
+    let lang = view.lang;
+    let pressed = async {
+        let outcome = verifier.check_id(id, &actor, &code).await?;
+        if let CheckOutcome::NotAllowed = outcome {
+            return Ok(texts::not_allowed(lang));
         }
-        Action::Remove(user_id) => {
-            let text = admin::remove(lang, bot, store, verifier, settings, staff, user_id).await?;
-            say(bot, chat, text.clone(), None).await?;
-            // The pop-up has room for the first line; the chat has the whole answer.
-            Ok(strip_tags(text.lines().next().unwrap_or_default()))
+        drop_keyboard(&bot, &query).await;
+        let text = texts::check_outcome(&outcome, &view);
+        say(&bot, chat(&actor), text, None).await?;
+        if let Some(closed) = outcome.closed() {
+            drop_buttons(&bot, closed).await;
         }
-        Action::Anyway(id) => {
-            let pressed = customers.send_anyway(id, &actor).await?;
-            answered(pressed, message, &view, cx).await
-        }
-        Action::Consent(id) => {
-            let pressed = customers.consent(id, &actor).await?;
-            answered(pressed, message, &view, cx).await
-        }
-        Action::Drop(id) => {
-            let pressed = customers.drop_question(id, &actor).await?;
-            answered(pressed, message, &view, cx).await
-        }
-        Action::QrForQuestion(id) => {
-            let link = customers.link_for_question(id, &actor).await?;
-            qr_sent(link, &query.from, &view, cx).await
-        }
-        Action::QrForVerification(id) => {
-            let link = customers.link_for_verification(id, &actor).await?;
-            qr_sent(link, &query.from, &view, cx).await
-        }
-        Action::Language(chosen) => {
-            store.choose_language(staff, chosen, crate::now()).await?;
-            tracing::info!(user = staff, language = chosen.code(), "language chosen");
-            drop_keyboard(bot, message).await;
-            say(bot, chat, texts::language_set(chosen), None).await?;
-            Ok(strip_tags(&texts::language_set(chosen)))
-        }
-    }
+        Ok(texts::callback_checked(lang))
+    };
+    answer_with(&bot, &query, lang, pressed).await
+}
+
+/// Admin: Remove under the `/staff` list.
+pub async fn remove(
+    bot: TgBot,
+    query: CallbackQuery,
+    user_id: i64,
+    actor: Actor,
+    view: View,
+    people: People,
+) -> HandlerResult {
+    let lang = view.lang;
+    let pressed = async {
+        let removal = people.remove(actor.user_id, user_id).await?;
+        let text = admin::removed(&bot, lang, user_id, removal).await;
+        say(&bot, chat(&actor), text.clone(), None).await?;
+        // The pop-up has room for the first line; the chat has the whole answer.
+        Ok(strip_tags(text.lines().next().unwrap_or_default()))
+    };
+    answer_with(&bot, &query, lang, pressed).await
+}
+
+/// "Send a new code anyway" under a number verified recently.
+pub async fn anyway(
+    bot: TgBot,
+    query: CallbackQuery,
+    id: i64,
+    actor: Actor,
+    view: View,
+    customers: Customers,
+) -> HandlerResult {
+    let pressed = async {
+        let pressed = customers.send_anyway(id, &actor).await?;
+        answered(pressed, &bot, &query, &actor, &view, &customers).await
+    };
+    answer_with(&bot, &query, view.lang, pressed).await
+}
+
+/// "Yes, send" under the consent question.
+pub async fn consent(
+    bot: TgBot,
+    query: CallbackQuery,
+    id: i64,
+    actor: Actor,
+    view: View,
+    customers: Customers,
+) -> HandlerResult {
+    let pressed = async {
+        let pressed = customers.consent(id, &actor).await?;
+        answered(pressed, &bot, &query, &actor, &view, &customers).await
+    };
+    answer_with(&bot, &query, view.lang, pressed).await
+}
+
+/// "Cancel" under a question.
+pub async fn drop_question(
+    bot: TgBot,
+    query: CallbackQuery,
+    id: i64,
+    actor: Actor,
+    view: View,
+    customers: Customers,
+) -> HandlerResult {
+    let pressed = async {
+        let pressed = customers.drop_question(id, &actor).await?;
+        answered(pressed, &bot, &query, &actor, &view, &customers).await
+    };
+    answer_with(&bot, &query, view.lang, pressed).await
+}
+
+/// "Customer is here: QR instead" under a question.
+pub async fn qr_for_question(
+    bot: TgBot,
+    query: CallbackQuery,
+    id: i64,
+    actor: Actor,
+    view: View,
+    me: Me,
+    customers: Customers,
+) -> HandlerResult {
+    let pressed = async {
+        let link = customers.link_for_question(id, &actor).await?;
+        qr_sent(link, &bot, &view, &me).await
+    };
+    answer_with(&bot, &query, view.lang, pressed).await
+}
+
+/// "Customer is here: QR instead" under a code sent.
+pub async fn qr_for_verification(
+    bot: TgBot,
+    query: CallbackQuery,
+    id: i64,
+    actor: Actor,
+    view: View,
+    me: Me,
+    customers: Customers,
+) -> HandlerResult {
+    let pressed = async {
+        let link = customers.link_for_verification(id, &actor).await?;
+        qr_sent(link, &bot, &view, &me).await
+    };
+    answer_with(&bot, &query, view.lang, pressed).await
+}
+
+/// English / Русский under `/language`: the answers are in the language chosen. (Its branch
+/// puts `chosen` where the presser's language was; an apology is in theirs, `view.lang`.)
+pub async fn language(
+    bot: TgBot,
+    query: CallbackQuery,
+    chosen: Lang,
+    actor: Actor,
+    view: View,
+    store: Store,
+) -> HandlerResult {
+    let pressed = async {
+        let user = actor.user_id;
+        store.choose_language(user, chosen, crate::now()).await?;
+        tracing::info!(user, language = chosen.code(), "language chosen");
+        drop_keyboard(&bot, &query).await;
+        say(&bot, chat(&actor), texts::language_set(chosen), None).await?;
+        Ok(strip_tags(&texts::language_set(chosen)))
+    };
+    answer_with(&bot, &query, view.lang, pressed).await
+}
+
+/// The chat the press came from.
+fn chat(actor: &Actor) -> ChatId {
+    ChatId(actor.chat_id)
 }
 
 /// What a press on a question's button did, told in the chat; returns the pop-up. The question's
@@ -189,19 +291,21 @@ async fn act(
 /// leaves the question open, to press again later.
 async fn answered(
     pressed: Pressed,
-    message: &MaybeInaccessibleMessage,
+    bot: &TgBot,
+    query: &CallbackQuery,
+    actor: &Actor,
     view: &View,
-    cx: &Context<'_>,
+    customers: &Customers,
 ) -> Result<String, BoxError> {
-    let (bot, lang, chat) = (cx.bot, view.lang, message.chat().id);
+    let (lang, chat) = (view.lang, chat(actor));
     match pressed {
         Pressed::NotAllowed => Ok(texts::not_allowed(lang)),
         Pressed::Closed => {
-            drop_keyboard(bot, message).await;
+            drop_keyboard(bot, query).await;
             Ok(texts::question_closed(lang))
         }
         Pressed::Cancelled(question) => {
-            drop_keyboard(bot, message).await;
+            drop_keyboard(bot, query).await;
             say(
                 bot,
                 chat,
@@ -212,7 +316,7 @@ async fn answered(
             Ok(texts::callback_cancelled(lang))
         }
         Pressed::AskConsent(question) => {
-            drop_keyboard(bot, message).await;
+            drop_keyboard(bot, query).await;
             let text = texts::consent_question(&question.phone, view);
             let buttons = buttons::consent_keyboard(lang, question.id);
             say(bot, chat, text, Some(buttons)).await?;
@@ -223,14 +327,17 @@ async fn answered(
                 outcome,
                 SendOutcome::Refused(_) | SendOutcome::AlreadyOpen(_)
             ) {
-                drop_keyboard(bot, message).await;
+                drop_keyboard(bot, query).await;
             }
             let text = texts::send_outcome(&outcome, view);
             let buttons = buttons::for_send(lang, &outcome, view.viewer);
             let shown = say(bot, chat, text, buttons).await?;
             match outcome {
                 SendOutcome::Sent(sent) => {
-                    cx.verifier.remember_message(sent.id, shown.id.0).await?;
+                    customers
+                        .verifier()
+                        .remember_message(sent.id, shown.id.0)
+                        .await?;
                     Ok(texts::callback_sent(lang))
                 }
                 _ => Ok(texts::callback_not_sent(lang)),
@@ -241,29 +348,20 @@ async fn answered(
 
 /// Sends the QR picture of a link made by a button to the presser's private chat (where the
 /// link belongs, also when the button was pressed in a group); returns the pop-up.
-async fn qr_sent(
-    link: LinkFor,
-    presser: &User,
-    view: &View,
-    cx: &Context<'_>,
-) -> Result<String, BoxError> {
+async fn qr_sent(link: LinkFor, bot: &TgBot, view: &View, me: &Me) -> Result<String, BoxError> {
     let lang = view.lang;
     let link = match link {
         LinkFor::Made(link) => link,
         LinkFor::Closed => return Ok(texts::question_closed(lang)),
         LinkFor::NotAllowed => return Ok(texts::not_allowed(lang)),
     };
-    let private = View {
-        group: false,
-        ..view.clone()
-    };
-    let picture = QrPicture::of(cx.me, &link, &private)?;
-    let delivered = to_private_chat(presser, |chat| picture.send(cx.bot, chat)).await?;
+    let picture = QrPicture::of(me, &link, &view.in_private())?;
+    let delivered = to_private_chat(view.viewer, |chat| picture.send(bot, chat)).await?;
     Ok(match (delivered, view.group) {
         (Private::Delivered, false) => texts::callback_qr(lang),
         (Private::Delivered, true) => strip_tags(&texts::sent_privately(lang)),
         (Private::CannotWrite, _) => {
-            strip_tags(&texts::cannot_write_privately(lang, cx.me.username()))
+            strip_tags(&texts::cannot_write_privately(lang, me.username()))
         }
     })
 }
@@ -286,6 +384,11 @@ pub async fn admins_only(
     answer(&bot, &query, texts::admins_only(lang)).await
 }
 
+/// A press that is not one of the bot's buttons (or not under a message).
+pub async fn unknown(bot: TgBot, query: CallbackQuery, lang: Lang) -> HandlerResult {
+    answer(&bot, &query, texts::callback_unknown(lang)).await
+}
+
 /// A button pressed by someone without access (an old message in a shared group, say).
 pub async fn stranger(bot: TgBot, query: CallbackQuery, lang: Lang) -> HandlerResult {
     answer(&bot, &query, texts::stranger_short(lang, query.from.id.0)).await
@@ -305,8 +408,10 @@ async fn answer(bot: &TgBot, query: &CallbackQuery, text: String) -> HandlerResu
 }
 
 /// Removes the buttons from the message whose button was pressed. Best effort.
-async fn drop_keyboard(bot: &TgBot, message: &teloxide::types::MaybeInaccessibleMessage) {
-    remove_buttons(bot, message.chat().id, message.id()).await;
+async fn drop_keyboard(bot: &TgBot, query: &CallbackQuery) {
+    if let Some(message) = &query.message {
+        remove_buttons(bot, message.chat().id, message.id()).await;
+    }
 }
 
 /// HTML replies reused as pop-up answers, which are plain text.

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, Me, MessageId, ReplyParameters, User};
+use teloxide::types::{InlineKeyboardMarkup, Me, MessageId, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 
-use super::context::{BoxError, HandlerResult, Settings, TgBot};
+use super::context::{BoxError, HandlerResult, TgBot};
 use super::texts::{self, Lang, View};
 use crate::store::{StoreError, Verification};
 
@@ -27,17 +27,6 @@ pub const MAX_MESSAGE: usize = 4096;
 /// How often a request refused with `429` is sent again, and the longest wait accepted.
 const FLOOD_RETRIES: u32 = 5;
 const LONGEST_FLOOD_WAIT: Duration = Duration::from_secs(120);
-
-/// How a reply to `msg` from `user` should look.
-pub fn view_of(msg: &Message, user: &User, lang: Lang, settings: &Settings) -> View {
-    View {
-        viewer: user.id.0 as i64,
-        now: crate::now(),
-        group: !msg.chat.is_private(),
-        lang,
-        tz: settings.time_zone.clone(),
-    }
-}
 
 pub async fn reply(bot: &TgBot, msg: &Message, text: String) -> HandlerResult {
     send(bot, msg, text, None).await?;
@@ -99,16 +88,15 @@ async fn send_part(
     patiently(|| request.clone()).await
 }
 
-/// Delivers an answer meant for `user` alone: in the chat of `msg` when it is their private
-/// chat; from a group, to their private chat, telling the group in one line (or, when the bot
+/// Delivers an answer meant for `view`'s viewer alone: in the chat of `msg` when it is their
+/// private chat; from a group, to their private chat, telling the group in one line (or, when the bot
 /// may not write to them, how to let it). Invite links, the staff list, `/stats`, exports and
 /// `/qr` pictures go this way, so customers reading a group see none of them.
 pub async fn privately<F, Fut>(
     bot: &TgBot,
     msg: &Message,
-    user: &User,
+    view: &View,
     me: &Me,
-    lang: Lang,
     deliver: F,
 ) -> HandlerResult
 where
@@ -118,7 +106,8 @@ where
     if msg.chat.is_private() {
         return Ok(deliver(msg.chat.id).await?);
     }
-    match to_private_chat(user, deliver).await? {
+    let lang = view.lang;
+    match to_private_chat(view.viewer, deliver).await? {
         Private::Delivered => reply(bot, msg, texts::sent_privately(lang)).await,
         Private::CannotWrite => {
             reply(bot, msg, texts::cannot_write_privately(lang, me.username())).await
@@ -134,17 +123,17 @@ pub enum Private {
     CannotWrite,
 }
 
-/// Delivers to `user`'s private chat; a person the bot may not write to is
+/// Delivers to the private chat of `user` (an id); a person the bot may not write to is
 /// [`Private::CannotWrite`], not an error.
-pub async fn to_private_chat<F, Fut>(user: &User, deliver: F) -> Result<Private, RequestError>
+pub async fn to_private_chat<F, Fut>(user: i64, deliver: F) -> Result<Private, RequestError>
 where
     F: FnOnce(ChatId) -> Fut,
     Fut: Future<Output = Result<(), RequestError>>,
 {
-    match deliver(ChatId(user.id.0 as i64)).await {
+    match deliver(ChatId(user)).await {
         Ok(()) => Ok(Private::Delivered),
         Err(RequestError::Api(err)) if cannot_write_to(&err) => {
-            tracing::info!(user = user.id.0, "cannot write to someone privately: {err}");
+            tracing::info!(user, "cannot write to someone privately: {err}");
             Ok(Private::CannotWrite)
         }
         Err(err) => Err(err),

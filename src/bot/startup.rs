@@ -7,16 +7,17 @@ use anyhow::Context;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 
+use super::Command;
 use super::alerts::all_admins;
 use super::context::{Settings, TgBot};
-use super::menu;
 use crate::store::Store;
 use crate::{invite, now};
 
 /// Who the bot is; its menus registered and, with no admin yet, the owner link printed.
 pub async fn meet(bot: &TgBot, store: &Store, settings: &Settings) -> anyhow::Result<Me> {
     let me = get_me(bot).await?;
-    menu::register(bot, &all_admins(store, settings).await?).await;
+    let admins = all_admins(store, settings).await?;
+    Command::menus().register(bot, &admins).await;
     announce_owner_link(store, settings, &me).await?;
     Ok(me)
 }

@@ -31,6 +31,16 @@ pub struct View {
     pub tz: jiff::tz::TimeZone,
 }
 
+impl View {
+    /// The same reply in the viewer's private chat, where numbers are shown in full.
+    pub fn in_private(&self) -> View {
+        View {
+            group: false,
+            ..self.clone()
+        }
+    }
+}
+
 // --- command menu -----------------------------------------------------------------------------
 
 /// A command's description in the menu (`menu-<command>`).

@@ -1,7 +1,9 @@
 //! Every text the bot shows a person. The words live in `locales/<lang>/*.ftl` (English and
 //! Russian, see [`crate::i18n`]); each function here picks the message by id, formats numbers,
 //! money and dates for the language, and HTML-escapes whatever came from people before passing
-//! it in. Handlers never hold text.
+//! it in. Handlers never hold text: a reply that only fills in plain values may be picked by id
+//! where it is needed (`tr!(lang, "id", name = value)`); the functions here are for the texts
+//! that format.
 //!
 //! Replies are HTML (`parse_mode = HTML`); numbers and codes sit in `<code>` so they can be copied
 //! with a tap. The first character of a check result tells the outcome at a glance:
