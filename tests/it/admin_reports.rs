@@ -1,7 +1,9 @@
 //! `/stats` and `/export`, end to end: numbers, a real PNG chart, and a CSV and an Excel
 //! workbook that read back.
 
-use crate::common::app::{PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
+use crate::common::app::{
+    PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says, link_token,
+};
 use crate::common::fake_telegram::{TgUser, Upload};
 
 const OTHER_PHONE: &str = "+7 916 123-45-67";
@@ -40,8 +42,7 @@ fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
 async fn stats_count_outcomes_and_money_and_come_with_a_png_chart() {
     let app = TestApp::spawn().await;
     // One verified, one cancelled, one expired and refunded.
-    app.say(&format!("/verify {PHONE}")).await;
-    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    app.verify_to_the_end(PHONE).await;
     app.say(&format!("/verify {OTHER_PHONE}")).await;
     app.say("/cancel").await;
     app.say("/verify +49 1512 3456789").await;
@@ -74,9 +75,8 @@ async fn stats_count_outcomes_and_money_and_come_with_a_png_chart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_is_a_csv_that_parses_back_to_what_happened() {
     let app = TestApp::spawn().await;
-    app.say(&format!("/verify {PHONE}")).await;
+    app.verify_to_the_end(PHONE).await;
     let verified_request = app.gateway.last_request_id().unwrap();
-    app.say(&app.customer_code()).await;
     app.say(&format!("/verify {OTHER_PHONE}")).await;
     let open_request = app.gateway.last_request_id().unwrap();
 
@@ -153,8 +153,7 @@ async fn export_comes_with_an_excel_workbook_in_the_admins_language_and_time_zon
         ("TIME_ZONE", "Asia/Tokyo"),
     ])
     .await;
-    app.say(&format!("/verify {PHONE}")).await;
-    app.say(&app.customer_code()).await;
+    app.verify_to_the_end(PHONE).await;
     app.telegram.push_text(&app.admin, app.chat(), "/export");
     let workbook = upload(&app, "sendDocument", 2).await;
     let file = &workbook.files[0];
@@ -205,23 +204,13 @@ async fn staff_cannot_see_stats_or_export() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invite_verify_export_and_remove_round_trip() {
     let app = TestApp::spawn().await;
-    let invite = app.say("/invite").await;
-    let token: String = invite
-        .text
-        .split("?start=")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect();
+    let token = link_token(&app.say("/invite").await);
     let ivy = TgUser::new(6001, "Ivy Петрова");
     assert_says(
         &app.say_as(&ivy, 6001, &format!("/start {token}")).await,
         "You are now staff",
     );
-    app.say_as(&ivy, 6001, &format!("/verify {PHONE}")).await;
-    let code = app.customer_code();
-    assert_opens_with(&app.say_as(&ivy, 6001, &code).await, "✅");
+    app.verify_to_the_end_as(&ivy, 6001, PHONE).await;
 
     app.telegram.push_text(&app.admin, app.chat(), "/export");
     let document = upload(&app, "sendDocument", 1).await;

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::common::app::{PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
+use crate::common::app::{PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
 use crate::common::fake_telegram::TgUser;
 use crate::on_test_db;
 
@@ -32,10 +32,7 @@ async fn a_replica_whose_clock_runs_ahead_never_closes_a_live_send() {
     // The first process's send is held in flight by a slow Gateway (12 s: no process that goes
     // by the database's clock gives it up, and it lasts well past the sweep below).
     first.gateway.set_delay(Duration::from_secs(12));
-    first
-        .telegram
-        .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
-    first.wait_for_sends(1).await;
+    first.verify_in_flight(PHONE).await;
 
     // A send truly abandoned 35 s ago (by the database's clock, which is this host's)
     // in another chat: only the process running ahead gives it up, in the same statement that
@@ -56,12 +53,10 @@ async fn a_replica_whose_clock_runs_ahead_never_closes_a_live_send() {
         .await
         .map(|done| done.rows_affected()))
     .unwrap();
-    let told = ahead
-        .telegram
-        .wait_for_messages(1003, 1, PATIENCE)
-        .await
-        .remove(0);
-    assert_says(&told, "interrupted while sending a code");
+    assert_says(
+        &ahead.nth_message(1003, 1).await,
+        "interrupted while sending a code",
+    );
 
     // The live send was left alone: still in flight, and nobody was told it was lost.
     let sql = "SELECT status FROM verifications WHERE phone = $1";
@@ -72,15 +67,7 @@ async fn a_replica_whose_clock_runs_ahead_never_closes_a_live_send() {
     assert!(ahead.telegram.messages_to(first.chat()).is_empty());
 
     // It lands, and its code checks out.
-    let sent = first
-        .telegram
-        .wait_for_messages(first.chat(), 1, PATIENCE)
-        .await
-        .remove(0);
-    assert_opens_with(&sent, "📨");
-    first.gateway.set_delay(Duration::ZERO);
-    let code = first.customer_code();
-    assert_opens_with(&first.say(&code).await, "✅");
+    first.held_send_lands_and_checks_out().await;
     assert!(ahead.telegram.messages_to(first.chat()).is_empty());
 }
 
@@ -102,18 +89,14 @@ async fn a_replica_whose_clock_runs_ahead_neither_expires_nor_escapes_anothers_s
     // A code sent through the first process is still open for the replica running ahead: a
     // colleague's /verify there shows it instead of paying for another.
     assert_opens_with(&first.say(&format!("/verify {PHONE}")).await, "📨");
-    let open = ahead
-        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
-        .await;
+    let open = ahead.verify_as(&colleague, PHONE).await;
     assert_opens_with(&open, "⏳");
     assert_says(&open, "No new code was sent");
     assert_eq!(first.gateway.count("sendVerificationMessage"), 1);
 
     // Cancelled, the number is still in its cooldown there.
     first.say("/cancel").await;
-    let cooled = ahead
-        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
-        .await;
+    let cooled = ahead.verify_as(&colleague, PHONE).await;
     assert_opens_with(&cooled, "🚦");
     assert_says(&cooled, "moments ago");
 
@@ -123,15 +106,11 @@ async fn a_replica_whose_clock_runs_ahead_neither_expires_nor_escapes_anothers_s
     assert_opens_with(&first.say(&format!("/verify {PHONE}")).await, "📨");
     first.say("/cancel").await;
     first.advance_clock(61);
-    let second = ahead
-        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
-        .await;
+    let second = ahead.verify_as(&colleague, PHONE).await;
     assert_opens_with(&second, "📨");
     ahead.say_as(&colleague, 1002, "/cancel").await;
     first.advance_clock(61);
-    let refused = ahead
-        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
-        .await;
+    let refused = ahead.verify_as(&colleague, PHONE).await;
     assert_opens_with(&refused, "🚦");
     assert_eq!(first.gateway.count("sendVerificationMessage"), 3);
 }

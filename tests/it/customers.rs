@@ -4,9 +4,7 @@
 
 use serde_json::Value;
 
-use crate::common::app::{
-    ADMIN_ID, PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says,
-};
+use crate::common::app::{ADMIN_ID, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
 use crate::common::fake_telegram::{SentMessage, TgUser};
 use crate::on_test_db;
 
@@ -19,15 +17,6 @@ fn customer(lang: Option<&str>) -> TgUser {
         language_code: lang.map(str::to_owned),
         ..TgUser::new(CUSTOMER_ID, "Carol")
     }
-}
-
-/// The bot as deployed: numbers verified within `REVERIFY_AFTER_DAYS`'s default (30 days) are
-/// remembered (the harness turns that off for the other tests), with `extra` settings.
-async fn spawn_remembering(extra: &[(&str, &str)]) -> TestApp {
-    let admin = ADMIN_ID.to_string();
-    let mut env = vec![("ADMIN_IDS", admin.as_str()), ("REVERIFY_AFTER_DAYS", "")];
-    env.extend_from_slice(extra);
-    TestApp::spawn_with(&env).await
 }
 
 fn russian(user: &TgUser) -> TgUser {
@@ -63,65 +52,6 @@ fn removes_keyboard(message: &SentMessage) -> bool {
 }
 
 impl TestApp {
-    /// `from` sends `/qr …` in `chat`; returns the link the QR picture holds (read back from the
-    /// PNG) and the picture's caption.
-    pub(crate) async fn qr(&self, from: &TgUser, chat: i64, command: &str) -> (String, String) {
-        let before = self.telegram.calls_to("sendPhoto").len();
-        self.telegram.push_text(from, chat, command);
-        self.qr_sent(before).await
-    }
-
-    /// The QR picture sent after `before` pictures: its link and caption.
-    pub(crate) async fn qr_sent(&self, before: usize) -> (String, String) {
-        self.telegram
-            .wait_for_call("sendPhoto", before + 1, PATIENCE)
-            .await;
-        let upload = self
-            .telegram
-            .uploads()
-            .into_iter()
-            .filter(|u| u.method == "sendphoto")
-            .nth(before)
-            .expect("the picture was uploaded");
-        let png = &upload.files[0].bytes;
-        let links = crate::common::qr::decode(png);
-        assert_eq!(links.len(), 1, "one QR code in the picture");
-        let caption = upload.params["caption"].as_str().unwrap_or_default();
-        assert!(
-            caption.contains(&links[0]),
-            "the caption holds the link: {caption}"
-        );
-        (links[0].clone(), caption.to_owned())
-    }
-
-    /// `who` opens `link` (`/start <token>`) in their private chat; returns the bot's answer.
-    pub(crate) async fn open(&self, who: &TgUser, link: &str) -> SentMessage {
-        let token = link.split("?start=").nth(1).expect("a start link");
-        self.say_as(who, who.id as i64, &format!("/start {token}"))
-            .await
-    }
-
-    /// `who` shares a contact in their private chat; returns the bot's answer to them.
-    pub(crate) async fn share(
-        &self,
-        who: &TgUser,
-        number: &str,
-        user_id: Option<u64>,
-    ) -> SentMessage {
-        let chat = who.id as i64;
-        let before = self.telegram.messages_to(chat).len();
-        self.telegram.push_contact(who, chat, number, user_id);
-        self.telegram
-            .wait_for_messages(chat, before + 1, PATIENCE)
-            .await[before]
-            .clone()
-    }
-
-    /// Waits for the `n`th message (counting from 1) in `chat`.
-    async fn nth_message(&self, chat: i64, n: usize) -> SentMessage {
-        self.telegram.wait_for_messages(chat, n, PATIENCE).await[n - 1].clone()
-    }
-
     async fn method_of_latest(&self) -> (String, String, f64) {
         let db = self.database().await;
         let sql = "SELECT method, status, request_cost FROM verifications ORDER BY id DESC LIMIT 1";
@@ -162,7 +92,7 @@ async fn a_contact_card_from_staff_sends_a_code_to_its_number() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact() {
-    let app = spawn_remembering(&[]).await;
+    let app = TestApp::spawn_remembering(&[]).await;
     let chat = app.chat();
 
     let (link, caption) = app.qr(&app.admin, chat, "/qr").await;
@@ -189,13 +119,13 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
     assert_opens_with(&chatter, "👇");
     assert_eq!(reply_keyboard(&chatter).len(), 1);
 
-    let staff_messages = app.telegram.messages_to(chat).len();
-    let thanks = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    let (thanks, told) = app
+        .share_and_tell(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID), chat)
+        .await;
     assert_opens_with(&thanks, "✅");
     assert_says(&thanks, "Thank you");
     assert!(removes_keyboard(&thanks), "{thanks:?}");
 
-    let told = app.nth_message(chat, staff_messages + 1).await;
     assert_eq!(
         told.text,
         "✅ <code>+44 7911 123456</code> verified by contact share, no code needed."
@@ -221,17 +151,7 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
     );
     let stats = app.say("/stats").await;
     assert_says(&stats, "Verified by contact share (free): 1");
-    app.telegram.push_text(&app.admin, chat, "/export");
-    app.telegram
-        .wait_for_call("sendDocument", 2, PATIENCE)
-        .await;
-    let csv = app
-        .telegram
-        .uploads()
-        .into_iter()
-        .find(|u| u.method == "senddocument" && u.files[0].bytes.starts_with(b"\xEF\xBB\xBF"))
-        .expect("the CSV");
-    let text = String::from_utf8_lossy(&csv.files[0].bytes).into_owned();
+    let text = app.exported_csv().await;
     let row: Vec<&str> = text.lines().nth(1).expect("one row").split(',').collect();
     // final_status, cost_usd, method
     assert_eq!(
@@ -287,7 +207,7 @@ async fn only_the_customers_own_contact_is_accepted_and_only_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_opened_first_by_someone_else_or_too_late_is_refused() {
-    let app = TestApp::spawn_with(&[("ADMIN_IDS", &ADMIN_ID.to_string()), ("QR_TTL", "60")]).await;
+    let app = TestApp::spawn_with_admin(&[("QR_TTL", "60")]).await;
     let chat = app.chat();
     let (link, _) = app.qr(&app.admin, chat, "/qr").await;
 
@@ -319,9 +239,9 @@ async fn a_contact_shared_in_a_group_is_no_answer() {
     let (link, _) = app.qr(&admin, group, &format!("/qr {PHONE}")).await;
     let carol = customer(None);
     app.open(&carol, &link).await;
-    let staff_messages = app.telegram.messages_to(app.chat()).len();
-    app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
-    let told = app.nth_message(app.chat(), staff_messages + 1).await;
+    let (_, told) = app
+        .share_and_tell(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID), app.chat())
+        .await;
     assert_opens_with(&told, "✅");
 
     // A customer's contact shared in the group is not an answer: the group gets at most one
@@ -350,17 +270,17 @@ async fn qr_instead_of_a_code_cancels_the_code_once_the_customer_shares() {
     assert_opens_with(&sent, "📨");
 
     let pictures = app.telegram.calls_to("sendPhoto").len();
-    let pop_up = app.press(&app.admin, &sent, "QR instead").await;
+    let pop_up = app.press(&app.admin, &sent, "qrv").await;
     assert!(pop_up.contains("QR"), "{pop_up}");
     let (link, caption) = app.qr_sent(pictures).await;
     assert!(caption.contains("+44 7911 123456"), "{caption}");
 
     let carol = customer(None);
     app.open(&carol, &link).await;
-    let staff_messages = app.telegram.messages_to(chat).len();
-    app.share(&carol, &format!("+{CUSTOMER_NUMBER}"), Some(CUSTOMER_ID))
+    let number = format!("+{CUSTOMER_NUMBER}");
+    let (_, told) = app
+        .share_and_tell(&carol, &number, Some(CUSTOMER_ID), chat)
         .await;
-    let told = app.nth_message(chat, staff_messages + 1).await;
     assert_opens_with(&told, "✅");
     assert_says(&told, "The code sent earlier to this number was cancelled");
     // The code nobody needs is revoked, and its buttons go.
@@ -383,19 +303,15 @@ async fn qr_instead_of_a_code_cancels_the_code_once_the_customer_shares() {
     // A colleague may not make a link from someone else's verification.
     let bob = TgUser::new(2002, "Bob");
     app.invite(&bob, "/invite").await;
-    let refused = app
-        .press_data(&bob, chat, sent.message_id, &format!("qrv:{}", 1))
-        .await;
+    let refused = app.press(&bob, &sent, "qrv").await;
     assert!(refused.contains("⛔"), "{refused}");
     assert_eq!(app.telegram.calls_to("sendPhoto").len(), pictures + 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
-    let app = spawn_remembering(&[]).await;
-    let sent = app.say(&format!("/verify {PHONE}")).await;
-    assert_opens_with(&sent, "📨");
-    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    let app = TestApp::spawn_remembering(&[]).await;
+    app.verify_to_the_end(PHONE).await;
 
     let returning = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&returning, "✅");
@@ -418,16 +334,10 @@ async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
     // Someone else's press does nothing.
     let bob = TgUser::new(2002, "Bob");
     app.invite(&bob, "/invite").await;
-    let (_, data) = returning.inline_buttons()[0].clone();
-    let refused = app
-        .press_data(&bob, returning.chat_id, returning.message_id, &data)
-        .await;
-    assert!(refused.contains("⛔"), "{refused}");
-    let (_, qr_data) = returning.inline_buttons()[1].clone();
-    let refused = app
-        .press_data(&bob, returning.chat_id, returning.message_id, &qr_data)
-        .await;
-    assert!(refused.contains("⛔"), "{refused}");
+    for action in ["anyway", "qrq"] {
+        let refused = app.press(&bob, &returning, action).await;
+        assert!(refused.contains("⛔"), "{refused}");
+    }
     let audit = app.audit().await;
     let refusals: Vec<_> = audit.iter().filter(|row| row.1 == "refused").collect();
     assert_eq!(refusals.len(), 2, "{audit:?}");
@@ -436,21 +346,17 @@ async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
 
     // The owner may check the customer for free instead: the picture names the number.
     let (link, caption) = {
-        app.press(&app.admin, &returning, "QR instead").await;
+        app.press(&app.admin, &returning, "qrq").await;
         app.qr_sent(0).await
     };
     assert!(caption.contains("+44 7911 123456"), "{caption}");
     assert!(link.contains("?start=c_"), "{link}");
 
     // The owner's press sends, once, however often it is pressed.
-    let pop_up = app
-        .press(&app.admin, &returning, "Send a new code anyway")
-        .await;
+    let pop_up = app.press(&app.admin, &returning, "anyway").await;
     assert!(pop_up.contains("Code sent"), "{pop_up}");
     app.wait_for_sends(2).await;
-    let twice = app
-        .press_data(&app.admin, returning.chat_id, returning.message_id, &data)
-        .await;
+    let twice = app.press(&app.admin, &returning, "anyway").await;
     assert!(twice.contains("already answered"), "{twice}");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
 
@@ -463,10 +369,8 @@ async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reverify_after_zero_days_always_sends() {
-    let admin = ADMIN_ID.to_string();
-    let app = TestApp::spawn_with(&[("ADMIN_IDS", &admin), ("REVERIFY_AFTER_DAYS", "0")]).await;
-    app.say(&format!("/verify {PHONE}")).await;
-    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    let app = TestApp::spawn_with_admin(&[("REVERIFY_AFTER_DAYS", "0")]).await;
+    app.verify_to_the_end(PHONE).await;
     app.advance_clock(31);
     assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "📨");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
@@ -474,8 +378,7 @@ async fn reverify_after_zero_days_always_sends() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_confirm_consent_only_yes_spends_and_the_consent_is_on_record() {
-    let admin = ADMIN_ID.to_string();
-    let app = TestApp::spawn_with(&[("ADMIN_IDS", &admin), ("CONFIRM_CONSENT", "true")]).await;
+    let app = TestApp::spawn_with_admin(&[("CONFIRM_CONSENT", "true")]).await;
 
     let asked = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&asked, "🤝");
@@ -484,26 +387,16 @@ async fn with_confirm_consent_only_yes_spends_and_the_consent_is_on_record() {
         "Has the customer agreed to receive a code in Telegram",
     );
     assert!(app.gateway.calls().is_empty());
-    let cancelled_pop_up = app.press(&app.admin, &asked, "Cancel").await;
+    let cancelled_pop_up = app.press(&app.admin, &asked, "drop").await;
     assert!(!cancelled_pop_up.is_empty());
-    let cancelled = app
-        .telegram
-        .messages_to(app.chat())
-        .last()
-        .cloned()
-        .unwrap();
+    let cancelled = app.last_message(app.chat());
     assert_opens_with(&cancelled, "🚫");
     assert!(app.gateway.calls().is_empty());
 
     let asked = app.say(&format!("/verify {PHONE}")).await;
-    app.press(&app.admin, &asked, "Yes, send").await;
+    app.press(&app.admin, &asked, "consent").await;
     app.wait_for_sends(1).await;
-    let sent = app
-        .telegram
-        .messages_to(app.chat())
-        .last()
-        .cloned()
-        .unwrap();
+    let sent = app.last_message(app.chat());
     assert_opens_with(&sent, "📨");
 
     let db = app.database().await;
@@ -529,22 +422,7 @@ async fn with_confirm_consent_only_yes_spends_and_the_consent_is_on_record() {
     assert_says(&lookup, "by you.");
 
     // The export carries it.
-    let exports = app.telegram.calls_to("sendDocument").len();
-    app.telegram.push_text(&app.admin, app.chat(), "/export");
-    app.telegram
-        .wait_for_call("sendDocument", exports + 2, PATIENCE)
-        .await;
-    let csv = app
-        .telegram
-        .uploads()
-        .into_iter()
-        .find(|u| {
-            u.files
-                .first()
-                .is_some_and(|f| f.file_name.as_deref().is_some_and(|n| n.ends_with(".csv")))
-        })
-        .expect("a CSV");
-    let text = String::from_utf8_lossy(&csv.files[0].bytes).into_owned();
+    let text = app.exported_csv().await;
     let header = text.lines().next().unwrap_or_default();
     assert!(header.ends_with("method,consent_by,consent_at"), "{header}");
     let row = text.lines().nth(1).unwrap_or_default();
@@ -590,7 +468,7 @@ async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_and_customers_see_all_of_it_in_russian() {
-    let app = spawn_remembering(&[("CONFIRM_CONSENT", "true")]).await;
+    let app = TestApp::spawn_remembering(&[("CONFIRM_CONSENT", "true")]).await;
     let ru = russian(&app.admin);
     let chat = app.chat();
 
@@ -608,7 +486,7 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
         labels,
         ["✅ Да, отправить", "✖️ Отменить", "📷 Клиент рядом: QR-код"]
     );
-    app.press(&ru, &asked, "Отменить").await;
+    app.press(&ru, &asked, "drop").await;
     let before = app.telegram.messages_to(chat).len();
     app.telegram.push_contact(&ru, chat, "", None);
     assert_says(
@@ -631,10 +509,10 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
     );
     let refused = app.share(&carol, "447700900123", Some(777)).await;
     assert_says(&refused, "Это не ваш номер");
-    let staff_messages = app.telegram.messages_to(chat).len();
-    let thanks = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
+    let (thanks, told) = app
+        .share_and_tell(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID), chat)
+        .await;
     assert_says(&thanks, "Спасибо! Ваш номер подтверждён");
-    let told = app.nth_message(chat, staff_messages + 1).await;
     assert_eq!(
         told.text,
         "✅ Номер <code>+44 7911 123456</code> подтверждён по QR-коду — бесплатно, без кода."
@@ -658,8 +536,8 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
         ["🔁 Всё равно отправить код", "📷 Клиент рядом: QR-код"]
     );
     // Send anyway: with CONFIRM_CONSENT the consent question comes next.
-    app.press(&ru, &returning, "Всё равно").await;
-    let asked = app.telegram.messages_to(chat).last().cloned().unwrap();
+    app.press(&ru, &returning, "anyway").await;
+    let asked = app.last_message(chat);
     assert_says(&asked, "🤝 Клиент согласен получить код");
     assert!(app.gateway.calls().is_empty());
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::common::app::{
     GATEWAY_TOKEN, PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_start_up_refused,
 };
-use crate::common::fake_gateway::sign_report;
+use crate::common::fake_gateway::{GatewayCall, sign_report};
 use crate::common::fake_telegram::{ApiCall, SentMessage, TgUser};
 use crate::common::http::unix_now;
 use serde_json::json;
@@ -84,29 +84,26 @@ async fn edits_once_settled(app: &TestApp) -> usize {
     assert_opens_with(&sent, "📨");
     let request = app.gateway.last_request_id().unwrap();
     assert_eq!(app.gateway.deliver_report(&request, "delivered").await, 200);
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let edits = app.telegram.calls_to("editMessageText");
-        let in_chat = |chat: i64| edits.iter().filter(|e| e.params["chat_id"] == chat).count();
-        if in_chat(COLLEAGUE as i64) > 0 {
-            return in_chat(app.chat());
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the barrier was never shown"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let in_chat = |edit: &ApiCall, chat: i64| edit.params["chat_id"] == chat;
+    let barrier = |edit: &ApiCall| in_chat(edit, COLLEAGUE as i64);
+    app.telegram
+        .wait_for_calls_where("editMessageText", 1, PATIENCE, barrier)
+        .await;
+    let edits = app.telegram.calls_to("editMessageText");
+    edits.iter().filter(|e| in_chat(e, app.chat())).count()
 }
 
-/// How often the Gateway was asked for `request_id`'s status without a code (a poll).
+/// Whether `call` asked for `request_id`'s status without a code (a poll).
+fn is_poll_of(call: &GatewayCall, request_id: &str) -> bool {
+    call.method == "checkVerificationStatus"
+        && call.params.get("code").is_none()
+        && call.params["request_id"] == request_id
+}
+
+/// How often the Gateway was asked for `request_id`'s status without a code.
 fn polls_of(app: &TestApp, request_id: &str) -> usize {
-    let calls = app.gateway.calls().into_iter();
-    let polls = calls.filter(|c| c.method == "checkVerificationStatus");
-    let polls = polls.filter(|c| c.params.get("code").is_none());
-    polls
-        .filter(|c| c.params["request_id"] == request_id)
-        .count()
+    let calls = app.gateway.calls();
+    calls.iter().filter(|c| is_poll_of(c, request_id)).count()
 }
 
 /// A second admin, whose chat serves as the barrier of [`edits_once_settled`].
@@ -282,11 +279,8 @@ async fn without_public_url_the_bot_polls_the_delivery_status_until_the_code_is_
         "📨",
     );
     let barrier = app.gateway.last_request_id().unwrap();
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while polls_of(&app, &barrier) < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "the poller stopped");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let barrier_poll = |call: &GatewayCall| is_poll_of(call, &barrier);
+    app.gateway.wait_for_calls(2, PATIENCE, barrier_poll).await;
     assert_eq!(polls(), after_close);
     assert_eq!(app.telegram.messages_to(app.chat()).len(), 2);
 }

@@ -289,14 +289,7 @@ async fn dispatcher_echoes_through_the_fake() {
     // aborted rather than shut down: teloxide 0.17's shutdown token can miss its wake-up while
     // an update is being handed to a worker (see src/app.rs), which made this test hang on a
     // busy machine.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while fake.pending_updates() > 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the next getUpdates never confirmed the update"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    fake.wait_for_pending(0, Duration::from_secs(10)).await;
     running.abort();
 }
 

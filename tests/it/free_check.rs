@@ -3,7 +3,9 @@
 //! bot, its picture never lands in a group, a question's QR button ends with the question, and
 //! a colleague whose code a contact share made useless is told.
 
-use crate::common::app::{ADMIN_ID, PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
+use crate::common::app::{
+    PATIENCE, PHONE, TestApp, assert_opens_with, assert_pop_up_says, assert_says,
+};
 use crate::common::fake_telegram::TgUser;
 use crate::on_test_db;
 
@@ -44,11 +46,7 @@ async fn a_forwarded_contact_verifies_nothing_whoever_it_names() {
         let before = app.telegram.messages_to(chat).len();
         app.telegram
             .push_forwarded_contact(&carol, chat, CUSTOMER_NUMBER, Some(named), &friend);
-        let answer = app
-            .telegram
-            .wait_for_messages(chat, before + 1, PATIENCE)
-            .await
-            .remove(before);
+        let answer = app.nth_message(chat, before + 1).await;
         assert_opens_with(&answer, "⚠️");
         assert_says(&answer, "forwarded contact");
     }
@@ -86,13 +84,10 @@ async fn a_customer_link_typed_in_a_group_opens_nothing() {
     // Opened in her private chat, it works: nobody opened it first.
     let welcome = app.open(&carol, &link).await;
     assert_opens_with(&welcome, "👋");
-    let told_before = app.telegram.messages_to(app.chat()).len();
-    app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
-    let told = app
-        .telegram
-        .wait_for_messages(app.chat(), told_before + 1, PATIENCE)
+    let (_, told) = app
+        .share_and_tell(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID), app.chat())
         .await;
-    assert_opens_with(told.last().unwrap(), "✅");
+    assert_opens_with(&told, "✅");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,11 +106,7 @@ async fn qr_in_a_group_goes_to_the_staff_members_private_chat() {
     );
     // The private chat shows the number in full.
     assert!(caption.contains("+44 7911 123456"), "{caption}");
-    let said = app
-        .telegram
-        .wait_for_messages(group, before + 1, PATIENCE)
-        .await
-        .remove(before);
+    let said = app.nth_message(group, before + 1).await;
     assert_opens_with(&said, "🔒");
     assert!(
         app.telegram
@@ -128,13 +119,9 @@ async fn qr_in_a_group_goes_to_the_staff_members_private_chat() {
     // The customer's answer is told where the picture is.
     let carol = carol();
     app.open(&carol, &link).await;
-    let private_before = app.telegram.messages_to(app.chat()).len();
-    app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
-    let told = app
-        .telegram
-        .wait_for_messages(app.chat(), private_before + 1, PATIENCE)
-        .await
-        .remove(private_before);
+    let (_, told) = app
+        .share_and_tell(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID), app.chat())
+        .await;
     assert_eq!(
         told.text,
         "✅ <code>+44 7911 123456</code> verified by contact share, no code needed."
@@ -145,8 +132,8 @@ async fn qr_in_a_group_goes_to_the_staff_members_private_chat() {
     let sent = app.say_as(&admin, group, "/verify +44 7400 123456").await;
     assert_opens_with(&sent, "📨");
     let pictures = app.telegram.calls_to("sendPhoto").len();
-    let pop_up = app.press(&admin, &sent, "QR").await;
-    assert_says_plain(&pop_up, "private chat");
+    let pop_up = app.press(&admin, &sent, "qrv").await;
+    assert_pop_up_says(&pop_up, "private chat");
     let photo = app
         .telegram
         .wait_for_call("sendPhoto", pictures + 1, PATIENCE)
@@ -156,49 +143,31 @@ async fn qr_in_a_group_goes_to_the_staff_members_private_chat() {
     assert_eq!(photo.params["chat_id"], app.chat());
 
     // When the bot may not write to them, the group gets the hint and no picture.
-    app.telegram.fail_next(
-        "sendPhoto",
-        403,
-        "Forbidden: bot can't initiate conversation with a user",
-    );
-    let hint = app.say_as(&admin, group, "/qr").await;
-    assert_opens_with(&hint, "🔒");
-    assert_says(&hint, "press Start");
-}
-
-fn assert_says_plain(text: &str, needle: &str) {
-    assert!(text.contains(needle), "{needle:?} not in {text:?}");
+    app.assert_hint_when_the_private_chat_is_closed(group, "/qr", "sendPhoto")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_qr_button_under_a_question_ends_with_the_question() {
-    let admin = ADMIN_ID.to_string();
-    let app = TestApp::spawn_with(&[("ADMIN_IDS", &admin), ("CONFIRM_CONSENT", "true")]).await;
+    let app = TestApp::spawn_with_admin(&[("CONFIRM_CONSENT", "true")]).await;
 
     // Answered: "Cancel" closes the question, and its QR button with it.
     let asked = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&asked, "🤝");
-    let (_, qr_data) = asked
-        .inline_buttons()
-        .into_iter()
-        .find(|(label, _)| label.contains("QR"))
-        .expect("a QR button under the question");
-    app.press(&app.admin, &asked, "Cancel").await;
-    let pop_up = app
-        .press_data(&app.admin, asked.chat_id, asked.message_id, &qr_data)
-        .await;
-    assert_says_plain(&pop_up, "already answered or has expired");
+    app.press(&app.admin, &asked, "drop").await;
+    let pop_up = app.press(&app.admin, &asked, "qrq").await;
+    assert_pop_up_says(&pop_up, "already answered or has expired");
 
     // Expired: an hour later the question, and its QR button, no longer work.
     let asked = app.say(&format!("/verify {PHONE}")).await;
     app.advance_clock(3601);
-    let pop_up = app.press(&app.admin, &asked, "QR").await;
-    assert_says_plain(&pop_up, "already answered or has expired");
+    let pop_up = app.press(&app.admin, &asked, "qrq").await;
+    assert_pop_up_says(&pop_up, "already answered or has expired");
     assert!(app.telegram.calls_to("sendPhoto").is_empty());
 
     // A fresh question's button works.
     let asked = app.say(&format!("/verify {PHONE}")).await;
-    app.press(&app.admin, &asked, "QR").await;
+    app.press(&app.admin, &asked, "qrq").await;
     assert_eq!(app.telegram.calls_to("sendPhoto").len(), 1);
     assert!(app.gateway.calls().is_empty());
 }
@@ -220,14 +189,9 @@ async fn a_contact_share_that_ends_a_colleagues_code_tells_the_colleague() {
         .await;
     let carol = carol();
     app.open(&carol, &link).await;
-    let bob_before = app.telegram.messages_to(bobs_chat).len();
-    app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
-
-    let told = app
-        .telegram
-        .wait_for_messages(bobs_chat, bob_before + 1, PATIENCE)
-        .await
-        .remove(bob_before);
+    let (_, told) = app
+        .share_and_tell(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID), bobs_chat)
+        .await;
     assert_eq!(
         told.text,
         "🔕 Your code to <code>+44 7911 123456</code> was cancelled: user <code>1001</code> \

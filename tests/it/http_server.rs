@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use crate::common::app::{PATIENCE, PHONE, TestApp, assert_opens_with};
+use crate::common::app::{PHONE, TestApp, assert_opens_with};
 use sqlx::ConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 
@@ -33,17 +33,13 @@ async fn healthz_answers_200_while_the_database_answers_and_503_when_it_does_not
 
     sqlx::query("ROLLBACK").execute(&mut hog).await.unwrap();
     drop(hog);
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !app.is_healthy().await {
-        assert!(tokio::time::Instant::now() < deadline, "still unhealthy");
-    }
+    app.wait_until_healthy().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_updates_gateway_calls_verifications_and_money() {
     let app = TestApp::spawn().await;
-    assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "📨");
-    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    app.verify_to_the_end(PHONE).await;
     app.gateway.fail_next("PHONE_NUMBER_INVALID");
     assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "⚠️");
 

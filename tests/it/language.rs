@@ -145,12 +145,12 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
 
     // Buttons answer in Russian too.
     let sent = app.say_as(&ru, chat, &format!("/verify {PHONE}")).await;
-    let answer = app.press(&ru, &sent, "Отменить").await;
+    let answer = app.press(&ru, &sent, "cancel").await;
     assert_eq!(answer, "Отменено");
-    let cancelled = app.telegram.messages_to(chat).last().unwrap().clone();
+    let cancelled = app.last_message(chat);
     assert_opens_with(&cancelled, "🚫");
     assert_russian_reply(&cancelled);
-    let again = app.press(&ru, &sent, "Новый код").await;
+    let again = app.press(&ru, &sent, "resend").await;
     assert_eq!(
         again,
         "Эта проверка уже завершена. Начните новую командой /verify."
@@ -193,7 +193,7 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
     let labels: Vec<String> = pick.inline_buttons().into_iter().map(|(l, _)| l).collect();
     assert_eq!(labels, ["✓ English", "Русский"]);
 
-    let answer = app.press(&en, &pick, "Русский").await;
+    let answer = app.press(&en, &pick, "lang:ru").await;
     assert_eq!(answer, "🌐 Выбран русский язык");
     let help = app.say_as(&en, chat, "/help").await;
     assert_russian_reply(&help);
@@ -216,7 +216,7 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
     let pick = app.say_as(&en, chat, "/language").await;
     // The buttons name each language in that language.
     assert_russian(&pick.text);
-    let answer = app.press(&en, &pick, "English").await;
+    let answer = app.press(&en, &pick, "lang:en").await;
     assert_eq!(answer, "🌐 Set to English");
     let status = app.say_as(&en, chat, "/status").await;
     assert_says(&status, "No verification is open here.");

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::common::app::{PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
+use crate::common::app::{PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
 use crate::common::fake_telegram::TgUser;
 use sqlx::Connection;
 
@@ -65,9 +65,7 @@ async fn a_database_error_after_a_paid_send_tells_the_truth_and_locks_nothing() 
     ])
     .await;
     app.gateway.set_delay(Duration::from_millis(500));
-    app.telegram
-        .push_text(&app.admin, app.chat(), &format!("/verify {PHONE}"));
-    app.wait_for_sends(1).await;
+    app.verify_in_flight(PHONE).await;
 
     // While the Gateway answers, the database refuses writes for longer than the bot waits
     // for it (5 s): the bot cannot record the answer.
@@ -80,11 +78,7 @@ async fn a_database_error_after_a_paid_send_tells_the_truth_and_locks_nothing() 
     app.wait_for_log("the database failed around a send").await;
     sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
 
-    let told = app
-        .telegram
-        .wait_for_messages(app.chat(), 1, PATIENCE)
-        .await
-        .remove(0);
+    let told = app.nth_message(app.chat(), 1).await;
     assert_opens_with(&told, "⚠️");
     assert_says(&told, "can't tell whether a code was sent");
     assert_says(&told, "could not record");
@@ -107,9 +101,7 @@ async fn a_crash_between_the_gateways_answer_and_the_write_loses_nothing() {
     ])
     .await;
     app.gateway.set_delay(Duration::from_secs(2));
-    app.telegram
-        .push_text(&app.admin, app.chat(), &format!("/verify {PHONE}"));
-    app.wait_for_sends(1).await;
+    app.verify_in_flight(PHONE).await;
     // The Gateway has sent the code; the bot dies before it hears so.
     app.kill9().await;
     app.gateway.set_delay(Duration::ZERO);
@@ -124,11 +116,7 @@ async fn a_crash_between_the_gateways_answer_and_the_write_loses_nothing() {
     // The restarted bot gives the abandoned send up once no call can still be running (3 s +
     // a margin), counts it as paid and says so.
     app.advance_clock(5);
-    let told = app
-        .telegram
-        .wait_for_messages(app.chat(), 1, PATIENCE)
-        .await
-        .remove(0);
+    let told = app.nth_message(app.chat(), 1).await;
     assert_says(&told, "interrupted while sending a code");
     assert_says(&told, "Ask the customer");
     assert_eq!(
@@ -139,11 +127,7 @@ async fn a_crash_between_the_gateways_answer_and_the_write_loses_nothing() {
     // The Gateway's delivery report names the verification in its payload: the request is
     // attached again, staff are told, and the code the customer reads out is checked.
     assert_eq!(app.gateway.deliver_report(&request, "delivered").await, 200);
-    let resurfaced = app
-        .telegram
-        .wait_for_messages(app.chat(), 2, PATIENCE)
-        .await
-        .remove(1);
+    let resurfaced = app.nth_message(app.chat(), 2).await;
     assert_opens_with(&resurfaced, "📨");
     assert_says(&resurfaced, "after all");
     assert_eq!(resurfaced.inline_buttons().len(), 3);
@@ -156,31 +140,18 @@ async fn a_crash_between_the_gateways_answer_and_the_write_loses_nothing() {
 async fn a_starting_process_never_touches_a_live_processs_send() {
     let first = TestApp::spawn_with(&[("ADMIN_IDS", "1001,1002"), ("GATEWAY_TIMEOUT", "5")]).await;
     first.gateway.set_delay(Duration::from_secs(3));
-    first
-        .telegram
-        .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
-    first.wait_for_sends(1).await;
+    first.verify_in_flight(PHONE).await;
 
     // A second process starts on the same database while the first one's send is in flight
     // (a rolling restart), and a colleague asks it for the same number.
     let second = first.sibling(&[]).await;
     let colleague = TgUser::new(1002, "Bob");
-    let told = second
-        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
-        .await;
+    let told = second.verify_as(&colleague, PHONE).await;
     assert_opens_with(&told, "⏳");
     assert_eq!(first.gateway.count("sendVerificationMessage"), 1);
 
     // The first process's send lands, and its code checks out.
-    let sent = first
-        .telegram
-        .wait_for_messages(first.chat(), 1, PATIENCE)
-        .await
-        .remove(0);
-    assert_opens_with(&sent, "📨");
-    first.gateway.set_delay(Duration::ZERO);
-    let code = first.customer_code();
-    assert_opens_with(&first.say(&code).await, "✅");
+    first.held_send_lands_and_checks_out().await;
     let db = first.database().await;
     let sql = "SELECT status FROM verifications WHERE phone = $1 ORDER BY id";
     let statuses: Vec<(String,)> =

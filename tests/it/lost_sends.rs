@@ -22,12 +22,8 @@ async fn a_flood_limited_chat_delays_only_its_own_lost_send_message() {
     // Two staff members, each in their own chat, send codes one after the other to a slow
     // Gateway; the bot dies while both calls are in flight.
     app.gateway.set_delay(Duration::from_secs(8));
-    app.telegram
-        .push_text(&x, x.id as i64, &format!("/verify {PHONE}"));
-    app.wait_for_sends(1).await;
-    app.telegram
-        .push_text(&y, y.id as i64, &format!("/verify {OTHER_PHONE}"));
-    app.wait_for_sends(2).await;
+    app.verify_in_flight_as(&x, PHONE).await;
+    app.verify_in_flight_as(&y, OTHER_PHONE).await;
     app.kill9().await;
     app.gateway.set_delay(Duration::ZERO);
 
@@ -39,11 +35,7 @@ async fn a_flood_limited_chat_delays_only_its_own_lost_send_message() {
 
     // The second staff member is told while the first chat is still flooded: the first chat's
     // message, tried and refused, holds nothing up.
-    let told = app
-        .telegram
-        .wait_for_messages(y.id as i64, 1, PATIENCE)
-        .await
-        .remove(0);
+    let told = app.nth_message(y.id as i64, 1).await;
     assert_says(&told, "interrupted while sending a code");
     app.telegram
         .wait_for_flood_refusals(x.id as i64, 1, PATIENCE)
@@ -51,19 +43,13 @@ async fn a_flood_limited_chat_delays_only_its_own_lost_send_message() {
     assert!(app.telegram.messages_to(x.id as i64).is_empty());
 
     // The first number is free at once: a colleague in a third chat sends it a code.
-    let sent = app
-        .say_as(&z, z.id as i64, &format!("/verify {PHONE}"))
-        .await;
+    let sent = app.verify_as(&z, PHONE).await;
     assert_opens_with(&sent, "📨");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 3);
 
     // Once the flood passes, the first staff member gets their message, once.
     app.telegram.end_flood(x.id as i64);
-    let told = app
-        .telegram
-        .wait_for_messages(x.id as i64, 1, PATIENCE)
-        .await
-        .remove(0);
+    let told = app.nth_message(x.id as i64, 1).await;
     assert_says(&told, "interrupted while sending a code");
     let help = app.say_as(&x, x.id as i64, "/help").await;
     assert_says(&help, "/verify");

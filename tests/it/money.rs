@@ -1,7 +1,9 @@
 //! Money and abuse controls, end to end: limits, budget, resend, double taps, pre-check and
 //! balance alerts. Every refusal must cost nothing and say why.
 
-use crate::common::app::{PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says};
+use crate::common::app::{
+    PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_pop_up_says, assert_says,
+};
 use crate::common::fake_telegram::TgUser;
 
 /// Another valid number, for tests that need two customers.
@@ -115,13 +117,8 @@ async fn resend_revokes_the_old_code_and_buttons_are_safe_to_press_twice() {
     let old_request = app.gateway.last_request_id().unwrap();
 
     let before = app.telegram.messages_to(app.chat()).len();
-    assert_eq!(app.press(&admin, &first, "Resend").await, "New code sent");
-    let resent = app
-        .telegram
-        .wait_for_messages(app.chat(), before + 1, crate::common::app::PATIENCE)
-        .await
-        .pop()
-        .unwrap();
+    assert_eq!(app.press(&admin, &first, "resend").await, "New code sent");
+    let resent = app.nth_message(app.chat(), before + 1).await;
     assert_opens_with(&resent, "📨");
     let new_request = app.gateway.last_request_id().unwrap();
     assert_ne!(new_request, old_request);
@@ -142,8 +139,8 @@ async fn resend_revokes_the_old_code_and_buttons_are_safe_to_press_twice() {
     );
 
     // The old buttons are dead: a second press neither sends nor cancels anything.
-    assert_says_text(&app.press(&admin, &first, "Resend").await, "no longer open");
-    assert_says_text(&app.press(&admin, &first, "Cancel").await, "no longer open");
+    assert_pop_up_says(&app.press(&admin, &first, "resend").await, "no longer open");
+    assert_pop_up_says(&app.press(&admin, &first, "cancel").await, "no longer open");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
 
     // The new code is checked against the new request.
@@ -156,8 +153,8 @@ async fn resend_revokes_the_old_code_and_buttons_are_safe_to_press_twice() {
         .rfind(|c| c.method == "checkVerificationStatus")
         .unwrap();
     assert_eq!(check.params["request_id"], new_request.as_str());
-    assert_says_text(
-        &app.press(&admin, &resent, "Cancel").await,
+    assert_pop_up_says(
+        &app.press(&admin, &resent, "cancel").await,
         "no longer open",
     );
 }
@@ -168,15 +165,10 @@ async fn the_cancel_button_cancels_once() {
     let admin = app.admin.clone();
     let sent = app.say(&format!("/verify {PHONE}")).await;
     let before = app.telegram.messages_to(app.chat()).len();
-    assert_eq!(app.press(&admin, &sent, "Cancel").await, "Cancelled");
-    let note = app
-        .telegram
-        .wait_for_messages(app.chat(), before + 1, crate::common::app::PATIENCE)
-        .await
-        .pop()
-        .unwrap();
+    assert_eq!(app.press(&admin, &sent, "cancel").await, "Cancelled");
+    let note = app.nth_message(app.chat(), before + 1).await;
     assert_says(&note, "Cancelled the verification");
-    assert_says_text(&app.press(&admin, &sent, "Cancel").await, "no longer open");
+    assert_pop_up_says(&app.press(&admin, &sent, "cancel").await, "no longer open");
     assert_eq!(app.gateway.count("revokeVerificationMessage"), 1);
     assert_says(&app.say("/status").await, "No verification is open");
 }
@@ -188,15 +180,10 @@ async fn resend_obeys_the_cooldown_and_keeps_the_old_code() {
     let sent = app.say(&format!("/verify {PHONE}")).await;
     let before = app.telegram.messages_to(app.chat()).len();
     assert_eq!(
-        app.press(&admin, &sent, "Resend").await,
+        app.press(&admin, &sent, "resend").await,
         "No code sent: see the chat"
     );
-    let why = app
-        .telegram
-        .wait_for_messages(app.chat(), before + 1, crate::common::app::PATIENCE)
-        .await
-        .pop()
-        .unwrap();
+    let why = app.nth_message(app.chat(), before + 1).await;
     assert_opens_with(&why, "🚦");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
     assert_eq!(app.gateway.count("revokeVerificationMessage"), 0);
@@ -220,7 +207,7 @@ async fn many_staff_verifying_one_number_at_once_pay_for_one_code() {
     for person in &staff {
         let reply = app
             .telegram
-            .wait_for_messages(person.id as i64, 1, crate::common::app::PATIENCE)
+            .wait_for_messages(person.id as i64, 1, PATIENCE)
             .await
             .remove(0);
         if reply.text.starts_with("📨") {
@@ -274,7 +261,7 @@ async fn a_low_balance_alerts_every_admin_once_until_it_recovers() {
     }
     let alerts = app
         .telegram
-        .wait_for_messages(other_admin, 1, crate::common::app::PATIENCE)
+        .wait_for_messages(other_admin, 1, PATIENCE)
         .await;
     assert_opens_with(&alerts[0], "💰");
     assert_says(&alerts[0], "$0.99");
@@ -287,7 +274,7 @@ async fn a_low_balance_alerts_every_admin_once_until_it_recovers() {
     app.say(&format!("/verify {PHONE}")).await;
     let alerts = app
         .telegram
-        .wait_for_messages(other_admin, 2, crate::common::app::PATIENCE)
+        .wait_for_messages(other_admin, 2, PATIENCE)
         .await;
     // Alerts are sent in order: had the 0.98 send alerted, it would sit before this one.
     assert_eq!(alerts.len(), 2, "{alerts:?}");
@@ -351,8 +338,4 @@ async fn reset_is_for_admins_only() {
     assert_says(&refused, "Only admins");
     let usage = app.say("/reset").await;
     assert_says(&usage, "/reset +44 7911 123456");
-}
-
-fn assert_says_text(answer: &str, needle: &str) {
-    assert!(answer.contains(needle), "expected {needle:?} in {answer:?}");
 }

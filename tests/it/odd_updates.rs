@@ -89,12 +89,7 @@ async fn polling_skips_an_update_it_cannot_read_and_never_fetches_it_again() {
     let (_, second_run) = logs.split_once("--- restart ---").expect("two runs");
     assert!(!second_run.contains(SKIPPED), "{second_run}");
     assert_eq!(app.telegram.messages_to(chat).len(), 3);
-    assert_eq!(
-        app.stop_with(libc::SIGTERM).await,
-        Some(0),
-        "{}",
-        app.logs()
-    );
+    app.assert_stops_cleanly(libc::SIGTERM).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,12 +145,7 @@ async fn webhook_answers_200_to_an_update_it_cannot_read_and_serves_the_next() {
     let logs = app.wait_for_log(SKIPPED).await;
     assert_eq!(logs.matches(SKIPPED).count(), 4, "{logs}");
     assert!(!logs.contains(PHONE_DIGITS), "{logs}");
-    assert_eq!(
-        app.stop_with(libc::SIGTERM).await,
-        Some(0),
-        "{}",
-        app.logs()
-    );
+    app.assert_stops_cleanly(libc::SIGTERM).await;
 }
 
 /// The fake, as the Bot API docs say: `allowed_updates` is one setting, given by getUpdates or

@@ -5,33 +5,36 @@
 
 use std::time::Duration;
 
-use crate::common::app::{ADMIN_ID, PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
+use crate::common::app::{
+    ADMIN_ID, PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, button_id,
+};
 use crate::common::fake_telegram::SentMessage;
 use crate::on_test_db;
-
-/// The bot as deployed: numbers verified within the last 30 days (`REVERIFY_AFTER_DAYS`'s
-/// default) are asked about before a new code, with `extra` settings.
-async fn spawn_remembering(extra: &[(&str, &str)]) -> TestApp {
-    let admin = ADMIN_ID.to_string();
-    let mut env = vec![("ADMIN_IDS", admin.as_str()), ("REVERIFY_AFTER_DAYS", "")];
-    env.extend_from_slice(extra);
-    TestApp::spawn_with(&env).await
-}
 
 /// Verifies `PHONE` with a code, then asks for it again: returns the "already verified"
 /// question (its buttons: send anyway, QR instead).
 async fn returning_question(app: &TestApp) -> SentMessage {
-    assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "📨");
-    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    app.verify_to_the_end(PHONE).await;
     let returning = app.say(&format!("/verify {PHONE}")).await;
     assert_says(&returning, "was already verified just now");
     returning
 }
 
-/// The id a question's buttons carry (`anyway:<id>`, `qrq:<id>`, …).
-fn question_id(question: &SentMessage) -> i64 {
-    let (_, data) = question.inline_buttons()[0].clone();
-    data.split(':').nth(1).unwrap().parse().unwrap()
+/// The admin forges "Yes, send" under `question`, which never asked for consent: refused like
+/// any press that is not the presser's to make, and nothing is sent. Returns the question's id.
+async fn forge_consent(app: &TestApp, question: &SentMessage) -> i64 {
+    let id = button_id(question, "anyway");
+    let forged = app
+        .press_data(
+            &app.admin,
+            question.chat_id,
+            question.message_id,
+            &format!("consent:{id}"),
+        )
+        .await;
+    assert!(forged.contains("⛔"), "{forged}");
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+    id
 }
 
 /// How many verifications have a consent on record.
@@ -43,47 +46,15 @@ async fn consents(app: &TestApp) -> i64 {
     n
 }
 
-/// The admin's `/export`: the CSV's lines.
-async fn exported_csv(app: &TestApp) -> Vec<String> {
-    let exports = app.telegram.calls_to("sendDocument").len();
-    app.telegram.push_text(&app.admin, app.chat(), "/export");
-    app.telegram
-        .wait_for_call("sendDocument", exports + 2, PATIENCE)
-        .await;
-    let csv = app
-        .telegram
-        .uploads()
-        .into_iter()
-        .rev()
-        .find(|u| {
-            u.files
-                .first()
-                .is_some_and(|f| f.file_name.as_deref().is_some_and(|n| n.ends_with(".csv")))
-        })
-        .expect("a CSV");
-    let text = String::from_utf8_lossy(&csv.files[0].bytes).into_owned();
-    text.lines().map(str::to_owned).collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forged_yes_under_a_question_that_never_asked_for_consent_records_nothing() {
-    let app = spawn_remembering(&[]).await;
+    let app = TestApp::spawn_remembering(&[]).await;
     let returning = returning_question(&app).await;
-    let id = question_id(&returning);
 
     // "Yes, send" was never shown (CONFIRM_CONSENT is off, and this question is about a number
     // seen before); a client forges it anyway. Refused like any press that is not the
     // presser's to make: nothing is sent, no consent is recorded, the attempt is audited.
-    let forged = app
-        .press_data(
-            &app.admin,
-            returning.chat_id,
-            returning.message_id,
-            &format!("consent:{id}"),
-        )
-        .await;
-    assert!(forged.contains("⛔"), "{forged}");
-    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+    let id = forge_consent(&app, &returning).await;
     assert_eq!(consents(&app).await, 0);
     let audit = app.audit().await;
     assert!(
@@ -95,16 +66,15 @@ async fn a_forged_yes_under_a_question_that_never_asked_for_consent_records_noth
     assert!(!audit.iter().any(|row| row.1 == "consent"), "{audit:?}");
 
     // The question's own button still works, and sends without a consent (none was asked).
-    let pop_up = app
-        .press(&app.admin, &returning, "Send a new code anyway")
-        .await;
+    let pop_up = app.press(&app.admin, &returning, "anyway").await;
     assert!(pop_up.contains("Code sent"), "{pop_up}");
     app.wait_for_sends(2).await;
     assert_eq!(consents(&app).await, 0);
 
     let lookup = app.say(&format!("/lookup {PHONE}")).await;
     assert!(!lookup.text.contains("consent"), "{}", lookup.text);
-    let csv = exported_csv(&app).await;
+    let csv = app.exported_csv().await;
+    let csv: Vec<&str> = csv.lines().collect();
     assert!(
         csv[0].ends_with("method,consent_by,consent_at"),
         "{}",
@@ -118,11 +88,11 @@ async fn a_forged_yes_under_a_question_that_never_asked_for_consent_records_noth
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_confirm_consent_yes_counts_only_once_the_consent_question_was_shown() {
-    let app = spawn_remembering(&[("CONFIRM_CONSENT", "true")]).await;
+    let app = TestApp::spawn_remembering(&[("CONFIRM_CONSENT", "true")]).await;
     // The first code: the consent question, answered yes.
     let asked = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&asked, "🤝");
-    app.press(&app.admin, &asked, "Yes, send").await;
+    app.press(&app.admin, &asked, "consent").await;
     app.wait_for_sends(1).await;
     assert_opens_with(&app.say(&app.customer_code()).await, "✅");
     assert_eq!(consents(&app).await, 1);
@@ -131,31 +101,15 @@ async fn with_confirm_consent_yes_counts_only_once_the_consent_question_was_show
     // so the consent question) is refused.
     let returning = app.say(&format!("/verify {PHONE}")).await;
     assert_says(&returning, "was already verified just now");
-    let id = question_id(&returning);
-    let forged = app
-        .press_data(
-            &app.admin,
-            returning.chat_id,
-            returning.message_id,
-            &format!("consent:{id}"),
-        )
-        .await;
-    assert!(forged.contains("⛔"), "{forged}");
-    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
+    let id = forge_consent(&app, &returning).await;
     assert_eq!(consents(&app).await, 1);
 
     // The real way: "Send a new code anyway", then the consent question, then yes.
-    app.press(&app.admin, &returning, "Send a new code anyway")
-        .await;
-    let asked = app
-        .telegram
-        .messages_to(app.chat())
-        .last()
-        .cloned()
-        .unwrap();
+    app.press(&app.admin, &returning, "anyway").await;
+    let asked = app.last_message(app.chat());
     assert_opens_with(&asked, "🤝");
-    assert_eq!(question_id(&asked), id);
-    let pop_up = app.press(&app.admin, &asked, "Yes, send").await;
+    assert_eq!(button_id(&asked, "consent"), id);
+    let pop_up = app.press(&app.admin, &asked, "consent").await;
     assert!(pop_up.contains("Code sent"), "{pop_up}");
     app.wait_for_sends(2).await;
     assert_eq!(consents(&app).await, 2);
@@ -166,15 +120,12 @@ async fn with_confirm_consent_yes_counts_only_once_the_consent_question_was_show
 /// code and returns the app, once staff were told the send may be lost, and the request id of
 /// the pre-check the send used.
 async fn a_send_lost_after_a_precheck(extra: &[(&str, &str)]) -> (TestApp, String) {
-    let admin = ADMIN_ID.to_string();
-    let mut env = vec![("ADMIN_IDS", admin.as_str()), ("PRECHECK", "true")];
+    let mut env = vec![("PRECHECK", "true")];
     env.extend_from_slice(extra);
-    let app = TestApp::spawn_with(&env).await;
+    let app = TestApp::spawn_with_admin(&env).await;
     app.gateway
         .delay_method("sendVerificationMessage", Duration::from_secs(60));
-    app.telegram
-        .push_text(&app.admin, app.chat(), &format!("/verify {PHONE}"));
-    app.wait_for_sends(1).await;
+    app.verify_in_flight(PHONE).await;
     let request = app.gateway.last_request_id().unwrap();
     let send = app.gateway.calls().pop().unwrap();
     assert_eq!(send.method, "sendVerificationMessage");

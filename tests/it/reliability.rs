@@ -10,8 +10,7 @@ use crate::common::app::{
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pending_verification_survives_kill_9() {
     let mut app = TestApp::spawn().await;
-    app.say(&format!("/verify {PHONE}")).await;
-    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    app.verify_to_the_end(PHONE).await;
 
     // A second verification is pending when the process is killed without warning.
     let sent = app.say(&format!("/verify {PHONE}")).await;
@@ -38,14 +37,9 @@ async fn a_pending_verification_survives_kill_9() {
 async fn sigterm_and_sigint_stop_cleanly_with_exit_code_0() {
     let mut app = TestApp::spawn().await;
     app.say("/start").await;
-    assert_eq!(
-        app.stop_with(libc::SIGTERM).await,
-        Some(0),
-        "{}",
-        app.logs()
-    );
+    app.assert_stops_cleanly(libc::SIGTERM).await;
     app.start().await;
-    assert_eq!(app.stop_with(libc::SIGINT).await, Some(0), "{}", app.logs());
+    app.assert_stops_cleanly(libc::SIGINT).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,12 +166,7 @@ async fn an_unreachable_bot_api_is_retried_logged_without_the_token_and_stoppabl
         !logs.contains("AAH-fake"),
         "part of the bot token in logs:\n{logs}"
     );
-    assert_eq!(
-        app.stop_with(libc::SIGTERM).await,
-        Some(0),
-        "{}",
-        app.logs()
-    );
+    app.assert_stops_cleanly(libc::SIGTERM).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

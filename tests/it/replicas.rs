@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use sqlx::Connection;
 
-use crate::common::app::{PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
+use crate::common::app::{
+    PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, button, eventually,
+};
+use crate::common::fake_gateway::GatewayCall;
 use crate::common::fake_telegram::TgUser;
 
 const OTHER_PHONE: &str = "+7 916 123-45-67";
@@ -59,16 +62,12 @@ async fn limits_and_the_daily_budget_are_global_not_per_process() {
 
     assert_opens_with(&first.say(&format!("/verify {PHONE}")).await, "📨");
     first.say("/cancel").await;
-    let cooled = second
-        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
-        .await;
+    let cooled = second.verify_as(&colleague, PHONE).await;
     assert_opens_with(&cooled, "🚦");
     assert_says(&cooled, "moments ago");
 
     assert_opens_with(&first.say(&format!("/verify {OTHER_PHONE}")).await, "📨");
-    let broke = second
-        .say_as(&colleague, 1002, &format!("/verify {THIRD_PHONE}"))
-        .await;
+    let broke = second.verify_as(&colleague, THIRD_PHONE).await;
     assert_opens_with(&broke, "🚦");
     assert_says(&broke, "budget");
     assert_eq!(first.gateway.count("sendVerificationMessage"), 2);
@@ -94,16 +93,14 @@ async fn an_update_delivered_to_two_replicas_is_handled_once() {
     assert_eq!(first.post_update(&update, Some(secret)).await, 200);
     assert_eq!(second.post_update(&update, Some(secret)).await, 200);
     let replies = |app: &TestApp| app.telegram.messages_to(app.chat());
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while replies(&first).len() + replies(&second).len() == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "nobody answered");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let (took, skipped) = if replies(&first).is_empty() {
-        (&second, &first)
-    } else {
-        (&first, &second)
-    };
+    let (took, skipped) = eventually("an answer from either replica", async || {
+        match (replies(&first).is_empty(), replies(&second).is_empty()) {
+            (true, true) => None,
+            (false, _) => Some((&first, &second)),
+            (true, false) => Some((&second, &first)),
+        }
+    })
+    .await;
     assert_opens_with(&replies(took)[0], "📨");
     skipped.wait_for_log("update already handled").await;
     assert!(replies(skipped).is_empty());
@@ -156,20 +153,10 @@ async fn background_work_is_done_by_one_process_at_a_time() {
 
     // Delivery status polling: several rounds go by, and every poll comes from one process.
     let request = first.gateway.last_request_id().unwrap();
-    let polls = || {
-        let calls = first.gateway.calls();
-        let polls = calls
-            .iter()
-            .filter(|c| c.method == "checkVerificationStatus");
-        polls
-            .filter(|c| c.params["request_id"] == request.as_str())
-            .count()
+    let poll = |c: &GatewayCall| {
+        c.method == "checkVerificationStatus" && c.params["request_id"] == request.as_str()
     };
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while polls() < 3 {
-        assert!(tokio::time::Instant::now() < deadline, "nobody polls");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    first.gateway.wait_for_calls(3, PATIENCE, poll).await;
     let polled = |app: &TestApp| app.logs().contains("status polled");
     assert!(
         polled(&first) != polled(&second),
@@ -184,24 +171,16 @@ async fn a_process_killed_mid_send_loses_nothing_and_another_serves_the_chat() {
     let mut first = TestApp::spawn_with(&[("ADMIN_IDS", "1001"), ("GATEWAY_TIMEOUT", "3")]).await;
     let second = first.sibling(&[]).await;
     first.gateway.set_delay(Duration::from_secs(2));
-    first
-        .telegram
-        .push_text(&first.admin, first.chat(), &format!("/verify {PHONE}"));
-    first.wait_for_sends(1).await;
+    first.verify_in_flight(PHONE).await;
     first.kill9().await;
     first.gateway.set_delay(Duration::ZERO);
 
     // The surviving replica gives the abandoned send up (counted as paid) and says so in the
     // chat; the staff member carries on through it.
     second.advance_clock(5);
-    let told = second
-        .telegram
-        .wait_for_messages(second.chat(), 1, PATIENCE)
-        .await;
-    assert_says(&told[0], "interrupted while sending a code");
-    let sent = second.say(&format!("/verify {PHONE}")).await;
-    assert_opens_with(&sent, "📨");
-    assert_opens_with(&second.say(&second.customer_code()).await, "✅");
+    let told = second.nth_message(second.chat(), 1).await;
+    assert_says(&told, "interrupted while sending a code");
+    second.verify_to_the_end(PHONE).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,13 +225,7 @@ async fn each_replica_reports_its_own_database_connection() {
         .execute(&mut admin)
         .await
         .unwrap();
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !second.is_healthy().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never healthy again"
-        );
-    }
+    second.wait_until_healthy().await;
     drop(second);
     sqlx::query(&format!(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
@@ -277,8 +250,7 @@ async fn a_question_answered_twice_through_two_processes_sends_once() {
     first.gateway.set_delay(Duration::from_millis(500));
     let asked = first.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&asked, "🤝");
-    let (_, yes) = asked.inline_buttons()[0].clone();
-    assert!(yes.starts_with("consent:"), "{yes}");
+    let yes = button(&asked, "consent");
     // A double tap whose two presses reach two replicas (the second one's chat has another
     // message of the bot to press on: the press names the question, not the message).
     let elsewhere = second.say("/help").await;

@@ -4,8 +4,6 @@
 //! charged or left open, and the admins are told once per problem (not per send, not again by
 //! another process or after a restart) until a send goes out again.
 
-use std::time::Duration;
-
 use crate::common::app::{
     ADMIN_ID, PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, assert_start_up_refused,
 };
@@ -60,8 +58,7 @@ impl Shop {
 
     /// `who` types `/verify phone` in their private chat; returns the reply.
     async fn verify(&self, who: &TgUser, phone: &str) -> SentMessage {
-        let text = format!("/verify {phone}");
-        self.app.say_as(who, who.id as i64, &text).await
+        self.app.verify_as(who, phone).await
     }
 }
 
@@ -73,23 +70,10 @@ fn alerts_raised(app: &TestApp) -> usize {
 /// Waits until `chat` has `n` messages starting with `prefix`; returns them all (there may be
 /// more by then).
 async fn wait_for(app: &TestApp, chat: u64, prefix: &str, n: usize) -> Vec<SentMessage> {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let found: Vec<SentMessage> = app
-            .telegram
-            .messages_to(chat as i64)
-            .into_iter()
-            .filter(|m| m.text.starts_with(prefix))
-            .collect();
-        if found.len() >= n {
-            return found;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{n} messages starting with {prefix:?} never reached chat {chat}: {found:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let starts = |m: &SentMessage| m.text.starts_with(prefix);
+    app.telegram
+        .wait_for_messages_where(chat as i64, n, PATIENCE, starts)
+        .await
 }
 
 /// The English staff line: one line, nothing sent or charged, the admins told.
@@ -124,7 +108,7 @@ async fn the_channel_goes_with_every_send_and_every_resend() {
     let admin = app.admin.clone();
     let sent = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&sent, "📨");
-    assert_eq!(app.press(&admin, &sent, "Resend").await, "New code sent");
+    assert_eq!(app.press(&admin, &sent, "resend").await, "New code sent");
     let resent = wait_for(&app, ADMIN_ID, "📨", 2).await.pop().unwrap();
     // Without the "@", as the Gateway takes a username.
     let channel = Some(CHANNEL.to_owned());
@@ -135,7 +119,7 @@ async fn the_channel_goes_with_every_send_and_every_resend() {
 
     // A Resend the Gateway refuses for the channel: the one line in the chat, nothing sent.
     app.gateway.sender_refused(CHANNEL, "SENDER_NOT_VERIFIED");
-    let answer = app.press(&admin, &resent, "Resend").await;
+    let answer = app.press(&admin, &resent, "resend").await;
     assert_eq!(answer, "No code sent: see the chat");
     let refusal = wait_for(&app, ADMIN_ID, "⚠️", 1).await.remove(0);
     assert_english_refusal(&refusal);
@@ -256,17 +240,13 @@ async fn another_process_and_a_restart_do_not_repeat_the_alert() {
 
     // Nor by another process on the same database.
     let other = shop.app.sibling(&[]).await;
-    let reply = other
-        .say_as(&shop.ru, RU_STAFF as i64, &format!("/verify {PHONE}"))
-        .await;
+    let reply = other.verify_as(&shop.ru, PHONE).await;
     assert_russian_refusal(&reply);
     assert_eq!(alerts_raised(&other), 0);
 
     // A code goes out through the other process: the first one then tells the next break.
     shop.app.gateway.sender_accepted(CHANNEL);
-    let sent = other
-        .say_as(&shop.ru, RU_STAFF as i64, &format!("/verify {PHONE}"))
-        .await;
+    let sent = other.verify_as(&shop.ru, PHONE).await;
     assert_opens_with(&sent, "📨");
     other.say_as(&shop.ru, RU_STAFF as i64, "/cancel").await;
     shop.app.gateway.sender_refused(CHANNEL, "SENDER_NOT_OWNED");

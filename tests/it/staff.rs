@@ -1,7 +1,9 @@
 //! Staff, roles and groups, end to end: invites, the staff list and removal, history, and code
 //! routing between staff and between several open verifications.
 
-use crate::common::app::{PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, link_token};
+use crate::common::app::{
+    PHONE, TestApp, assert_opens_with, assert_pop_up_says, assert_says, link_token,
+};
 use crate::common::fake_telegram::{SentMessage, TgUser};
 
 const OTHER_PHONE: &str = "+7 916 123-45-67";
@@ -23,12 +25,7 @@ async fn an_invite_makes_staff_once_and_tells_the_admin() {
     let welcome = app.say_as(&bob, 5001, &format!("/start {token}")).await;
     assert_says(&welcome, "You are now staff");
     assert_says(&welcome, "/verify");
-    let notice = app
-        .telegram
-        .wait_for_messages(app.chat(), before + 1, PATIENCE)
-        .await
-        .pop()
-        .unwrap();
+    let notice = app.nth_message(app.chat(), before + 1).await;
     assert_says(
         &notice,
         "Bob (@bob_sales), user <code>5001</code>, joined as staff",
@@ -99,9 +96,7 @@ async fn removed_staff_lose_access_at_once_and_keep_their_history() {
         ..TgUser::new(5005, "Dan")
     };
     app.invite(&dan, "/invite").await;
-    app.say_as(&dan, 5005, &format!("/verify {PHONE}")).await;
-    let code = app.customer_code();
-    assert_opens_with(&app.say_as(&dan, 5005, &code).await, "✅");
+    app.verify_to_the_end_as(&dan, 5005, PHONE).await;
 
     let list = app.say("/staff").await;
     assert_says(&list, "Dan @dan, <code>5005</code> — staff");
@@ -109,14 +104,12 @@ async fn removed_staff_lose_access_at_once_and_keep_their_history() {
     assert_says(&list, "user <code>1001</code> — admin (from ADMIN_IDS");
     let admin = app.admin.clone();
     let before = app.telegram.messages_to(app.chat()).len();
-    let answer = app.press(&admin, &list, "Remove Dan").await;
+    let answer = app.press(&admin, &list, "remove:5005").await;
     assert_eq!(
         answer,
         "🗑 Dan (user 5005) no longer has access. Their history stays."
     );
-    app.telegram
-        .wait_for_messages(app.chat(), before + 1, PATIENCE)
-        .await;
+    app.nth_message(app.chat(), before + 1).await;
 
     // Access is gone at once: no Gateway call for Dan any more.
     let refused = app
@@ -125,7 +118,7 @@ async fn removed_staff_lose_access_at_once_and_keep_their_history() {
     assert_says(&refused, "<code>5005</code>");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
     // Pressing Remove again is harmless.
-    assert_says_text(&app.press(&admin, &list, "Remove Dan").await, "no access");
+    assert_pop_up_says(&app.press(&admin, &list, "remove:5005").await, "no access");
 
     let history = app.say("/history").await;
     assert_says(&history, "✅ <code>+44 79•• •••456</code> — Dan");
@@ -237,14 +230,10 @@ async fn with_several_open_verifications_a_reply_picks_one_and_a_bare_code_asks(
         .map(|(l, _)| l)
         .collect();
     assert_eq!(labels, ["+44 79•• •••456", "+7 91• •••-•5-67"]);
+    // The button that names the second customer checks the code against theirs.
     let before = app.telegram.messages_to(chat).len();
-    app.press(&admin, &question, "+7 91").await;
-    let verdict = app
-        .telegram
-        .wait_for_messages(chat, before + 1, PATIENCE)
-        .await
-        .pop()
-        .unwrap();
+    app.press_labelled(&admin, &question, "+7 91").await;
+    let verdict = app.nth_message(chat, before + 1).await;
     assert_opens_with(&verdict, "✅");
     let check = app
         .gateway
@@ -270,12 +259,5 @@ async fn reply(
 ) -> SentMessage {
     let before = app.telegram.messages_to(chat).len();
     app.telegram.push_reply(from, chat, text, to.message_id);
-    app.telegram
-        .wait_for_messages(chat, before + 1, PATIENCE)
-        .await
-        .remove(before)
-}
-
-fn assert_says_text(answer: &str, needle: &str) {
-    assert!(answer.contains(needle), "expected {needle:?} in {answer:?}");
+    app.nth_message(chat, before + 1).await
 }

@@ -6,12 +6,10 @@
 //! settings behind it (`DATABASE_*_TIMEOUT`, `DATABASE_KEEPALIVE`) are checked at start-up on
 //! either backend.
 
-use std::time::Duration;
-
 use sqlx::{Connection, PgConnection};
 
 use crate::common::app::{
-    PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says, assert_start_up_refused,
+    PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says, assert_start_up_refused, eventually,
 };
 use crate::common::fake_telegram::TgUser;
 use crate::common::proxy::Proxy;
@@ -45,36 +43,26 @@ async fn a_replica_frozen_inside_a_reservation_stops_only_itself() {
     stalled
         .telegram
         .push_text(&stalled.admin, stalled.chat(), &format!("/verify {PHONE}"));
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !holds_the_reservation_lock_and_waits(&mut watcher).await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the stalled replica never reached its reservation"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let reached = async || {
+        let holds = holds_the_reservation_lock_and_waits(&mut watcher).await;
+        holds.then_some(())
+    };
+    eventually("the stalled replica at its reservation", reached).await;
     // Its connection freezes; the table is let go, so its statement completes on the server
     // and the answer is stuck in the proxy: it sits idle in its transaction, holding the lock.
     proxy.freeze();
     sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
 
     // The other replica serves another number, and the same one, at once.
-    let other = steady
-        .say_as(&colleague, 1002, &format!("/verify {OTHER_PHONE}"))
-        .await;
+    let other = steady.verify_as(&colleague, OTHER_PHONE).await;
     assert_opens_with(&other, "📨");
-    let same = steady
-        .say_as(&colleague, 1002, &format!("/verify {PHONE}"))
-        .await;
+    let same = steady.verify_as(&colleague, PHONE).await;
     assert_opens_with(&same, "📨");
 
     // The frozen replica's staff member hears that something went wrong; its health check says
     // it cannot reach its database.
-    let apology = stalled
-        .telegram
-        .wait_for_messages(stalled.chat(), 1, PATIENCE)
-        .await;
-    assert_says(&apology[0], "Something went wrong on my side");
+    let apology = stalled.nth_message(stalled.chat(), 1).await;
+    assert_says(&apology, "Something went wrong on my side");
     let health = stalled.get("/healthz").await;
     assert_eq!(health.status, 503, "{}", health.body);
     assert_eq!(steady.get("/healthz").await.status, 200);
@@ -82,14 +70,7 @@ async fn a_replica_frozen_inside_a_reservation_stops_only_itself() {
     // Thawed, it is healthy again and serves the next /verify; every number was paid once and
     // no row is left reserved.
     proxy.thaw();
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !stalled.is_healthy().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never healthy again"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    stalled.wait_until_healthy().await;
     let third = stalled.say(&format!("/verify {THIRD_PHONE}")).await;
     assert_opens_with(&third, "📨");
     let again = stalled.say(&format!("/verify {PHONE}")).await;

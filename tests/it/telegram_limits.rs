@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::common::app::{PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
-use crate::common::fake_telegram::TgUser;
+use crate::common::fake_telegram::{SentMessage, TgUser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_limited_code_sent_message_is_still_delivered() {
@@ -50,18 +50,12 @@ async fn no_reply_is_longer_than_a_telegram_message() {
     }
     let before = app.telegram.messages_to(app.chat()).len();
     app.telegram.push_text(&app.admin, app.chat(), "/staff");
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    let parts = loop {
-        let messages = app.telegram.messages_to(app.chat());
-        if messages[before..]
-            .iter()
-            .any(|m| !m.inline_buttons().is_empty())
-        {
-            break messages[before..].to_vec();
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no staff list");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    // The buttons come under the last part: once it is there, so are the others.
+    let with_buttons = |m: &SentMessage| !m.inline_buttons().is_empty();
+    app.telegram
+        .wait_for_messages_where(app.chat(), 1, PATIENCE, with_buttons)
+        .await;
+    let parts = app.telegram.messages_to(app.chat())[before..].to_vec();
     assert!(parts.len() >= 2, "{} part(s)", parts.len());
     for part in &parts {
         assert!(part.text.encode_utf16().count() <= 4096);

@@ -2,23 +2,10 @@
 //! in a button's data), removing someone ends everything they hold, and what only an admin
 //! should see never lands in a group.
 
-use crate::common::app::{PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, link_token};
-use crate::common::fake_telegram::{SentMessage, TgUser};
-
-/// The data of the button labelled `label` under `message`.
-fn button(message: &SentMessage, label: &str) -> String {
-    message
-        .inline_buttons()
-        .into_iter()
-        .find(|(text, _)| text.contains(label))
-        .unwrap_or_else(|| panic!("no {label:?} button under {message:?}"))
-        .1
-}
-
-/// The verification id in a button's data (`resend:42` → 42).
-fn verification_id(data: &str) -> i64 {
-    data.split(':').nth(1).unwrap().parse().unwrap()
-}
+use crate::common::app::{
+    PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, button, button_id, link_token,
+};
+use crate::common::fake_telegram::TgUser;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_buttons_for_a_colleagues_verification_do_nothing_and_reveal_nothing() {
@@ -29,13 +16,11 @@ async fn forged_buttons_for_a_colleagues_verification_do_nothing_and_reveal_noth
     app.invite(&carol, "/invite").await;
 
     // Bob's verification, in his private chat.
-    let sent = app
-        .say_as(&bob, bob.id as i64, &format!("/verify {PHONE}"))
-        .await;
+    let sent = app.verify_as(&bob, PHONE).await;
     assert_opens_with(&sent, "📨");
-    let resend = button(&sent, "Resend");
-    let cancel = button(&sent, "Cancel");
-    let id = verification_id(&resend);
+    let resend = button(&sent, "resend");
+    let cancel = button(&sent, "cancel");
+    let id = button_id(&sent, "resend");
     let request = app.gateway.last_request_id().unwrap();
 
     // Carol forges Bob's buttons under a message in her own chat; the admin does the same in
@@ -98,11 +83,11 @@ async fn an_admin_cancels_a_colleagues_verification_in_their_group_and_the_audit
     app.invite(&dan, "/invite").await;
     let sent = app.say_as(&dan, group, &format!("/verify {PHONE}")).await;
     assert_opens_with(&sent, "📨");
-    let id = verification_id(&button(&sent, "Cancel"));
+    let id = button_id(&sent, "cancel");
 
     // In the group the verification belongs to, the admin's press works.
     let before = app.telegram.messages_to(group).len();
-    assert_eq!(app.press(&app.admin, &sent, "Cancel").await, "Cancelled");
+    assert_eq!(app.press(&app.admin, &sent, "cancel").await, "Cancelled");
     let told = app
         .telegram
         .wait_for_messages(group, before + 1, PATIENCE)
@@ -132,9 +117,7 @@ async fn removing_someone_ends_their_links_and_their_open_verifications() {
     // Erin mints links (an admin one among them) and opens a verification.
     let admin_link = link_token(&app.say_as(&erin, erin.id as i64, "/invite admin").await);
     let staff_link = link_token(&app.say_as(&erin, erin.id as i64, "/invite").await);
-    let sent = app
-        .say_as(&erin, erin.id as i64, &format!("/verify {PHONE}"))
-        .await;
+    let sent = app.verify_as(&erin, PHONE).await;
     assert_opens_with(&sent, "📨");
     let request = app.gateway.last_request_id().unwrap();
     // And a /qr link, which one customer has opened and another has not.
@@ -241,14 +224,8 @@ async fn admin_answers_asked_for_in_a_group_go_to_the_admins_private_chat() {
     );
 
     // When the bot may not write to the admin, the group gets a hint, and still no link.
-    app.telegram.fail_next(
-        "sendMessage",
-        403,
-        "Forbidden: bot can't initiate conversation with a user",
-    );
-    let hint = app.say_as(&admin, group, "/invite").await;
-    assert_opens_with(&hint, "🔒");
-    assert_says(&hint, "press Start");
+    app.assert_hint_when_the_private_chat_is_closed(group, "/invite", "sendMessage")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

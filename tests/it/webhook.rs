@@ -1,22 +1,15 @@
 //! Webhook mode: updates arrive by POST on the path of `WEBHOOK_URL`, only with the right
 //! `X-Telegram-Bot-Api-Secret-Token`; the webhook is set at start-up and never deleted.
 
-use crate::common::app::{
-    ADMIN_ID, PATIENCE, PHONE, TestApp, assert_opens_with, assert_says, assert_start_up_refused,
-};
+use crate::common::app::{PATIENCE, PHONE, TestApp, assert_says, assert_start_up_refused};
 
 const WEBHOOK_URL: &str = "https://bot.example.com/telegram/hook";
 const SECRET: &str = "s3cret-Token_for_tests";
 
 async fn webhook_app(extra: &[(&str, &str)]) -> TestApp {
-    let admin = ADMIN_ID.to_string();
-    let mut env = vec![
-        ("ADMIN_IDS", admin.as_str()),
-        ("WEBHOOK_URL", WEBHOOK_URL),
-        ("WEBHOOK_SECRET", SECRET),
-    ];
+    let mut env = vec![("WEBHOOK_URL", WEBHOOK_URL), ("WEBHOOK_SECRET", SECRET)];
     env.extend_from_slice(extra);
-    TestApp::spawn_with(&env).await
+    TestApp::spawn_with_admin(&env).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,17 +41,11 @@ async fn webhook_mode_serves_updates_only_with_the_right_secret() {
         .await;
     assert_says(&help[0], "/verify");
     assert_eq!(app.telegram.messages_to(app.chat()).len(), 1);
-    assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "📨");
-    assert_opens_with(&app.say(&app.customer_code()).await, "✅");
+    app.verify_to_the_end(PHONE).await;
     assert_eq!(app.get("/healthz").await.status, 200);
 
     // No long polling, and the webhook survives a shutdown.
-    assert_eq!(
-        app.stop_with(libc::SIGTERM).await,
-        Some(0),
-        "{}",
-        app.logs()
-    );
+    app.assert_stops_cleanly(libc::SIGTERM).await;
     assert!(app.telegram.calls_to("getUpdates").is_empty());
     assert!(app.telegram.calls_to("deleteWebhook").is_empty());
     assert_eq!(app.telegram.webhook_url(), WEBHOOK_URL);
@@ -70,7 +57,7 @@ async fn with_webhook_setup_false_the_webhook_is_left_to_the_deployment() {
     assert_says(&app.say("/help").await, "/verify");
     assert!(app.telegram.calls_to("setWebhook").is_empty());
     assert!(app.telegram.calls_to("getUpdates").is_empty());
-    assert_eq!(app.stop_with(libc::SIGINT).await, Some(0), "{}", app.logs());
+    app.assert_stops_cleanly(libc::SIGINT).await;
     assert!(app.telegram.calls_to("deleteWebhook").is_empty());
 }
 

@@ -10,7 +10,7 @@ use tempfile::TempDir;
 use tokio::process::{Child, Command};
 
 use super::db::{TestDatabase, TestDb};
-use super::fake_gateway::FakeGateway;
+use super::fake_gateway::{FakeGateway, GatewayCall};
 use super::fake_telegram::{FakeTelegram, SentMessage, TgUser};
 use crate::on_test_db;
 
@@ -44,6 +44,23 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let admin = ADMIN_ID.to_string();
         Self::spawn_with(&[("ADMIN_IDS", admin.as_str())]).await
+    }
+
+    /// Starts the bot with `ADMIN_IDS` = [`ADMIN_ID`] and extra environment variables.
+    pub async fn spawn_with_admin(extra: &[(&str, &str)]) -> TestApp {
+        let admin = ADMIN_ID.to_string();
+        let mut env = vec![("ADMIN_IDS", admin.as_str())];
+        env.extend_from_slice(extra);
+        Self::spawn_with(&env).await
+    }
+
+    /// The bot as deployed: numbers verified within `REVERIFY_AFTER_DAYS`'s default (30 days)
+    /// are remembered (the harness turns that off for the other tests), and asked about before
+    /// a new code; with `ADMIN_IDS` = [`ADMIN_ID`] and `extra` settings.
+    pub async fn spawn_remembering(extra: &[(&str, &str)]) -> TestApp {
+        let mut env = vec![("REVERIFY_AFTER_DAYS", "")];
+        env.extend_from_slice(extra);
+        Self::spawn_with_admin(&env).await
     }
 
     /// Starts the bot with extra environment variables (they override the defaults).
@@ -332,18 +349,26 @@ impl TestApp {
 
     /// Waits until the logs contain `needle`; returns the logs.
     pub async fn wait_for_log(&self, needle: &str) -> String {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            let logs = self.logs();
-            if logs.contains(needle) {
-                return logs;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the log never said {needle:?}:\n{logs}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("the log saying {needle:?}");
+        eventually(&what, async || {
+            Some(self.logs()).filter(|logs| logs.contains(needle))
+        })
+        .await
+    }
+
+    /// Waits until `/healthz` answers 200.
+    pub async fn wait_until_healthy(&self) {
+        eventually("a healthy bot", async || {
+            self.is_healthy().await.then_some(())
+        })
+        .await;
+    }
+
+    /// Sends `signal` (`SIGTERM`, `SIGINT`) and fails, with the logs, unless the bot exits with
+    /// code 0.
+    pub async fn assert_stops_cleanly(&mut self, signal: libc::c_int) {
+        let code = self.stop_with(signal).await;
+        assert_eq!(code, Some(0), "{}", self.logs());
     }
 
     /// The bot's database file. Run from an image, the bot keeps it on the image's volume,
@@ -429,6 +454,15 @@ pub fn assert_opens_with(message: &SentMessage, prefix: &str) {
     );
 }
 
+/// Fails with the whole answer unless a button's pop-up `answer` contains `needle`.
+#[track_caller]
+pub fn assert_pop_up_says(answer: &str, needle: &str) {
+    assert!(
+        answer.contains(needle),
+        "expected {needle:?} in the pop-up: {answer:?}"
+    );
+}
+
 /// A failing test shows what the bot logged.
 impl Drop for TestApp {
     fn drop(&mut self) {
@@ -440,9 +474,23 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// `from` presses an inline button (by its label) under `message`; returns the pop-up
-    /// answer the bot gave.
-    pub async fn press(&self, from: &TgUser, message: &SentMessage, label: &str) -> String {
+    /// `from` presses the inline button under `message` that carries `action`: the verb of its
+    /// `callback_data` (`resend`, `cancel`, `anyway`, `consent`, `drop`, `qrq`, `qrv`), or the
+    /// data itself (`remove:5005`, `lang:ru`). Returns the pop-up answer the bot gave.
+    pub async fn press(&self, from: &TgUser, message: &SentMessage, action: &str) -> String {
+        let data = button(message, action);
+        self.press_data(from, message.chat_id, message.message_id, &data)
+            .await
+    }
+
+    /// `from` presses the button under `message` whose label contains `label`: for a test about
+    /// what the label says. Returns the pop-up answer.
+    pub async fn press_labelled(
+        &self,
+        from: &TgUser,
+        message: &SentMessage,
+        label: &str,
+    ) -> String {
         let (_, data) = message
             .inline_buttons()
             .into_iter()
@@ -454,14 +502,8 @@ impl TestApp {
 
     /// Waits until the Gateway has been asked to send `n` codes (by any process).
     pub async fn wait_for_sends(&self, n: usize) {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        while self.gateway.count("sendVerificationMessage") < n {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "no send reached the Gateway"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let send = |call: &GatewayCall| call.method == "sendVerificationMessage";
+        self.gateway.wait_for_calls(n, PATIENCE, send).await;
     }
 
     /// `from` presses a button whose `callback_data` is `data` (which a client may forge) under
@@ -543,4 +585,142 @@ pub fn link_token(message: &SentMessage) -> String {
         .chars()
         .take_while(char::is_ascii_alphanumeric)
         .collect()
+}
+
+/// The `callback_data` of the button under `message` that carries `action` (see
+/// [`TestApp::press`]).
+pub fn button(message: &SentMessage, action: &str) -> String {
+    let carries = |data: &str| data == action || data.starts_with(&format!("{action}:"));
+    message
+        .inline_buttons()
+        .into_iter()
+        .map(|(_, data)| data)
+        .find(|data| carries(data))
+        .unwrap_or_else(|| panic!("no {action:?} button under {message:?}"))
+}
+
+/// The id the `action` button under `message` carries (`resend:42` → 42): a verification's, a
+/// question's or a person's.
+pub fn button_id(message: &SentMessage, action: &str) -> i64 {
+    let data = button(message, action);
+    let id = data.split(':').nth(1).expect("an id after the action");
+    id.parse().expect("a numeric id")
+}
+
+/// Waits, up to [`PATIENCE`], until `check` gives something, and returns it; fails saying
+/// `what` never came. For what no fake announces: the logs, `/healthz`, a database's state, an
+/// answer from either of two processes.
+pub async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+impl TestApp {
+    /// The admin verifies `phone` to the end in their private chat: `/verify`, a code sent
+    /// (📨), the code the customer got typed back, verified (✅). Returns the verdict.
+    pub async fn verify_to_the_end(&self, phone: &str) -> SentMessage {
+        let admin = self.admin.clone();
+        self.verify_to_the_end_as(&admin, self.chat(), phone).await
+    }
+
+    /// [`Self::verify_to_the_end`], by `who` in `chat`.
+    pub async fn verify_to_the_end_as(&self, who: &TgUser, chat: i64, phone: &str) -> SentMessage {
+        let sent = self.say_as(who, chat, &format!("/verify {phone}")).await;
+        assert_opens_with(&sent, "📨");
+        let verdict = self.say_as(who, chat, &self.customer_code()).await;
+        assert_opens_with(&verdict, "✅");
+        verdict
+    }
+
+    /// `who` types `/verify phone` in their private chat; returns the bot's reply.
+    pub async fn verify_as(&self, who: &TgUser, phone: &str) -> SentMessage {
+        self.say_as(who, who.id as i64, &format!("/verify {phone}"))
+            .await
+    }
+
+    /// `who` types `/verify phone` in their private chat; returns once the send has reached the
+    /// Gateway (whose answer a test may hold back with a delay), without waiting for a reply.
+    pub async fn verify_in_flight_as(&self, who: &TgUser, phone: &str) {
+        let sends = self.gateway.count("sendVerificationMessage");
+        self.telegram
+            .push_text(who, who.id as i64, &format!("/verify {phone}"));
+        self.wait_for_sends(sends + 1).await;
+    }
+
+    /// [`Self::verify_in_flight_as`], by the admin.
+    pub async fn verify_in_flight(&self, phone: &str) {
+        let admin = self.admin.clone();
+        self.verify_in_flight_as(&admin, phone).await;
+    }
+
+    /// The admin's send, held in flight by a Gateway delay (see [`Self::verify_in_flight`]),
+    /// lands: the "code sent" message comes first in their chat (📨); with the delay lifted, the
+    /// customer's code checks out (✅).
+    pub async fn held_send_lands_and_checks_out(&self) {
+        assert_opens_with(&self.nth_message(self.chat(), 1).await, "📨");
+        self.gateway.set_delay(Duration::ZERO);
+        let code = self.customer_code();
+        assert_opens_with(&self.say(&code).await, "✅");
+    }
+
+    /// The bot's latest message in `chat` (say, the one a press's pop-up came after).
+    pub fn last_message(&self, chat: i64) -> SentMessage {
+        let messages = self.telegram.messages_to(chat);
+        messages.last().cloned().expect("a message in the chat")
+    }
+
+    /// Waits for the `n`th message (counting from 1) in `chat`.
+    pub async fn nth_message(&self, chat: i64, n: usize) -> SentMessage {
+        self.telegram.wait_for_messages(chat, n, PATIENCE).await[n - 1].clone()
+    }
+
+    /// The admin's `/export`: the text of the CSV (which comes with a workbook).
+    pub async fn exported_csv(&self) -> String {
+        let exports = self.telegram.calls_to("sendDocument").len();
+        self.telegram.push_text(&self.admin, self.chat(), "/export");
+        self.telegram
+            .wait_for_call("sendDocument", exports + 2, PATIENCE)
+            .await;
+        let is_csv = |name: Option<&String>| name.is_some_and(|n| n.ends_with(".csv"));
+        let csv = self
+            .telegram
+            .uploads()
+            .into_iter()
+            .rev()
+            .find(|u| {
+                u.files
+                    .first()
+                    .is_some_and(|f| is_csv(f.file_name.as_ref()))
+            })
+            .expect("a CSV");
+        String::from_utf8_lossy(&csv.files[0].bytes).into_owned()
+    }
+
+    /// When the bot may not write to the admin privately (its next `method` call is refused),
+    /// `command` typed in `group` gets the hint to press Start there.
+    pub async fn assert_hint_when_the_private_chat_is_closed(
+        &self,
+        group: i64,
+        command: &str,
+        method: &str,
+    ) {
+        self.telegram.fail_next(
+            method,
+            403,
+            "Forbidden: bot can't initiate conversation with a user",
+        );
+        let admin = self.admin.clone();
+        let hint = self.say_as(&admin, group, command).await;
+        assert_opens_with(&hint, "🔒");
+        assert_says(&hint, "press Start");
+    }
 }

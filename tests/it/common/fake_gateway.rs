@@ -51,6 +51,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use rand::Rng;
 use serde_json::{Map, Value, json};
+use tokio::sync::Notify;
 
 /// Money is kept in millionths of a credit so balances print as `99.99`, not `99.9899999`.
 const MICROS_PER_CREDIT: f64 = 1_000_000.0;
@@ -84,6 +85,8 @@ struct Inner {
     token: String,
     url: String,
     state: Mutex<GwState>,
+    /// `notify_waiters` after every call received.
+    called: Notify,
 }
 
 struct GwState {
@@ -161,6 +164,7 @@ impl FakeGateway {
                     sender_refusals: HashMap::new(),
                     method_delays: HashMap::new(),
                 }),
+                called: Notify::new(),
             }),
         };
         let app = Router::new().fallback(handle).with_state(gw.clone());
@@ -180,6 +184,30 @@ impl FakeGateway {
     /// Every request received so far, in order (including rejected ones).
     pub fn calls(&self) -> Vec<GatewayCall> {
         self.lock().calls.clone()
+    }
+
+    /// Waits until `n` calls received satisfy `wanted`; returns those calls (fails after
+    /// `timeout`, listing the calls received).
+    pub async fn wait_for_calls(
+        &self,
+        n: usize,
+        timeout: Duration,
+        wanted: impl Fn(&GatewayCall) -> bool,
+    ) -> Vec<GatewayCall> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let called = self.inner.called.notified();
+            tokio::pin!(called);
+            called.as_mut().enable();
+            let found: Vec<GatewayCall> = self.calls().into_iter().filter(&wanted).collect();
+            if found.len() >= n {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, called).await.is_err() {
+                let methods: Vec<String> = self.calls().into_iter().map(|c| c.method).collect();
+                panic!("timed out after {timeout:?} waiting for {n} Gateway call(s): {methods:?}");
+            }
+        }
     }
 
     /// Number of calls of `method` (case-insensitive).
@@ -430,6 +458,7 @@ async fn handle(
             .unwrap_or(st.delay);
         (outcome, delay, st.error_status)
     };
+    gw.inner.called.notify_waiters();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }

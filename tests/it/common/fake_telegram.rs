@@ -362,15 +362,29 @@ impl FakeTelegram {
         g.messages.get(&(chat_id, message_id)).cloned()
     }
 
+    /// Waits until chat `chat_id` has `n` messages; returns them all (there may be more).
     pub async fn wait_for_messages(
         &self,
         chat_id: i64,
         n: usize,
         timeout: Duration,
     ) -> Vec<SentMessage> {
+        self.wait_for_messages_where(chat_id, n, timeout, |_| true)
+            .await
+    }
+
+    /// Waits until chat `chat_id` has `n` messages that satisfy `wanted`; returns those.
+    pub async fn wait_for_messages_where(
+        &self,
+        chat_id: i64,
+        n: usize,
+        timeout: Duration,
+        wanted: impl Fn(&SentMessage) -> bool,
+    ) -> Vec<SentMessage> {
         let deadline = Instant::now() + timeout;
         let found = self.shared.wait_until(deadline, |g| {
-            let msgs = g.messages_to(chat_id);
+            let mut msgs = g.messages_to(chat_id);
+            msgs.retain(&wanted);
             (msgs.len() >= n).then_some(msgs)
         });
         found.await.unwrap_or_else(|| {
@@ -389,10 +403,24 @@ impl FakeTelegram {
         self.shared.lock().calls_to(method)
     }
 
+    /// Waits until `method` was called `n` times; returns those calls (there may be more).
     pub async fn wait_for_call(&self, method: &str, n: usize, timeout: Duration) -> Vec<ApiCall> {
+        self.wait_for_calls_where(method, n, timeout, |_| true)
+            .await
+    }
+
+    /// Waits until `n` calls of `method` satisfy `wanted`; returns those.
+    pub async fn wait_for_calls_where(
+        &self,
+        method: &str,
+        n: usize,
+        timeout: Duration,
+        wanted: impl Fn(&ApiCall) -> bool,
+    ) -> Vec<ApiCall> {
         let deadline = Instant::now() + timeout;
         let found = self.shared.wait_until(deadline, |g| {
-            let calls = g.calls_to(method);
+            let mut calls = g.calls_to(method);
+            calls.retain(&wanted);
             (calls.len() >= n).then_some(calls)
         });
         found.await.unwrap_or_else(|| {

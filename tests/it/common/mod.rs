@@ -2,6 +2,7 @@
 //! `verify-bot` binary against them and reaches its HTTP server, and the database it runs on.
 
 pub mod app;
+pub mod counter;
 pub mod db;
 pub mod fake_gateway;
 pub mod fake_telegram;
