@@ -4,8 +4,9 @@
 //! a code to that number's Telegram account; the customer reads the code aloud; the staff member
 //! types it; the bot checks it with the Gateway and answers ✅ / ❌ / ⛔ / ⌛.
 //!
-//! The crate is split by concept, in layers: a module uses only modules of the layers above
-//! it, and no two modules use each other.
+//! The crate is split by concept, in layers: a module uses only modules of the layers before
+//! its own in this list, and no two files of a folder use each other (both checked by a test,
+//! `src/layers.rs`, which holds the same list as data).
 //!
 //! 1. What the rest is made of, each standing alone: [`phone`] and [`code`] (the domain types
 //!    that parse what staff type), [`i18n`] (every word, in English and Russian), [`clock`],
@@ -18,11 +19,11 @@
 //!    check, cancel, with its money rules), [`delivery`] (what happened to each code: signed
 //!    reports or polling), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG).
 //! 5. Built on the flow: [`customers`] (what is asked before spending, `/lookup`, and the free
-//!    check at the counter), [`people`] (removing someone, claiming an invite); and [`config`] (the environment, read once, into the settings of
-//!    the layers above).
-//! 6. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
+//!    check at the counter) and [`people`] (removing someone, claiming an invite).
+//! 6. [`config`]: the environment, read once, into the settings of the layers before it.
+//! 7. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
 //!    [`http`] (health, metrics, delivery reports, the webhook).
-//! 7. [`app`] wires them together and runs until SIGTERM/SIGINT.
+//! 8. [`app`] wires them together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;
@@ -37,6 +38,8 @@ pub mod gateway;
 pub mod http;
 pub mod i18n;
 pub mod invite;
+#[cfg(test)]
+mod layers;
 pub mod monitoring;
 pub mod people;
 pub mod phone;
