@@ -1,9 +1,10 @@
-//! Texts for admins: access refusals, resets, balance alerts, `/stats` and `/export`.
+//! Texts for admins: access refusals, resets, balance and events alerts, `/stats` and `/export`.
 
 use teloxide::utils::html::escape;
 
 use super::common::{View, phone_text};
 use crate::chart::{DayActivity, Labels};
+use crate::events::deliver::EventsAlert;
 use crate::i18n::percent;
 use crate::i18n::{Lang, money};
 use crate::phone::PhoneNumber;
@@ -42,6 +43,25 @@ pub fn admin_alert(lang: Lang, alert: &AdminAlert) -> String {
     match alert {
         AdminAlert::Balance(balance) => balance_alert(lang, *balance),
         AdminAlert::Sender(sender) => sender_alert(lang, sender),
+    }
+}
+
+/// What admins are told about events: failing for an hour (and for how long, with the last
+/// error), working again, or stopped by a 410.
+pub fn events_alert(lang: Lang, alert: &EventsAlert, now: i64) -> String {
+    match alert {
+        EventsAlert::Failing { since, error } => {
+            let failing = (now - since).max(60) as u32;
+            let failing = failing - failing % 60;
+            tr!(
+                lang,
+                "events-failing",
+                duration = crate::i18n::duration(lang, failing),
+                error = escape(error)
+            )
+        }
+        EventsAlert::Recovered => tr!(lang, "events-recovered"),
+        EventsAlert::Gone => tr!(lang, "events-gone"),
     }
 }
 
