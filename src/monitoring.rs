@@ -75,3 +75,8 @@ pub fn delivery_report(outcome: &'static str) {
 pub fn event_outcome(outcome: &'static str) {
     counter!(EVENTS, "outcome" => outcome).increment(1);
 }
+
+/// Shows the events counter of `outcome` at zero until it first counts.
+pub fn event_outcome_seen(outcome: &'static str) {
+    counter!(EVENTS, "outcome" => outcome).increment(0);
+}

@@ -14,19 +14,36 @@
 //! Delivered events are pruned after a week.
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
-use super::Signer;
+use super::{Settings, Signer, jitter, retry_delay};
+use crate::monitoring;
+use crate::now;
+use crate::store::{OutboxEvent, Store, StoreError};
 
 /// How long a receiver has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claim keeps other processes off an event: well past [`TIMEOUT`], so that only a
+/// process that died leaves it for another.
+const LEASE_SECS: i64 = 60;
+/// Events posted at once (each of a different verification).
+const BATCH: i64 = 20;
+/// How often the outbox is looked at when there is nothing to send.
+const EVERY: Duration = Duration::from_secs(1);
 /// The longest `Retry-After` that is honoured; a longer one waits this long.
 const MAX_RETRY_AFTER: u64 = 86_400;
 /// How long delivery fails before the admins are told.
 pub const FAILING_FOR: i64 = 3600;
+/// Delivered events are kept this long, then pruned.
+const KEEP_DELIVERED: i64 = 7 * 86_400;
+/// How often delivered events are pruned.
+const PRUNE_EVERY: i64 = 3600;
 
 /// What the admins are told about the events URL, once each, by whichever process sees it
 /// first.
@@ -171,11 +188,168 @@ fn describe(err: &reqwest::Error, timeout: Duration) -> String {
     }
 }
 
+/// Delivers the outbox forever; spawn it. `alerts` reaches the admins.
+pub async fn run(
+    store: Store,
+    sender: Sender,
+    settings: Arc<Settings>,
+    alerts: mpsc::UnboundedSender<EventsAlert>,
+) {
+    let url = settings.url.to_string();
+    for outcome in ["delivered", "retried", "given_up"] {
+        monitoring::event_outcome_seen(outcome);
+    }
+    let mut ticks = tokio::time::interval(EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pruned_at = i64::MIN;
+    loop {
+        ticks.tick().await;
+        if now() >= pruned_at.saturating_add(PRUNE_EVERY) {
+            pruned_at = now();
+            match store.prune_events(pruned_at - KEEP_DELIVERED).await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "delivered events pruned"),
+                Err(err) => tracing::warn!("cannot prune delivered events: {err}"),
+            }
+        }
+        // A full batch may have more behind it: go on at once.
+        loop {
+            match round(&store, &sender, &settings, &url, &alerts).await {
+                Ok(claimed) if claimed == BATCH as usize => continue,
+                Ok(_) => break,
+                Err(err) => {
+                    tracing::warn!("cannot deliver events: {err}");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// One round: claims what is due and posts it, each event of a different verification, at
+/// once. Returns how many events were claimed.
+async fn round(
+    store: &Store,
+    sender: &Sender,
+    settings: &Settings,
+    url: &str,
+    alerts: &mpsc::UnboundedSender<EventsAlert>,
+) -> Result<usize, StoreError> {
+    if store
+        .endpoint(url)
+        .await?
+        .is_some_and(|endpoint| endpoint.gone_at.is_some())
+    {
+        return Ok(0);
+    }
+    let claimed = store.claim_events(now(), LEASE_SECS, BATCH).await?;
+    let count = claimed.len();
+    if count == 0 {
+        return Ok(0);
+    }
+    let mut posts = JoinSet::new();
+    for event in claimed {
+        let sender = sender.clone();
+        posts.spawn(async move {
+            let outcome = sender.post(&event.event_id, &event.body).await;
+            (event, outcome)
+        });
+    }
+    let mut delivered = false;
+    let mut last_error = None;
+    let mut gone = false;
+    while let Some(joined) = posts.join_next().await {
+        let Ok((event, outcome)) = joined else {
+            continue;
+        };
+        let at = now();
+        match outcome {
+            Outcome::Delivered => {
+                store.event_delivered(event.id, at).await?;
+                monitoring::event_outcome("delivered");
+                delivered = true;
+            }
+            Outcome::Failed { error, retry_after } => {
+                record_failure(store, settings, &event, at, &error, retry_after).await?;
+                last_error = Some(error);
+            }
+            Outcome::Gone => {
+                // Not the event's fault: it waits, untried, for another URL.
+                store
+                    .event_failed(event.id, at, "HTTP 410: the URL is gone")
+                    .await?;
+                gone = true;
+            }
+        }
+    }
+    let at = now();
+    if gone {
+        if store.endpoint_gone(url, at).await? {
+            tracing::warn!("the events URL answered 410 Gone: no more events are sent to it");
+            let _ = alerts.send(EventsAlert::Gone);
+        }
+    } else if delivered {
+        store.endpoint_succeeded(url, at).await?;
+        // Only after the admins were told that it was failing.
+        if store.endpoint_told(url, false).await? {
+            tracing::info!("events are delivered again");
+            let _ = alerts.send(EventsAlert::Recovered);
+        }
+    } else if let Some(error) = last_error {
+        store.endpoint_failed(url, at, &error).await?;
+        let failing = store.endpoint(url).await?.and_then(|endpoint| {
+            let since = endpoint.failing_since?;
+            (!endpoint.failing_told && at - since >= FAILING_FOR).then_some(since)
+        });
+        if let Some(since) = failing
+            && store.endpoint_told(url, true).await?
+        {
+            tracing::warn!("events have not been delivered for an hour: {error}");
+            let _ = alerts.send(EventsAlert::Failing { since, error });
+        }
+    }
+    Ok(count)
+}
+
+/// A failed attempt: tried again on the schedule (or when `Retry-After` says), or given up once
+/// `EVENTS_MAX_AGE` has passed since the change.
+async fn record_failure(
+    store: &Store,
+    settings: &Settings,
+    event: &OutboxEvent,
+    at: i64,
+    error: &str,
+    retry_after: Option<u64>,
+) -> Result<(), StoreError> {
+    let deadline = event
+        .created_at
+        .saturating_add(settings.max_age.as_secs() as i64);
+    tracing::info!(
+        event = %event.event_id,
+        verification = event.verification_id,
+        attempts = event.attempts + 1,
+        "an event was not delivered: {error}"
+    );
+    if at >= deadline {
+        store.event_given_up(event.id, at, error).await?;
+        monitoring::event_outcome("given_up");
+        tracing::warn!(event = %event.event_id, "an event was given up after EVENTS_MAX_AGE");
+        return Ok(());
+    }
+    let delay = match retry_after {
+        Some(seconds) => seconds.max(1),
+        None => jitter(retry_delay(&settings.schedule, event.attempts + 1)),
+    };
+    let next = at.saturating_add(delay as i64).min(deadline);
+    store.event_failed(event.id, next, error).await?;
+    monitoring::event_outcome("retried");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;
-    use tokio::sync::mpsc;
 
     fn headers(retry: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();

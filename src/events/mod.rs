@@ -16,22 +16,11 @@ use secrecy::SecretString;
 pub mod deliver;
 pub mod sign;
 
-pub use deliver::{Outcome, Sender};
+pub use deliver::{EventsAlert, Outcome, Sender, run};
 pub use sign::Signer;
 
 /// Every event type, in the order the README documents them.
-pub const TYPES: [&str; 10] = [
-    "verification.sent",
-    "verification.delivered",
-    "verification.read",
-    "verification.verified",
-    "verification.wrong_code",
-    "verification.max_attempts",
-    "verification.expired",
-    "verification.cancelled",
-    "verification.failed",
-    "verification.revoked",
-];
+pub use crate::store::EVENT_TYPES as TYPES;
 
 /// The spec's retry schedule, in seconds after each failure: immediately, 5 s, 5 min, 30 min,
 /// 2 h, 5 h, 10 h, 14 h, 20 h, 24 h; after that every 24 h until `EVENTS_MAX_AGE`.
