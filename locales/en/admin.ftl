@@ -9,9 +9,9 @@ reset-done = ♻️ The send limit and cooldown for <code>{ $phone }</code> are 
 balance-low = 💰 The Telegram Gateway balance is low: { $remaining } left. Top it up at gateway.telegram.org so that codes keep going out.
 balance-empty = 💰 The Telegram Gateway balance is used up: codes cannot be sent until it is topped up at gateway.telegram.org.
 
-events-failing = 📡 Events are not reaching EVENTS_URL: every delivery has failed for { $duration }. The last error: { $error }. Nothing is lost: each event is retried until EVENTS_MAX_AGE, and /events shows where things stand.
-events-recovered = 📡 Events are reaching EVENTS_URL again; the ones that waited are being delivered.
-events-gone = 📡 EVENTS_URL answered 410 Gone, so no more events are sent to it. They wait in the outbox: set EVENTS_URL to the new address and restart the bot, and they are delivered there.
+events-alert-failing = 📡 Events are not reaching EVENTS_URL: every delivery has failed for { $duration }. The last error: { $error }. Nothing is lost: each event is retried until EVENTS_MAX_AGE, and /events shows where things stand.
+events-alert-recovered = 📡 Events are reaching EVENTS_URL again; the ones that waited are being delivered.
+events-alert-gone = 📡 EVENTS_URL answered 410 Gone, so no more events are sent to it. They wait in the outbox: set EVENTS_URL to the new address and restart the bot, and they are delivered there.
 
 sender-not-verified =
     📢 No codes are going out: Telegram has not verified the channel { $channel }, so the Telegram Gateway won't send codes from it (<code>SENDER_NOT_VERIFIED</code>).

@@ -55,13 +55,13 @@ pub fn events_alert(lang: Lang, alert: &EventsAlert, now: i64) -> String {
             let failing = failing - failing % 60;
             tr!(
                 lang,
-                "events-failing",
+                "events-alert-failing",
                 duration = crate::i18n::duration(lang, failing),
                 error = escape(error)
             )
         }
-        EventsAlert::Recovered => tr!(lang, "events-recovered"),
-        EventsAlert::Gone => tr!(lang, "events-gone"),
+        EventsAlert::Recovered => tr!(lang, "events-alert-recovered"),
+        EventsAlert::Gone => tr!(lang, "events-alert-gone"),
     }
 }
 
