@@ -9,6 +9,10 @@ reset-done = ♻️ Лимит отправок для номера <code>{ $pho
 balance-low = 💰 Баланс Telegram Gateway на исходе: осталось { $remaining }. Пополните его на gateway.telegram.org, чтобы коды продолжали отправляться.
 balance-empty = 💰 Баланс Telegram Gateway исчерпан. Коды не будут отправляться, пока его не пополнят на gateway.telegram.org.
 
+events-failing = 📡 События не доходят до EVENTS_URL: все отправки не удаются уже { $duration }. Последняя ошибка: { $error }. Ничего не потеряно: каждое событие повторяется до истечения EVENTS_MAX_AGE, а /events покажет, как обстоят дела.
+events-recovered = 📡 События снова доходят до EVENTS_URL; накопившиеся уже отправляются.
+events-gone = 📡 EVENTS_URL ответил 410: этого адреса больше нет, поэтому события туда больше не отправляются. Они ждут своей очереди: укажите в EVENTS_URL новый адрес и перезапустите бота — и они уйдут туда.
+
 sender-not-verified =
     📢 Коды не отправляются: канал { $channel } не верифицирован в Telegram, поэтому Telegram Gateway не отправляет коды от его имени (<code>SENDER_NOT_VERIFIED</code>).
 
@@ -68,10 +72,10 @@ events-state =
     { $pending }
     { $given_up }
     Доставлено за последние 24 часа: { $delivered }
-events-ok = ✅ Доставляются.
-events-none-yet = ⏳ Пока ничего не доставлено.
-events-failing = ⚠️ Не доставляются с { $since }: { $error }. Каждое событие будет отправлено ещё раз позже.
-events-gone = ⛔ Остановлено: { $at } получатель ответил 410 Gone, и на этот адрес больше ничего не отправляется. Чтобы возобновить, укажите другой EVENTS_URL и перезапустите бота.
+events-state-ok = ✅ Доставляются.
+events-state-none-yet = ⏳ Пока ничего не доставлено.
+events-state-failing = ⚠️ Не доставляются с { $since }: { $error }. Каждое событие будет отправлено ещё раз позже.
+events-state-gone = ⛔ Остановлено: { $at } получатель ответил 410 Gone, и на этот адрес больше ничего не отправляется. Чтобы возобновить, укажите другой EVENTS_URL и перезапустите бота.
 events-never = ещё не было
 events-pending = ⏳ Ждут доставки: { $count }
 events-pending-oldest = ⏳ Ждут доставки: { $count } (самое старое — уже { $age })

@@ -329,11 +329,14 @@ pub async fn events(
     let text = match args {
         EventsArgs::State => {
             let endpoint = store.endpoint(url).await.or_apologise(&msg, lang)?;
-            let summary = store.events_summary().await.or_apologise(&msg, lang)?;
+            let summary = store.events_summary(now()).await.or_apologise(&msg, lang)?;
             texts::events_state(&view, url, endpoint.as_ref(), &summary, now())
         }
         EventsArgs::Resend => {
-            let queued = store.resend_given_up(now()).await.or_apologise(&msg, lang)?;
+            let queued = store
+                .resend_given_up(now())
+                .await
+                .or_apologise(&msg, lang)?;
             tracing::info!(admin = view.viewer, queued, "given-up events queued again");
             texts::events_resent(lang, queued)
         }

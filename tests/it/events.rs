@@ -13,7 +13,7 @@ use crate::common::app::{
     ADMIN_ID, PATIENCE, PHONE, PHONE_E164, TestApp, assert_opens_with, assert_says,
     assert_start_up_refused,
 };
-use crate::common::fake_telegram::TgUser;
+use crate::common::fake_telegram::{SentMessage, TgUser};
 use crate::common::receiver::{Answer, Delivery, NEXT_SECRET, Receiver, SECRET, verify};
 use crate::postgres_only;
 
@@ -104,7 +104,9 @@ fn assert_keys_in_order(body: &str, keys: &[&str]) {
 /// An RFC 3339 time in UTC, to the second: `2026-12-02T10:15:30Z`.
 #[track_caller]
 fn assert_rfc3339(value: &Value) {
-    let text = value.as_str().unwrap_or_else(|| panic!("{value} is a string"));
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("{value} is a string"));
     assert!(text.ends_with('Z') && text.len() == 20, "{text}");
     text.parse::<jiff::Timestamp>()
         .unwrap_or_else(|err| panic!("{text} is RFC 3339: {err}"));
@@ -122,7 +124,13 @@ fn types_of(events: &[Delivery], id: i64) -> Vec<String> {
 /// A code the customer did not get.
 fn wrong(code: &str) -> String {
     code.chars()
-        .map(|c| if c == '9' { '0' } else { ((c as u8) + 1) as char })
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                ((c as u8) + 1) as char
+            }
+        })
         .collect()
 }
 
@@ -172,15 +180,39 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
             "consent": null,
         })
     };
-    assert_event(&events[1], "verification.delivered", common("pending", 0, "delivered"));
-    assert_event(&events[2], "verification.read", common("pending", 0, "read"));
-    assert_event(&events[3], "verification.wrong_code", common("pending", 1, "read"));
-    assert_event(&events[4], "verification.verified", common("verified", 1, "read"));
-    assert_event(&events[0], "verification.sent", json!({"status": "pending", "attempts": 0}));
+    assert_event(
+        &events[1],
+        "verification.delivered",
+        common("pending", 0, "delivered"),
+    );
+    assert_event(
+        &events[2],
+        "verification.read",
+        common("pending", 0, "read"),
+    );
+    assert_event(
+        &events[3],
+        "verification.wrong_code",
+        common("pending", 1, "read"),
+    );
+    assert_event(
+        &events[4],
+        "verification.verified",
+        common("verified", 1, "read"),
+    );
+    assert_event(
+        &events[0],
+        "verification.sent",
+        json!({"status": "pending", "attempts": 0}),
+    );
     assert!(events[0].json()["data"]["closed_at"].is_null());
     assert!(!events[4].json()["data"]["closed_at"].is_null());
     for event in &events {
-        assert!(!event.body.contains(&code), "never the code: {}", event.body);
+        assert!(
+            !event.body.contains(&code),
+            "never the code: {}",
+            event.body
+        );
     }
 
     // Cancelled, and its unread code revoked.
@@ -205,12 +237,18 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
 
     let events = receiver.wait_for_events(5 + 3 + 7 + 3 + 1, PATIENCE).await;
     let of = |phone: &str| {
-        let event = events.iter().find(|e| e.json()["data"]["phone_number"] == phone);
+        let event = events
+            .iter()
+            .find(|e| e.json()["data"]["phone_number"] == phone);
         event.expect("events of the number").verification_id()
     };
     assert_eq!(
         types_of(&events, of(OTHER_E164)),
-        ["verification.sent", "verification.cancelled", "verification.revoked"]
+        [
+            "verification.sent",
+            "verification.cancelled",
+            "verification.revoked"
+        ]
     );
     assert_eq!(
         types_of(&events, of("+4915123456789")),
@@ -226,7 +264,10 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
         types_of(&events, of("+33612345678")),
         ["verification.sent", "verification.expired"]
     );
-    assert_eq!(types_of(&events, of("+9991234567")), ["verification.failed"]);
+    assert_eq!(
+        types_of(&events, of("+9991234567")),
+        ["verification.failed"]
+    );
     let expired = events.iter().rfind(|e| e.kind() == "verification.expired");
     assert_event(
         expired.unwrap(),
@@ -239,7 +280,9 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
         "verification.failed",
         json!({"status": "failed", "request_id": null, "staff": staff_alice()}),
     );
-    let cancelled = events.iter().rfind(|e| e.kind() == "verification.cancelled");
+    let cancelled = events
+        .iter()
+        .rfind(|e| e.kind() == "verification.cancelled");
     assert_event(
         cancelled.unwrap(),
         "verification.cancelled",
@@ -271,7 +314,9 @@ fn print_examples(events: &[Delivery]) {
 async fn the_free_check_by_contact_share_arrives_as_verified_by_contact() {
     let receiver = Receiver::start().await;
     let app = app_sending_to(&receiver, &[]).await;
-    let (link, _) = app.qr(&app.admin, app.chat(), &format!("/qr {PHONE}")).await;
+    let (link, _) = app
+        .qr(&app.admin, app.chat(), &format!("/qr {PHONE}"))
+        .await;
     let carol = TgUser::new(5705, "Carol");
     app.open(&carol, &link).await;
     let (thanks, _) = app
@@ -352,7 +397,10 @@ async fn retry_after_is_honoured() {
     let events = receiver.wait_for_events(2, PATIENCE).await;
     let deliveries = receiver.deliveries();
     assert_eq!(deliveries[0].answer, Some(429));
-    assert_eq!(deliveries[1].id, deliveries[0].id, "the same event, tried again");
+    assert_eq!(
+        deliveries[1].id, deliveries[0].id,
+        "the same event, tried again"
+    );
     assert_eq!(events[0].kind(), "verification.sent");
 }
 
@@ -386,7 +434,11 @@ async fn two_processes_on_postgres_deliver_each_event_once_and_in_order() {
     let first = app_sending_to(&receiver, &[]).await;
     let second = first.sibling(&[]).await;
     // Staff on both processes; the receiver is slow to start with, so events pile up.
-    receiver.answer_next([Answer::Status(500), Answer::Status(500), Answer::Status(500)]);
+    receiver.answer_next([
+        Answer::Status(500),
+        Answer::Status(500),
+        Answer::Status(500),
+    ]);
     let phones = ["+44 7911 123401", "+44 7911 123402", "+44 7911 123403"];
     for (n, phone) in phones.iter().enumerate() {
         let app = if n % 2 == 0 { &first } else { &second };
@@ -463,7 +515,10 @@ async fn events_shows_the_state_and_resend_sends_the_given_up_events_again() {
         .iter()
         .map(|d| d.id.clone())
         .collect();
-    assert!(earlier.contains(&events[0].id), "the same webhook-id as before");
+    assert!(
+        earlier.contains(&events[0].id),
+        "the same webhook-id as before"
+    );
     let state = app.say("/events").await;
     assert_says(&state, "✅ Delivering.");
     assert_says(&state, "Given up: 0");
@@ -471,11 +526,11 @@ async fn events_shows_the_state_and_resend_sends_the_given_up_events_again() {
 }
 
 /// `/events` until it shows `n` given up; returns that answer.
-async fn loop_until_given_up(app: &TestApp, n: usize) -> String {
+async fn loop_until_given_up(app: &TestApp, n: usize) -> SentMessage {
     let wanted = format!("Given up: {n}");
     crate::common::app::eventually(&wanted, async || {
         let state = app.say("/events").await;
-        state.text.contains(&wanted).then_some(state.text)
+        state.text.contains(&wanted).then_some(state)
     })
     .await
 }
@@ -536,9 +591,15 @@ async fn two_secrets_while_rotating_sign_every_delivery_twice() {
 async fn bad_events_settings_stop_start_up_with_one_line() {
     let secret = ("EVENTS_SECRET", SECRET);
     for (env, expected) in [
-        (vec![("EVENTS_URL", "http://crm.example.com/in"), secret], "EVENTS_URL"),
+        (
+            vec![("EVENTS_URL", "http://crm.example.com/in"), secret],
+            "EVENTS_URL",
+        ),
         (vec![("EVENTS_URL", "not a url"), secret], "EVENTS_URL"),
-        (vec![("EVENTS_URL", "https://crm.example.com/in")], "EVENTS_SECRET"),
+        (
+            vec![("EVENTS_URL", "https://crm.example.com/in")],
+            "EVENTS_SECRET",
+        ),
         (
             vec![
                 ("EVENTS_URL", "https://crm.example.com/in"),
