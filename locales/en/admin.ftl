@@ -1,4 +1,4 @@
-# Admins: refusals, resets, balance, channel and events alerts, /stats, /export.
+# Admins: refusals, resets, balance, channel and events alerts, /stats, /export, /events.
 
 admins-only = 🔒 Only admins can do that.
 reset-usage =
@@ -59,3 +59,27 @@ export-caption = 🧾 { $count ->
     [one] day
    *[other] { $days } days
     } (times in UTC).
+
+events-usage = Send /events to see how events reach your systems, or /events resend to send the given-up events again.
+events-off = 📡 Events are off. To send every change of a verification to your own systems (a CRM, a spreadsheet, n8n or Zapier), set EVENTS_URL and EVENTS_SECRET and restart the bot: the README's "Events" section says how.
+events-state =
+    📡 <b>Events</b> → <code>{ $url }</code>
+    { $state }
+    Last success: { $last_success }
+    { $pending }
+    { $given_up }
+    Delivered in the last 24 hours: { $delivered }
+events-state-ok = ✅ Delivering.
+events-state-none-yet = ⏳ Nothing delivered yet.
+events-state-failing = ⚠️ Failing since { $since }: { $error }. Each event is tried again later.
+events-state-gone = ⛔ Stopped: the receiver answered 410 Gone on { $at }, so nothing more goes to this URL. Set another EVENTS_URL and restart the bot to start again.
+events-never = never
+events-pending = ⏳ Waiting to be delivered: { $count }
+events-pending-oldest = ⏳ Waiting to be delivered: { $count } (the oldest for { $age })
+events-given-up = 🗑 Given up: { $count }
+events-given-up-resend = 🗑 Given up: { $count }. /events resend sends them again.
+events-resend-none = Nothing to send again: no event has been given up.
+events-resent = 🔁 { $count ->
+    [one] { $count } given-up event is
+   *[other] { $count } given-up events are
+    } queued again. Receivers recognise an event they already have by its webhook-id.

@@ -93,7 +93,7 @@ impl Config {
             None => Url::parse(DEFAULT_GATEWAY_API_URL).expect("the default is a URL"),
         };
         let gateway_timeout = env.seconds("GATEWAY_TIMEOUT", 1..=120, 10)?;
-        Ok(Config {
+        let mut config = Config {
             telegram_token,
             telegram_api_url,
             gateway_token,
@@ -110,7 +110,10 @@ impl Config {
             events: events::read(&env)?,
             test_clock: env.get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
             test_system_skew: env.parsed("VERIFY_BOT_TEST_SYSTEM_SKEW", system_skew)?,
-        })
+        };
+        // `/events` reports on the URL the events go to.
+        config.bot.events_url = config.events.as_ref().map(|e| e.url.to_string());
+        Ok(config)
     }
 
     /// The values that must never reach a log line or a reply (the database password too).
