@@ -167,11 +167,13 @@ impl Store {
         Ok(events)
     }
 
-    /// Event `id` was delivered (an attempt that got a 2xx answer).
+    /// Event `id` was delivered (an attempt that got a 2xx answer), even if another process
+    /// gave it up meanwhile (its lease ran out).
     pub async fn event_delivered(&self, id: i64, now: i64) -> Result<(), StoreError> {
         with_db!(self, db => sqlx::query(
             "UPDATE event_outbox SET delivered_at = $1, attempts = attempts + 1, \
-             claimed_until = NULL, last_error = NULL WHERE id = $2 AND delivered_at IS NULL",
+             given_up_at = NULL, claimed_until = NULL, last_error = NULL \
+             WHERE id = $2 AND delivered_at IS NULL",
         )
         .bind(now)
         .bind(id)
@@ -311,7 +313,8 @@ impl Store {
         let row: SummaryRow = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT \
              COALESCE(SUM(CASE WHEN {UNDONE} THEN 1 ELSE 0 END), 0) AS pending, \
-             COALESCE(SUM(CASE WHEN given_up_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS given_up, \
+             COALESCE(SUM(CASE WHEN given_up_at IS NOT NULL AND delivered_at IS NULL \
+                 THEN 1 ELSE 0 END), 0) AS given_up, \
              MIN(CASE WHEN {UNDONE} THEN created_at END) AS oldest_pending_at, \
              COALESCE(SUM(CASE WHEN delivered_at > $1 THEN 1 ELSE 0 END), 0) \
                  AS delivered_last_day \
@@ -416,7 +419,12 @@ mod tests {
             question: None,
             consent_by,
         };
-        match store.reserve(&new, &Limits::default(), now).await.unwrap() {
+        let limits = Limits {
+            staff_daily: 1000,
+            daily_budget: 1e9,
+            ..Limits::default()
+        };
+        match store.reserve(&new, &limits, now).await.unwrap() {
             Reservation::Reserved(id) => id,
             other => panic!("not reserved: {other:?}"),
         }
@@ -437,8 +445,12 @@ mod tests {
 
     /// Reserved and sent: pending, with one `verification.sent`.
     async fn sent(store: &Store, number: &str, request_id: &str, now: i64) -> i64 {
+        sent_for(store, number, request_id, 0.01, now).await
+    }
+
+    async fn sent_for(store: &Store, number: &str, request_id: &str, cost: f64, now: i64) -> i64 {
         let id = reserve(store, number, None, now).await;
-        let answer = answer(request_id, number, 0.01);
+        let answer = answer(request_id, number, cost);
         store.mark_sent(id, &answer, now).await.unwrap().unwrap();
         id
     }
@@ -525,6 +537,20 @@ mod tests {
         for body in &bodies {
             let json: serde_json::Value = serde_json::from_str(body).expect("valid JSON");
             assert_eq!(json["data"]["staff"]["name"], "Анна \"Q\" \\ 🙂\tx");
+        }
+
+        // Money as written, to the millionth, whatever its size.
+        let costs = [
+            (0.00005, "0.00005"),
+            (1234.5, "1234.5"),
+            (0.3, "0.3"),
+            (7.0, "7"),
+        ];
+        for (n, (cost, text)) in costs.into_iter().enumerate() {
+            let number = format!("+44791100000{n}");
+            sent_for(&store, &number, &format!("c{n}"), cost, NOW).await;
+            let body = outbox(&store).await.pop().unwrap().2;
+            assert!(body.contains(&format!("\"cost\":{text},")), "{body}");
         }
     }
 
@@ -862,16 +888,21 @@ mod tests {
         assert_eq!((again.attempts, again.created_at), (0, now + 50));
         assert_eq!(again.event_id, events[1].event_id);
 
+        // A delivery reported late, after another process gave the event up, is a delivery.
+        store
+            .event_given_up(again.id, now + 60, "timeout")
+            .await
+            .unwrap();
+        assert_eq!(store.events_summary(now + 60).await.unwrap().given_up, 1);
+        store.event_delivered(again.id, now + 60).await.unwrap();
+        let summary = store.events_summary(now + 60).await.unwrap();
+        assert_eq!((summary.given_up, summary.delivered_last_day), (0, 2));
+        assert_eq!(store.resend_given_up(now + 60).await.unwrap(), 0);
+
         assert_eq!(store.prune_events(now).await.unwrap(), 0);
         assert_eq!(store.prune_events(now + 1).await.unwrap(), 1);
-        assert_eq!(
-            store
-                .events_summary(now + 50)
-                .await
-                .unwrap()
-                .delivered_last_day,
-            0
-        );
+        let summary = store.events_summary(now + 60).await.unwrap();
+        assert_eq!((summary.pending, summary.delivered_last_day), (2, 1));
     }
 
     #[tokio::test]
