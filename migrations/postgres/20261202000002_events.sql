@@ -50,8 +50,8 @@ CREATE FUNCTION event_time(at BIGINT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The body of event `kind` of verification `v` that happened at `at`: the same bytes as the
--- SQLite view `verification_event_data` gives (money with 15 significant digits, as SQLite's
--- `printf('%.15g')`: a float8 cast to numeric keeps as many).
+-- SQLite view `verification_event_data` gives (money to the millionth without trailing zeros,
+-- as SQLite's `printf('%.6f')` trimmed).
 CREATE FUNCTION verification_event_body(kind TEXT, at BIGINT, v verifications)
 RETURNS TEXT LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -71,7 +71,8 @@ BEGIN
         || ',"username":' || event_json(staff_username) || '}'
         || ',"chat_id":' || event_json(v.chat_id)
         || ',"attempts":' || event_json(v.attempts)
-        || ',"cost":' || event_json(v.request_cost::numeric)
+        || ',"cost":' || COALESCE(rtrim(rtrim(round(v.request_cost::numeric, 6)::text, '0'), '.'),
+                                  'null')
         || ',"refunded":' || event_json(v.is_refunded)
         || ',"request_id":' || event_json(v.request_id)
         || ',"delivery_status":' || event_json(v.delivery_status)

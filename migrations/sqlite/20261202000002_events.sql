@@ -55,8 +55,8 @@ CREATE TABLE event_endpoint (
 );
 
 -- The `data` of a verification's events, built the same way on PostgreSQL
--- (`verification_event_body`), byte for byte: keys in this order, no spaces, money with 15
--- significant digits, times in RFC 3339 UTC. Never the code (it is not stored).
+-- (`verification_event_body`), byte for byte: keys in this order, no spaces, money to the millionth
+-- without trailing zeros, times in RFC 3339 UTC. Never the code (it is not stored).
 CREATE VIEW verification_event_data AS
 SELECT v.id AS verification_id, json_object(
     'verification_id', v.id,
@@ -68,7 +68,7 @@ SELECT v.id AS verification_id, json_object(
     'chat_id', v.chat_id,
     'attempts', v.attempts,
     'cost', CASE WHEN v.request_cost IS NULL THEN NULL
-                 ELSE json(printf('%.15g', v.request_cost)) END,
+                 ELSE json(rtrim(rtrim(printf('%.6f', v.request_cost), '0'), '.')) END,
     'refunded', CASE WHEN v.is_refunded THEN json('true') ELSE json('false') END,
     'request_id', v.request_id,
     'delivery_status', v.delivery_status,
