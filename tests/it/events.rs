@@ -134,8 +134,10 @@ fn wrong(code: &str) -> String {
         .collect()
 }
 
+/// The admin from `ADMIN_IDS`, who has no row among the stored staff: their name is not
+/// known to the database (as in `/export`), so it is null.
 fn staff_alice() -> Value {
-    json!({"id": ADMIN_ID, "name": "Alice", "username": null})
+    json!({"id": ADMIN_ID, "name": null, "username": null})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,7 +200,7 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
     assert_event(
         &events[4],
         "verification.verified",
-        common("verified", 1, "read"),
+        common("verified", 2, "read"),
     );
     assert_event(
         &events[0],
@@ -233,9 +235,10 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
     app.gateway.set_delivery_status(&fourth, "expired");
     assert_opens_with(&app.say(&app.customer_code()).await, "⌛");
     // Failed: the number is not on Telegram.
-    app.say("/verify +999 123 4567").await;
+    app.gateway.fail_next("PHONE_NUMBER_NOT_FOUND");
+    assert_opens_with(&app.say("/verify +34 612 34 56 78").await, "⚠️");
 
-    let events = receiver.wait_for_events(5 + 3 + 7 + 3 + 1, PATIENCE).await;
+    let events = receiver.wait_for_events(5 + 3 + 5 + 2 + 1, PATIENCE).await;
     let of = |phone: &str| {
         let event = events
             .iter()
@@ -265,14 +268,14 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
         ["verification.sent", "verification.expired"]
     );
     assert_eq!(
-        types_of(&events, of("+9991234567")),
+        types_of(&events, of("+34612345678")),
         ["verification.failed"]
     );
     let expired = events.iter().rfind(|e| e.kind() == "verification.expired");
     assert_event(
         expired.unwrap(),
         "verification.expired",
-        json!({"status": "expired", "refunded": true, "delivery_status": "expired"}),
+        json!({"status": "expired", "refunded": true, "attempts": 1}),
     );
     let failed = events.iter().rfind(|e| e.kind() == "verification.failed");
     assert_event(
@@ -411,13 +414,17 @@ async fn kill_9_and_a_restart_lose_no_event() {
     let mut app = app_sending_to(&receiver, &[]).await;
     app.verify_to_the_end(PHONE).await;
     assert_opens_with(&app.say(&format!("/verify {OTHER_PHONE}")).await, "📨");
+    // Killed while it posts: the events it held are claimed by it for a minute (the lease that
+    // keeps other processes off an event in flight), then anyone's again.
     receiver.wait_for_deliveries(2, PATIENCE).await;
     app.kill9().await;
 
     receiver.answer_from_now_on(Answer::Status(200));
     app.start().await;
+    app.advance_clock(61);
+    receiver.bot_clock_moved(61);
     let events = receiver.wait_for_events(3, PATIENCE).await;
-    let first = events[0].verification_id();
+    let first = events.iter().map(Delivery::verification_id).min().unwrap();
     assert_eq!(
         types_of(&events, first),
         ["verification.sent", "verification.verified"]
@@ -465,7 +472,7 @@ async fn a_410_stops_delivery_to_the_url_and_admins_are_told() {
     let receiver = Receiver::start().await;
     receiver.answer_from_now_on(Answer::Status(410));
     let app = app_sending_to(&receiver, &[]).await;
-    assert_opens_with(&app.say(&format!("/verify {PHONE}")).await, "📨");
+    app.verify_to_the_end(PHONE).await;
     receiver.wait_for_deliveries(1, PATIENCE).await;
     app.telegram
         .wait_for_messages_where(app.chat(), 1, PATIENCE, |m| m.text.contains("410"))

@@ -250,7 +250,13 @@ impl Receiver {
             if tokio::time::timeout_at(deadline, received).await.is_err() {
                 let got: Vec<String> = deliveries
                     .iter()
-                    .map(|d| format!("{:?} → {:?}", d.body, d.answer))
+                    .map(|d| {
+                        let event: Value = serde_json::from_str(&d.body).unwrap_or_default();
+                        let (kind, data) = (&event["type"], &event["data"]);
+                        let id = &data["verification_id"];
+                        let phone = &data["phone_number"];
+                        format!("{kind} of {id} ({phone}) → {:?}", d.answer)
+                    })
                     .collect();
                 panic!("waited {timeout:?} for {what}; the receiver got:\n{got:#?}");
             }
