@@ -300,7 +300,7 @@ async fn every_change_of_a_verification_arrives_signed_and_in_order_as_documente
 }
 
 /// For the README: `EVENTS_PRINT_EXAMPLES=1 cargo test --test it events::every -- --nocapture`
-/// prints one body of each type, pretty.
+/// prints one body of each type, as sent.
 fn print_examples(events: &[Delivery]) {
     if std::env::var_os("EVENTS_PRINT_EXAMPLES").is_none() {
         return;
@@ -308,7 +308,7 @@ fn print_examples(events: &[Delivery]) {
     let mut seen = std::collections::HashSet::new();
     for event in events {
         if seen.insert(event.kind()) {
-            println!("{}", serde_json::to_string_pretty(&event.json()).unwrap());
+            println!("{}", event.body);
         }
     }
 }
@@ -317,13 +317,14 @@ fn print_examples(events: &[Delivery]) {
 async fn the_free_check_by_contact_share_arrives_as_verified_by_contact() {
     let receiver = Receiver::start().await;
     let app = app_sending_to(&receiver, &[]).await;
-    let (link, _) = app
-        .qr(&app.admin, app.chat(), &format!("/qr {PHONE}"))
-        .await;
+    let mut bob = TgUser::new(2002, "Bob");
+    bob.username = Some("bob_at_the_counter".into());
+    app.invite(&bob, "/invite").await;
+    let (link, _) = app.qr(&bob, 2002, &format!("/qr {PHONE}")).await;
     let carol = TgUser::new(5705, "Carol");
     app.open(&carol, &link).await;
     let (thanks, _) = app
-        .share_and_tell(&carol, "447911123456", Some(5705), app.chat())
+        .share_and_tell(&carol, "447911123456", Some(5705), 2002)
         .await;
     assert_opens_with(&thanks, "✅");
     let events = receiver.wait_for_events(1, PATIENCE).await;
@@ -334,7 +335,8 @@ async fn the_free_check_by_contact_share_arrives_as_verified_by_contact() {
             "phone_number": PHONE_E164,
             "status": "verified",
             "method": "contact",
-            "staff": staff_alice(),
+            "staff": {"id": 2002, "name": "Bob", "username": "bob_at_the_counter"},
+            "chat_id": 2002,
             "attempts": 0,
             "cost": 0,
             "request_id": null,
@@ -503,12 +505,22 @@ async fn events_shows_the_state_and_resend_sends_the_given_up_events_again() {
     assert_says(&state, "Waiting to be delivered: 2");
     assert_says(&state, "Last success: never");
 
-    // A day on, both are given up.
+    // A day on, both are given up, and the admin was told once that delivery is failing.
     app.advance_clock(86_400 + 60);
     receiver.bot_clock_moved(86_400 + 60);
     let state = loop_until_given_up(&app, 2).await;
     assert_says(&state, "/events resend");
+    let failing = |m: &SentMessage| m.text.contains("Events are not reaching EVENTS_URL");
+    let told = app
+        .telegram
+        .wait_for_messages_where(app.chat(), 1, PATIENCE, failing);
+    assert_says(&told.await[0], "HTTP 500");
     let tried = receiver.deliveries().len();
+    let metrics = app.get("/metrics").await.body;
+    assert!(
+        metrics.contains("verify_bot_events_total{outcome=\"given_up\"} 2"),
+        "{metrics}"
+    );
 
     receiver.answer_from_now_on(Answer::Status(200));
     let resent = app.say("/events resend").await;
@@ -526,10 +538,24 @@ async fn events_shows_the_state_and_resend_sends_the_given_up_events_again() {
         earlier.contains(&events[0].id),
         "the same webhook-id as before"
     );
+    let recovered = |m: &SentMessage| m.text.contains("Events are reaching EVENTS_URL again");
+    app.telegram
+        .wait_for_messages_where(app.chat(), 1, PATIENCE, recovered)
+        .await;
     let state = app.say("/events").await;
     assert_says(&state, "✅ Delivering.");
     assert_says(&state, "Given up: 0");
+    assert_says(&state, "Waiting to be delivered: 0");
     assert_says(&app.say("/events resend").await, "Nothing to send again");
+    let metrics = app.get("/metrics").await.body;
+    for line in [
+        "verify_bot_events_total{outcome=\"delivered\"} 2",
+        "verify_bot_events_oldest_pending_seconds 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+    let alerts = app.telegram.messages_to(app.chat());
+    assert_eq!(alerts.iter().filter(|m| failing(m)).count(), 1, "told once");
 }
 
 /// `/events` until it shows `n` given up; returns that answer.
