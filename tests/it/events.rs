@@ -481,7 +481,13 @@ async fn a_410_stops_delivery_to_the_url_and_admins_are_told() {
         .await;
 
     app.verify_to_the_end(OTHER_PHONE).await;
-    let state = app.say("/events").await;
+    // Asked in a group, the state (with the URL and the last error) goes to the admin's
+    // private chat.
+    let admin = app.admin.clone();
+    let private = app.telegram.messages_to(app.chat()).len();
+    let in_group = app.say_as(&admin, -100_500, "/events").await;
+    assert_says(&in_group, "private chat");
+    let state = app.nth_message(app.chat(), private + 1).await;
     assert_opens_with(&state, "📡");
     assert_says(&state, "⛔ Stopped");
     assert_says(&state, &receiver.url());
