@@ -1,11 +1,13 @@
 //! Events' delivery as operators see it, end to end: when delivery to `EVENTS_URL` has been
 //! failing for an hour the admins are told once, in their private chat, with the last error;
 //! when it works again they are told once more. `/metrics` counts delivered, retried and
-//! given-up events and shows how old the oldest waiting one is.
+//! given-up events and shows how old the oldest waiting one is. Delivered events are pruned
+//! after a week.
 
 use crate::common::app::{PATIENCE, PHONE, TestApp, assert_says, eventually};
 use crate::common::fake_telegram::SentMessage;
 use crate::common::receiver::{Answer, Receiver, SECRET};
+use crate::on_test_db;
 
 /// The bot's messages to the admin that are events alerts (📡).
 fn alerts(app: &TestApp) -> Vec<SentMessage> {
@@ -116,4 +118,31 @@ async fn metrics_count_delivered_retried_and_given_up_events_and_the_oldest_ones
     })
     .await;
     assert_eq!(metric(&app, given_up).await, Some(2.0));
+}
+
+#[tokio::test]
+async fn delivered_events_are_pruned_after_a_week() {
+    let receiver = Receiver::start().await;
+    let url = receiver.url();
+    let app =
+        TestApp::spawn_with_admin(&[("EVENTS_URL", url.as_str()), ("EVENTS_SECRET", SECRET)]).await;
+    app.verify_to_the_end(PHONE).await;
+    receiver.wait_for_events(2, PATIENCE).await;
+    let db = app.database().await;
+    let sql = "SELECT verification_id FROM event_outbox ORDER BY id";
+    let outbox = async || -> Vec<i64> {
+        on_test_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap()
+    };
+    assert_eq!(outbox().await, [1, 1], "kept while younger than a week");
+
+    // A week and an hour later the next hourly pruning deletes them; newer ones stay.
+    let week_and_an_hour = 7 * 86_400 + 3600;
+    app.advance_clock(week_and_an_hour);
+    receiver.bot_clock_moved(week_and_an_hour);
+    app.verify_to_the_end(PHONE).await;
+    receiver.wait_for_events(4, PATIENCE).await;
+    eventually("the week-old events pruned", async || {
+        (outbox().await == [2, 2]).then_some(())
+    })
+    .await;
 }
