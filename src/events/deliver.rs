@@ -31,7 +31,7 @@ use crate::store::{OutboxEvent, Store, StoreError};
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a claim keeps other processes off an event: well past [`TIMEOUT`], so that only a
 /// process that died leaves it for another.
-const LEASE_SECS: i64 = 60;
+const LEASE_SECS: i64 = 30;
 /// Events posted at once (each of a different verification).
 const BATCH: i64 = 20;
 /// How often the outbox is looked at when there is nothing to send.

@@ -10,6 +10,7 @@ mod clocks;
 mod customers;
 mod delivery_reports;
 mod events;
+mod events_delivery;
 mod fake_gateway_spec;
 mod fake_telegram_spec;
 mod free_check;
