@@ -416,15 +416,15 @@ async fn kill_9_and_a_restart_lose_no_event() {
     let mut app = app_sending_to(&receiver, &[]).await;
     app.verify_to_the_end(PHONE).await;
     assert_opens_with(&app.say(&format!("/verify {OTHER_PHONE}")).await, "📨");
-    // Killed while it posts: the events it held are claimed by it for a minute (the lease that
-    // keeps other processes off an event in flight), then anyone's again.
+    // Killed while it posts: the events it held stay claimed for the lease that keeps other
+    // processes off an event in flight (30 s), then are anyone's again.
     receiver.wait_for_deliveries(2, PATIENCE).await;
     app.kill9().await;
 
     receiver.answer_from_now_on(Answer::Status(200));
     app.start().await;
-    app.advance_clock(61);
-    receiver.bot_clock_moved(61);
+    app.advance_clock(31);
+    receiver.bot_clock_moved(31);
     let events = receiver.wait_for_events(3, PATIENCE).await;
     let first = events.iter().map(Delivery::verification_id).min().unwrap();
     assert_eq!(
