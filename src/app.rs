@@ -1,5 +1,6 @@
-//! Start-up and shutdown, wired: open the database, meet the Bot API, then serve HTTP and
-//! dispatch updates (by long polling or by webhook) until SIGTERM or SIGINT. Each part's logic
+//! Start-up and shutdown, wired: open the database, meet the Bot API, start delivering events
+//! (with `EVENTS_URL`), then serve HTTP and dispatch updates (by long polling or by webhook)
+//! until SIGTERM or SIGINT. Each part's logic
 //! lives in its module; this one only connects them.
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::config::{Config, HttpConfig};
 use crate::customers::Customers;
 use crate::delivery::signature::ReportVerifier;
 use crate::delivery::{Change, Tracker, poller};
+use crate::events;
 use crate::gateway::GatewayClient;
 use crate::http::{self, HttpState};
 use crate::monitoring;
@@ -91,6 +93,15 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         );
     }
     tokio::spawn(follow_database_clock(store.clone()));
+    // Replicas share one configuration of what the database writes to the outbox.
+    let types = config
+        .events
+        .as_ref()
+        .and_then(|events| events.types.as_deref());
+    store
+        .configure_events(config.events.is_some(), types)
+        .await
+        .context("cannot configure events in the database")?;
     let bot = bot::html(build_bot(config));
     let settings = Arc::new(config.bot.clone());
     let me = bot::startup::meet(&bot, &store, &settings).await?;
@@ -113,6 +124,19 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     tokio::spawn(bot::alerts::alert_admins(
         alerted.0, alerted.1, alerted.2, alerts_rx,
     ));
+    if let Some(events) = &config.events {
+        let signer = events::Signer::new(&events.secrets).context("EVENTS_SECRET")?;
+        let sender = events::Sender::new(events.url.clone(), signer);
+        let (alerts, alerts_rx) = mpsc::unbounded_channel();
+        tokio::spawn(bot::alerts::alert_admins_of_events(
+            bot.clone(),
+            store.clone(),
+            settings.clone(),
+            alerts_rx,
+        ));
+        let settings = Arc::new(events.clone());
+        tokio::spawn(events::run(store.clone(), sender, settings, alerts));
+    }
     let (tracker, changes) = Tracker::new(store.clone());
     let server = Server {
         config: config.http.clone(),
@@ -133,6 +157,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         sender = config.policy.sender_username.as_deref().map_or("Telegram".into(), |s| format!("@{s}")),
         delivery = if config.http.callback_url.is_some() { "reports" } else { "polling" },
         updates = if config.http.webhook.is_some() { "webhook" } else { "long polling" },
+        events = if config.events.is_some() { "on" } else { "off" },
         "verify-bot is running"
     );
     Ok(Parts {

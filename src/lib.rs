@@ -17,7 +17,8 @@
 //! 3. [`store`]: every SQL statement; rows come out as domain types.
 //! 4. What is built on the store, free of Telegram types: [`verification`] (the flow: send,
 //!    check, cancel, with its money rules), [`delivery`] (what happened to each code: signed
-//!    reports or polling), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG).
+//!    reports or polling), [`events`] (every change told to the business's URL, signed as
+//!    Standard Webhooks), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG).
 //! 5. Built on the flow: [`customers`] (what is asked before spending, `/lookup`, and the free
 //!    check at the counter) and [`people`] (removing someone, claiming an invite).
 //! 6. [`config`]: the environment, read once, into the settings of the layers before it.
@@ -33,6 +34,7 @@ pub mod code;
 pub mod config;
 pub mod customers;
 pub mod delivery;
+pub mod events;
 pub mod export;
 pub mod gateway;
 pub mod http;

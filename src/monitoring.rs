@@ -16,6 +16,8 @@ pub const GATEWAY_LATENCY: &str = "verify_bot_gateway_call_duration_seconds";
 pub const DELIVERY_REPORTS: &str = "verify_bot_delivery_reports_total";
 pub const VERIFICATIONS: &str = "verify_bot_verifications";
 pub const MONEY_SPENT: &str = "verify_bot_money_spent_credits";
+pub const EVENTS: &str = "verify_bot_events_total";
+pub const EVENTS_OLDEST_PENDING: &str = "verify_bot_events_oldest_pending_seconds";
 
 /// Upper bounds of the Gateway latency buckets, in seconds.
 const LATENCY_BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -41,6 +43,15 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
         MONEY_SPENT,
         "Gateway credits spent on codes (charged and not refunded)"
     );
+    describe_counter!(
+        EVENTS,
+        "Event deliveries, by outcome: delivered, retried, given_up"
+    );
+    describe_gauge!(
+        EVENTS_OLDEST_PENDING,
+        metrics::Unit::Seconds,
+        "Age of the oldest event not yet delivered nor given up (0 when none)"
+    );
     Ok(handle)
 }
 
@@ -58,4 +69,14 @@ pub fn gateway_call(method: &'static str, outcome: &'static str, took: Duration)
 /// One delivery report was answered; `outcome` says how.
 pub fn delivery_report(outcome: &'static str) {
     counter!(DELIVERY_REPORTS, "outcome" => outcome).increment(1);
+}
+
+/// One event delivery attempt ended: `delivered`, `retried` or `given_up`.
+pub fn event_outcome(outcome: &'static str) {
+    counter!(EVENTS, "outcome" => outcome).increment(1);
+}
+
+/// Shows the events counter of `outcome` at zero until it first counts.
+pub fn event_outcome_seen(outcome: &'static str) {
+    counter!(EVENTS, "outcome" => outcome).increment(0);
 }

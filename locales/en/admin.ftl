@@ -1,4 +1,4 @@
-# Admins: refusals, resets, balance and channel alerts, /stats, /export.
+# Admins: refusals, resets, balance, channel and events alerts, /stats, /export, /events.
 
 admins-only = 🔒 Only admins can do that.
 reset-usage =
@@ -8,6 +8,10 @@ reset-done = ♻️ The send limit and cooldown for <code>{ $phone }</code> are 
 
 balance-low = 💰 The Telegram Gateway balance is low: { $remaining } left. Top it up at gateway.telegram.org so that codes keep going out.
 balance-empty = 💰 The Telegram Gateway balance is used up: codes cannot be sent until it is topped up at gateway.telegram.org.
+
+events-alert-failing = 📡 Events are not reaching EVENTS_URL: every delivery has failed for { $duration }. The last error: { $error }. Nothing is lost: each event is retried until EVENTS_MAX_AGE, and /events shows where things stand.
+events-alert-recovered = 📡 Events are reaching EVENTS_URL again; the ones that waited are being delivered.
+events-alert-gone = 📡 EVENTS_URL answered 410 Gone, so no more events are sent to it. They wait in the outbox: set EVENTS_URL to the new address and restart the bot, and they are delivered there.
 
 sender-not-verified =
     📢 No codes are going out: Telegram has not verified the channel { $channel }, so the Telegram Gateway won't send codes from it (<code>SENDER_NOT_VERIFIED</code>).
@@ -55,3 +59,27 @@ export-caption = 🧾 { $count ->
     [one] day
    *[other] { $days } days
     } (times in UTC).
+
+events-usage = Send /events to see how events reach your systems, or /events resend to send the given-up events again.
+events-off = 📡 Events are off. To send every change of a verification to your own systems (a CRM, a spreadsheet, n8n or Zapier), set EVENTS_URL and EVENTS_SECRET and restart the bot: the README's "Events" section says how.
+events-state =
+    📡 <b>Events</b> → <code>{ $url }</code>
+    { $state }
+    Last success: { $last_success }
+    { $pending }
+    { $given_up }
+    Delivered in the last 24 hours: { $delivered }
+events-state-ok = ✅ Delivering.
+events-state-none-yet = ⏳ Nothing delivered yet.
+events-state-failing = ⚠️ Failing since { $since }: { $error }. Each event is tried again later.
+events-state-gone = ⛔ Stopped: the receiver answered 410 Gone on { $at }, so nothing more goes to this URL. Set another EVENTS_URL and restart the bot to start again.
+events-never = never
+events-pending = ⏳ Waiting to be delivered: { $count }
+events-pending-oldest = ⏳ Waiting to be delivered: { $count } (the oldest for { $age })
+events-given-up = 🗑 Given up: { $count }
+events-given-up-resend = 🗑 Given up: { $count }. /events resend sends them again.
+events-resend-none = Nothing to send again: no event has been given up.
+events-resent = 🔁 { $count ->
+    [one] { $count } given-up event is
+   *[other] { $count } given-up events are
+    } queued again. Receivers recognise an event they already have by its webhook-id.

@@ -13,6 +13,7 @@ menu-staff = Admin: list or remove staff
 menu-stats = Admin: codes, success rate and spending
 menu-export = Admin: verifications as a CSV file
 menu-reset = Admin: clear a number's send limit
+menu-events = Admin: how events reach your systems
 
 button-resend = 🔁 Resend code
 button-cancel = ✖️ Cancel

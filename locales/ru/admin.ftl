@@ -1,4 +1,4 @@
-# Администраторам: отказы, сброс лимитов, баланс, канал для кодов, /stats, /export.
+# Администраторам: отказы, сброс лимитов, баланс, канал для кодов, /stats, /export, /events.
 
 admins-only = 🔒 Это доступно только администраторам.
 reset-usage =
@@ -8,6 +8,10 @@ reset-done = ♻️ Лимит отправок для номера <code>{ $pho
 
 balance-low = 💰 Баланс Telegram Gateway на исходе: осталось { $remaining }. Пополните его на gateway.telegram.org, чтобы коды продолжали отправляться.
 balance-empty = 💰 Баланс Telegram Gateway исчерпан. Коды не будут отправляться, пока его не пополнят на gateway.telegram.org.
+
+events-alert-failing = 📡 События не доходят до EVENTS_URL: все отправки не удаются уже { $duration }. Последняя ошибка: { $error }. Ничего не потеряно: каждое событие повторяется до истечения EVENTS_MAX_AGE, а /events покажет, как обстоят дела.
+events-alert-recovered = 📡 События снова доходят до EVENTS_URL; накопившиеся уже отправляются.
+events-alert-gone = 📡 EVENTS_URL ответил 410: этого адреса больше нет, поэтому события туда больше не отправляются. Они ждут своей очереди: укажите в EVENTS_URL новый адрес и перезапустите бота — и они уйдут туда.
 
 sender-not-verified =
     📢 Коды не отправляются: канал { $channel } не верифицирован в Telegram, поэтому Telegram Gateway не отправляет коды от его имени (<code>SENDER_NOT_VERIFIED</code>).
@@ -58,3 +62,28 @@ export-caption = 🧾 { $count ->
     [few] { $days } дня
    *[many] { $days } дней
     } (время в UTC).
+
+events-usage = Отправьте /events, чтобы узнать, как события доходят до ваших систем, или /events resend, чтобы отправить заново события, от доставки которых бот отказался.
+events-off = 📡 События выключены. Чтобы каждое изменение проверки уходило в ваши системы (CRM, таблицу, n8n или Zapier), задайте EVENTS_URL и EVENTS_SECRET и перезапустите бота — как это сделать, написано в README, в разделе «Events».
+events-state =
+    📡 <b>События</b> → <code>{ $url }</code>
+    { $state }
+    Последняя успешная доставка: { $last_success }
+    { $pending }
+    { $given_up }
+    Доставлено за последние 24 часа: { $delivered }
+events-state-ok = ✅ Доставляются.
+events-state-none-yet = ⏳ Пока ничего не доставлено.
+events-state-failing = ⚠️ Не доставляются с { $since }: { $error }. Каждое событие будет отправлено ещё раз позже.
+events-state-gone = ⛔ Остановлено: { $at } получатель ответил 410 Gone, и на этот адрес больше ничего не отправляется. Чтобы возобновить, укажите другой EVENTS_URL и перезапустите бота.
+events-never = ещё не было
+events-pending = ⏳ Ждут доставки: { $count }
+events-pending-oldest = ⏳ Ждут доставки: { $count } (самое старое — уже { $age })
+events-given-up = 🗑 Бот отказался доставить: { $count }
+events-given-up-resend = 🗑 Бот отказался доставить: { $count }. Команда /events resend отправит их заново.
+events-resend-none = Отправлять заново нечего: все события доставлены или ждут доставки.
+events-resent = 🔁 { $count ->
+    [one] { $count } событие снова поставлено
+    [few] { $count } события снова поставлены
+   *[many] { $count } событий снова поставлено
+    } в очередь. Получатель узнает уже полученное событие по webhook-id.

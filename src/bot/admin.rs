@@ -1,4 +1,5 @@
-//! Admin handlers: invites, the staff list, resets. The tree lets only admins reach them.
+//! Admin handlers: invites, the staff list, resets, `/stats`, `/export` and `/events`. The tree
+//! lets only admins reach them.
 //!
 //! What only the admin should see (an invite link, the staff list, the money figures of
 //! `/stats`, an export of phone numbers) never goes to a group, where customers may read along:
@@ -19,7 +20,7 @@ use crate::people::{People, Removal};
 use crate::phone::PhoneError;
 use crate::store::{Role, Store, StoreError};
 use crate::verification::Verifier;
-use crate::{chart, export, invite, now};
+use crate::{chart, export, invite, now, tr};
 
 const DAY: i64 = 86_400;
 
@@ -288,6 +289,65 @@ pub async fn export(
     .await
 }
 
+/// What `/events` was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventsArgs {
+    State,
+    Resend,
+}
+
+impl EventsArgs {
+    /// `` (the state) or `resend`; anything else is `None` (the usage is shown).
+    pub fn parse(args: &str) -> Option<EventsArgs> {
+        match args.trim().to_lowercase().as_str() {
+            "" => Some(EventsArgs::State),
+            "resend" => Some(EventsArgs::Resend),
+            _ => None,
+        }
+    }
+}
+
+/// `/events`: how delivery to `EVENTS_URL` goes (its state, last success, pending and given-up
+/// events); `/events resend` queues the given-up events again. The URL and the last error are
+/// for the admin alone: from a group they go to the admin's private chat.
+pub async fn events(
+    bot: TgBot,
+    msg: Message,
+    args: String,
+    view: View,
+    me: Me,
+    store: Store,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let lang = view.lang;
+    let Some(args) = EventsArgs::parse(&args) else {
+        return reply(&bot, &msg, tr!(lang, "events-usage")).await;
+    };
+    let Some(url) = settings.events_url.as_deref() else {
+        return reply(&bot, &msg, tr!(lang, "events-off")).await;
+    };
+    let text = match args {
+        EventsArgs::State => {
+            let endpoint = store.endpoint(url).await.or_apologise(&msg, lang)?;
+            let summary = store.events_summary(now()).await.or_apologise(&msg, lang)?;
+            texts::events_state(&view, url, endpoint.as_ref(), &summary, now())
+        }
+        EventsArgs::Resend => {
+            let queued = store
+                .resend_given_up(now())
+                .await
+                .or_apologise(&msg, lang)?;
+            tracing::info!(admin = view.viewer, queued, "given-up events queued again");
+            texts::events_resent(lang, queued)
+        }
+    };
+    let to = bot.clone();
+    privately(&bot, &msg, &view, &me, |chat| async move {
+        send_to(&to, chat, text, None).await.map(drop)
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +376,9 @@ mod tests {
         assert_eq!(invite_role(""), Some(Role::Staff));
         assert_eq!(invite_role(" Admin "), Some(Role::Admin));
         assert_eq!(invite_role("owner"), None);
+        assert_eq!(EventsArgs::parse(""), Some(EventsArgs::State));
+        assert_eq!(EventsArgs::parse(" Resend "), Some(EventsArgs::Resend));
+        assert_eq!(EventsArgs::parse("resend all"), None);
     }
 
     proptest! {

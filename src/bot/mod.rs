@@ -81,6 +81,9 @@ pub enum Command {
     Export(String),
     /// Admin: `/reset <phone number>` clears the number's send limit and cooldown.
     Reset(String),
+    /// Admin: `/events` (how delivery to `EVENTS_URL` goes) or `/events resend` (the given-up
+    /// events queued again).
+    Events(String),
     /// `/start` or `/start <token>` from a one-time link; in no menu.
     #[command(hide)]
     Start(String),
@@ -97,6 +100,7 @@ impl Command {
                 | Command::Stats
                 | Command::Export(_)
                 | Command::Reset(_)
+                | Command::Events(_)
         )
     }
 
@@ -137,7 +141,8 @@ pub fn schema() -> UpdateHandler<BoxError> {
                         .endpoint(admin::reset),
                 )
                 .branch(case![Command::Stats].endpoint(admin::stats))
-                .branch(case![Command::Export(days)].endpoint(admin::export)),
+                .branch(case![Command::Export(days)].endpoint(admin::export))
+                .branch(case![Command::Events(args)].endpoint(admin::events)),
         )
         .endpoint(admin::admins_only);
 

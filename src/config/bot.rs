@@ -18,6 +18,9 @@ pub struct Settings {
     pub time_zone: jiff::tz::TimeZone,
     /// `DEFAULT_LANGUAGE`: for people whose Telegram app reports no language (`en` or `ru`).
     pub default_lang: Lang,
+    /// `EVENTS_URL`, if events are on (read with the events' settings): what `/events` reports
+    /// on.
+    pub events_url: Option<String>,
 }
 
 impl Settings {
@@ -32,6 +35,7 @@ impl Settings {
             default_lang: env
                 .parsed("DEFAULT_LANGUAGE", language)?
                 .unwrap_or(Lang::En),
+            events_url: None,
         })
     }
 }

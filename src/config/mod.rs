@@ -15,6 +15,7 @@ use crate::verification::Policy;
 
 mod bot;
 mod database;
+mod events;
 mod http;
 mod parse;
 mod verification;
@@ -55,6 +56,9 @@ pub struct Config {
     pub bot: Settings,
     /// The HTTP server, delivery reports and webhook mode.
     pub http: HttpConfig,
+    /// Events, if `EVENTS_URL` is set: `EVENTS_URL`, `EVENTS_SECRET`, `EVENTS_TYPES`,
+    /// `EVENTS_MAX_AGE`.
+    pub events: Option<crate::events::Settings>,
     /// `VERIFY_BOT_TEST_CLOCK`, for tests only: a file holding how many seconds the clock runs
     /// ahead (see [`crate::clock`]).
     pub test_clock: Option<std::path::PathBuf>,
@@ -89,7 +93,7 @@ impl Config {
             None => Url::parse(DEFAULT_GATEWAY_API_URL).expect("the default is a URL"),
         };
         let gateway_timeout = env.seconds("GATEWAY_TIMEOUT", 1..=120, 10)?;
-        Ok(Config {
+        let mut config = Config {
             telegram_token,
             telegram_api_url,
             gateway_token,
@@ -103,9 +107,13 @@ impl Config {
             customers: verification::customer_rules(&env)?,
             bot: Settings::read(&env)?,
             http: HttpConfig::read(&env)?,
+            events: events::read(&env)?,
             test_clock: env.get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
             test_system_skew: env.parsed("VERIFY_BOT_TEST_SYSTEM_SKEW", system_skew)?,
-        })
+        };
+        // `/events` reports on the URL the events go to.
+        config.bot.events_url = config.events.as_ref().map(|e| e.url.to_string());
+        Ok(config)
     }
 
     /// The values that must never reach a log line or a reply (the database password too).
@@ -115,6 +123,7 @@ impl Config {
             self.gateway_token.expose_secret().to_owned(),
         ];
         secrets.extend(self.http.secrets());
+        secrets.extend(events::secrets_of(&self.events));
         let password = Url::parse(&self.database_url)
             .ok()
             .and_then(|url| url.password().map(str::to_owned));
@@ -204,12 +213,15 @@ pub(crate) mod tests {
         use std::cell::RefCell;
         use std::collections::BTreeSet;
 
-        // Set so that every variable is read: webhook mode reads its secret and setup too.
+        // Set so that every variable is read: webhook mode reads its secret and setup too, events
+        // their secret, types and age.
         let set: HashMap<&str, &str> = HashMap::from([
             ("TELOXIDE_TOKEN", "1:abc"),
             ("GATEWAY_TOKEN", "gw"),
             ("WEBHOOK_URL", "https://bot.example.com/tg"),
             ("WEBHOOK_SECRET", "s"),
+            ("EVENTS_URL", "https://crm.example.com/in"),
+            ("EVENTS_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
         ]);
         let read = RefCell::new(BTreeSet::new());
         Config::from_lookup(|name| {

@@ -1,5 +1,5 @@
 //! `GET /metrics`: the Prometheus text, with the gauges that the database knows (verifications
-//! by status, money spent) read afresh at each scrape, so they are right across restarts and
+//! by status, money spent, the age of the oldest event not yet delivered) read afresh at each scrape, so they are right across restarts and
 //! for every process sharing the database. The counters are recorded as things happen, through
 //! [`crate::monitoring`].
 
@@ -10,7 +10,7 @@ use metrics::gauge;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::state::HttpState;
-use crate::monitoring::{MONEY_SPENT, VERIFICATIONS};
+use crate::monitoring::{EVENTS_OLDEST_PENDING, MONEY_SPENT, VERIFICATIONS};
 use crate::store::Store;
 
 pub(super) async fn scrape(State(state): State<HttpState>) -> Response {
@@ -32,6 +32,15 @@ async fn render(handle: &PrometheusHandle, store: &Store) -> String {
     match store.money_spent().await {
         Ok(spent) => gauge!(MONEY_SPENT).set(spent),
         Err(err) => tracing::warn!("metrics: cannot sum the money spent: {err}"),
+    }
+    match store.events_summary(crate::now()).await {
+        Ok(summary) => {
+            let age = summary
+                .oldest_pending_at
+                .map_or(0, |at| (crate::now() - at).max(0));
+            gauge!(EVENTS_OLDEST_PENDING).set(age as f64);
+        }
+        Err(err) => tracing::warn!("metrics: cannot read the events outbox: {err}"),
     }
     handle.run_upkeep();
     handle.render()

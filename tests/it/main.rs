@@ -9,6 +9,8 @@ mod admin_reports;
 mod clocks;
 mod customers;
 mod delivery_reports;
+mod events;
+mod events_delivery;
 mod fake_gateway_spec;
 mod fake_telegram_spec;
 mod free_check;

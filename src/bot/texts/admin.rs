@@ -1,13 +1,17 @@
-//! Texts for admins: access refusals, resets, balance alerts, `/stats` and `/export`.
+//! Texts for admins: access refusals, resets, balance and events alerts, `/stats`, `/export`
+//! and `/events`.
 
 use teloxide::utils::html::escape;
 
 use super::common::{View, phone_text};
 use crate::chart::{DayActivity, Labels};
+use crate::events::deliver::EventsAlert;
 use crate::i18n::percent;
-use crate::i18n::{Lang, money};
+use crate::i18n::{Lang, duration, local_time, money};
 use crate::phone::PhoneNumber;
-use crate::store::{BalanceAlert, PeriodStats, SenderAlert, SenderProblem};
+use crate::store::{
+    BalanceAlert, Endpoint, EventsSummary, PeriodStats, SenderAlert, SenderProblem,
+};
 use crate::tr;
 use crate::verification::AdminAlert;
 
@@ -42,6 +46,25 @@ pub fn admin_alert(lang: Lang, alert: &AdminAlert) -> String {
     match alert {
         AdminAlert::Balance(balance) => balance_alert(lang, *balance),
         AdminAlert::Sender(sender) => sender_alert(lang, sender),
+    }
+}
+
+/// What admins are told about events: failing for an hour (and for how long, with the last
+/// error), working again, or stopped by a 410.
+pub fn events_alert(lang: Lang, alert: &EventsAlert, now: i64) -> String {
+    match alert {
+        EventsAlert::Failing { since, error } => {
+            let failing = (now - since).max(60) as u32;
+            let failing = failing - failing % 60;
+            tr!(
+                lang,
+                "events-alert-failing",
+                duration = crate::i18n::duration(lang, failing),
+                error = escape(error)
+            )
+        }
+        EventsAlert::Recovered => tr!(lang, "events-alert-recovered"),
+        EventsAlert::Gone => tr!(lang, "events-alert-gone"),
     }
 }
 
@@ -179,6 +202,78 @@ pub fn export_workbook_name(today: &str) -> String {
 
 pub fn export_file_name(today: &str) -> String {
     format!("verifications-{today}.csv")
+}
+
+/// `/events`: the URL, its state (delivering, failing since … with the last error, stopped by
+/// a `410 Gone`), the last success, and the outbox: pending (with the oldest's age), given up,
+/// delivered in the last day.
+pub fn events_state(
+    view: &View,
+    url: &str,
+    endpoint: Option<&Endpoint>,
+    summary: &EventsSummary,
+    now: i64,
+) -> String {
+    let lang = view.lang;
+    let at = |t: i64| local_time(lang, t, &view.tz);
+    let state = match endpoint {
+        Some(Endpoint {
+            gone_at: Some(gone),
+            ..
+        }) => tr!(lang, "events-state-gone", at = at(*gone)),
+        Some(Endpoint {
+            failing_since: Some(since),
+            last_error,
+            ..
+        }) => tr!(
+            lang,
+            "events-state-failing",
+            since = at(*since),
+            error = escape(last_error.as_deref().unwrap_or("?"))
+        ),
+        Some(Endpoint {
+            last_success_at: Some(_),
+            ..
+        }) => tr!(lang, "events-state-ok"),
+        _ => tr!(lang, "events-state-none-yet"),
+    };
+    let last_success = match endpoint.and_then(|e| e.last_success_at) {
+        Some(t) => at(t),
+        None => tr!(lang, "events-never"),
+    };
+    let pending = match summary.oldest_pending_at {
+        Some(oldest) if summary.pending > 0 => tr!(
+            lang,
+            "events-pending-oldest",
+            count = summary.pending,
+            age = duration(lang, (now - oldest).clamp(0, i64::from(u32::MAX)) as u32)
+        ),
+        _ => tr!(lang, "events-pending", count = summary.pending),
+    };
+    let given_up = if summary.given_up > 0 {
+        tr!(lang, "events-given-up-resend", count = summary.given_up)
+    } else {
+        tr!(lang, "events-given-up", count = summary.given_up)
+    };
+    tr!(
+        lang,
+        "events-state",
+        url = escape(url),
+        state = state,
+        last_success = last_success,
+        pending = pending,
+        given_up = given_up,
+        delivered = summary.delivered_last_day
+    )
+}
+
+/// `/events resend`: how many given-up events were queued again.
+pub fn events_resent(lang: Lang, queued: u64) -> String {
+    if queued == 0 {
+        tr!(lang, "events-resend-none")
+    } else {
+        tr!(lang, "events-resent", count = queued)
+    }
 }
 
 #[cfg(test)]

@@ -413,6 +413,14 @@ mod every_text {
             admin_alert(lang, &AdminAlert::Balance(BalanceAlert::Empty)),
             "💰",
         ));
+        use crate::events::deliver::EventsAlert;
+        let failing = EventsAlert::Failing {
+            since: NOW - 3700,
+            error: "HTTP 500".into(),
+        };
+        for alert in [failing, EventsAlert::Recovered, EventsAlert::Gone] {
+            texts.push((events_alert(lang, &alert, NOW), "📡"));
+        }
         for error in [
             ApiError::BalanceNotEnough,
             ApiError::FloodWait(42),
@@ -596,6 +604,18 @@ mod every_text {
         "UTC",
         "GATEWAY_TOKEN",
         "ADMIN_IDS",
+        "EVENTS_URL",
+        "EVENTS_MAX_AGE",
+        "EVENTS_SECRET",
+        "resend",
+        "README",
+        "Events",
+        "Gone",
+        "webhook",
+        "id",
+        "CRM",
+        "n8n",
+        "Zapier",
         "CSV",
         "Excel",
         "English",

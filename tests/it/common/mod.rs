@@ -1,4 +1,5 @@
-//! Test support: loopback fakes of both Telegram APIs, a helper that runs the real
+//! Test support: loopback fakes of both Telegram APIs, a receiver of the bot's events that
+//! checks them as the Standard Webhooks spec says, a helper that runs the real
 //! `verify-bot` binary against them and reaches its HTTP server, and the database it runs on.
 
 pub mod app;
@@ -9,3 +10,4 @@ pub mod fake_telegram;
 pub mod http;
 pub mod proxy;
 pub mod qr;
+pub mod receiver;
