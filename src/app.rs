@@ -26,6 +26,7 @@ use crate::events;
 use crate::gateway::GatewayClient;
 use crate::http::{self, HttpState};
 use crate::monitoring;
+use crate::panel;
 use crate::people::People;
 use crate::store::Store;
 use crate::verification::Verifier;
@@ -69,6 +70,8 @@ struct Server {
     config: HttpConfig,
     tcp: TcpListener,
     state: HttpState,
+    /// With `PUBLIC_URL`: the admin panel's API, served next to our own routes.
+    panel: Option<axum::Router>,
     gateway: GatewayClient,
     changes: mpsc::UnboundedReceiver<Change>,
 }
@@ -147,6 +150,15 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
             reports: ReportVerifier::new(&config.gateway_token, config.http.report_max_age),
             metrics,
         },
+        panel: config.http.public_path.as_deref().map(|base| {
+            let state = panel::PanelState::new(
+                store.clone(),
+                config.telegram_token.expose_secret(),
+                &config.bot.admin_ids,
+                config.http.panel_auth_max_age.as_secs(),
+            );
+            panel::router(base, state)
+        }),
         gateway,
         changes,
     };
@@ -208,6 +220,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         config,
         tcp,
         state,
+        panel,
         gateway,
         changes,
     } = server;
@@ -234,13 +247,17 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     }
     let mut http_shutdown = shutdown.clone();
     let stopped = async move { http_shutdown.requested().await };
+    let mut router = http::router(state);
+    if let Some(panel) = panel {
+        router = router.merge(panel);
+    }
     let Some(webhook) = config.webhook else {
-        let http = http::serve(tcp, http::router(state), stopped);
+        let http = http::serve(tcp, router, stopped);
         let listener = updates::polling(bot.inner().clone()).await;
         return dispatch(&mut dispatcher, listener, http, shutdown).await;
     };
     let (listener, inbox) = updates::webhook();
-    let router = http::with_webhook(http::router(state), &webhook, inbox);
+    let router = http::with_webhook(router, &webhook, inbox);
     let http = http::serve(tcp, router, stopped);
     if webhook.setup {
         bot.set_webhook(webhook.url)

@@ -27,7 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &["verification", "delivery", "export", "chart"],
     &["customers", "people", "events"],
     &["config"],
-    &["bot", "http"],
+    &["bot", "http", "panel"],
     &["app"],
 ];
 

@@ -22,8 +22,9 @@
 //! 5. Built on the flow: [`customers`] (what is asked before spending, `/lookup`, and the free
 //!    check at the counter) and [`people`] (removing someone, claiming an invite).
 //! 6. [`config`]: the environment, read once, into the settings of the layers before it.
-//! 7. The two faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and
-//!    [`http`] (health, metrics, delivery reports, the webhook).
+//! 7. The faces: [`bot`] (the teloxide side: handler tree, handlers, every reply), [`http`]
+//!    (health, metrics, delivery reports, the webhook) and [`panel`] (the admin panel's
+//!    authenticated JSON API, served on the same HTTP server under `PUBLIC_URL`).
 //! 8. [`app`] wires them together and runs until SIGTERM/SIGINT.
 
 pub mod app;
@@ -43,6 +44,7 @@ pub mod invite;
 #[cfg(test)]
 mod layers;
 pub mod monitoring;
+pub mod panel;
 pub mod people;
 pub mod phone;
 pub mod qr;

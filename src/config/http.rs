@@ -16,6 +16,11 @@ pub struct HttpConfig {
     pub addr: SocketAddr,
     /// From `PUBLIC_URL`: the `callback_url` every send carries. `None`: poll the Gateway instead.
     pub callback_url: Option<String>,
+    /// The path of `PUBLIC_URL` without its trailing `/` (`""` at the root): the admin panel's
+    /// API is served below it, at `<path>/app/api/`. `None` without `PUBLIC_URL` (no panel).
+    pub public_path: Option<String>,
+    /// `PANEL_AUTH_MAX_AGE`: how old a Mini App's `initData` (`auth_date`) may be.
+    pub panel_auth_max_age: Duration,
     /// `REPORT_MAX_AGE`: how far a report's timestamp may be from now.
     pub report_max_age: Duration,
     /// `STATUS_POLL_SECS`: how often to poll delivery status without `PUBLIC_URL`.
@@ -56,9 +61,16 @@ impl HttpConfig {
                     .parse()
                     .expect("the default is an address")
             });
+        let callback_url = env.parsed("PUBLIC_URL", callback_url)?;
+        let public_path = env
+            .parsed("PUBLIC_URL", https_url)?
+            .filter(|_| callback_url.is_some())
+            .map(|url| url.path().trim_end_matches('/').to_owned());
         Ok(HttpConfig {
             addr,
-            callback_url: env.parsed("PUBLIC_URL", callback_url)?,
+            callback_url,
+            public_path,
+            panel_auth_max_age: env.seconds("PANEL_AUTH_MAX_AGE", 60..=86_400, 3600)?,
             report_max_age: env.seconds("REPORT_MAX_AGE", 1..=3600, 300)?,
             status_poll: env.seconds("STATUS_POLL_SECS", 1..=3600, 15)?,
             webhook: webhook_config(env)?,
@@ -144,6 +156,26 @@ mod tests {
         assert_eq!(http.report_max_age, Duration::from_secs(300));
         assert_eq!(http.status_poll, Duration::from_secs(15));
         assert!(http.webhook.is_none());
+        assert_eq!(http.public_path, None);
+        assert_eq!(http.panel_auth_max_age, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn the_panel_lives_below_public_urls_path() {
+        for (public, path) in [
+            ("https://bot.example.com", ""),
+            ("https://bot.example.com/", ""),
+            ("https://example.com/verify-bot/", "/verify-bot"),
+        ] {
+            let http = http(&[("PUBLIC_URL", public)]).unwrap();
+            assert_eq!(http.public_path.as_deref(), Some(path), "{public}");
+        }
+        let http = http(&[("PANEL_AUTH_MAX_AGE", "600")]).unwrap();
+        assert_eq!(http.panel_auth_max_age, Duration::from_secs(600));
+        for bad in ["0", "59", "86401", "an hour"] {
+            let err = error(&[("PANEL_AUTH_MAX_AGE", bad)]);
+            assert!(err.starts_with("PANEL_AUTH_MAX_AGE"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -194,6 +226,7 @@ mod tests {
             ("REPORT_MAX_AGE", "soon"),
             ("STATUS_POLL_SECS", "0"),
             ("STATUS_POLL_SECS", "3601"),
+            ("PANEL_AUTH_MAX_AGE", "0"),
         ] {
             let err = error(&[(var, value)]);
             assert!(err.starts_with(var), "{var}={value}: {err}");

@@ -1,0 +1,131 @@
+//! What the admin panel's API reads that the chat commands do not: totals and the latest
+//! verifications of one staff member, the verifications table with its filters and pages, and
+//! a verification's audit trail.
+
+use sqlx::FromRow;
+
+use super::core::{Status, Store, StoreError, with_db};
+use super::customers::Verified;
+use super::reports::PeriodStats;
+use super::verifications::COLUMNS_V;
+
+/// The panel's filters of the verifications table; `None` filters nothing.
+#[derive(Debug, Clone, Default)]
+pub struct PanelFilter {
+    /// One staff member's verifications only.
+    pub staff: Option<i64>,
+    pub status: Option<Status>,
+    /// Started at or after (Unix seconds).
+    pub from: Option<i64>,
+    /// Started before (Unix seconds).
+    pub to: Option<i64>,
+    /// The number ends with these digits.
+    pub last_digits: Option<String>,
+}
+
+/// One row of a verification's audit trail.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    /// Who acted (none for the bot itself).
+    pub actor: Option<i64>,
+    pub action: String,
+    pub cost: Option<f64>,
+    pub detail: Option<String>,
+}
+
+impl Store {
+    /// [`Store::period_stats`] of one staff member's codes (`Some`) or everyone's.
+    pub async fn panel_stats(
+        &self,
+        since: i64,
+        staff: Option<i64>,
+    ) -> Result<PeriodStats, StoreError> {
+        let Some(staff) = staff else {
+            return self.period_stats(since).await;
+        };
+        Ok(with_db!(self, db => sqlx::query_as(
+            "SELECT COUNT(*) AS sent, \
+                    COALESCE(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END), 0) AS verified, \
+                    COALESCE(SUM(CASE WHEN status IN ('max_attempts', 'failed') THEN 1 ELSE 0 END), 0) AS failed, \
+                    COALESCE(SUM(CASE WHEN status = 'expired' THEN 1 ELSE 0 END), 0) AS expired, \
+                    COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
+                    COALESCE(SUM(request_cost), 0.0) AS spent, \
+                    COALESCE(SUM(CASE WHEN is_refunded THEN request_cost ELSE 0.0 END), 0.0) AS refunded, \
+                    (SELECT COUNT(*) FROM verifications \
+                     WHERE method = 'contact' AND created_at >= $2 AND staff_user_id = $3) AS by_contact \
+             FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1 \
+             AND staff_user_id = $4",
+        )
+        .bind(since)
+        .bind(since)
+        .bind(staff)
+        .bind(staff)
+        .fetch_one(db)
+        .await)?)
+    }
+
+    /// One page of verifications matching `filter`, newest first, with the staff member's
+    /// stored name: `limit` rows after skipping `offset`.
+    pub async fn panel_verifications(
+        &self,
+        filter: &PanelFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Verified>, StoreError> {
+        let status = filter.status.map(Status::as_str);
+        let ending = filter
+            .last_digits
+            .as_ref()
+            .map(|digits| format!("%{digits}"));
+        let rows: Vec<Verified> = with_db!(self, db => sqlx::query_as(&format!(
+            "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
+             LEFT JOIN staff s ON s.user_id = v.staff_user_id \
+             WHERE ($1 IS NULL OR v.staff_user_id = $2) \
+             AND ($3 IS NULL OR v.status = $4) \
+             AND ($5 IS NULL OR v.created_at >= $6) \
+             AND ($7 IS NULL OR v.created_at < $8) \
+             AND ($9 IS NULL OR v.phone LIKE $10) \
+             ORDER BY v.id DESC LIMIT $11 OFFSET $12"
+        ))
+        .bind(filter.staff)
+        .bind(filter.staff)
+        .bind(status)
+        .bind(status)
+        .bind(filter.from)
+        .bind(filter.from)
+        .bind(filter.to)
+        .bind(filter.to)
+        .bind(ending.as_deref())
+        .bind(ending.as_deref())
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(db)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// A verification by id with the staff member's stored name.
+    pub async fn panel_verification(&self, id: i64) -> Result<Option<Verified>, StoreError> {
+        let row: Option<Verified> = with_db!(self, db => sqlx::query_as(&format!(
+            "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
+             LEFT JOIN staff s ON s.user_id = v.staff_user_id WHERE v.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(db)
+        .await)?;
+        Ok(row)
+    }
+
+    /// What the audit log says about a verification, oldest first.
+    pub async fn audit_trail(&self, verification_id: i64) -> Result<Vec<AuditRow>, StoreError> {
+        Ok(with_db!(self, db => sqlx::query_as(
+            "SELECT id, at, actor, action, cost, detail FROM audit_log \
+             WHERE verification_id = $1 ORDER BY id",
+        )
+        .bind(verification_id)
+        .fetch_all(db)
+        .await)?)
+    }
+}
