@@ -257,6 +257,20 @@ mod tests {
     }
 
     #[test]
+    fn every_field_but_the_hash_is_signed_signature_included() {
+        let date = NOW.to_string();
+        let fields = [
+            ("auth_date", date.as_str()),
+            ("signature", "c2lnbmVk"),
+            ("user", r#"{"id":7}"#),
+        ];
+        let data = signed(TOKEN, &fields);
+        assert_eq!(check(&data).unwrap().id, 7);
+        let changed = data.replace("c2lnbmVk", "b3RoZXI");
+        assert_eq!(check(&changed), Err(AuthError::Forged));
+    }
+
+    #[test]
     fn init_data_without_a_hash_is_refused() {
         let data = init_data(TOKEN, NOW);
         let cut = &data[..data.find("&hash=").unwrap()];
