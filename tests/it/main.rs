@@ -21,6 +21,7 @@ mod lost_answers;
 mod lost_sends;
 mod money;
 mod odd_updates;
+mod panics;
 mod records;
 mod reliability;
 mod replicas;
