@@ -195,7 +195,9 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let counted = dptree::inspect_with_description(DpHandlerDescription::entry(), |u: Update| {
         monitoring::update_handled(bot::update_kind(&u))
     });
-    let mut dispatcher = Dispatcher::builder(bot.clone(), counted.chain(bot::schema()))
+    // A panicking handler costs only its update (see `bot::contain`).
+    let tree = bot::contain::contained(counted.chain(bot::schema()));
+    let mut dispatcher = Dispatcher::builder(bot.clone(), tree)
         .dependencies(dptree::deps![
             store.clone(),
             verifier.clone(),

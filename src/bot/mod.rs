@@ -21,11 +21,13 @@
 //! [`customers`] (`/qr`, `/lookup`, contact cards, and the customer's side of the free check),
 //! [`admin`], [`presses`] (the buttons' branch of the tree and what each press does), and what
 //! the bot says on its own: [`live`] (delivery status, lost sends) and [`alerts`] (balance
-//! alerts for admins); and [`startup`], which meets the Bot API before the first update.
+//! alerts for admins); [`startup`], which meets the Bot API before the first update; and
+//! [`contain`], which keeps a panicking handler from costing more than its update.
 
 mod admin;
 pub mod alerts;
 mod buttons;
+pub mod contain;
 pub mod context;
 mod customers;
 mod handlers;
@@ -175,6 +177,9 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .branch(case![Command::Language].endpoint(handlers::language));
 
     let staff_messages = Update::filter_message()
+        .branch(
+            dptree::filter(test_panic).endpoint(|| async { panic!("VERIFY_BOT_TEST_PANIC_ON") }),
+        )
         .branch(staff_commands)
         .branch(
             dptree::filter(|msg: Message| msg.contact().is_some())
@@ -234,6 +239,12 @@ pub fn schema() -> UpdateHandler<BoxError> {
                     .endpoint(presses::access_unavailable),
             ),
         )
+}
+
+/// Whether a staff message is `VERIFY_BOT_TEST_PANIC_ON`'s text, whose handler panics (for the
+/// tests of [`contain`]).
+fn test_panic(msg: Message, settings: Arc<Settings>) -> bool {
+    settings.test_panic_on.is_some() && msg.text() == settings.test_panic_on.as_deref()
 }
 
 /// `/start c_…`: a customer's `/qr` link, not an invite.

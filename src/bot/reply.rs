@@ -264,11 +264,16 @@ impl ErrorHandler<BoxError> for Apologiser {
                 return;
             };
             tracing::error!("request failed: {apology}");
-            let text = texts::internal_error(apology.lang);
-            if let Err(err) = deliver(&self.0, apology.chat, apology.quote, text, None).await {
-                tracing::warn!("could not apologise: {err}");
-            }
+            apologise(&self.0, apology.chat, apology.quote, apology.lang).await;
         })
+    }
+}
+
+/// Says sorry in `chat` (quoting `quote`, in groups) for a request that was not completed.
+pub async fn apologise(bot: &TgBot, chat: ChatId, quote: Option<MessageId>, lang: Lang) {
+    let text = texts::internal_error(lang);
+    if let Err(err) = deliver(bot, chat, quote, text, None).await {
+        tracing::warn!("could not apologise: {err}");
     }
 }
 

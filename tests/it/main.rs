@@ -22,6 +22,7 @@ mod lost_sends;
 mod money;
 mod odd_updates;
 mod panel_api;
+mod panics;
 mod records;
 mod reliability;
 mod replicas;
