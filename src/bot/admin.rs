@@ -211,7 +211,12 @@ pub async fn stats(bot: TgBot, msg: Message, view: View, me: Me, store: Store) -
     let since = [now - now.rem_euclid(DAY), now - 7 * DAY, now - 30 * DAY];
     let mut periods = Vec::with_capacity(since.len());
     for start in since {
-        periods.push(store.period_stats(start).await.or_apologise(&msg, lang)?);
+        periods.push(
+            store
+                .period_stats(start, None)
+                .await
+                .or_apologise(&msg, lang)?,
+        );
     }
     let balance = store.last_balance().await.or_apologise(&msg, lang)?;
     let activity = store

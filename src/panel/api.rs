@@ -84,9 +84,9 @@ async fn overview(viewer: Viewer, State(state): State<PanelState>) -> Answer {
     let today = now - now.rem_euclid(DAY);
     let store = &state.store;
     let periods = json!({
-        "today": stats(&store.panel_stats(today, own).await?),
-        "week": stats(&store.panel_stats(now - 7 * DAY, own).await?),
-        "month": stats(&store.panel_stats(now - 30 * DAY, own).await?),
+        "today": stats(&store.period_stats(today, own).await?),
+        "week": stats(&store.period_stats(now - 7 * DAY, own).await?),
+        "month": stats(&store.period_stats(now - 30 * DAY, own).await?),
     });
     let (balance, daily) = if viewer.is_admin() {
         let daily: Vec<Value> = store

@@ -427,7 +427,7 @@ mod tests {
         // Counted as a number verified, not as a code sent.
         let days = store.daily_activity(1, NOW + 3).await.unwrap();
         assert_eq!((days[0].1, days[0].2), (0, 1));
-        let stats = store.period_stats(NOW - 10).await.unwrap();
+        let stats = store.period_stats(NOW - 10, None).await.unwrap();
         assert_eq!((stats.sent, stats.verified, stats.by_contact), (0, 0, 1));
         let last = store.verified_since(PHONE, NOW).await.unwrap().unwrap();
         assert_eq!(last.verification.id, accepted.verification.id);

@@ -6,7 +6,6 @@ use sqlx::FromRow;
 
 use super::core::{Status, Store, StoreError, with_db};
 use super::customers::Verified;
-use super::reports::PeriodStats;
 use super::verifications::COLUMNS_V;
 
 /// The panel's filters of the verifications table; `None` filters nothing.
@@ -36,36 +35,6 @@ pub struct AuditRow {
 }
 
 impl Store {
-    /// [`Store::period_stats`] of one staff member's codes (`Some`) or everyone's.
-    pub async fn panel_stats(
-        &self,
-        since: i64,
-        staff: Option<i64>,
-    ) -> Result<PeriodStats, StoreError> {
-        let Some(staff) = staff else {
-            return self.period_stats(since).await;
-        };
-        Ok(with_db!(self, db => sqlx::query_as(
-            "SELECT COUNT(*) AS sent, \
-                    COALESCE(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END), 0) AS verified, \
-                    COALESCE(SUM(CASE WHEN status IN ('max_attempts', 'failed') THEN 1 ELSE 0 END), 0) AS failed, \
-                    COALESCE(SUM(CASE WHEN status = 'expired' THEN 1 ELSE 0 END), 0) AS expired, \
-                    COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
-                    COALESCE(SUM(request_cost), 0.0) AS spent, \
-                    COALESCE(SUM(CASE WHEN is_refunded THEN request_cost ELSE 0.0 END), 0.0) AS refunded, \
-                    (SELECT COUNT(*) FROM verifications \
-                     WHERE method = 'contact' AND created_at >= $2 AND staff_user_id = $3) AS by_contact \
-             FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1 \
-             AND staff_user_id = $4",
-        )
-        .bind(since)
-        .bind(since)
-        .bind(staff)
-        .bind(staff)
-        .fetch_one(db)
-        .await)?)
-    }
-
     /// One page of verifications matching `filter`, newest first, with the staff member's
     /// stored name: `limit` rows after skipping `offset`.
     pub async fn panel_verifications(

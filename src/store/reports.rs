@@ -64,8 +64,13 @@ pub struct ExportRecord {
 const DAY: i64 = 86_400;
 
 impl Store {
-    /// Totals of the codes sent since `since` (Unix seconds).
-    pub async fn period_stats(&self, since: i64) -> Result<PeriodStats, StoreError> {
+    /// Totals of the codes sent since `since` (Unix seconds): everyone's, or one staff
+    /// member's (`staff`, the panel's view for staff).
+    pub async fn period_stats(
+        &self,
+        since: i64,
+        staff: Option<i64>,
+    ) -> Result<PeriodStats, StoreError> {
         Ok(with_db!(self, db => sqlx::query_as(
             "SELECT COUNT(*) AS sent, \
                     COALESCE(SUM(CASE WHEN status = 'verified' THEN 1 ELSE 0 END), 0) AS verified, \
@@ -75,11 +80,14 @@ impl Store {
                     COALESCE(SUM(request_cost), 0.0) AS spent, \
                     COALESCE(SUM(CASE WHEN is_refunded THEN request_cost ELSE 0.0 END), 0.0) AS refunded, \
                     (SELECT COUNT(*) FROM verifications \
-                     WHERE method = 'contact' AND created_at >= $2) AS by_contact \
-             FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1",
+                     WHERE method = 'contact' AND created_at >= $2 \
+                     AND staff_user_id = COALESCE($3, staff_user_id)) AS by_contact \
+             FROM verifications WHERE request_id IS NOT NULL AND created_at >= $1 \
+             AND staff_user_id = COALESCE($3, staff_user_id)",
         )
         .bind(since)
         .bind(since)
+        .bind(staff)
         .fetch_one(db)
         .await)?)
     }
