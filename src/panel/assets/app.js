@@ -240,8 +240,8 @@
       debounce = setTimeout(() => reloadVerifications(1), 300);
     });
     $('#filter-clear').addEventListener('click', clearFilters);
-    $('#page-prev').addEventListener('click', () => reloadVerifications(state.page - 1));
-    $('#page-next').addEventListener('click', () => reloadVerifications(state.page + 1));
+    $('#page-prev').addEventListener('click', () => reloadVerifications(state.page - 1, true));
+    $('#page-next').addEventListener('click', () => reloadVerifications(state.page + 1, true));
     $('#details-back').addEventListener('click', closeDetails);
     $('#invite-staff').addEventListener('click', () => invite('staff'));
     $('#invite-admin').addEventListener('click', () => invite('admin'));
@@ -290,12 +290,15 @@
     periods.replaceChildren(...PERIODS.map((p) => periodCard(p, (data.periods || {})[p] || {})));
     const admin = isAdmin();
     $('#balance-card').hidden = !admin;
-    $('#balance').textContent = typeof data.balance === 'number' ? money(data.balance) : t('panel-balance-unknown');
+    const known = typeof data.balance === 'number';
+    $('#balance').textContent = known ? money(data.balance) : t('panel-balance-unknown');
+    $('#balance').classList.toggle('unknown', !known);
     const daily = admin && Array.isArray(data.daily) ? data.daily : null;
     $('#chart-card').hidden = !daily;
     state.daily = daily;
     if (daily) renderChart(daily);
     fillRows($('#latest tbody'), $('#latest-empty'), data.latest || []);
+    $('#latest-card').hidden = false;
   }
 
   function periodCard(period, p) {
@@ -412,14 +415,17 @@
     const tr = el('tr');
     tr.dataset.id = String(v.id);
     tr.tabIndex = 0;
-    const main = el('td', 'cell-main');
+    // One cell, two lines: the number and the result, then time · staff member · cost.
+    const cell = el('td');
+    const line = el('div', 'row-line');
+    const status = el('span', 'row-status');
+    status.append(el('span', 'mark', MARKS[v.status] || '•'), el('span', 'status-text', t('panel-status-' + v.status)));
+    line.append(el('span', 'phone', v.phone), status);
     const meta = [when(v.created_at)];
     if (isAdmin()) meta.push(userName(v.staff_user_id, v.staff_name));
     if (typeof v.cost === 'number') meta.push(money(v.cost));
-    main.append(el('div', 'phone', v.phone), el('div', 'meta', meta.join(' · ')));
-    const status = el('td', 'cell-status');
-    status.append(el('span', 'mark', MARKS[v.status] || '•'), el('span', 'status-text', t('panel-status-' + v.status)));
-    tr.append(main, status);
+    cell.append(line, el('div', 'meta', meta.join(' · ')));
+    tr.append(cell);
     tr.addEventListener('click', () => openDetails(v.id));
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); openDetails(v.id); } });
     return tr;
@@ -438,7 +444,7 @@
     return q.toString();
   }
 
-  async function reloadVerifications(page) {
+  async function reloadVerifications(page, scroll) {
     page = Math.max(1, page || 1);
     const request = ++state.request;
     if (isAdmin() && !state.staff) loadStaff(true);
@@ -454,6 +460,8 @@
     $('#page-number').textContent = num(state.page);
     $('#page-prev').disabled = state.page <= 1;
     $('#page-next').disabled = !state.hasMore;
+    $('#pager').hidden = false;
+    if (scroll) $('#view-verifications').scrollIntoView();
   }
 
   function clearFilters() {
