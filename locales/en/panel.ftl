@@ -126,7 +126,7 @@ panel-export-sent = ✅ Sent to our private chat. Verifications:
 panel-export-empty = There were no verifications in that range, so I sent nothing.
 
 panel-error-network = ⚠️ I couldn’t reach the bot. Check your connection.
-panel-error-server = ⚠️ Something went wrong on my side.
+panel-error-server = ⚠️ Something went wrong on my side. Please try again.
 panel-error-forbidden = 🔒 Only admins can see this.
 panel-error-not-found = I couldn’t find that verification.
 panel-retry = Try again
