@@ -130,4 +130,4 @@ panel-error-server = ⚠️ Произошла внутренняя ошибка
 panel-error-forbidden = 🔒 Это доступно только администраторам.
 panel-error-not-found = Такой проверки нет.
 panel-retry = Повторить
-panel-dismiss = OK
+panel-dismiss = Понятно
