@@ -191,10 +191,11 @@
 
   function start() {
     $('#notice-close').addEventListener('click', () => { $('#notice').hidden = true; });
-    if (!tg || typeof tg.initData !== 'string' || tg.initData === '') return deny();
+    if (!tg) return deny();
     try { if (tg.ready) tg.ready(); if (tg.expand) tg.expand(); } catch (e) { /* older clients */ }
     applyTheme();
     if (tg.onEvent) tg.onEvent('themeChanged', applyTheme);
+    if (typeof tg.initData !== 'string' || tg.initData === '') return deny();
     if (tg.BackButton && tg.BackButton.onClick) tg.BackButton.onClick(closeDetails);
     loadMe();
   }
