@@ -61,6 +61,7 @@ struct Parts {
     store: Store,
     verifier: Verifier,
     customers: Customers,
+    people: People,
     settings: Arc<Settings>,
     server: Server,
 }
@@ -123,6 +124,12 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         alerts,
     );
     let customers = Customers::new(store.clone(), verifier.clone(), config.customers.clone());
+    let people = People::new(
+        store.clone(),
+        verifier.clone(),
+        &settings.admin_ids,
+        settings.default_lang,
+    );
     let alerted = (bot.clone(), store.clone(), settings.clone());
     tokio::spawn(bot::alerts::alert_admins(
         alerted.0, alerted.1, alerted.2, alerts_rx,
@@ -151,11 +158,17 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
             metrics,
         },
         panel: config.http.public_path.as_deref().map(|base| {
+            let chat = panel::Chat {
+                bot: bot.clone(),
+                people: people.clone(),
+                settings: settings.clone(),
+                username: me.username().to_owned(),
+            };
             let state = panel::PanelState::new(
                 store.clone(),
                 config.telegram_token.expose_secret(),
-                &config.bot.admin_ids,
                 config.http.panel_auth_max_age.as_secs(),
+                chat,
             );
             panel::router(base, state)
         }),
@@ -177,6 +190,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         store,
         verifier,
         customers,
+        people,
         settings,
         server,
     })
@@ -188,6 +202,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         store,
         verifier,
         customers,
+        people,
         settings,
         server,
     } = parts;
@@ -202,13 +217,8 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
             store.clone(),
             verifier.clone(),
             customers,
-            People::new(
-                store,
-                verifier.clone(),
-                &settings.admin_ids,
-                settings.default_lang
-            ),
-            bot::Command::menus(),
+            people,
+            bot::Command::menus(settings.panel_url.is_some()),
             settings.clone()
         ])
         .worker_queue_size(CHAT_QUEUE)

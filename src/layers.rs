@@ -27,7 +27,8 @@ const LAYERS: &[&[&str]] = &[
     &["verification", "delivery", "export", "chart"],
     &["customers", "people", "events"],
     &["config"],
-    &["bot", "http", "panel"],
+    &["bot", "http"],
+    &["panel"],
     &["app"],
 ];
 

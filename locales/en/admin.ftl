@@ -52,6 +52,10 @@ export-empty = No verifications in the last { $days ->
     [one] day
    *[other] { $days } days
     }, so there is nothing to export.
+export-caption-range = 🧾 { $count ->
+    [one] { $count } verification
+   *[other] { $count } verifications
+    } from { $from } to { $to }, from the admin panel (times in UTC).
 export-caption = 🧾 { $count ->
     [one] { $count } verification
    *[other] { $count } verifications

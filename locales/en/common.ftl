@@ -7,6 +7,7 @@ menu-history = Your latest verifications
 menu-qr = Customer at the counter: free check by QR code
 menu-lookup = What the bot knows about a number
 menu-help = How this bot works
+menu-panel = Tables and a chart in the admin panel
 menu-language = Change the language
 menu-invite = Admin: invite a colleague
 menu-staff = Admin: list or remove staff
@@ -79,3 +80,10 @@ language-pick = 🌐 Bot language:
 language-set = 🌐 Set to English
 language-english = English
 language-russian = Русский
+
+# The admin panel (a Mini App): /panel and the menu button.
+panel-open = 📊 The admin panel: the figures, a chart and every verification in tables. It opens here in Telegram.
+button-open-panel = 📊 Open the panel
+menu-button-panel = Panel
+panel-in-group = 📊 The panel opens only in a private chat with me: open @{ $bot } and send /panel there.
+panel-off = 📊 The admin panel is not set up: it needs PUBLIC_URL, the bot’s public HTTPS address. Ask whoever runs the bot to set it.

@@ -118,7 +118,7 @@ panel-invite-copied = Copied
 panel-invite-until = Works once, until
 
 panel-export-title = Export
-panel-export-hint = I’ll send you the CSV file and the Excel workbook in our private chat. Days are UTC.
+panel-export-hint = I’ll send you the CSV file and the Excel workbook in our private chat.
 panel-export-from = From
 panel-export-to = To
 panel-export-send = Send files

@@ -53,6 +53,11 @@ export-empty = За { $days ->
     [few] { $days } дня
    *[many] { $days } дней
     } проверок не было — выгружать нечего.
+export-caption-range = 🧾 { $count ->
+    [one] { $count } проверка
+    [few] { $count } проверки
+   *[many] { $count } проверок
+    } с { $from } по { $to }, из панели (время в UTC).
 export-caption = 🧾 { $count ->
     [one] { $count } проверка
     [few] { $count } проверки

@@ -118,7 +118,7 @@ panel-invite-copied = Скопировано
 panel-invite-until = Одноразовая, действует до
 
 panel-export-title = Выгрузка
-panel-export-hint = Я пришлю файл CSV и книгу Excel в наш личный чат. Дни считаются по UTC.
+panel-export-hint = Я пришлю файл CSV и книгу Excel в наш личный чат.
 panel-export-from = С
 panel-export-to = По
 panel-export-send = Прислать файлы

@@ -18,7 +18,7 @@ use super::texts::{self, View};
 use crate::i18n::Lang;
 use crate::people::{People, Removal};
 use crate::phone::PhoneError;
-use crate::store::{Role, Store, StoreError};
+use crate::store::{ExportRecord, Role, Store, StoreError};
 use crate::verification::Verifier;
 use crate::{chart, export, invite, now, tr};
 
@@ -156,7 +156,8 @@ async fn staff_list(
 }
 
 /// What a removal did, told to the admin; the Telegram side of it done first: the removed
-/// person's code messages lose their buttons, and a former admin their admin menu.
+/// person's code messages lose their buttons, a former admin their admin menu, and the menu
+/// button no longer opens the admin panel.
 pub async fn removed(bot: &TgBot, lang: Lang, target: i64, removal: Removal) -> String {
     match removal {
         Removal::ConfiguredAdmin => texts::cannot_remove_configured_admin(lang, target),
@@ -174,6 +175,7 @@ pub async fn removed(bot: &TgBot, lang: Lang, target: i64, removal: Removal) -> 
             if was_admin {
                 menu::hide_admin_menu(bot, target).await;
             }
+            menu::hide_panel_button(bot, target).await;
             texts::staff_removed(lang, &name, target, cancelled.len(), invites_revoked)
         }
     }
@@ -269,29 +271,60 @@ pub async fn export(
         return reply(&bot, &msg, texts::export_usage(lang)).await;
     };
     let records = store
-        .export(now() - i64::from(days) * DAY)
+        .export(now() - i64::from(days) * DAY, now() + 1)
         .await
         .or_apologise(&msg, lang)?;
     if records.is_empty() {
         return reply(&bot, &msg, texts::export_empty(lang, days)).await;
     }
-    let today = export::iso_utc(now());
-    let csv = InputFile::memory(export::to_csv(&records))
-        .file_name(texts::export_file_name(&today[..10]));
-    let titles = texts::export_titles(lang);
-    let xlsx = export::to_xlsx(&records, &titles, &view.tz)?;
-    let xlsx = InputFile::memory(xlsx).file_name(texts::export_workbook_name(&today[..10]));
     let caption = texts::export_caption(lang, records.len(), days);
-    let workbook_caption = texts::export_workbook_caption(lang);
-    privately(&bot, &msg, &view, &me, |chat| {
-        let csv = bot.send_document(chat, csv).caption(caption);
-        let xlsx = bot.send_document(chat, xlsx).caption(workbook_caption);
-        async move {
-            patiently(|| csv.clone()).await?;
-            patiently(|| xlsx.clone()).await.map(drop)
-        }
+    let files = ExportFiles::new(&records, lang, &view.tz, caption)?;
+    let to = bot.clone();
+    privately(&bot, &msg, &view, &me, |chat| async move {
+        files.send(&to, chat).await
     })
     .await
+}
+
+/// An export as two documents: the CSV with its caption, then the workbook (in the admin's
+/// language, times in `TIME_ZONE`). For `/export` and the admin panel's export.
+pub struct ExportFiles {
+    csv: InputFile,
+    caption: String,
+    xlsx: InputFile,
+    workbook_caption: String,
+}
+
+impl ExportFiles {
+    pub fn new(
+        records: &[ExportRecord],
+        lang: Lang,
+        tz: &jiff::tz::TimeZone,
+        caption: String,
+    ) -> Result<ExportFiles, rust_xlsxwriter::XlsxError> {
+        let today = export::iso_utc(now());
+        let csv = InputFile::memory(export::to_csv(records))
+            .file_name(texts::export_file_name(&today[..10]));
+        let titles = texts::export_titles(lang);
+        let xlsx = InputFile::memory(export::to_xlsx(records, &titles, tz)?)
+            .file_name(texts::export_workbook_name(&today[..10]));
+        Ok(ExportFiles {
+            csv,
+            caption,
+            xlsx,
+            workbook_caption: texts::export_workbook_caption(lang),
+        })
+    }
+
+    /// Both documents in `chat`, waiting out Telegram's flood limits.
+    pub async fn send(self, bot: &TgBot, chat: ChatId) -> Result<(), teloxide::RequestError> {
+        let csv = bot.send_document(chat, self.csv).caption(self.caption);
+        let xlsx = bot
+            .send_document(chat, self.xlsx)
+            .caption(self.workbook_caption);
+        patiently(|| csv.clone()).await?;
+        patiently(|| xlsx.clone()).await.map(drop)
+    }
 }
 
 /// What `/events` was asked for.

@@ -10,6 +10,7 @@ use std::fmt;
 
 use teloxide::types::{
     ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
+    WebAppInfo,
 };
 
 use super::texts;
@@ -166,6 +167,14 @@ pub fn language_keyboard(current: Lang) -> InlineKeyboardMarkup {
 }
 
 /// A keyboard with one `(label, action)` button per row.
+/// The button under `/panel`'s answer: it opens the admin panel as a Mini App (which Telegram
+/// allows only in a private chat). `None` if the URL does not parse.
+pub fn open_panel(label: String, url: &str) -> Option<InlineKeyboardMarkup> {
+    let url = url.parse().ok()?;
+    let button = InlineKeyboardButton::web_app(label, WebAppInfo { url });
+    Some(InlineKeyboardMarkup::new([[button]]))
+}
+
 pub fn one_per_row(buttons: Vec<(String, Action)>) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(
         buttons

@@ -2,14 +2,15 @@
 //! with the [`Verifier`] and [`texts`], then sends it; an internal error becomes an apology. And
 //! the two answers to someone without access: an invite link opened, or the polite refusal.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use teloxide::prelude::*;
-use teloxide::types::{ChatAction, User};
+use teloxide::types::{ChatAction, Me, User};
 
 use super::buttons::{self, Action, pick};
-use super::context::{HandlerResult, TgBot, TypedPhone};
-use super::menu::Menus;
+use super::context::{HandlerResult, Settings, TgBot, TypedPhone};
+use super::menu::{self, Menus};
 use super::reply::{OrApologise, drop_buttons, reply, send, send_to};
 use super::texts::{self, View};
 use crate::customers::{Before, Customers};
@@ -17,6 +18,7 @@ use crate::i18n::Lang;
 use crate::people::{Joined, People};
 use crate::phone::PhoneNumber;
 use crate::store::{Member, Role, Store};
+use crate::tr;
 use crate::verification::{Actor, CancelOutcome, CheckOutcome, SendOutcome, Verifier};
 
 /// `/start` from staff. A link token is not used up by someone who already has access.
@@ -46,6 +48,27 @@ pub async fn help(
 ) -> HandlerResult {
     let text = texts::help(lang, role, verifier.code_length(), verifier.ttl());
     reply(&bot, &msg, text).await
+}
+
+/// `/panel`: a button that opens the admin panel, in a private chat (Telegram opens Mini Apps
+/// with their sign-in data only from there); in a group, a line pointing to the private chat.
+pub async fn panel(
+    bot: TgBot,
+    msg: Message,
+    lang: Lang,
+    me: Me,
+    settings: Arc<Settings>,
+) -> HandlerResult {
+    let Some(url) = settings.panel_url.as_deref() else {
+        return reply(&bot, &msg, tr!(lang, "panel-off")).await;
+    };
+    if !msg.chat.is_private() {
+        let text = tr!(lang, "panel-in-group", bot = me.username());
+        return reply(&bot, &msg, text).await;
+    }
+    let button = buttons::open_panel(tr!(lang, "button-open-panel"), url);
+    send(&bot, &msg, tr!(lang, "panel-open"), button).await?;
+    Ok(())
 }
 
 /// `/verify <number>`: [`verify_number`], once it is one.
@@ -225,6 +248,7 @@ pub async fn join(
     payload: String,
     people: People,
     menus: Menus,
+    settings: Arc<Settings>,
 ) -> HandlerResult {
     let name = user.full_name();
     let member = Member {
@@ -251,6 +275,8 @@ pub async fn join(
     if role == Role::Admin {
         menus.show_admin_menu(&bot, member.user_id).await;
     }
+    let panel = settings.panel_url.as_deref();
+    menu::show_panel_button(&bot, member.user_id, lang, panel).await;
     reply(&bot, &msg, welcome).await?;
     if let Some(inviter) = inviter {
         let notice =

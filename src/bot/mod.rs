@@ -46,6 +46,7 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, User};
 use teloxide::utils::command::BotCommands;
 
+pub use admin::{ExportFiles, removed};
 pub use context::{
     BoxError, HandlerResult, Settings, TgBot, TypedPhone, html, lang_of, update_kind,
 };
@@ -70,6 +71,8 @@ pub enum Command {
     Status,
     Cancel,
     History,
+    /// `/panel`: the admin panel (a Mini App), when `PUBLIC_URL` is set.
+    Panel,
     /// `/language`: English or Russian, stored per user.
     Language,
     Help,
@@ -107,13 +110,15 @@ impl Command {
     }
 
     /// The command menus: every command but the hidden `/start`, in the order above; the
-    /// admin-only ones only in admins' menus.
-    pub fn menus() -> Menus {
-        Menus::new(Command::bot_commands().into_iter().map(|command| {
-            let admin_only =
-                Command::parse(&command.command, "").is_ok_and(|parsed| parsed.admin_only());
+    /// admin-only ones only in admins' menus; `/panel` only when the panel is served.
+    pub fn menus(panel: bool) -> Menus {
+        Menus::new(Command::bot_commands().into_iter().filter_map(|command| {
+            let parsed = Command::parse(&command.command, "").ok()?;
+            if parsed == Command::Panel && !panel {
+                return None;
+            }
             let name = command.command.trim_start_matches('/').to_owned();
-            (name, admin_only)
+            Some((name, parsed.admin_only()))
         }))
     }
 }
@@ -174,6 +179,7 @@ pub fn schema() -> UpdateHandler<BoxError> {
         .branch(case![Command::Cancel].endpoint(handlers::cancel))
         .branch(case![Command::Status].endpoint(handlers::status))
         .branch(case![Command::History].endpoint(handlers::history))
+        .branch(case![Command::Panel].endpoint(handlers::panel))
         .branch(case![Command::Language].endpoint(handlers::language));
 
     let staff_messages = Update::filter_message()
@@ -409,7 +415,11 @@ mod tests {
             .collect();
         assert!(!visible.contains(&"start".to_owned()), "{visible:?}");
         assert!(Command::parse("/start", "verify_bot").is_ok());
-        let menus = Command::menus();
+        assert!(
+            !names(Command::menus(false).admin_commands(Lang::En)).contains(&"panel".to_owned()),
+            "/panel is in no menu when the panel is not served"
+        );
+        let menus = Command::menus(true);
         for lang in Lang::ALL {
             let staff = names(menus.staff_commands(lang));
             let admin = names(menus.admin_commands(lang));

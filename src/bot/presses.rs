@@ -14,7 +14,9 @@ use super::admin;
 use super::buttons::{self, Action, keyboard};
 use super::context::{BoxError, HandlerResult, TgBot};
 use super::customers::QrPicture;
-use super::reply::{Private, drop_buttons, remove_buttons, send_to as say, to_private_chat};
+use super::reply::{
+    Private, drop_buttons, plain_text, remove_buttons, send_to as say, to_private_chat,
+};
 use super::texts::{self, Lang, View};
 use crate::customers::{Customers, LinkFor, Pressed};
 use crate::people::People;
@@ -173,7 +175,7 @@ pub async fn remove(
         let text = admin::removed(&bot, lang, user_id, removal).await;
         say(&bot, chat(&actor), text.clone(), None).await?;
         // The pop-up has room for the first line; the chat has the whole answer.
-        Ok(strip_tags(text.lines().next().unwrap_or_default()))
+        Ok(plain_text(text.lines().next().unwrap_or_default()))
     };
     answer_with(&bot, &query, lang, pressed).await
 }
@@ -276,7 +278,7 @@ pub async fn language(
         tracing::info!(user, language = chosen.code(), "language chosen");
         drop_keyboard(&bot, &query).await;
         say(&bot, chat(&actor), texts::language_set(chosen), None).await?;
-        Ok(strip_tags(&texts::language_set(chosen)))
+        Ok(plain_text(&texts::language_set(chosen)))
     };
     answer_with(&bot, &query, view.lang, pressed).await
 }
@@ -359,9 +361,9 @@ async fn qr_sent(link: LinkFor, bot: &TgBot, view: &View, me: &Me) -> Result<Str
     let delivered = to_private_chat(view.viewer, |chat| picture.send(bot, chat)).await?;
     Ok(match (delivered, view.group) {
         (Private::Delivered, false) => texts::callback_qr(lang),
-        (Private::Delivered, true) => strip_tags(&texts::sent_privately(lang)),
+        (Private::Delivered, true) => plain_text(&texts::sent_privately(lang)),
         (Private::CannotWrite, _) => {
-            strip_tags(&texts::cannot_write_privately(lang, me.username()))
+            plain_text(&texts::cannot_write_privately(lang, me.username()))
         }
     })
 }
@@ -414,24 +416,6 @@ async fn drop_keyboard(bot: &TgBot, query: &CallbackQuery) {
     }
 }
 
-/// HTML replies reused as pop-up answers, which are plain text.
-fn strip_tags(html: &str) -> String {
-    let mut plain = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => plain.push(c),
-            _ => {}
-        }
-    }
-    plain
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,7 +423,7 @@ mod tests {
     #[test]
     fn pop_up_answers_are_plain_text() {
         assert_eq!(
-            strip_tags("🗑 Bob (user <code>5</code>) &amp; co"),
+            plain_text("🗑 Bob (user <code>5</code>) &amp; co"),
             "🗑 Bob (user 5) & co"
         );
     }

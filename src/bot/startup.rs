@@ -1,5 +1,5 @@
 //! Meeting the Bot API at start-up: who the bot is (retrying a network that is not up yet),
-//! the command menus per role, and the one-time owner link while the bot has no admin.
+//! the command menus per role, the admin panel in the menu button of everyone with access, and the one-time owner link while the bot has no admin.
 
 use std::time::Duration;
 
@@ -9,7 +9,8 @@ use teloxide::types::Me;
 
 use super::Command;
 use super::alerts::all_admins;
-use super::context::{Settings, TgBot};
+use super::context::{Settings, TgBot, lang_of};
+use super::menu;
 use crate::store::Store;
 use crate::{invite, now};
 
@@ -17,9 +18,34 @@ use crate::{invite, now};
 pub async fn meet(bot: &TgBot, store: &Store, settings: &Settings) -> anyhow::Result<Me> {
     let me = get_me(bot).await?;
     let admins = all_admins(store, settings).await?;
-    Command::menus().register(bot, &admins).await;
+    Command::menus(settings.panel_url.is_some())
+        .register(bot, &admins)
+        .await;
+    show_panel_buttons(bot, store, settings, &admins).await?;
     announce_owner_link(store, settings, &me).await?;
     Ok(me)
+}
+
+/// The admin panel in the menu button of everyone with access, in their language (their
+/// access may predate the panel, or `PUBLIC_URL` may have changed).
+async fn show_panel_buttons(
+    bot: &TgBot,
+    store: &Store,
+    settings: &Settings,
+    admins: &[i64],
+) -> anyhow::Result<()> {
+    let Some(url) = settings.panel_url.as_deref() else {
+        return Ok(());
+    };
+    let mut people = admins.to_vec();
+    people.extend(store.list_staff().await?.iter().map(|m| m.user_id));
+    people.sort_unstable();
+    people.dedup();
+    for user in people {
+        let lang = lang_of(store, user, settings.default_lang).await;
+        menu::show_panel_button(bot, user, lang, Some(url)).await;
+    }
+    Ok(())
 }
 
 /// Asks the Bot API who we are, retrying network failures for about half a minute. A rejected

@@ -21,6 +21,9 @@ pub struct Settings {
     /// `EVENTS_URL`, if events are on (read with the events' settings): what `/events` reports
     /// on.
     pub events_url: Option<String>,
+    /// The admin panel's address (`PUBLIC_URL` + `app/`, read with the HTTP settings), if it is
+    /// served: what `/panel` and the menu button open.
+    pub panel_url: Option<String>,
     /// `VERIFY_BOT_TEST_PANIC_ON`, for tests only: a staff message with exactly this text makes
     /// its handler panic, so that the tests can see a panic cost only that update.
     pub test_panic_on: Option<String>,
@@ -39,6 +42,7 @@ impl Settings {
                 .parsed("DEFAULT_LANGUAGE", language)?
                 .unwrap_or(Lang::En),
             events_url: None,
+            panel_url: None,
             test_panic_on: env.get("VERIFY_BOT_TEST_PANIC_ON"),
         })
     }

@@ -19,6 +19,8 @@ pub struct HttpConfig {
     /// The path of `PUBLIC_URL` without its trailing `/` (`""` at the root): the admin panel's
     /// API is served below it, at `<path>/app/api/`. `None` without `PUBLIC_URL` (no panel).
     pub public_path: Option<String>,
+    /// The admin panel's address, `PUBLIC_URL` + `app/`: what `/panel` and the menu button open.
+    pub panel_url: Option<String>,
     /// `PANEL_AUTH_MAX_AGE`: how old a Mini App's `initData` (`auth_date`) may be.
     pub panel_auth_max_age: Duration,
     /// `REPORT_MAX_AGE`: how far a report's timestamp may be from now.
@@ -43,6 +45,8 @@ pub struct WebhookConfig {
 pub const DEFAULT_HTTP_ADDR: &str = "0.0.0.0:8080";
 /// Where the Gateway posts delivery reports, below `PUBLIC_URL`.
 pub const REPORT_PATH: &str = "/gateway/report";
+/// Where the admin panel's pages are, below `PUBLIC_URL`.
+pub const PANEL_PATH: &str = "/app/";
 /// Paths of our own routes, which a webhook path must not shadow.
 pub const OWN_PATHS: [&str; 3] = ["/healthz", "/metrics", REPORT_PATH];
 /// The Gateway's limit on `callback_url`.
@@ -62,14 +66,20 @@ impl HttpConfig {
                     .expect("the default is an address")
             });
         let callback_url = env.parsed("PUBLIC_URL", callback_url)?;
-        let public_path = env
+        let public_url = env
             .parsed("PUBLIC_URL", https_url)?
-            .filter(|_| callback_url.is_some())
+            .filter(|_| callback_url.is_some());
+        let public_path = public_url
+            .as_ref()
             .map(|url| url.path().trim_end_matches('/').to_owned());
+        let panel_url = public_url
+            .as_ref()
+            .map(|url| format!("{}{PANEL_PATH}", url.as_str().trim_end_matches('/')));
         Ok(HttpConfig {
             addr,
             callback_url,
             public_path,
+            panel_url,
             panel_auth_max_age: env.seconds("PANEL_AUTH_MAX_AGE", 60..=86_400, 3600)?,
             report_max_age: env.seconds("REPORT_MAX_AGE", 1..=3600, 300)?,
             status_poll: env.seconds("STATUS_POLL_SECS", 1..=3600, 15)?,
@@ -162,14 +172,28 @@ mod tests {
 
     #[test]
     fn the_panel_lives_below_public_urls_path() {
-        for (public, path) in [
-            ("https://bot.example.com", ""),
-            ("https://bot.example.com/", ""),
-            ("https://example.com/verify-bot/", "/verify-bot"),
+        for (public, path, pages) in [
+            (
+                "https://bot.example.com",
+                "",
+                "https://bot.example.com/app/",
+            ),
+            (
+                "https://bot.example.com/",
+                "",
+                "https://bot.example.com/app/",
+            ),
+            (
+                "https://example.com/verify-bot/",
+                "/verify-bot",
+                "https://example.com/verify-bot/app/",
+            ),
         ] {
             let http = http(&[("PUBLIC_URL", public)]).unwrap();
             assert_eq!(http.public_path.as_deref(), Some(path), "{public}");
+            assert_eq!(http.panel_url.as_deref(), Some(pages), "{public}");
         }
+        assert_eq!(http(&[]).unwrap().panel_url, None);
         let http = http(&[("PANEL_AUTH_MAX_AGE", "600")]).unwrap();
         assert_eq!(http.panel_auth_max_age, Duration::from_secs(600));
         for bad in ["0", "59", "86401", "an hour"] {

@@ -113,6 +113,8 @@ impl Config {
         };
         // `/events` reports on the URL the events go to.
         config.bot.events_url = config.events.as_ref().map(|e| e.url.to_string());
+        // `/panel` and the menu button open the panel's pages.
+        config.bot.panel_url = config.http.panel_url.clone();
         Ok(config)
     }
 

@@ -1,12 +1,15 @@
 //! The panel's JSON routes, below `<PUBLIC_URL's path>/app/api/`:
 //!
+//! - `GET me`: who the viewer is (id, role), their language, `TIME_ZONE`, the bot's username
+//!   and every page text in that language;
 //! - `GET overview`: today / 7 days / 30 days (codes sent, verified by code and by contact
 //!   share, failed, expired, success rate, spent, refunded), the last known balance, sends and
 //!   verifications per UTC day for 30 days, and the latest 10 verifications;
 //! - `GET verifications?page=&status=&staff=&from=&to=&last_digits=`: 50 a page, newest first
-//!   (`from`/`to`: Unix seconds or `YYYY-MM-DD`, UTC, `to` inclusive of its day);
+//!   (`from`/`to`: Unix seconds or `YYYY-MM-DD` in `TIME_ZONE`, `to` inclusive of its day);
 //! - `GET verifications/{id}`: the row and its audit trail;
-//! - `GET staff` (admins only, else 403): everyone with access.
+//! - `GET staff` (admins only, else 403): everyone with access;
+//! - the admins' actions, in [`super::actions`]: remove someone, create an invite link, export.
 //!
 //! Admins see everything; a staff member sees only their own verifications (another's id is a
 //! 404, the same as an id that does not exist) and their own totals, without the balance or the
@@ -24,6 +27,7 @@ use serde_json::{Value, json};
 
 use super::PanelState;
 use super::auth::Viewer;
+use crate::i18n::Lang;
 use crate::store::{AuditRow, PanelFilter, PeriodStats, Role, Status, StoreError, Verified};
 
 const DAY: i64 = 86_400;
@@ -36,18 +40,23 @@ const LATEST: u32 = 10;
 
 pub fn routes() -> Router<PanelState> {
     Router::new()
+        .route("/me", get(me))
         .route("/overview", get(overview))
         .route("/verifications", get(verifications))
         .route("/verifications/{id}", get(verification))
         .route("/staff", get(staff))
+        .merge(super::actions::routes())
 }
 
 /// What a route answers when it does not answer with data.
-enum Failure {
+pub enum Failure {
     BadRequest(String),
     Forbidden,
     NotFound,
     Store(StoreError),
+    /// Telegram refused or could not be reached (the action's chat side).
+    Telegram(String),
+    Internal(String),
 }
 
 impl From<StoreError> for Failure {
@@ -66,16 +75,48 @@ impl IntoResponse for Failure {
                 tracing::error!("admin panel: the database failed: {err}");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({}))
             }
+            Failure::Internal(why) => {
+                tracing::error!("admin panel: {why}");
+                (StatusCode::INTERNAL_SERVER_ERROR, json!({}))
+            }
+            Failure::Telegram(why) => {
+                tracing::warn!("admin panel: Telegram failed: {why}");
+                (StatusCode::BAD_GATEWAY, json!({ "error": "telegram" }))
+            }
         };
         (status, Json(body)).into_response()
     }
 }
 
-type Answer = Result<Json<Value>, Failure>;
+pub type Answer = Result<Json<Value>, Failure>;
 
 /// Whose verifications a viewer may see: everyone's for admins (`None`), else their own.
 fn scope(viewer: &Viewer) -> Option<i64> {
     (viewer.role != Role::Admin).then_some(viewer.user_id)
+}
+
+/// The viewer's language: their `/language` choice, else their Telegram app's (from
+/// `initData`), else `DEFAULT_LANGUAGE`.
+pub async fn lang(state: &PanelState, viewer: &Viewer) -> Result<Lang, Failure> {
+    let default = state.chat.settings.default_lang;
+    let reported = Lang::from_telegram(viewer.language_code.as_deref(), default);
+    let stored = state.store.language_of(viewer.user_id).await?;
+    Ok(match stored {
+        Some(stored) if stored.chosen => stored.language,
+        _ => reported,
+    })
+}
+
+async fn me(viewer: Viewer, State(state): State<PanelState>) -> Answer {
+    let lang = lang(&state, &viewer).await?;
+    Ok(Json(json!({
+        "user_id": viewer.user_id,
+        "role": viewer.role.as_str(),
+        "lang": lang.code(),
+        "time_zone": state.chat.settings.time_zone.iana_name().unwrap_or("UTC"),
+        "bot_username": state.chat.username,
+        "texts": super::texts::all(lang),
+    })))
 }
 
 async fn overview(viewer: Viewer, State(state): State<PanelState>) -> Answer {
@@ -136,8 +177,11 @@ async fn verifications(
                 .map_err(|_| bad("staff must be a user id"))
         })
         .transpose()?;
-    let from = given("from").map(|raw| moment(raw, 0)).transpose()?;
-    let to = given("to").map(|raw| moment(raw, DAY)).transpose()?;
+    let tz = &state.chat.settings.time_zone;
+    let from = given("from")
+        .map(|raw| moment(raw, tz, false))
+        .transpose()?;
+    let to = given("to").map(|raw| moment(raw, tz, true)).transpose()?;
     let last_digits = given("last_digits")
         .map(|raw| {
             let digits = raw.len() <= 15 && raw.chars().all(|c| c.is_ascii_digit());
@@ -192,7 +236,7 @@ async fn staff(viewer: Viewer, State(state): State<PanelState>) -> Answer {
     }
     let stored = state.store.list_staff().await?;
     let mut people: Vec<Value> = state
-        .admin_ids
+        .admin_ids()
         .iter()
         .filter(|id| !stored.iter().any(|member| member.user_id as u64 == **id))
         .map(|id| json!({"user_id": id, "role": "admin", "name": null, "from_config": true}))
@@ -212,24 +256,31 @@ async fn staff(viewer: Viewer, State(state): State<PanelState>) -> Answer {
     Ok(Json(json!({ "staff": people })))
 }
 
-fn bad(why: impl Into<String>) -> Failure {
+pub fn bad(why: impl Into<String>) -> Failure {
     Failure::BadRequest(why.into())
 }
 
-/// Unix seconds, or the start of a UTC day `YYYY-MM-DD` plus `day_offset` seconds.
-fn moment(raw: &str, day_offset: i64) -> Result<i64, Failure> {
+/// Unix seconds, or the start of the day `YYYY-MM-DD` in `tz` (with `end`, of the day after:
+/// a range's last day is included).
+pub fn moment(raw: &str, tz: &jiff::tz::TimeZone, end: bool) -> Result<i64, Failure> {
     if let Ok(seconds) = raw.parse::<i64>() {
         return Ok(seconds);
     }
+    let out_of_range = || bad(format!("{raw:?} is out of range"));
     let date: jiff::civil::Date = raw.parse().map_err(|_| {
         bad(format!(
             "{raw:?} is neither Unix seconds nor a YYYY-MM-DD date"
         ))
     })?;
-    let start = jiff::tz::TimeZone::UTC
+    let date = if end {
+        date.tomorrow().map_err(|_| out_of_range())?
+    } else {
+        date
+    };
+    let start = tz
         .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-        .map_err(|_| bad(format!("{raw:?} is out of range")))?;
-    Ok(start.as_second() + day_offset)
+        .map_err(|_| out_of_range())?;
+    Ok(start.as_second())
 }
 
 fn stats(stats: &PeriodStats) -> Value {
@@ -254,6 +305,7 @@ fn row(found: &Verified) -> Value {
         "staff_user_id": v.staff_user_id,
         "staff_name": found.staff_name,
         "phone": v.phone.e164(),
+        "phone_display": v.phone.international(),
         "status": v.status.as_str(),
         "method": v.method.as_str(),
         "cost": v.request_cost,

@@ -161,7 +161,7 @@ impl FromRequestParts<PanelState> for Viewer {
             .ok_or(Refused::Unauthorized(AuthError::Missing))?;
         let user = validate(init_data, &state.secret, crate::now(), state.max_age)
             .map_err(Refused::Unauthorized)?;
-        let role = if u64::try_from(user.id).is_ok_and(|id| state.admin_ids.contains(&id)) {
+        let role = if u64::try_from(user.id).is_ok_and(|id| state.admin_ids().contains(&id)) {
             Some(Role::Admin)
         } else {
             state.store.role_of(user.id).await.map_err(|err| {

@@ -1,14 +1,18 @@
-//! The admin panel's server side: the authenticated JSON API its pages (a Telegram Mini App, to
-//! come) call, served under `PUBLIC_URL`'s path at `/app/api/` whenever `PUBLIC_URL` is set.
+//! The admin panel: a Telegram Mini App served by the bot under `PUBLIC_URL`'s path whenever
+//! `PUBLIC_URL` is set: its pages at `<path>/app/` ([`pages`], embedded in the binary) and the
+//! JSON API they call at `<path>/app/api/` ([`api`]).
 //!
-//! Every call carries the Mini App's `initData` (`Authorization: tma <initData>`), checked by
+//! Every API call carries the Mini App's `initData` (`Authorization: tma <initData>`), checked by
 //! [`auth`] against the bot token and `PANEL_AUTH_MAX_AGE`, and the caller's role is read
-//! from the database each time; anything else gets 401 and no data. Every answer carries
+//! from the database each time; anything else gets 401 and no data. Every API answer carries
 //! `Cache-Control: no-store`, a Content-Security-Policy that allows nothing, and
-//! `X-Content-Type-Options: nosniff`. The routes are in [`api`].
+//! `X-Content-Type-Options: nosniff`; the pages carry a strict policy of their own.
 
+mod actions;
 mod api;
 mod auth;
+mod pages;
+mod texts;
 
 use std::sync::Arc;
 
@@ -17,6 +21,8 @@ use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::response::Response;
 
+use crate::bot::{Settings, TgBot};
+use crate::people::People;
 use crate::store::Store;
 
 /// What the panel's routes share.
@@ -25,10 +31,20 @@ pub struct PanelState {
     store: Store,
     /// HMAC-SHA-256 of the bot token keyed `WebAppData`: the token itself is not kept.
     secret: [u8; 32],
-    /// `ADMIN_IDS`: always admins.
-    admin_ids: Arc<Vec<u64>>,
     /// `PANEL_AUTH_MAX_AGE`, in seconds.
     max_age: i64,
+    chat: Chat,
+}
+
+/// The Telegram side of what admins do in the panel: removals and exports reach the chat as
+/// their commands do.
+#[derive(Clone)]
+pub struct Chat {
+    pub bot: TgBot,
+    pub people: People,
+    pub settings: Arc<Settings>,
+    /// The bot's username, for invite links.
+    pub username: String,
 }
 
 impl std::fmt::Debug for PanelState {
@@ -38,24 +54,30 @@ impl std::fmt::Debug for PanelState {
 }
 
 impl PanelState {
-    pub fn new(store: Store, bot_token: &str, admin_ids: &[u64], max_age: u64) -> Self {
+    pub fn new(store: Store, bot_token: &str, max_age: u64, chat: Chat) -> Self {
         PanelState {
             store,
             secret: auth::secret_key(bot_token),
-            admin_ids: Arc::new(admin_ids.to_vec()),
             max_age: i64::try_from(max_age).unwrap_or(i64::MAX),
+            chat,
         }
+    }
+
+    /// `ADMIN_IDS`: always admins.
+    fn admin_ids(&self) -> &[u64] {
+        &self.chat.settings.admin_ids
     }
 }
 
 /// The panel's routes, below `base` (`PUBLIC_URL`'s path without its trailing `/`).
 pub fn router(base: &str, state: PanelState) -> Router {
-    Router::new()
+    let api = Router::new()
         .nest(&format!("{base}/app/api"), api::routes().with_state(state))
-        .layer(middleware::map_response(secure))
+        .layer(middleware::map_response(secure));
+    api.merge(pages::routes(base))
 }
 
-/// The headers every panel answer carries.
+/// The headers every API answer carries.
 async fn secure(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

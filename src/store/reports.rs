@@ -121,16 +121,18 @@ impl Store {
             .collect())
     }
 
-    /// Every verification started since `since` (sent or not), oldest first.
-    pub async fn export(&self, since: i64) -> Result<Vec<ExportRecord>, StoreError> {
+    /// Every verification started from `since` until before `until` (sent or not), oldest
+    /// first.
+    pub async fn export(&self, since: i64, until: i64) -> Result<Vec<ExportRecord>, StoreError> {
         Ok(with_db!(self, db => sqlx::query_as(
             "SELECT v.created_at, v.staff_user_id, s.name AS staff_name, v.phone, v.request_id, \
                     v.status, v.delivery_status, v.request_cost, v.is_refunded, v.checked_at, \
                     v.method, v.consent_by, v.consent_at \
              FROM verifications v LEFT JOIN staff s ON s.user_id = v.staff_user_id \
-             WHERE v.created_at >= $1 ORDER BY v.id",
+             WHERE v.created_at >= $1 AND v.created_at < $2 ORDER BY v.id",
         )
         .bind(since)
+        .bind(until)
         .fetch_all(db)
         .await)?)
     }

@@ -2,103 +2,31 @@
 //! with a Telegram Mini App `initData` (signed here with the test bot token, as Telegram does),
 //! and the caller's role is read from the database on every call.
 
-use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::Sha256;
 
 use crate::common::app::{ADMIN_ID, BOT_TOKEN, PHONE, TestApp, assert_says};
 use crate::common::fake_telegram::TgUser;
+use crate::common::panel::{
+    Answer, app_with, call, fresh, get_as, init_data, post_as, request, signed_in, unix_now,
+};
 
-/// The panel is served below this path of `PUBLIC_URL` (the tests reach it on `HTTP_ADDR`).
-const BASE: &str = "/vb/app/api";
-const PUBLIC_URL: &str = "https://bot.example.com/vb/";
 const STAFF_PHONE: &str = "+7 916 123-45-67";
-const ENDPOINTS: [&str; 4] = ["overview", "verifications", "verifications/1", "staff"];
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// `initData` for user `user_id`, dated `auth_date`, signed with `token` as Telegram's
-/// "Validating data received via the Mini App" describes.
-fn init_data(token: &str, user_id: u64, auth_date: i64) -> String {
-    let user = format!(r#"{{"id":{user_id},"first_name":"Tester","language_code":"en"}}"#);
-    let auth_date = auth_date.to_string();
-    let mut fields = vec![
-        ("auth_date", auth_date.as_str()),
-        ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"),
-        ("user", user.as_str()),
-    ];
-    fields.sort();
-    let check: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut key = Hmac::<Sha256>::new_from_slice(b"WebAppData").unwrap();
-    key.update(token.as_bytes());
-    let key = key.finalize().into_bytes();
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-    mac.update(check.join("\n").as_bytes());
-    let hash = hex::encode(mac.finalize().into_bytes());
-    let mut url = reqwest::Url::parse("x:y").unwrap();
-    url.query_pairs_mut()
-        .extend_pairs(&fields)
-        .append_pair("hash", &hash);
-    url.query().unwrap().to_owned()
-}
-
-fn fresh(user_id: u64) -> String {
-    init_data(BOT_TOKEN, user_id, unix_now())
-}
-
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|err| panic!("{err}: {}", self.body))
-    }
-}
-
-/// `GET <BASE>/<path>` with `Authorization` set to `authorization`, if any.
-async fn call(app: &TestApp, path: &str, authorization: Option<&str>) -> Answer {
-    let mut request = reqwest::Client::new().get(format!("{}{BASE}/{path}", app.http_url()));
-    if let Some(authorization) = authorization {
-        request = request.header("Authorization", authorization);
-    }
-    let response = request
-        .send()
-        .await
-        .unwrap_or_else(|err| panic!("GET {path}: {err}\n{}", app.logs()));
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-/// `GET <BASE>/<path>` as `user_id`, signed in now; asserts 200 and returns the JSON.
-async fn get_as(app: &TestApp, user_id: u64, path: &str) -> Value {
-    let answer = call(app, path, Some(&format!("tma {}", fresh(user_id)))).await;
-    assert_eq!(answer.status, 200, "{path}: {}", answer.body);
-    answer.json()
-}
+const ENDPOINTS: [&str; 5] = [
+    "me",
+    "overview",
+    "verifications",
+    "verifications/1",
+    "staff",
+];
+/// The admins' actions, with a body each would accept.
+const ACTIONS: [(&str, &str); 3] = [
+    ("staff/5005/remove", ""),
+    ("invites", r#"{"role":"staff"}"#),
+    ("export", r#"{"from":"2026-01-01","to":"2026-12-31"}"#),
+];
 
 fn assert_secure(answer: &Answer) {
-    let header = |name: &str| {
-        answer
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| answer.header(name);
     assert_eq!(header("cache-control"), "no-store");
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert!(
@@ -115,13 +43,7 @@ fn assert_refused(answer: &Answer, what: &str) {
 }
 
 async fn app() -> TestApp {
-    let admin = ADMIN_ID.to_string();
-    TestApp::spawn_with(&[
-        ("ADMIN_IDS", admin.as_str()),
-        ("PUBLIC_URL", PUBLIC_URL),
-        ("PANEL_AUTH_MAX_AGE", "600"),
-    ])
-    .await
+    app_with(&[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,6 +89,27 @@ async fn every_endpoint_refuses_missing_forged_expired_other_bot_and_non_staff_i
         assert_eq!(answer.status, 200, "{endpoint}: {}", answer.body);
         assert_secure(&answer);
     }
+    let post = reqwest::Method::POST;
+    for (action, body) in ACTIONS {
+        for (what, authorization) in &refusals {
+            let answer = request(
+                &app,
+                post.clone(),
+                action,
+                authorization.as_deref(),
+                Some(body),
+            );
+            assert_refused(&answer.await, &format!("POST {action}, {what}"));
+        }
+    }
+    assert!(app.telegram.uploads().is_empty(), "no export was sent");
+    let invites = app.audit().await;
+    assert!(
+        !invites
+            .iter()
+            .any(|(_, action, _, _)| action == "invite_created"),
+        "no invite was made: {invites:?}"
+    );
     assert!(
         !app.logs().contains(&valid),
         "initData is a credential and is never logged"
@@ -178,8 +121,8 @@ async fn a_removed_admin_is_refused_on_the_next_call() {
     let app = app().await;
     let erin = TgUser::new(5006, "Erin");
     app.invite(&erin, "/invite admin").await;
-    let signed_in = format!("tma {}", fresh(5006));
-    let staff = call(&app, "staff", Some(&signed_in)).await;
+    let session = signed_in(5006);
+    let staff = call(&app, "staff", Some(&session)).await;
     assert_eq!(staff.status, 200, "{}", staff.body);
     let names: Vec<Value> = staff.json()["staff"]
         .as_array()
@@ -193,7 +136,7 @@ async fn a_removed_admin_is_refused_on_the_next_call() {
     // The same initData, still fresh: refused at once.
     for endpoint in ENDPOINTS {
         assert_refused(
-            &call(&app, endpoint, Some(&signed_in)).await,
+            &call(&app, endpoint, Some(&session)).await,
             &format!("{endpoint} after removal"),
         );
     }
@@ -261,13 +204,22 @@ async fn staff_see_only_their_own_rows_and_admins_see_all_with_filters_and_pagin
     let someone_elses = call(
         &app,
         &format!("verifications/{admins_id}"),
-        Some(&format!("tma {}", fresh(5005))),
+        Some(&signed_in(5005)),
     )
     .await;
     assert_eq!(someone_elses.status, 404, "{}", someone_elses.body);
     assert!(!someone_elses.body.contains("123456"));
-    let staff = call(&app, "staff", Some(&format!("tma {}", fresh(5005)))).await;
+    let staff = call(&app, "staff", Some(&signed_in(5005))).await;
     assert_eq!(staff.status, 403, "{}", staff.body);
+    for (action, body) in ACTIONS {
+        let answer = post_as(&app, 5005, action, body).await;
+        assert_eq!(
+            answer.status, 403,
+            "POST {action} by staff: {}",
+            answer.body
+        );
+    }
+    assert_eq!(get_as(&app, 5005, "me").await["role"], "staff");
     let details = get_as(&app, ADMIN_ID, &format!("verifications/{dans_id}")).await;
     assert_eq!(details["verification"]["staff_user_id"], 5005);
 
@@ -306,7 +258,7 @@ async fn staff_see_only_their_own_rows_and_admins_see_all_with_filters_and_pagin
         let answer = call(
             &app,
             &format!("verifications?{bad}"),
-            Some(&format!("tma {}", fresh(ADMIN_ID))),
+            Some(&signed_in(ADMIN_ID)),
         )
         .await;
         assert_eq!(answer.status, 400, "{bad}: {}", answer.body);
@@ -319,6 +271,6 @@ async fn without_public_url_there_is_no_panel() {
     let app = TestApp::spawn().await;
     let answer = app.get("/app/api/overview").await;
     assert_eq!(answer.status, 404, "{}", answer.body);
-    let signed = call(&app, "overview", Some(&format!("tma {}", fresh(ADMIN_ID)))).await;
+    let signed = call(&app, "overview", Some(&signed_in(ADMIN_ID))).await;
     assert_eq!(signed.status, 404, "{}", signed.body);
 }

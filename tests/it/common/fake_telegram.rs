@@ -156,6 +156,8 @@ struct Inner {
     webhook_url: String,
     /// (scope JSON, language code) -> commands.
     commands: HashMap<(String, String), Value>,
+    /// Private chat id (`None`: the default) -> its menu button (setChatMenuButton).
+    menu_buttons: HashMap<Option<i64>, Value>,
     /// Queued raw updates delivered with another `update_id` than the one the fake counts them
     /// by (see `push_raw_with_id`).
     shown_ids: HashMap<i64, Value>,
@@ -551,6 +553,34 @@ fn chat_id_param(p: &Value) -> Result<i64, ApiError> {
 
 /// A reply keyboard (`keyboard` of `KeyboardButton`s): each button has a text, and
 /// `request_contact` is "available in private chats only" (Bot API, KeyboardButton).
+/// A `web_app`'s URL must be HTTPS.
+fn check_web_app_url(web_app: &Value) -> Result<(), ApiError> {
+    match web_app["url"].as_str() {
+        Some(url) if url.starts_with("https://") => Ok(()),
+        _ => Err(bad("BUTTON_URL_INVALID")),
+    }
+}
+
+/// Inline `web_app` buttons: only in private chats, with an HTTPS URL.
+fn check_inline_web_apps(p: &Value) -> Result<(), ApiError> {
+    let Some(rows) = p["reply_markup"]
+        .get("inline_keyboard")
+        .and_then(Value::as_array)
+    else {
+        return Ok(());
+    };
+    let private = chat_id_param(p)? > 0;
+    for button in rows.iter().filter_map(Value::as_array).flatten() {
+        if let Some(web_app) = button.get("web_app") {
+            if !private {
+                return Err(bad("BUTTON_TYPE_INVALID"));
+            }
+            check_web_app_url(web_app)?;
+        }
+    }
+    Ok(())
+}
+
 fn check_reply_keyboard(p: &Value) -> Result<(), ApiError> {
     let Some(rows) = p["reply_markup"].get("keyboard") else {
         return Ok(());
@@ -783,6 +813,7 @@ impl Inner {
             "sendchataction" => Ok(json!(true)),
             "setmycommands" | "deletemycommands" | "getmycommands" => self.commands(method, p),
             "senddocument" | "sendphoto" => self.send_file(method, p, files),
+            "setchatmenubutton" | "getchatmenubutton" => self.menu_button(method, p),
             _ => Err((404, "Not Found: method not found".to_owned())),
         }
     }
@@ -813,6 +844,7 @@ impl Inner {
         let parse_mode = p["parse_mode"].as_str().map(str::to_owned);
         check_text(text, parse_mode.as_deref(), 4096)?;
         check_reply_keyboard(p)?;
+        check_inline_web_apps(p)?;
         let (chat_id, message_id, mut msg, reply_to_message_id) = self.new_bot_message(p)?;
         msg["text"] = json!(text);
         self.messages.insert((chat_id, message_id), msg.clone());
@@ -863,6 +895,45 @@ impl Inner {
         msg["edit_date"] = json!(now());
         self.messages.insert(key, msg.clone());
         Ok(msg)
+    }
+
+    /// setChatMenuButton / getChatMenuButton: per private chat, or the default without
+    /// `chat_id`. A `web_app` button needs a text and an HTTPS URL; `default` clears the chat's.
+    fn menu_button(&mut self, method: &str, p: &Value) -> ApiResult {
+        let chat = int_param(p, "chat_id");
+        if chat.is_some_and(|chat| chat <= 0) {
+            return Err(bad("chat not found"));
+        }
+        if method == "getchatmenubutton" {
+            let set = self
+                .menu_buttons
+                .get(&chat)
+                .or(self.menu_buttons.get(&None));
+            return Ok(set
+                .cloned()
+                .unwrap_or_else(|| json!({ "type": "commands" })));
+        }
+        let button = p.get("menu_button").filter(|b| !b.is_null());
+        let button = button
+            .cloned()
+            .unwrap_or_else(|| json!({ "type": "default" }));
+        match button["type"].as_str() {
+            Some("default") => {
+                self.menu_buttons.remove(&chat);
+            }
+            Some("commands") => {
+                self.menu_buttons.insert(chat, button);
+            }
+            Some("web_app") => {
+                if button["text"].as_str().is_none_or(str::is_empty) {
+                    return Err(bad("BUTTON_TEXT_INVALID"));
+                }
+                check_web_app_url(&button["web_app"])?;
+                self.menu_buttons.insert(chat, button);
+            }
+            _ => return Err(bad("can't parse menu button")),
+        }
+        Ok(json!(true))
     }
 
     fn commands(&mut self, method: &str, p: &Value) -> ApiResult {
@@ -1232,6 +1303,15 @@ impl FakeTelegram {
                 self.report()
             );
         }
+    }
+
+    /// The menu button of a user's private chat (`{"type": "commands"}` when none was set).
+    pub fn menu_button(&self, chat_id: i64) -> Value {
+        let inner = self.shared.lock();
+        let set = inner.menu_buttons.get(&Some(chat_id));
+        set.or(inner.menu_buttons.get(&None))
+            .cloned()
+            .unwrap_or_else(|| json!({ "type": "commands" }))
     }
 
     /// The bot's `allowed_updates` setting: the list last given to getUpdates or setWebhook

@@ -3,11 +3,13 @@
 //! `verify-bot` binary against them and reaches its HTTP server, and the database it runs on.
 
 pub mod app;
+pub mod browser;
 pub mod counter;
 pub mod db;
 pub mod fake_gateway;
 pub mod fake_telegram;
 pub mod http;
+pub mod panel;
 pub mod proxy;
 pub mod qr;
 pub mod receiver;
