@@ -218,7 +218,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
             verifier.clone(),
             customers,
             people,
-            bot::Command::menus(settings.panel_url.is_some()),
+            bot::Command::menus(settings.panel_url.as_deref()),
             settings.clone()
         ])
         .worker_queue_size(CHAT_QUEUE)

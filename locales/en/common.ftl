@@ -86,4 +86,4 @@ panel-open = 📊 The admin panel: the figures, a chart and every verification i
 button-open-panel = 📊 Open the panel
 menu-button-panel = Panel
 panel-in-group = 📊 The panel opens only in a private chat with me: open @{ $bot } and send /panel there.
-panel-off = 📊 The admin panel is not set up: it needs PUBLIC_URL, the bot’s public HTTPS address. Ask whoever runs the bot to set it.
+panel-off = 📊 The admin panel is not set up: it needs <code>PUBLIC_URL</code>, the bot’s public HTTPS address. Ask whoever runs the bot to set it.

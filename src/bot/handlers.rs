@@ -10,7 +10,7 @@ use teloxide::types::{ChatAction, Me, User};
 
 use super::buttons::{self, Action, pick};
 use super::context::{HandlerResult, Settings, TgBot, TypedPhone};
-use super::menu::{self, Menus};
+use super::menu::Menus;
 use super::reply::{OrApologise, drop_buttons, reply, send, send_to};
 use super::texts::{self, View};
 use crate::customers::{Before, Customers};
@@ -248,7 +248,6 @@ pub async fn join(
     payload: String,
     people: People,
     menus: Menus,
-    settings: Arc<Settings>,
 ) -> HandlerResult {
     let name = user.full_name();
     let member = Member {
@@ -272,11 +271,7 @@ pub async fn join(
         None => texts::owner_joined(lang, length, ttl),
         Some(_) => texts::joined(lang, role, length, ttl),
     };
-    if role == Role::Admin {
-        menus.show_admin_menu(&bot, member.user_id).await;
-    }
-    let panel = settings.panel_url.as_deref();
-    menu::show_panel_button(&bot, member.user_id, lang, panel).await;
+    menus.granted(&bot, member.user_id, role, lang).await;
     reply(&bot, &msg, welcome).await?;
     if let Some(inviter) = inviter {
         let notice =

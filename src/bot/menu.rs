@@ -17,19 +17,35 @@ use teloxide::types::{BotCommand, BotCommandScope, MenuButton, Recipient, WebApp
 
 use super::context::TgBot;
 use super::texts::{self, Lang};
+use crate::store::Role;
 
 /// The command menus: the commands (without their `/`) in menu order, each with whether it is
 /// for admins alone. Each is described by the text `menu-<command>`. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Menus {
     commands: Arc<[(String, bool)]>,
+    /// The admin panel's address, when it is served: what the menu button opens.
+    panel_url: Option<Arc<str>>,
 }
 
 impl Menus {
-    pub fn new(commands: impl IntoIterator<Item = (String, bool)>) -> Menus {
+    pub fn new(
+        commands: impl IntoIterator<Item = (String, bool)>,
+        panel_url: Option<&str>,
+    ) -> Menus {
         Menus {
             commands: commands.into_iter().collect(),
+            panel_url: panel_url.map(Into::into),
         }
+    }
+
+    /// Someone just got access as `role`: the admin menu for an admin, and the panel in the
+    /// menu button.
+    pub async fn granted(&self, bot: &TgBot, user_id: i64, role: Role, lang: Lang) {
+        if role == Role::Admin {
+            self.show_admin_menu(bot, user_id).await;
+        }
+        self.show_panel_button(bot, user_id, lang).await;
     }
 
     fn commands(&self, lang: Lang, admin: bool) -> Vec<BotCommand> {
@@ -80,6 +96,30 @@ impl Menus {
             if let Err(err) = request.await {
                 tracing::warn!(user = user_id, "could not set the admin menu: {err}");
             }
+        }
+    }
+}
+
+impl Menus {
+    /// The admin panel in a person's menu button (`setChatMenuButton` for their private chat),
+    /// for someone who has just got access, or everyone at start-up. Without the panel, nothing.
+    pub async fn show_panel_button(&self, bot: &TgBot, user_id: i64, lang: Lang) {
+        let Some(url) = self.panel_url.as_deref().and_then(|url| url.parse().ok()) else {
+            return;
+        };
+        let button = MenuButton::WebApp {
+            text: crate::tr!(lang, "menu-button-panel"),
+            web_app: WebAppInfo { url },
+        };
+        let request = bot
+            .set_chat_menu_button()
+            .chat_id(ChatId(user_id))
+            .menu_button(button);
+        if let Err(err) = request.await {
+            tracing::warn!(
+                user = user_id,
+                "could not set the panel's menu button: {err}"
+            );
         }
     }
 }

@@ -110,16 +110,18 @@ impl Command {
     }
 
     /// The command menus: every command but the hidden `/start`, in the order above; the
-    /// admin-only ones only in admins' menus; `/panel` only when the panel is served.
-    pub fn menus(panel: bool) -> Menus {
-        Menus::new(Command::bot_commands().into_iter().filter_map(|command| {
+    /// admin-only ones only in admins' menus; `/panel` only when the panel is served (at
+    /// `panel_url`, which the menu button then opens).
+    pub fn menus(panel_url: Option<&str>) -> Menus {
+        let commands = Command::bot_commands().into_iter().filter_map(|command| {
             let parsed = Command::parse(&command.command, "").ok()?;
-            if parsed == Command::Panel && !panel {
+            if parsed == Command::Panel && panel_url.is_none() {
                 return None;
             }
             let name = command.command.trim_start_matches('/').to_owned();
             Some((name, parsed.admin_only()))
-        }))
+        });
+        Menus::new(commands, panel_url)
     }
 }
 
@@ -416,10 +418,10 @@ mod tests {
         assert!(!visible.contains(&"start".to_owned()), "{visible:?}");
         assert!(Command::parse("/start", "verify_bot").is_ok());
         assert!(
-            !names(Command::menus(false).admin_commands(Lang::En)).contains(&"panel".to_owned()),
+            !names(Command::menus(None).admin_commands(Lang::En)).contains(&"panel".to_owned()),
             "/panel is in no menu when the panel is not served"
         );
-        let menus = Command::menus(true);
+        let menus = Command::menus(Some("https://bot.example.com/app/"));
         for lang in Lang::ALL {
             let staff = names(menus.staff_commands(lang));
             let admin = names(menus.admin_commands(lang));

@@ -291,6 +291,25 @@ pub async fn drop_buttons(bot: &TgBot, verification: &Verification) {
     }
 }
 
+/// The plain text of an HTML reply (for a pop-up, or the admin panel): tags dropped, the
+/// entities the texts use turned back into characters.
+pub fn plain_text(html: &str) -> String {
+    let mut plain = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,23 +354,4 @@ mod tests {
             }
         }
     }
-}
-
-/// The plain text of an HTML reply (for a pop-up, or the admin panel): tags dropped, the
-/// entities the texts use turned back into characters.
-pub fn plain_text(html: &str) -> String {
-    let mut plain = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => plain.push(c),
-            _ => {}
-        }
-    }
-    plain
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }

@@ -10,7 +10,7 @@ use teloxide::types::Me;
 use super::Command;
 use super::alerts::all_admins;
 use super::context::{Settings, TgBot, lang_of};
-use super::menu;
+use super::menu::Menus;
 use crate::store::Store;
 use crate::{invite, now};
 
@@ -18,10 +18,9 @@ use crate::{invite, now};
 pub async fn meet(bot: &TgBot, store: &Store, settings: &Settings) -> anyhow::Result<Me> {
     let me = get_me(bot).await?;
     let admins = all_admins(store, settings).await?;
-    Command::menus(settings.panel_url.is_some())
-        .register(bot, &admins)
-        .await;
-    show_panel_buttons(bot, store, settings, &admins).await?;
+    let menus = Command::menus(settings.panel_url.as_deref());
+    menus.register(bot, &admins).await;
+    show_panel_buttons(bot, store, settings, &menus, &admins).await?;
     announce_owner_link(store, settings, &me).await?;
     Ok(me)
 }
@@ -32,18 +31,19 @@ async fn show_panel_buttons(
     bot: &TgBot,
     store: &Store,
     settings: &Settings,
+    menus: &Menus,
     admins: &[i64],
 ) -> anyhow::Result<()> {
-    let Some(url) = settings.panel_url.as_deref() else {
+    if settings.panel_url.is_none() {
         return Ok(());
-    };
+    }
     let mut people = admins.to_vec();
     people.extend(store.list_staff().await?.iter().map(|m| m.user_id));
     people.sort_unstable();
     people.dedup();
     for user in people {
         let lang = lang_of(store, user, settings.default_lang).await;
-        menu::show_panel_button(bot, user, lang, Some(url)).await;
+        menus.show_panel_button(bot, user, lang).await;
     }
     Ok(())
 }

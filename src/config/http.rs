@@ -75,6 +75,7 @@ impl HttpConfig {
         let panel_url = public_url
             .as_ref()
             .map(|url| format!("{}{PANEL_PATH}", url.as_str().trim_end_matches('/')));
+        let webhook = webhook_config(env, public_path.as_deref())?;
         Ok(HttpConfig {
             addr,
             callback_url,
@@ -83,7 +84,7 @@ impl HttpConfig {
             panel_auth_max_age: env.seconds("PANEL_AUTH_MAX_AGE", 60..=86_400, 3600)?,
             report_max_age: env.seconds("REPORT_MAX_AGE", 1..=3600, 300)?,
             status_poll: env.seconds("STATUS_POLL_SECS", 1..=3600, 15)?,
-            webhook: webhook_config(env)?,
+            webhook,
         })
     }
 
@@ -111,10 +112,28 @@ fn callback_url(raw: &str) -> Result<String, String> {
 }
 
 /// Webhook mode, if `WEBHOOK_URL` is set: its secret is required then.
-fn webhook_config(env: &Env) -> Result<Option<WebhookConfig>, ConfigError> {
+/// Webhook mode, on a path that is neither the bot's own route nor below the admin panel's
+/// (`<path of PUBLIC_URL>/app`).
+fn webhook_config(
+    env: &Env,
+    public_path: Option<&str>,
+) -> Result<Option<WebhookConfig>, ConfigError> {
     let Some(url) = env.parsed("WEBHOOK_URL", webhook_url)? else {
         return Ok(None);
     };
+    if let Some(base) = public_path {
+        let panel = format!("{base}/app");
+        let path = url.path().trim_end_matches('/');
+        if path == panel || path.starts_with(&format!("{panel}/")) {
+            return Err(ConfigError::Invalid {
+                var: "WEBHOOK_URL",
+                reason: format!(
+                    "its path {} is taken by the admin panel ({panel}/)",
+                    url.path()
+                ),
+            });
+        }
+    }
     let secret = env.required("WEBHOOK_SECRET", |raw| {
         let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
         if raw.len() > 256 || !raw.chars().all(allowed) {
@@ -200,6 +219,26 @@ mod tests {
             let err = error(&[("PANEL_AUTH_MAX_AGE", bad)]);
             assert!(err.starts_with("PANEL_AUTH_MAX_AGE"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_webhook_cannot_take_the_admin_panels_paths() {
+        let with = |webhook: &str| {
+            http(&[
+                ("PUBLIC_URL", "https://bot.example.com/vb/"),
+                ("WEBHOOK_URL", webhook),
+                ("WEBHOOK_SECRET", "s3cret"),
+            ])
+        };
+        for taken in [
+            "https://bot.example.com/vb/app",
+            "https://bot.example.com/vb/app/api/x",
+        ] {
+            let err = with(taken).unwrap_err().to_string();
+            assert!(err.contains("admin panel"), "{taken}: {err}");
+        }
+        assert!(with("https://bot.example.com/vb/telegram").is_ok());
+        assert!(with("https://bot.example.com/vb/apple").is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!   (`from`/`to`: Unix seconds or `YYYY-MM-DD` in `TIME_ZONE`, `to` inclusive of its day);
 //! - `GET verifications/{id}`: the row and its audit trail;
 //! - `GET staff` (admins only, else 403): everyone with access;
-//! - the admins' actions, in [`super::actions`]: remove someone, create an invite link, export.
+//! - the admins' actions are in `actions.rs`: remove someone, create an invite link, export.
 //!
 //! Admins see everything; a staff member sees only their own verifications (another's id is a
 //! 404, the same as an id that does not exist) and their own totals, without the balance or the
@@ -45,7 +45,6 @@ pub fn routes() -> Router<PanelState> {
         .route("/verifications", get(verifications))
         .route("/verifications/{id}", get(verification))
         .route("/staff", get(staff))
-        .merge(super::actions::routes())
 }
 
 /// What a route answers when it does not answer with data.

@@ -72,7 +72,10 @@ impl PanelState {
 /// The panel's routes, below `base` (`PUBLIC_URL`'s path without its trailing `/`).
 pub fn router(base: &str, state: PanelState) -> Router {
     let api = Router::new()
-        .nest(&format!("{base}/app/api"), api::routes().with_state(state))
+        .nest(
+            &format!("{base}/app/api"),
+            api::routes().merge(actions::routes()).with_state(state),
+        )
         .layer(middleware::map_response(secure));
     api.merge(pages::routes(base))
 }

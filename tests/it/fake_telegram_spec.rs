@@ -503,3 +503,61 @@ async fn wait_for_messages_reports_what_was_sent() {
     fake.wait_for_messages(CHAT, 2, Duration::from_millis(200))
         .await;
 }
+
+/// Bot API: `setChatMenuButton` sets one private chat's button (or the default without
+/// `chat_id`); `MenuButtonDefault` clears it; a Web App needs an HTTPS URL. `web_app` inline
+/// buttons are for private chats only.
+#[tokio::test(flavor = "multi_thread")]
+async fn menu_buttons_and_web_app_buttons_follow_the_bot_api() {
+    use teloxide::types::{MenuButton, WebAppInfo};
+    let (fake, bot) = setup().await;
+    let web_app = |url: &str| MenuButton::WebApp {
+        text: "Panel".into(),
+        web_app: WebAppInfo {
+            url: url.parse().unwrap(),
+        },
+    };
+    assert_eq!(fake.menu_button(CHAT)["type"], "commands");
+    bot.set_chat_menu_button()
+        .chat_id(ChatId(CHAT))
+        .menu_button(web_app("https://bot.example.com/app/"))
+        .await
+        .unwrap();
+    let button = fake.menu_button(CHAT);
+    assert_eq!(button["web_app"]["url"], "https://bot.example.com/app/");
+    assert_eq!(
+        fake.menu_button(CHAT + 1)["type"],
+        "commands",
+        "only that chat's"
+    );
+    let insecure = bot
+        .set_chat_menu_button()
+        .chat_id(ChatId(CHAT))
+        .menu_button(web_app("http://bot.example.com/app/"));
+    assert_eq!(api_error(insecure.await), ApiError::ButtonUrlInvalid);
+    bot.set_chat_menu_button()
+        .chat_id(ChatId(CHAT))
+        .menu_button(MenuButton::Default)
+        .await
+        .unwrap();
+    assert_eq!(fake.menu_button(CHAT)["type"], "commands");
+
+    let panel = InlineKeyboardMarkup::new([[InlineKeyboardButton::web_app(
+        "Open",
+        WebAppInfo {
+            url: "https://bot.example.com/app/".parse().unwrap(),
+        },
+    )]]);
+    bot.send_message(ChatId(CHAT), "private")
+        .reply_markup(panel.clone())
+        .await
+        .unwrap();
+    let in_group = bot
+        .send_message(ChatId(-100_123), "group")
+        .reply_markup(panel);
+    let refused = format!("{:?}", api_error(in_group.await));
+    assert!(
+        refused.contains("BUTTON_TYPE_INVALID") || refused.contains("ButtonTypeInvalid"),
+        "{refused}"
+    );
+}

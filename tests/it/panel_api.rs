@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::common::app::{ADMIN_ID, BOT_TOKEN, PHONE, TestApp, assert_says};
 use crate::common::fake_telegram::TgUser;
 use crate::common::panel::{
-    Answer, app_with, call, fresh, get_as, init_data, post_as, request, signed_in, unix_now,
+    Answer, app_with, call, fresh, get_as, get_page, init_data, post_as, request, signed_in,
+    unix_now,
 };
 
 const STAFF_PHONE: &str = "+7 916 123-45-67";
@@ -273,4 +274,68 @@ async fn without_public_url_there_is_no_panel() {
     assert_eq!(answer.status, 404, "{}", answer.body);
     let signed = call(&app, "overview", Some(&signed_in(ADMIN_ID))).await;
     assert_eq!(signed.status, 404, "{}", signed.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_are_embedded_and_load_nothing_but_themselves_and_telegrams_script() {
+    let app = app().await;
+    let page = get_page(&app, "/vb/app/").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let header = |name: &str| page.header(name);
+    assert!(header("content-type").starts_with("text/html"));
+    let policy = header("content-security-policy");
+    for part in [
+        "default-src 'none'",
+        "script-src 'self' https://telegram.org",
+        "style-src 'self'",
+        "connect-src 'self'",
+    ] {
+        assert!(policy.contains(part), "{part}: {policy}");
+    }
+    assert!(!policy.contains("unsafe"), "{policy}");
+    assert!(
+        !policy.contains("frame-ancestors 'none'"),
+        "Telegram Web frames Mini Apps"
+    );
+    // No inline script or style, every script from the bot or telegram.org.
+    let html = &page.body;
+    assert!(!html.contains("style=\""), "no inline style");
+    for script in html.split("<script").skip(1) {
+        let tag = &script[..script.find('>').unwrap()];
+        let src = tag.split("src=\"").nth(1).expect("every script has a src");
+        assert!(
+            src.starts_with("https://telegram.org/js/") || !src.contains(':'),
+            "{tag}"
+        );
+    }
+    // The line for whoever is not signed in, in both languages, filled in by the server.
+    assert!(!html.contains("{{"), "every placeholder filled");
+    assert!(
+        html.contains("/panel") && html.contains("Откройте"),
+        "{html}"
+    );
+    for (asset, kind) in [("app.js", "text/javascript"), ("app.css", "text/css")] {
+        let answer = get_page(&app, &format!("/vb/app/{asset}")).await;
+        assert_eq!(answer.status, 200, "{asset}");
+        assert!(answer.header("content-type").starts_with(kind));
+        assert!(!answer.body.contains("eval("), "{asset}");
+    }
+    // Where the API lives, relative to the page; and /app leads to /app/.
+    let js = get_page(&app, "/vb/app/app.js").await.body;
+    assert!(js.contains("'api/me'"), "the API on the page's own origin");
+    let elsewhere: Vec<&str> = js
+        .split(['\'', '"', '`'])
+        .filter(|s| s.contains("://") && *s != "http://www.w3.org/2000/svg")
+        .collect();
+    assert!(elsewhere.is_empty(), "no other origin: {elsewhere:?}");
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/vb/app", app.http_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status().as_u16(), 308);
+    assert_eq!(bare.headers()["location"], "/vb/app/");
 }

@@ -146,3 +146,18 @@ pub async fn app_with(extra: &[(&str, &str)]) -> TestApp {
     env.extend_from_slice(extra);
     TestApp::spawn_with(&env).await
 }
+
+/// `GET <path>` on the bot's HTTP server, without signing in (the pages are public).
+pub async fn get_page(app: &TestApp, path: &str) -> Answer {
+    let response = reqwest::get(format!("{}{path}", app.http_url()))
+        .await
+        .unwrap_or_else(|err| panic!("GET {path}: {err}\n{}", app.logs()));
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
