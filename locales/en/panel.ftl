@@ -11,8 +11,8 @@ panel-tab-staff = Staff
 panel-tab-export = Export
 
 panel-period-today = Today
-panel-period-week = Last 7 days
-panel-period-month = Last 30 days
+panel-period-week = 7 days
+panel-period-month = 30 days
 panel-figure-sent = Codes sent
 panel-figure-verified = Verified
 panel-figure-by-code = by code

@@ -11,8 +11,8 @@ panel-tab-staff = Сотрудники
 panel-tab-export = Выгрузка
 
 panel-period-today = Сегодня
-panel-period-week = За 7 дней
-panel-period-month = За 30 дней
+panel-period-week = 7 дней
+panel-period-month = 30 дней
 panel-figure-sent = Отправлено
 panel-figure-verified = Подтверждено
 panel-figure-by-code = по коду

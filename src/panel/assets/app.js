@@ -79,6 +79,8 @@
     return {
       int: new Intl.NumberFormat(lang),
       money: new Intl.NumberFormat(lang, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 3 }),
+      cents: new Intl.NumberFormat(lang, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      dollars: new Intl.NumberFormat(lang, { style: 'currency', currency: 'USD', minimumFractionDigits: 0, maximumFractionDigits: 0 }),
       pct: new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }),
       full: dt({ dateStyle: 'medium', timeStyle: 'short' }),
       time: dt({ hour: '2-digit', minute: '2-digit' }),
@@ -90,7 +92,12 @@
   }
 
   const num = (n) => (typeof n === 'number' ? fmt.int.format(n) : '—');
-  const money = (n) => (typeof n === 'number' ? fmt.money.format(n) : '—');
+  // Tenths of a cent while they matter (a code can cost $0.015), fewer digits on big sums.
+  function money(n) {
+    if (typeof n !== 'number') return '—';
+    const size = Math.abs(n);
+    return (size >= 10000 ? fmt.dollars : size >= 100 ? fmt.cents : fmt.money).format(n);
+  }
   const full = (s) => (typeof s === 'number' ? fmt.full.format(new Date(s * 1000)) : '—');
 
   // YYYY-MM-DD of a moment in the viewer's time zone.
@@ -111,6 +118,9 @@
     const d = new Date(seconds * 1000);
     return isoDay(d) === isoDay(new Date()) ? fmt.time.format(d) : fmt.dayTime.format(d);
   }
+
+  // A row's number as people write it ("+44 7911 123456"), else as stored (E.164).
+  const phoneOf = (v) => v.phone_display || v.phone;
 
   function userName(id, name) {
     if (name) return name;
@@ -184,7 +194,14 @@
     again.onclick = retry ? () => { box.hidden = true; retry(); } : null;
     $('#notice-close').textContent = state.me ? t('panel-dismiss') : '✕';
     box.hidden = false;
-    if (kind === 'info') noticeTimer = setTimeout(() => { box.hidden = true; }, 6000);
+    if (kind === 'info') noticeTimer = setTimeout(fadeNotice, 4000);
+  }
+
+  // Info notices fade out on their own (errors stay until dismissed).
+  function fadeNotice() {
+    const box = $('#notice');
+    box.classList.add('notice-fading');
+    noticeTimer = setTimeout(() => { box.hidden = true; }, 400);
   }
 
   // ---- start ----
@@ -254,7 +271,10 @@
     let resize = 0;
     window.addEventListener('resize', () => {
       clearTimeout(resize);
-      resize = setTimeout(() => { if (state.daily) renderChart(state.daily); }, 150);
+      resize = setTimeout(() => {
+        fitFigures();
+        if (state.daily) renderChart(state.daily);
+      }, 150);
     });
   }
 
@@ -287,8 +307,7 @@
   }
 
   function renderOverview(data) {
-    const periods = $('#periods');
-    periods.replaceChildren(...PERIODS.map((p) => periodCard(p, (data.periods || {})[p] || {})));
+    renderFigures(data.periods || {});
     const admin = isAdmin();
     $('#balance-card').hidden = !admin;
     const known = typeof data.balance === 'number';
@@ -302,43 +321,48 @@
     $('#latest-card').hidden = false;
   }
 
-  function periodCard(period, p) {
-    const card = el('section', 'card period');
-    card.dataset.period = period;
-    card.append(el('h2', 'card-title', t('panel-period-' + period)));
-    const verified = (p.verified_by_code || 0) + (p.verified_by_contact || 0);
-    const rate = typeof p.success_rate === 'number' ? fmt.pct.format(p.success_rate) : '—';
-    const main = el('div', 'figures figures-main');
-    main.append(figure('sent', num(p.sent)), figure('verified', num(verified)), figure('rate', rate));
-    const split = pairs([['by-code', num(p.verified_by_code)], ['by-contact', num(p.verified_by_contact)]]);
-    split.classList.add('split');
-    const outcomes = pairs([['failed', num(p.failed)], ['expired', num(p.expired)], ['cancelled', num(p.cancelled)]]);
-    const spending = pairs([['spent', money(p.spent)], ['refunded', money(p.refunded)]]);
-    card.append(main, split, outcomes, spending);
-    return card;
+  // The figures table: one row per figure, one column per period. `kind` styles the row: main
+  // (large), sub (a smaller part of the row above) or first (the first of a group, ruled above).
+  const FIGURES = [
+    ['sent', 'main', (p) => num(p.sent)],
+    ['verified', 'main', (p) => num((p.verified_by_code || 0) + (p.verified_by_contact || 0))],
+    ['by_code', 'sub', (p) => num(p.verified_by_code)],
+    ['by_contact', 'sub', (p) => num(p.verified_by_contact)],
+    ['failed', 'first', (p) => num(p.failed)],
+    ['expired', '', (p) => num(p.expired)],
+    ['cancelled', '', (p) => num(p.cancelled)],
+    ['rate', 'first rate', (p) => (typeof p.success_rate === 'number' ? fmt.pct.format(p.success_rate) : '—')],
+    ['spent', 'first', (p) => money(p.spent)],
+    ['refunded', '', (p) => money(p.refunded)],
+  ];
+
+  function renderFigures(periods) {
+    const rows = FIGURES.map(([figure, kind, value]) => {
+      const tr = el('tr', kind || null);
+      const label = el('th', null, t('panel-figure-' + figure.replace(/_/g, '-')));
+      label.scope = 'row';
+      tr.append(label);
+      for (const period of PERIODS) {
+        const td = el('td', null, value(periods[period] || {}));
+        td.dataset.period = period;
+        td.dataset.figure = figure;
+        tr.append(td);
+      }
+      return tr;
+    });
+    $('#figures tbody').replaceChildren(...rows);
+    $('#figures-card').hidden = false;
+    fitFigures();
   }
 
-  function figureValue(name, text) {
-    const value = el('span', 'figure-value', text);
-    value.dataset.figure = name;
-    return value;
-  }
-
-  // A line of small figures: "Failed 2 · Expired 0 · …", each label followed by its number.
-  function pairs(list) {
-    const line = el('p', 'pairs');
-    for (const [name, text] of list) {
-      const pair = el('span', 'pair');
-      pair.append(el('span', 'figure-label', t('panel-figure-' + name) + ' '), figureValue(name, text));
-      line.append(pair);
-    }
-    return line;
-  }
-
-  function figure(name, text) {
-    const box = el('div', 'figure');
-    box.append(figureValue(name, text), el('span', 'figure-label', t('panel-figure-' + name)));
-    return box;
+  // Big numbers (a busy month) get a smaller type rather than a table wider than the screen.
+  function fitFigures() {
+    const table = $('#figures');
+    const card = table.parentElement;
+    const style = getComputedStyle(card);
+    const room = card.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    table.classList.remove('compact');
+    if (room > 0 && table.offsetWidth > room + 0.5) table.classList.add('compact');
   }
 
   // Sends (a light bar) and verifications (a bar in the button colour) for each of 30 days.
@@ -421,7 +445,7 @@
     const line = el('div', 'row-line');
     const status = el('span', 'row-status');
     status.append(el('span', 'mark', MARKS[v.status] || '•'), el('span', 'status-text', t('panel-status-' + v.status)));
-    line.append(el('span', 'phone', v.phone), status);
+    line.append(el('span', 'phone', phoneOf(v)), status);
     const meta = [when(v.created_at)];
     if (isAdmin()) meta.push(userName(v.staff_user_id, v.staff_name));
     if (typeof v.cost === 'number') meta.push(money(v.cost));
@@ -503,7 +527,7 @@
       fields.append(el('dt', null, t(label)), dd);
     };
     add('panel-details-status', (MARKS[v.status] || '•') + ' ' + t('panel-status-' + v.status), 'details-status');
-    add('panel-details-phone', v.phone, 'details-phone');
+    add('panel-details-phone', phoneOf(v), 'details-phone');
     if (v.status === 'verified' && v.method) add('panel-details-method', t('panel-method-' + v.method));
     if (isAdmin()) add('panel-details-staff', userName(v.staff_user_id, v.staff_name));
     add('panel-details-created', full(v.created_at));
