@@ -20,6 +20,14 @@ async fn open(browser: &Browser, app: &TestApp, user_id: u64, language: &str, sc
     browser.open_mini_app(&url, &init_data, scheme).await;
 }
 
+/// The panel as `user_id` opens it when the bot's clock runs `ahead` seconds ahead.
+async fn open_ahead(browser: &Browser, app: &TestApp, user_id: u64, lang: &str, ahead: i64) {
+    let init_data = init_data_in(BOT_TOKEN, user_id, lang, unix_now() + ahead);
+    let url = format!("{}{PAGES}", app.http_url());
+    let scheme = if lang == "ru" { "dark" } else { "light" };
+    browser.open_mini_app(&url, &init_data, scheme).await;
+}
+
 /// The page's background colour as the browser computes it.
 async fn background(browser: &Browser) -> String {
     let colour = browser
@@ -66,11 +74,11 @@ async fn an_admin_looks_filters_opens_a_row_removes_staff_and_switches_theme() {
     open(&browser, &app, ADMIN_ID, "en", "light").await;
     // The overview: today's figures, the chart and the latest verifications.
     let sent = browser
-        .wait_for("[data-period='today'] [data-figure='sent']")
+        .wait_for("[data-period='today'][data-figure='sent']")
         .await;
     assert!(sent.text().await.unwrap().contains('2'));
     let verified = browser
-        .wait_for("[data-period='today'] [data-figure='verified']")
+        .wait_for("[data-period='today'][data-figure='verified']")
         .await;
     assert!(verified.text().await.unwrap().contains('2'));
     let tabs = browser.texts("#tabs button").await;
@@ -128,6 +136,19 @@ async fn an_admin_looks_filters_opens_a_row_removes_staff_and_switches_theme() {
     );
     browser.click("#details-back").await;
 
+    // Export: the files arrive in the admin's private chat with the bot.
+    browser.click("#tab-export").await;
+    browser.click("#export-send").await;
+    browser
+        .wait_until(
+            "the export is said to be sent",
+            "return document.querySelector('#export-result').textContent.trim() !== ''",
+        )
+        .await;
+    let uploads = app.telegram.uploads();
+    let chats: Vec<i64> = uploads.iter().map(|u| u.chat_id).collect();
+    assert_eq!(chats, [ADMIN_ID as i64, ADMIN_ID as i64], "the CSV and the workbook");
+
     // Staff: Dan is removed after a confirmation, and the bot follows at once.
     browser.click("#tab-staff").await;
     browser
@@ -147,6 +168,9 @@ async fn an_admin_looks_filters_opens_a_row_removes_staff_and_switches_theme() {
     assert_eq!(app.telegram.menu_button(5005)["type"], "commands");
 
     // Telegram switches to the dark theme: the page follows.
+    browser
+        .eval("document.querySelector('#notice-close')?.click(); return true")
+        .await;
     browser.click("#tab-overview").await;
     browser
         .eval("window.__tgSetTheme('dark'); return true")
@@ -179,7 +203,7 @@ async fn staff_see_their_own_work_in_their_language_and_strangers_see_nothing() 
     // Dan's Telegram app is in Russian: the panel is too, with his work only.
     open(&browser, &app, 5005, "ru", "dark").await;
     let sent = browser
-        .wait_for("[data-period='today'] [data-figure='sent']")
+        .wait_for("[data-period='today'][data-figure='sent']")
         .await;
     assert!(sent.text().await.unwrap().contains('1'));
     let tabs = browser.texts("#tabs button").await;
@@ -225,5 +249,83 @@ async fn staff_see_their_own_work_in_their_language_and_strangers_see_nothing() 
     }
     assert!(browser.csp_violations().await.is_empty());
     assert_eq!(rows(&browser).await, 0);
+    browser.close().await;
+}
+
+/// Two weeks of a small shop's work, day by day: the chart shows each day, the table pages, and
+/// the README's screenshots are taken from it (`docs/panel-*.png` are copies of them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_weeks_of_work_read_at_a_glance() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = app_with(&[]).await;
+    let dan = TgUser::new(5005, "Dan");
+    app.invite(&dan, "/invite").await;
+    let per_day = [3, 5, 2, 6, 4, 0, 1, 7, 3, 5, 6, 4, 8, 5];
+    let mut ahead = 0;
+    let mut total = 0;
+    for (day, count) in per_day.iter().enumerate() {
+        for i in 0..*count {
+            let phone = format!("+44 7911 {:03}{:03}", 100 + day, 200 + i);
+            let (who, chat) = if i % 2 == 0 {
+                (app.admin.clone(), app.chat())
+            } else {
+                (dan.clone(), 5005)
+            };
+            if i == 3 {
+                // Now and then a customer reads the code wrong and the staff member gives up.
+                let sent = app.say_as(&who, chat, &format!("/verify {phone}")).await;
+                assert!(sent.text.starts_with('📨'), "{}", sent.text);
+                app.say_as(&who, chat, "000000").await;
+                app.say_as(&who, chat, "/cancel").await;
+            } else {
+                app.verify_to_the_end_as(&who, chat, &phone).await;
+            }
+            total += 1;
+        }
+        if day + 1 < per_day.len() {
+            app.advance_clock(86_400);
+            ahead += 86_400;
+        }
+    }
+    assert!(total > 50, "more than a page of verifications");
+
+    open_ahead(&browser, &app, ADMIN_ID, "en", ahead).await;
+    browser
+        .wait_for("[data-period='month'][data-figure='sent']")
+        .await;
+    let month = browser
+        .texts("[data-period='month'][data-figure='sent']")
+        .await;
+    assert_eq!(month, [total.to_string()]);
+    let days_with_bars = browser
+        .eval(
+            "return new Set([...document.querySelectorAll('svg#chart rect')]\
+             .filter(r => +r.getAttribute('height') > 0).map(r => r.getAttribute('x'))).size",
+        )
+        .await;
+    assert!(days_with_bars.as_u64().unwrap() >= 13, "{days_with_bars}");
+    assert!(!browser.scrolls_sideways().await);
+    browser.screenshot("readme-overview-light-en").await;
+
+    // Dan, in Russian and the dark theme, sees his own rows; the admin's table has two pages.
+    open_ahead(&browser, &app, 5005, "ru", ahead).await;
+    browser.click("#tab-verifications").await;
+    browser
+        .wait_until(
+            "Dan's rows",
+            "return document.querySelectorAll('#verifications tbody tr[data-id]').length > 10",
+        )
+        .await;
+    browser.screenshot("readme-verifications-dark-ru").await;
+    open_ahead(&browser, &app, ADMIN_ID, "en", ahead).await;
+    browser.click("#tab-verifications").await;
+    wait_for_rows(&browser, 50).await;
+    browser.click("#page-next").await;
+    wait_for_rows(&browser, total - 50).await;
+    let page = browser.texts("#page-number").await;
+    assert_eq!(page, ["2"]);
+    assert!(browser.csp_violations().await.is_empty());
     browser.close().await;
 }

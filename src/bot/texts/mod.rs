@@ -601,6 +601,8 @@ mod every_text {
         "Telegram",
         "Gateway",
         "HTTP",
+        "HTTPS",
+        "PUBLIC_URL",
         "UTC",
         "GATEWAY_TOKEN",
         "ADMIN_IDS",
