@@ -22,10 +22,12 @@
 //! 5. Built on the flow: [`customers`] (what is asked before spending, `/lookup`, and the free
 //!    check at the counter) and [`people`] (removing someone, claiming an invite).
 //! 6. [`config`]: the environment, read once, into the settings of the layers before it.
-//! 7. The faces: [`bot`] (the teloxide side: handler tree, handlers, every reply), [`http`]
-//!    (health, metrics, delivery reports, the webhook) and [`panel`] (the admin panel's
-//!    authenticated JSON API, served on the same HTTP server under `PUBLIC_URL`).
-//! 8. [`app`] wires them together and runs until SIGTERM/SIGINT.
+//! 7. The faces: [`bot`] (the teloxide side: handler tree, handlers, every reply) and [`http`]
+//!    (health, metrics, delivery reports, the webhook).
+//! 8. [`panel`]: the admin panel, a Telegram Mini App (embedded pages and their authenticated
+//!    JSON API) served on the same HTTP server under `PUBLIC_URL`; what admins do there reaches
+//!    the chat through [`bot`].
+//! 9. [`app`] wires them together and runs until SIGTERM/SIGINT.
 
 pub mod app;
 pub mod bot;

@@ -1,5 +1,6 @@
 //! Meeting the Bot API at start-up: who the bot is (retrying a network that is not up yet),
-//! the command menus per role, the admin panel in the menu button of everyone with access, and the one-time owner link while the bot has no admin.
+//! the command menus per role, the admin panel in the menu button of everyone with access, and
+//! the one-time owner link while the bot has no admin.
 
 use std::time::Duration;
 
