@@ -147,7 +147,11 @@ async fn an_admin_looks_filters_opens_a_row_removes_staff_and_switches_theme() {
         .await;
     let uploads = app.telegram.uploads();
     let chats: Vec<i64> = uploads.iter().map(|u| u.chat_id).collect();
-    assert_eq!(chats, [ADMIN_ID as i64, ADMIN_ID as i64], "the CSV and the workbook");
+    assert_eq!(
+        chats,
+        [ADMIN_ID as i64, ADMIN_ID as i64],
+        "the CSV and the workbook"
+    );
 
     // Staff: Dan is removed after a confirmation, and the bot follows at once.
     browser.click("#tab-staff").await;
