@@ -201,6 +201,16 @@ impl Browser {
         }
     }
 
+    /// Waits until the first element `selector` matches shows text containing `needle`.
+    pub async fn wait_for_text(&self, selector: &str, needle: &str) {
+        let script = format!(
+            "const e = document.querySelector({selector:?}); \
+             return !!e && e.getClientRects().length > 0 && e.textContent.includes({needle:?})"
+        );
+        self.wait_until(&format!("{selector} shows {needle:?}"), &script)
+            .await;
+    }
+
     /// Runs `script` (a function body) and returns its value.
     pub async fn eval(&self, script: &str) -> Value {
         self.client
@@ -218,8 +228,19 @@ impl Browser {
         texts
     }
 
+    /// Clicks what `selector` matches once it is shown; an element the page redrew between
+    /// finding and clicking it is found again.
     pub async fn click(&self, selector: &str) {
-        self.wait_for(selector).await.click().await.unwrap();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            match self.wait_for(selector).await.click().await {
+                Ok(()) => return,
+                Err(err) if tokio::time::Instant::now() > deadline => {
+                    panic!("cannot click {selector}: {err}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// A PNG of the viewport, kept under `target/panel-screenshots/<name>.png`.
