@@ -194,6 +194,28 @@ impl Customers {
             .await
     }
 
+    /// A paid send to `phone` was refused (the budget, the balance, the channel): a question
+    /// that carries the number for the free check's button under the refusal
+    /// ([`Customers::link_for_question`]). Its other buttons are never shown.
+    pub async fn ask_for_qr(&self, actor: &Actor, phone: &PhoneNumber) -> Result<i64, StoreError> {
+        self.ask(actor, phone, false, crate::now()).await
+    }
+
+    /// The same for the number of question `id` (whose send was refused; the question itself
+    /// may be answered by now). `None` when it is not the actor's.
+    pub async fn ask_again_for_qr(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> Result<Option<i64>, StoreError> {
+        match self.store.question(id).await? {
+            Some(q) if actor.started(q.staff_user_id, q.chat_id) => {
+                Ok(Some(self.ask_for_qr(actor, &q.phone).await?))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// "Send a new code anyway" under a returning number: sends, or asks for consent first.
     pub async fn send_anyway(&self, id: i64, actor: &Actor) -> Result<Pressed, StoreError> {
         let Some(question) = self.authorised(id, actor, "send_anyway").await? else {

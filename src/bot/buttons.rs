@@ -134,6 +134,12 @@ pub fn consent_keyboard(lang: Lang, question: i64) -> InlineKeyboardMarkup {
     ])
 }
 
+/// The free check alone, under a paid send that was refused ([`SendOutcome::free_check_helps`]):
+/// `action` is [`Action::QrForQuestion`] or [`Action::QrForVerification`].
+pub fn qr_instead(lang: Lang, action: Action) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[button(texts::button_qr(lang), action)]])
+}
+
 /// The customer's one button: share their own contact (private chats only).
 pub fn share_phone_keyboard(lang: Lang) -> KeyboardMarkup {
     KeyboardMarkup::new([[
@@ -149,7 +155,9 @@ pub fn share_phone_keyboard(lang: Lang) -> KeyboardMarkup {
 pub fn for_send(lang: Lang, outcome: &SendOutcome, viewer: i64) -> Option<InlineKeyboardMarkup> {
     match outcome {
         SendOutcome::Sent(v) => Some(keyboard(lang, v.id)),
-        SendOutcome::AlreadyOpen(v) if v.staff_user_id == viewer => Some(keyboard(lang, v.id)),
+        SendOutcome::AlreadyOpen { open, .. } if open.staff_user_id == viewer => {
+            Some(keyboard(lang, open.id))
+        }
         _ => None,
     }
 }
