@@ -98,7 +98,7 @@ pub struct NewLink {
     pub meant: Option<PhoneNumber>,
 }
 
-/// What a "QR instead" press led to.
+/// What a "Show a QR code" press led to.
 #[derive(Debug)]
 pub enum LinkFor {
     Made(NewLink),
@@ -120,7 +120,7 @@ pub enum Shared {
     },
     /// Someone else's contact (or one without a Telegram account): refused, the link unused.
     NotTheirs,
-    /// A forwarded contact card, whoever's it is: only the one the "Share my phone number"
+    /// A forwarded contact card, whoever's it is: only the one the "Send my number"
     /// button sends counts. Refused, the link unused.
     Forwarded,
     /// The link they opened has expired.
@@ -322,7 +322,7 @@ impl Customers {
         })
     }
 
-    /// "Customer is here: QR instead" under a question: a link for the question's number,
+    /// "Show a QR code" under a question: a link for the question's number,
     /// while the question is open (its buttons work for an hour, and not once it is answered).
     pub async fn link_for_question(&self, id: i64, actor: &Actor) -> Result<LinkFor, StoreError> {
         let Some(question) = self.authorised(id, actor, "qr").await? else {

@@ -43,7 +43,7 @@ already-open-colleague =
 send-unknown =
     ⚠️ I can’t tell whether a code was sent: { $problem } If it was, it is paid for and counts towards the limits.
 
-    Ask the customer whether a code arrived. If it did, I can’t check it, as I have no record of the send: verify the number for free with /qr instead. If it didn’t, you can send another { $when }.
+    Ask the customer whether a code arrived. If it did, /qr checks the number for free now (or type the code once I say here that the send is confirmed). If it didn’t, you can send another { $when }.
 right-away = right away
 answer-not-recorded = I could not record the Gateway’s answer.
 send-interrupted = I was interrupted while sending a code to { $phone }.

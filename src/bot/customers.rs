@@ -3,7 +3,7 @@
 //!
 //! A customer is someone without access: they reach nothing but these handlers, each answers
 //! with one short message, and none of them can make the bot spend (the free check sends no
-//! code). The bot's reply keyboard ("Share my phone number") is the only one they ever see.
+//! code). The bot's reply keyboard ("Send my number") is the only one they ever see.
 
 use std::sync::Arc;
 
@@ -283,7 +283,7 @@ pub async fn stranger_message(
     handlers::stranger(bot, msg, lang, user, store).await
 }
 
-/// `text` with the "Share my phone number" keyboard.
+/// `text` with the "Send my number" keyboard.
 async fn ask_to_share(bot: &TgBot, chat: ChatId, text: String, lang: Lang) -> HandlerResult {
     let keyboard = buttons::share_phone_keyboard(lang).into();
     say_to_customer(bot, chat, text, keyboard).await

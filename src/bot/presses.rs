@@ -234,7 +234,7 @@ pub async fn drop_question(
     answer_with(&bot, &query, view.lang, pressed).await
 }
 
-/// "Customer is here: QR instead" under a question.
+/// "Show a QR code" under a question.
 pub async fn qr_for_question(
     bot: TgBot,
     query: CallbackQuery,
@@ -251,7 +251,7 @@ pub async fn qr_for_question(
     answer_with(&bot, &query, view.lang, pressed).await
 }
 
-/// "Customer is here: QR instead" under a code sent.
+/// "Show a QR code" under a code sent.
 pub async fn qr_for_verification(
     bot: TgBot,
     query: CallbackQuery,
