@@ -45,7 +45,7 @@ lookup-never = 🔍 { $phone }: I have never seen this number.
 lookup-title = 🔍 { $phone }
 lookup-verified = ✅ Last verified { $how } { $ago } ({ $when }) { $by }.
 lookup-not-verified = Not verified yet.
-lookup-consent = 🤝 The customer’s consent to receive codes was recorded { $by } on { $when }.
+lookup-consent = 🤝 The customer’s consent to receive codes was recorded on { $when } { $by }.
 lookup-open = ⏳ Open now: a code sent { $by } { $ago }.
 lookup-sends = 📨 Send limit: { $limit ->
     [one] { $limit } code

@@ -34,7 +34,7 @@ qr-for-customer = 📷 Эта ссылка — для клиента. Попр�
 qr-offer = Если клиент рядом, проверьте номер бесплатно: нажмите кнопку <b>Показать QR</b>.
 
 verified-by-contact = ✅ Номер { $phone } подтверждён по QR-коду, бесплатно.
-verified-other-number = ⚠️ Клиент поделился номером { $phone }, а ожидался { $meant }.
+verified-other-number = ⚠️ Клиент передал номер { $phone }, а ожидался { $meant }.
 code-ended-by-contact = 🔕 Ваш код на номер { $phone } отменён: клиент подтвердил номер по QR-коду, созданному { $by }. Вводить код не нужно.
 verified-code-cancelled = Код, отправленный на этот номер ранее, отменён.
 
@@ -45,7 +45,7 @@ lookup-never = 🔍 { $phone }: этот номер мне ещё не встр�
 lookup-title = 🔍 { $phone }
 lookup-verified = ✅ Последний раз подтверждён { $by } { $how } { $ago } ({ $when }).
 lookup-not-verified = Номер ещё не подтверждён.
-lookup-consent = 🤝 Согласие клиента получать коды отмечено { $by } { $when }.
+lookup-consent = 🤝 Согласие клиента получать коды отмечено { $when } { $by }.
 lookup-open = ⏳ Идёт проверка: код отправлен { $by } { $ago }.
 lookup-sends = 📨 Лимит отправок на номер: { $limit ->
     [one] { $limit } код

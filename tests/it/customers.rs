@@ -415,7 +415,8 @@ async fn with_confirm_consent_only_yes_spends_and_the_consent_is_on_record() {
     );
 
     let lookup = app.say(&format!("/lookup {PHONE}")).await;
-    assert_says(&lookup, "consent to receive codes was recorded by you on");
+    assert_says(&lookup, "consent to receive codes was recorded on");
+    assert_says(&lookup, "by you.");
 
     // The export carries it.
     let text = app.exported_csv().await;

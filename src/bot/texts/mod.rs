@@ -293,30 +293,6 @@ mod every_text {
             (status(std::slice::from_ref(&v), &view), "📋"),
             (status(&[v.clone(), verification(1)], &view), "📋"),
             (status(&[], &view), ""),
-            (
-                bad_phone(lang, NumberFor::Verify, "12", &PhoneError::NoCountryCode),
-                "",
-            ),
-            (
-                bad_phone(lang, NumberFor::Lookup, "x", &PhoneError::BadCharacters),
-                "",
-            ),
-            (
-                bad_phone(lang, NumberFor::ContactCard, "+1", &PhoneError::Invalid),
-                "",
-            ),
-            (
-                bad_phone(lang, NumberFor::Qr, "+1", &PhoneError::Invalid),
-                "",
-            ),
-            (
-                bad_phone(lang, NumberFor::Reset, "+1", &PhoneError::Invalid),
-                "",
-            ),
-            (
-                bad_phone(lang, NumberFor::Reset, "", &PhoneError::Empty),
-                "",
-            ),
             (help(lang, Role::Admin, 6, 300), ""),
             (already_member(lang, Role::Staff, 6, 300), ""),
             (joined(lang, Role::Staff, 6, 300), "🎉"),
@@ -396,6 +372,18 @@ mod every_text {
             (callback_unknown(lang), ""),
             (no_longer_open(lang), ""),
         ];
+        let bad_numbers = [
+            (NumberFor::Verify, "12", PhoneError::NoCountryCode),
+            (NumberFor::Lookup, "x", PhoneError::BadCharacters),
+            (NumberFor::ContactCard, "+1", PhoneError::Invalid),
+            (NumberFor::Qr, "+1", PhoneError::Invalid),
+            (NumberFor::Reset, "+1", PhoneError::Invalid),
+            (NumberFor::Reset, "", PhoneError::Empty),
+            (NumberFor::Lookup, "", PhoneError::Empty),
+        ];
+        for (typed_for, input, error) in bad_numbers {
+            texts.push((bad_phone(lang, typed_for, input, &error), ""));
+        }
         for outcome in [
             SendOutcome::Failed(gw(ApiError::BalanceNotEnough)),
             SendOutcome::Unknown {
@@ -1106,6 +1094,26 @@ mod every_text {
         }
     }
 
+    /// The panel marks each outcome with the bot's emoji for it (`MARKS` in its script).
+    #[test]
+    fn the_panel_marks_outcomes_as_the_bot_does() {
+        let script = include_str!("../../panel/assets/app.js");
+        let marks = script
+            .split_once("const MARKS = {")
+            .and_then(|(_, rest)| rest.split_once("};"))
+            .expect("MARKS in app.js")
+            .0;
+        let mut seen = 0;
+        for pair in marks.split(',').filter(|p| !p.trim().is_empty()) {
+            let (status, mark) = pair.split_once(':').expect("status: 'mark'");
+            let status = Status::try_from(status.trim().to_owned()).expect("a status");
+            let mark = mark.trim().trim_matches('\'');
+            assert_eq!(mark, outcome_emoji(status), "{status:?}");
+            seen += 1;
+        }
+        assert_eq!(seen, 7, "{marks}");
+    }
+
     /// Where a paid send is refused (today's budget, the Gateway balance, the channel), the
     /// customer at the counter can still be checked for free: the text says how.
     #[test]
@@ -1178,54 +1186,41 @@ mod every_text {
         assert_eq!(crate::i18n::count(Lang::Ru, 12_345), "12\u{a0}345");
     }
 
-    /// The house style catches what it is for (and passes the same texts written well).
+    /// The house style catches what it is for (and passes the same texts written well; `~` is
+    /// a no-break space).
     #[test]
     fn the_house_style_catches_each_slip() {
+        use Lang::{En, Ru};
         let slips = [
+            (En, "Valid for 5 minutes.", "Valid for 5~minutes."),
+            (En, "In 1 h 30~min.", "In 1~h 30~min."),
+            (Ru, "Действует 5 минут.", "Действует 5~минут."),
+            (Ru, "Итого: 50 %", "Итого: 50~%"),
+            (Ru, "Ваш ID <code>5</code>.", "Ваш ID~<code>5</code>."),
+            (En, "by user 5.", "by user~5."),
+            (Ru, "Бот — для сотрудников.", "Бот~— для сотрудников."),
+            (En, "Your Telegram id is 5.", "Your Telegram ID is 5."),
+            (En, "I can't.", "I can’t."),
+            (En, "The \"Code sent\" message.", "The “Code sent” message."),
             (
-                Lang::En,
-                "Valid for 5 minutes.",
-                "Valid for 5\u{a0}minutes.",
-            ),
-            (Lang::En, "In 1 h 30\u{a0}min.", "In 1\u{a0}h 30\u{a0}min."),
-            (Lang::Ru, "Действует 5 минут.", "Действует 5\u{a0}минут."),
-            (Lang::Ru, "Итого: 50 %", "Итого: 50\u{a0}%"),
-            (
-                Lang::Ru,
-                "Ваш ID <code>5</code>.",
-                "Ваш ID\u{a0}<code>5</code>.",
-            ),
-            (Lang::En, "by user 5.", "by user\u{a0}5."),
-            (
-                Lang::Ru,
-                "Бот — для сотрудников.",
-                "Бот\u{a0}— для сотрудников.",
-            ),
-            (Lang::En, "Your Telegram id is 5.", "Your Telegram ID is 5."),
-            (Lang::En, "I can't.", "I can’t."),
-            (
-                Lang::En,
-                "The \"Code sent\" message.",
-                "The “Code sent” message.",
-            ),
-            (
-                Lang::Ru,
+                Ru,
                 "Сообщение \"Код отправлен\".",
                 "Сообщение «Код отправлен».",
             ),
-            (Lang::En, "It was canceled.", "It was cancelled."),
-            (Lang::En, "I don’t recognize it.", "I don’t recognise it."),
-            (Lang::En, "Then tap Start.", "Then tap <b>Start</b>."),
+            (En, "It was canceled.", "It was cancelled."),
+            (En, "I don’t recognize it.", "I don’t recognise it."),
+            (En, "Then tap Start.", "Then tap <b>Start</b>."),
             (
-                Lang::Ru,
+                Ru,
                 "Нажмите «Запустить».",
                 "Нажмите кнопку <b>Запустить</b>.",
             ),
-            (Lang::Ru, "Ваш id: 5.", "Ваш ID: 5."),
+            (Ru, "Ваш id: 5.", "Ваш ID: 5."),
         ];
         for (lang, slip, right) in slips {
-            assert_house_style(lang, right);
-            let caught = std::panic::catch_unwind(|| assert_house_style(lang, slip));
+            let nb = |text: &str| text.replace('~', "\u{a0}");
+            assert_house_style(lang, &nb(right));
+            let caught = std::panic::catch_unwind(|| assert_house_style(lang, &nb(slip)));
             assert!(caught.is_err(), "not caught: {slip:?}");
         }
         // What sits in <code> is copied as it is.
