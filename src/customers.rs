@@ -98,7 +98,7 @@ pub struct NewLink {
     pub meant: Option<PhoneNumber>,
 }
 
-/// What a "QR instead" press led to.
+/// What a "Show a QR code" press led to.
 #[derive(Debug)]
 pub enum LinkFor {
     Made(NewLink),
@@ -120,7 +120,7 @@ pub enum Shared {
     },
     /// Someone else's contact (or one without a Telegram account): refused, the link unused.
     NotTheirs,
-    /// A forwarded contact card, whoever's it is: only the one the "Share my phone number"
+    /// A forwarded contact card, whoever's it is: only the one the "Send my number"
     /// button sends counts. Refused, the link unused.
     Forwarded,
     /// The link they opened has expired.
@@ -192,6 +192,28 @@ impl Customers {
         self.store
             .ask(actor.chat_id, actor.user_id, phone, consent, now)
             .await
+    }
+
+    /// A paid send to `phone` was refused (the budget, the balance, the channel): a question
+    /// that carries the number for the free check's button under the refusal
+    /// ([`Customers::link_for_question`]). Its other buttons are never shown.
+    pub async fn ask_for_qr(&self, actor: &Actor, phone: &PhoneNumber) -> Result<i64, StoreError> {
+        self.ask(actor, phone, false, crate::now()).await
+    }
+
+    /// The same for the number of question `id` (whose send was refused; the question itself
+    /// may be answered by now). `None` when it is not the actor's.
+    pub async fn ask_again_for_qr(
+        &self,
+        id: i64,
+        actor: &Actor,
+    ) -> Result<Option<i64>, StoreError> {
+        match self.store.question(id).await? {
+            Some(q) if actor.started(q.staff_user_id, q.chat_id) => {
+                Ok(Some(self.ask_for_qr(actor, &q.phone).await?))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// "Send a new code anyway" under a returning number: sends, or asks for consent first.
@@ -300,7 +322,7 @@ impl Customers {
         })
     }
 
-    /// "Customer is here: QR instead" under a question: a link for the question's number,
+    /// "Show a QR code" under a question: a link for the question's number,
     /// while the question is open (its buttons work for an hour, and not once it is answered).
     pub async fn link_for_question(&self, id: i64, actor: &Actor) -> Result<LinkFor, StoreError> {
         let Some(question) = self.authorised(id, actor, "qr").await? else {

@@ -456,23 +456,30 @@ pub(crate) mod tests {
 
     #[test]
     fn russian_plural_forms_are_right() {
-        let attempts = |n: u32| text(Lang::Ru, "attempts", &[("count", FluentValue::from(n))]);
-        assert_eq!(attempts(1), "1 попытка");
-        assert_eq!(attempts(2), "2 попытки");
-        assert_eq!(attempts(5), "5 попыток");
-        assert_eq!(attempts(21), "21 попытка");
-        assert_eq!(attempts(12), "12 попыток");
-        assert_eq!(duration(Lang::Ru, 60), "1 минуту");
-        assert_eq!(duration(Lang::Ru, 180), "3 минуты");
-        assert_eq!(duration(Lang::Ru, 300), "5 минут");
-        assert_eq!(duration(Lang::Ru, 90), "1 мин 30 с");
-        assert_eq!(duration(Lang::Ru, 3600 + 22), "1 час");
-        assert_eq!(duration(Lang::Ru, 20 * 3600 + 42 * 60 + 24), "20 ч 42 мин");
-        assert_eq!(duration(Lang::Ru, 2 * 86_400), "2 дня");
-        assert_eq!(duration(Lang::En, 90), "1 min 30 s");
-        assert_eq!(duration(Lang::En, 20 * 3600 + 42 * 60 + 24), "20 h 42 min");
-        assert_eq!(duration(Lang::En, 2 * 86_400 + 3 * 3600 + 5), "2 d 3 h");
-        assert_eq!(duration(Lang::En, 0), "0 seconds");
+        // A no-break space between a number and its unit (`nb`), a plain one between parts.
+        let nb = |text: &str| text.replace('~', "\u{a0}");
+        let days = |n: u32| duration(Lang::Ru, n * 86_400);
+        assert_eq!(days(1), nb("1~день"));
+        assert_eq!(days(2), nb("2~дня"));
+        assert_eq!(days(5), nb("5~дней"));
+        assert_eq!(days(21), nb("21~день"));
+        assert_eq!(days(12), nb("12~дней"));
+        assert_eq!(duration(Lang::Ru, 60), nb("1~минуту"));
+        assert_eq!(duration(Lang::Ru, 180), nb("3~минуты"));
+        assert_eq!(duration(Lang::Ru, 300), nb("5~минут"));
+        assert_eq!(duration(Lang::Ru, 90), nb("1~мин 30~с"));
+        assert_eq!(duration(Lang::Ru, 3600 + 22), nb("1~час"));
+        assert_eq!(
+            duration(Lang::Ru, 20 * 3600 + 42 * 60 + 24),
+            nb("20~ч 42~мин")
+        );
+        assert_eq!(duration(Lang::En, 90), nb("1~min 30~s"));
+        assert_eq!(
+            duration(Lang::En, 20 * 3600 + 42 * 60 + 24),
+            nb("20~h 42~min")
+        );
+        assert_eq!(duration(Lang::En, 2 * 86_400 + 3 * 3600 + 5), nb("2~d 3~h"));
+        assert_eq!(duration(Lang::En, 0), nb("0~seconds"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 # Shared pieces: menus, buttons, errors, Gateway problems, units.
 
-menu-verify = Send a code to a customer's phone
+menu-verify = Send a code to a customer’s phone
 menu-status = Show your open verifications
 menu-cancel = Cancel an open verification
 menu-history = Your latest verifications
@@ -12,24 +12,24 @@ menu-language = Change the language
 menu-invite = Admin: invite a colleague
 menu-staff = Admin: list or remove staff
 menu-stats = Admin: codes, success rate and spending
-menu-export = Admin: verifications as a CSV file
-menu-reset = Admin: clear a number's send limit
+menu-export = Admin: verifications as CSV and Excel files
+menu-reset = Admin: clear a number’s send limit
 menu-events = Admin: how events reach your systems
 
 button-resend = 🔁 Resend code
 button-cancel = ✖️ Cancel
 button-remove = 🗑 Remove { $name }
 
-access-unavailable = ⚠️ I can't check who you are right now. Please try again in a minute.
+access-unavailable = ⚠️ I can’t answer right now. Please try again in a minute.
 internal-error = ⚠️ Something went wrong on my side and your request was not completed. Please try again in a minute.
-unknown-command = I don't know that command. /help lists what I can do.
+unknown-command = I don’t know that command. /help lists what I can do.
 not-text = I can only read text messages. /help lists what I can do.
 
 gw-balance-not-enough = the Telegram Gateway balance is too low. Ask the account owner to top it up.
-gw-flood-wait = Telegram asks us to slow down. Try again in { $wait }.
-gw-phone-not-found = this number can't receive codes on Telegram (it may not have a Telegram account). Verify it another way.
+gw-flood-wait = Telegram has asked me to slow down. Try again in { $wait }.
+gw-phone-not-found = this number can’t receive codes on Telegram (it may have no Telegram account). Verify it another way.
 gw-phone-invalid = Telegram does not accept this phone number. Check it with the customer.
-gw-token-refused = the Telegram Gateway refused the bot's access token. An admin needs to fix GATEWAY_TOKEN.
+gw-token-refused = the Telegram Gateway refused the bot’s access token. An admin needs to fix GATEWAY_TOKEN.
 gw-code-expired = the code has expired.
 gw-max-attempts = too many wrong codes were typed.
 gw-refused = the Telegram Gateway refused the request (<code>{ $error }</code>). Try again later.
@@ -38,24 +38,20 @@ gw-unreachable = the Telegram Gateway could not be reached.
 gw-bad-response = the Telegram Gateway is having trouble (it answered with an HTTP { $status } error page).
 
 unit-days = { $count ->
-    [one] { $count } day
-   *[other] { $count } days
+    [one] { $count } day
+   *[other] { $count } days
 }
 unit-hours = { $count ->
-    [one] { $count } hour
-   *[other] { $count } hours
+    [one] { $count } hour
+   *[other] { $count } hours
 }
 unit-minutes = { $count ->
-    [one] { $count } minute
-   *[other] { $count } minutes
+    [one] { $count } minute
+   *[other] { $count } minutes
 }
 unit-seconds = { $count ->
-    [one] { $count } second
-   *[other] { $count } seconds
-}
-attempts = { $count ->
-    [one] { $count } attempt
-   *[other] { $count } attempts
+    [one] { $count } second
+   *[other] { $count } seconds
 }
 just-now = just now
 ago = { $duration } ago
@@ -77,7 +73,7 @@ month-short = { $month ->
 }
 
 language-pick = 🌐 Bot language:
-language-set = 🌐 Set to English
+language-set = 🌐 From now on I’ll answer in English.
 language-english = English
 language-russian = Русский
 

@@ -6,10 +6,22 @@ usage =
 bad-phone-characters = <code>{ $input }</code> is not a phone number: use digits, with spaces, dashes, dots or brackets if you like.
 bad-phone-no-country = <code>{ $input }</code> has no country code. Start it with <b>+</b> and the country code.
 bad-phone-invalid = <code>{ $input }</code> is not a valid phone number. Check the digits and the country code.
+# For /lookup, /qr and /reset, which send no code.
 bad-phone =
     { $why }
 
     For example: <code>{ $example }</code>
+# For /verify.
+bad-phone-not-sent =
+    { $why }
+
+    For example: <code>{ $example }</code>
+    No code was sent.
+# For a contact card whose number is not one.
+bad-phone-card =
+    { $why }
+
+    Fix the number in the contact card, or type it, for example: <code>{ $example }</code>
     No code was sent.
 
 code-sent =
@@ -25,15 +37,15 @@ already-open-mine =
 
     Type the code the customer reads out, or use the buttons below.
 already-open-colleague =
-    ⏳ A colleague (user <code>{ $colleague }</code>) has an open verification for { $phone }: a code was sent { $ago }. No new code was sent.
+    ⏳ A code to { $phone } was already sent { $by } { $ago }, and that verification is still open. No new code was sent.
 
-    Only that colleague can type the code the customer reads out.
+    Only the person who sent the code can type it, so ask them to. If the customer is with you, /qr checks the number for free.
 send-unknown =
-    ⚠️ I can't tell whether a code was sent: { $problem } If it was, it is paid for and counts toward the limits.
+    ⚠️ I can’t tell whether a code was sent: { $problem } If it was, it is paid for and counts towards the limits.
 
-    Ask the customer whether a code arrived. You can send another { $when }.
+    Ask the customer whether a code arrived. If it did, /qr checks the number for free now (or type the code once I say here that the send is confirmed). If it didn’t, you can send another { $when }.
 right-away = right away
-answer-not-recorded = I could not record the Gateway's answer.
+answer-not-recorded = I could not record the Gateway’s answer.
 send-interrupted = I was interrupted while sending a code to { $phone }.
 code-resurfaced =
     📨 The Telegram Gateway confirms that a code was sent to { $phone } after all.
@@ -41,8 +53,8 @@ code-resurfaced =
     Ask the customer for the { $length }-digit code and type it here.
 not-allowed = ⛔ Only the person who started this verification can use its buttons, and only in the chat where they started it.
 send-failed = ⚠️ No code was sent: { $problem }
-send-failed-sender = ⚠️ No code was sent: the Telegram Gateway won't send codes from the channel { $channel }. Nothing was charged, and the admins have been told.
-send-failed-sender-prechecked = ⚠️ No code was sent: the Telegram Gateway won't send codes from the channel { $channel }. Only the pre-check was paid for, and the admins have been told.
+send-failed-sender = ⚠️ No code was sent: the Telegram Gateway won’t send codes from the channel { $channel }. Nothing was charged, and the admins have been told.
+send-failed-sender-prechecked = ⚠️ No code was sent: the Telegram Gateway won’t send codes from the channel { $channel }. Only the pre-check was paid for, and the admins have been told.
 
 refused = 🚦 No code sent: { $why }
 refused-cooldown = a code was sent to this number moments ago. You can send another { $when }.
@@ -50,20 +62,20 @@ refused-phone-limit = this number has already received { $limit ->
     [one] { $limit } code
    *[other] { $limit } codes
     } in the last { $window }. You can send another { $when }, or an admin can clear the limit with /reset.
-refused-staff-daily = you have sent your { $limit ->
+refused-staff-daily = you have used up your daily limit of { $limit ->
     [one] { $limit } code
    *[other] { $limit } codes
-    } for today. Your limit resets { $when }.
-refused-budget = today's budget of { $budget } is used up ({ $spent } spent). It resets { $when }.
+    }. It resets { $when }.
+refused-budget = today’s budget of { $budget } is used up ({ $spent } spent). It resets { $when }.
 
-no-longer-open = This verification is no longer open. Start a new one with /verify.
+no-longer-open = This verification is no longer open. To send a new code, use /verify.
 nothing-open-code =
     No verification is open here, so I did not check that code.
 
     { $usage }
-waiting-for-code = I'm waiting for the { $length }-digit code sent to { $phone }. Type it here, or /cancel.
-several-open-not-code = You have { $count } open verifications here. Type the code the customer reads out as a reply to the matching "Code sent" message, or /cancel.
-not-yours = That verification ({ $phone }) is a colleague's, so I did not check the code. Only the person who sent the code can type it.
+waiting-for-code = I’m waiting for the { $length }-digit code sent to { $phone }. Type it here, or /cancel.
+several-open-not-code = You have { $count } open verifications here. Type the code the customer reads out as a reply to the matching “Code sent” message, or /cancel.
+not-yours = That verification ({ $phone }) is a colleague’s, so I did not check the code. Only the person who sent the code can type it.
 already-closed = The verification for { $phone } is already closed, so I did not check the code.
 which-customer = You have { $count } open verifications here. Which customer is this code for?
 wrong-length = 🔢 You typed { $got ->
@@ -73,14 +85,14 @@ wrong-length = 🔢 You typed { $got ->
 still-sending = ⏳ The code for { $phone } is still being sent. Type it again in a moment.
 verified = ✅ Verified: { $phone } belongs to your customer.
 wrong-code = ❌ Wrong code for { $phone } (attempt { $attempt }). Ask the customer to read it again and type it here, or /cancel.
-max-attempts = ⛔ Too many wrong codes for { $phone }. This verification is closed; start a new one with { $again }.
-expired = ⌛ The code for { $phone } has expired. Start a new one with { $again }.
-lost = ⚠️ The Telegram Gateway has no record of this verification any more, so it is closed. Start a new one with { $again }.
+max-attempts = ⛔ Too many wrong codes for { $phone }. This verification is closed; to send a new code, use { $again }.
+expired = ⌛ The code for { $phone } has expired. To send a new one, use { $again }.
+lost = ⚠️ The Telegram Gateway has no record of this verification any more, so it is closed. To send a new code, use { $again }.
 check-unavailable =
-    ⚠️ I couldn't check the code: { $problem }
+    ⚠️ I couldn’t check the code: { $problem }
 
     The verification for { $phone } is still open: type the code again in a moment.
-unrecognised = ⚠️ The Telegram Gateway sent an answer I don't recognise (<code>{ $verdict }</code>). The verification for { $phone } is still open: type the code again, or /cancel.
+unrecognised = ⚠️ The Telegram Gateway sent an answer I don’t recognise (<code>{ $verdict }</code>). The verification for { $phone } is still open: type the code again, or /cancel.
 
 cancel-nothing = There is nothing to cancel: you have no open verification here.
 cancel-which = You have { $count } open verifications here. Which one should I cancel?

@@ -16,7 +16,7 @@ panel-period-month = 30 days
 panel-figure-sent = Codes sent
 panel-figure-verified = Verified
 panel-figure-by-code = by code
-panel-figure-by-contact = by contact share
+panel-figure-by-contact = by QR code
 panel-figure-failed = Failed
 panel-figure-expired = Expired
 panel-figure-cancelled = Cancelled
@@ -42,7 +42,7 @@ panel-status-cancelled = Cancelled
 panel-status-failed = Not sent
 
 panel-method-code = by code
-panel-method-contact = by contact share
+panel-method-contact = by QR code
 
 panel-delivery-sent = 📤 Sent
 panel-delivery-delivered = 📬 Delivered

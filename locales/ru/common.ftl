@@ -9,24 +9,24 @@ menu-lookup = Что известно о номере
 menu-help = Как работает бот
 menu-panel = Таблицы и график в панели
 menu-language = Сменить язык
-menu-invite = Админ: пригласить коллегу
-menu-staff = Админ: список и удаление сотрудников
-menu-stats = Админ: коды, доля успешных, расходы
-menu-export = Админ: выгрузка проверок в CSV
-menu-reset = Админ: сбросить лимит отправок для номера
-menu-events = Админ: как события доходят до ваших систем
+menu-invite = Администраторам: пригласить коллегу
+menu-staff = Администраторам: список и удаление сотрудников
+menu-stats = Администраторам: коды, доля успешных проверок, расходы
+menu-export = Администраторам: выгрузка проверок в CSV и Excel
+menu-reset = Администраторам: сбросить лимит отправок для номера
+menu-events = Администраторам: как события доходят до ваших систем
 
 button-resend = 🔁 Новый код
 button-cancel = ✖️ Отменить
 button-remove = 🗑 Удалить: { $name }
 
-access-unavailable = ⚠️ Сейчас не удаётся определить, есть ли у вас доступ. Попробуйте ещё раз через минуту.
-internal-error = ⚠️ Произошла внутренняя ошибка — запрос не выполнен. Попробуйте ещё раз через минуту.
-unknown-command = Я не знаю такой команды. Список команд — в /help.
-not-text = Я понимаю только текстовые сообщения. Список команд — в /help.
+access-unavailable = ⚠️ Сейчас я не могу ответить. Попробуйте ещё раз через минуту.
+internal-error = ⚠️ Произошла внутренняя ошибка — запрос не выполнен. Попробуйте ещё раз через минуту.
+unknown-command = Я не знаю такой команды. Список команд — в /help.
+not-text = Я понимаю только текстовые сообщения. Список команд — в /help.
 
 gw-balance-not-enough = на балансе Telegram Gateway недостаточно средств. Попросите владельца аккаунта пополнить баланс.
-gw-flood-wait = Telegram временно ограничил частоту запросов. Попробуйте ещё раз через { $wait }.
+gw-flood-wait = Telegram попросил меня отправлять запросы реже. Попробуйте ещё раз через { $wait }.
 gw-phone-not-found = этот номер не может получать коды в Telegram (возможно, у клиента нет аккаунта в Telegram). Подтвердите номер другим способом.
 gw-phone-invalid = Telegram не принимает этот номер телефона. Уточните номер у клиента.
 gw-token-refused = Telegram Gateway не принял токен доступа бота. Администратору нужно исправить GATEWAY_TOKEN.
@@ -38,29 +38,24 @@ gw-unreachable = не удалось связаться с Telegram Gateway.
 gw-bad-response = в Telegram Gateway сбой (вместо ответа пришла страница ошибки HTTP { $status }).
 
 unit-days = { $count ->
-    [one] { $count } день
-    [few] { $count } дня
-   *[many] { $count } дней
+    [one] { $count } день
+    [few] { $count } дня
+   *[many] { $count } дней
 }
 unit-hours = { $count ->
-    [one] { $count } час
-    [few] { $count } часа
-   *[many] { $count } часов
+    [one] { $count } час
+    [few] { $count } часа
+   *[many] { $count } часов
 }
 unit-minutes = { $count ->
-    [one] { $count } минуту
-    [few] { $count } минуты
-   *[many] { $count } минут
+    [one] { $count } минуту
+    [few] { $count } минуты
+   *[many] { $count } минут
 }
 unit-seconds = { $count ->
-    [one] { $count } секунду
-    [few] { $count } секунды
-   *[many] { $count } секунд
-}
-attempts = { $count ->
-    [one] { $count } попытка
-    [few] { $count } попытки
-   *[many] { $count } попыток
+    [one] { $count } секунду
+    [few] { $count } секунды
+   *[many] { $count } секунд
 }
 just-now = только что
 ago = { $duration } назад
@@ -82,7 +77,7 @@ month-short = { $month ->
 }
 
 language-pick = 🌐 Язык бота:
-language-set = 🌐 Выбран русский язык
+language-set = 🌐 Теперь я буду отвечать по-русски.
 language-english = English
 language-russian = Русский
 
@@ -91,4 +86,4 @@ panel-open = 📊 Панель: цифры, график и все провер�
 button-open-panel = 📊 Открыть панель
 menu-button-panel = Панель
 panel-in-group = 📊 Панель открывается только в личном чате со мной: откройте @{ $bot } и отправьте там /panel.
-panel-off = 📊 Панель не настроена: для неё нужен <code>PUBLIC_URL</code> — публичный HTTPS-адрес бота. Попросите того, кто управляет ботом, его задать.
+panel-off = 📊 Панель не настроена: для неё нужен <code>PUBLIC_URL</code> — публичный HTTPS-адрес бота. Попросите того, кто управляет ботом, его задать.

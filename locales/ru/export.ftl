@@ -1,5 +1,6 @@
-# Книга Excel для /export: подпись и названия столбцов.
-export-workbook-caption = 📗 То же самое в виде файла Excel: даты записаны как даты, стоимость — как числа.
+# Книга Excel для /export: подпись, лист, названия столбцов и слова в ячейках.
+export-workbook-caption = 📗 То же самое в виде книги Excel: даты записаны как даты, стоимость — как числа, время — в часовом поясе { $zone }.
+export-sheet = Проверки
 export-column-created = Начало
 export-column-staff-id = ID сотрудника
 export-column-staff-name = Сотрудник
@@ -11,5 +12,5 @@ export-column-cost = Стоимость, $
 export-column-refunded = Возврат
 export-column-checked = Код проверен
 export-column-method = Способ подтверждения
-export-column-consent-by = Согласие: ID сотрудника
-export-column-consent-at = Согласие: время
+export-column-consent-by = Согласие отметил (ID)
+export-column-consent-at = Согласие отмечено

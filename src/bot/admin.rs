@@ -14,7 +14,7 @@ use super::buttons::{self, Action};
 use super::context::{HandlerResult, Settings, TgBot, TypedPhone};
 use super::menu;
 use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to};
-use super::texts::{self, View};
+use super::texts::{self, NumberFor, View};
 use crate::i18n::Lang;
 use crate::people::{People, Removal};
 use crate::phone::PhoneError;
@@ -193,7 +193,7 @@ pub async fn reset(
     let lang = view.lang;
     let text = match &typed.phone {
         Err(PhoneError::Empty) => texts::reset_usage(lang),
-        Err(err) => texts::bad_phone(lang, &typed.text, err),
+        Err(err) => texts::bad_phone(lang, NumberFor::Reset, &typed.text, err),
         Ok(phone) => {
             verifier
                 .reset_phone(phone, view.viewer)
@@ -305,14 +305,14 @@ impl ExportFiles {
         let today = export::iso_utc(now());
         let csv = InputFile::memory(export::to_csv(records))
             .file_name(texts::export_file_name(&today[..10]));
-        let titles = texts::export_titles(lang);
-        let xlsx = InputFile::memory(export::to_xlsx(records, &titles, tz)?)
+        let words = texts::export_words(lang);
+        let xlsx = InputFile::memory(export::to_xlsx(records, &words, tz)?)
             .file_name(texts::export_workbook_name(&today[..10]));
         Ok(ExportFiles {
             csv,
             caption,
             xlsx,
-            workbook_caption: texts::export_workbook_caption(lang),
+            workbook_caption: texts::export_workbook_caption(lang, tz),
         })
     }
 

@@ -1,7 +1,7 @@
-//! Inline buttons and what their `callback_data` says: 🔁 Resend, ✖️ Cancel and 📷 QR instead
+//! Inline buttons and what their `callback_data` says: 🔁 Resend, ✖️ Cancel and 📷 Show a QR code
 //! under a verification, the answers to a question asked before spending, the "which one?"
 //! pickers, the `/language` choice and the Remove buttons of `/staff`; and the one keyboard a
-//! customer sees (Share my phone number). Each button carries an [`Action`]: read by
+//! customer sees (Send my number). Each button carries an [`Action`]: read by
 //! [`Action::parse`], written by its one encoder (`Display`). `callback_data` holds only short
 //! ids (`resend:42`), never a phone number, and its forms never change (old messages keep their
 //! buttons); what a press does is [`super::presses`]'s business.
@@ -35,7 +35,7 @@ pub enum Action {
     Consent(i64),
     /// "Cancel" under a question: send nothing.
     Drop(i64),
-    /// "Customer is here: QR instead" under a question …
+    /// "Show a QR code" under a question …
     QrForQuestion(i64),
     /// … or under a code sent (a verification's id).
     QrForVerification(i64),
@@ -97,7 +97,7 @@ pub fn button(label: impl Into<String>, action: Action) -> InlineKeyboardButton 
     InlineKeyboardButton::callback(label, action.to_string())
 }
 
-/// The Resend / Cancel keyboard for a verification, and "QR instead" for a customer at the
+/// The Resend / Cancel keyboard for a verification, and "Show a QR code" for a customer at the
 /// counter whose code is slow to come.
 pub fn keyboard(lang: Lang, verification_id: i64) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new([
@@ -134,6 +134,12 @@ pub fn consent_keyboard(lang: Lang, question: i64) -> InlineKeyboardMarkup {
     ])
 }
 
+/// The free check alone, under a paid send that was refused ([`SendOutcome::free_check_helps`]):
+/// `action` is [`Action::QrForQuestion`] or [`Action::QrForVerification`].
+pub fn qr_instead(lang: Lang, action: Action) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new([[button(texts::button_qr(lang), action)]])
+}
+
 /// The customer's one button: share their own contact (private chats only).
 pub fn share_phone_keyboard(lang: Lang) -> KeyboardMarkup {
     KeyboardMarkup::new([[
@@ -149,7 +155,9 @@ pub fn share_phone_keyboard(lang: Lang) -> KeyboardMarkup {
 pub fn for_send(lang: Lang, outcome: &SendOutcome, viewer: i64) -> Option<InlineKeyboardMarkup> {
     match outcome {
         SendOutcome::Sent(v) => Some(keyboard(lang, v.id)),
-        SendOutcome::AlreadyOpen(v) if v.staff_user_id == viewer => Some(keyboard(lang, v.id)),
+        SendOutcome::AlreadyOpen { open, .. } if open.staff_user_id == viewer => {
+            Some(keyboard(lang, open.id))
+        }
         _ => None,
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! A customer is someone without access: they reach nothing but these handlers, each answers
 //! with one short message, and none of them can make the bot spend (the free check sends no
-//! code). The bot's reply keyboard ("Share my phone number") is the only one they ever see.
+//! code). The bot's reply keyboard ("Send my number") is the only one they ever see.
 
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use super::buttons;
 use super::context::{HandlerResult, Settings, TgBot, TypedPhone, lang_of};
 use super::handlers::{self, verify_number};
 use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to};
-use super::texts::{self, Lang, View};
+use super::texts::{self, Lang, NumberFor, View};
 use crate::customers::{Customers, NewLink, Shared, SharedContact};
 use crate::phone::PhoneNumber;
 use crate::store::{Accepted, LinkOpening, Store, Verification};
@@ -38,7 +38,8 @@ pub async fn qr(
         ("", _) => None,
         (_, Ok(phone)) => Some(phone),
         (typed, Err(err)) => {
-            return reply(&bot, &msg, texts::bad_phone(view.lang, typed, &err)).await;
+            let text = texts::bad_phone(view.lang, NumberFor::Qr, typed, &err);
+            return reply(&bot, &msg, text).await;
         }
     };
     let link = customers
@@ -91,7 +92,10 @@ pub async fn lookup(
     }
     let phone = match typed.phone {
         Ok(phone) => phone,
-        Err(err) => return reply(&bot, &msg, texts::bad_phone(lang, &typed.text, &err)).await,
+        Err(err) => {
+            let text = texts::bad_phone(lang, NumberFor::Lookup, &typed.text, &err);
+            return reply(&bot, &msg, text).await;
+        }
     };
     let found = customers.lookup(&phone).await.or_apologise(&msg, lang)?;
     let limits = &customers.verifier().policy().limits;
@@ -122,7 +126,10 @@ pub async fn contact_card(
     }
     let phone = match PhoneNumber::from_contact(number, settings.default_region) {
         Ok(phone) => phone,
-        Err(err) => return reply(&bot, &msg, texts::bad_phone(view.lang, number, &err)).await,
+        Err(err) => {
+            let text = texts::bad_phone(view.lang, NumberFor::ContactCard, number, &err);
+            return reply(&bot, &msg, text).await;
+        }
     };
     verify_number(&bot, &msg, &phone, &actor, &view, &customers).await
 }
@@ -276,7 +283,7 @@ pub async fn stranger_message(
     handlers::stranger(bot, msg, lang, user, store).await
 }
 
-/// `text` with the "Share my phone number" keyboard.
+/// `text` with the "Send my number" keyboard.
 async fn ask_to_share(bot: &TgBot, chat: ChatId, text: String, lang: Lang) -> HandlerResult {
     let keyboard = buttons::share_phone_keyboard(lang).into();
     say_to_customer(bot, chat, text, keyboard).await

@@ -12,7 +12,7 @@ use super::buttons::{self, Action, pick};
 use super::context::{HandlerResult, Settings, TgBot, TypedPhone};
 use super::menu::Menus;
 use super::reply::{OrApologise, drop_buttons, reply, send, send_to};
-use super::texts::{self, View};
+use super::texts::{self, NumberFor, View};
 use crate::customers::{Before, Customers};
 use crate::i18n::Lang;
 use crate::people::{Joined, People};
@@ -82,7 +82,10 @@ pub async fn verify(
 ) -> HandlerResult {
     match &typed.phone {
         Ok(phone) => verify_number(&bot, &msg, phone, &actor, &view, &customers).await,
-        Err(err) => reply(&bot, &msg, texts::bad_phone(view.lang, &typed.text, err)).await,
+        Err(err) => {
+            let text = texts::bad_phone(view.lang, NumberFor::Verify, &typed.text, err);
+            reply(&bot, &msg, text).await
+        }
     }
 }
 
@@ -123,7 +126,14 @@ pub(super) async fn verify_number(
         .await
         .or_apologise(msg, lang)?;
     let text = texts::send_outcome(&outcome, view);
-    let buttons = buttons::for_send(lang, &outcome, actor.user_id);
+    let buttons = match outcome.free_check_helps() {
+        true => {
+            let question = customers.ask_for_qr(actor, phone).await;
+            let question = question.or_apologise(msg, lang)?;
+            Some(buttons::qr_instead(lang, Action::QrForQuestion(question)))
+        }
+        false => buttons::for_send(lang, &outcome, actor.user_id),
+    };
     let shown = send(bot, msg, text, buttons).await?;
     if let SendOutcome::Sent(verification) = &outcome {
         verifier

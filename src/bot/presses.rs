@@ -117,9 +117,15 @@ pub async fn resend(
                 verifier.remember_message(sent.id, shown.id.0).await?;
                 Ok(texts::callback_resent(lang))
             }
-            SendOutcome::AlreadyOpen(_) => {
+            SendOutcome::AlreadyOpen { .. } => {
                 let buttons = buttons::for_send(lang, &outcome, actor.user_id);
                 say(&bot, chat, text, buttons).await?;
+                Ok(texts::callback_not_sent(lang))
+            }
+            _ if outcome.free_check_helps() => {
+                // The code to replace stays open: its number is the link's.
+                let qr = buttons::qr_instead(lang, Action::QrForVerification(id));
+                say(&bot, chat, text, Some(qr)).await?;
                 Ok(texts::callback_not_sent(lang))
             }
             SendOutcome::Refused(_)
@@ -191,7 +197,7 @@ pub async fn anyway(
 ) -> HandlerResult {
     let pressed = async {
         let pressed = customers.send_anyway(id, &actor).await?;
-        answered(pressed, &bot, &query, &actor, &view, &customers).await
+        answered(pressed, id, &bot, &query, &actor, &view, &customers).await
     };
     answer_with(&bot, &query, view.lang, pressed).await
 }
@@ -207,7 +213,7 @@ pub async fn consent(
 ) -> HandlerResult {
     let pressed = async {
         let pressed = customers.consent(id, &actor).await?;
-        answered(pressed, &bot, &query, &actor, &view, &customers).await
+        answered(pressed, id, &bot, &query, &actor, &view, &customers).await
     };
     answer_with(&bot, &query, view.lang, pressed).await
 }
@@ -223,12 +229,12 @@ pub async fn drop_question(
 ) -> HandlerResult {
     let pressed = async {
         let pressed = customers.drop_question(id, &actor).await?;
-        answered(pressed, &bot, &query, &actor, &view, &customers).await
+        answered(pressed, id, &bot, &query, &actor, &view, &customers).await
     };
     answer_with(&bot, &query, view.lang, pressed).await
 }
 
-/// "Customer is here: QR instead" under a question.
+/// "Show a QR code" under a question.
 pub async fn qr_for_question(
     bot: TgBot,
     query: CallbackQuery,
@@ -245,7 +251,7 @@ pub async fn qr_for_question(
     answer_with(&bot, &query, view.lang, pressed).await
 }
 
-/// "Customer is here: QR instead" under a code sent.
+/// "Show a QR code" under a code sent.
 pub async fn qr_for_verification(
     bot: TgBot,
     query: CallbackQuery,
@@ -288,11 +294,13 @@ fn chat(actor: &Actor) -> ChatId {
     ChatId(actor.chat_id)
 }
 
-/// What a press on a question's button did, told in the chat; returns the pop-up. The question's
-/// buttons go once it is answered; a send a limit refused (or that met an open verification)
-/// leaves the question open, to press again later.
+/// What a press on question `question`'s button did, told in the chat; returns the pop-up. The
+/// question's buttons go once it is answered; a send a limit refused (or that met an open
+/// verification) leaves the question open, to press again later. A paid send that was refused
+/// offers the free check instead, for the question's number.
 async fn answered(
     pressed: Pressed,
+    question: i64,
     bot: &TgBot,
     query: &CallbackQuery,
     actor: &Actor,
@@ -327,12 +335,18 @@ async fn answered(
         Pressed::Sent(outcome) => {
             if !matches!(
                 outcome,
-                SendOutcome::Refused(_) | SendOutcome::AlreadyOpen(_)
+                SendOutcome::Refused(_) | SendOutcome::AlreadyOpen { .. }
             ) {
                 drop_keyboard(bot, query).await;
             }
             let text = texts::send_outcome(&outcome, view);
-            let buttons = buttons::for_send(lang, &outcome, view.viewer);
+            let buttons = match outcome.free_check_helps() {
+                true => customers
+                    .ask_again_for_qr(question, actor)
+                    .await?
+                    .map(|again| buttons::qr_instead(lang, Action::QrForQuestion(again))),
+                false => buttons::for_send(lang, &outcome, view.viewer),
+            };
             let shown = say(bot, chat, text, buttons).await?;
             match outcome {
                 SendOutcome::Sent(sent) => {

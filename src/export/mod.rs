@@ -53,7 +53,7 @@ mod xlsx;
 
 use std::borrow::Cow;
 
-pub use xlsx::{Titles, to_xlsx};
+pub use xlsx::{Titles, Words, to_xlsx};
 
 use crate::store::ExportRecord;
 

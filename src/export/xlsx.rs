@@ -2,29 +2,45 @@
 //! in one column when the regional settings use another list separator (Russian ones do), while
 //! a workbook needs no import at all. Typed columns: times as dates in the business's time zone,
 //! money as numbers, the phone as text (so `+44…` keeps its plus), a refund as a boolean; the
-//! header row frozen, in the admin's language, and columns wide enough to read.
+//! header row frozen, and columns wide enough to read. Unlike the CSV (for programs), it is for
+//! people: the sheet's name, the titles and the words in the cells (status, delivery, method)
+//! are in the admin's language ([`Words`]).
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
-use crate::store::ExportRecord;
+use crate::store::{ExportRecord, Method, Status};
 
 /// The workbook's column titles, in the admin's language, in the CSV's column order.
 pub type Titles = [String; 13];
 
+/// The workbook's words, in the admin's language.
+pub struct Words {
+    /// The sheet's name (at most 31 characters, none of `[]:*?/\`).
+    pub sheet: String,
+    pub titles: Titles,
+    /// How a verification ended (or that it is open).
+    pub status: Box<dyn Fn(Status) -> String + Send + Sync>,
+    /// A delivery state as the Gateway reports it (`read`); one it does not know, as it came.
+    pub delivery: Box<dyn Fn(&str) -> String + Send + Sync>,
+    /// With a code, or by QR code (the customer shared their contact).
+    pub method: Box<dyn Fn(Method) -> String + Send + Sync>,
+}
+
 /// Column widths, in characters, in the same order.
 const WIDTHS: [f64; 13] = [
-    17.0, 14.0, 24.0, 17.0, 24.0, 13.0, 13.0, 9.0, 10.0, 17.0, 12.0, 14.0, 17.0,
+    17.0, 14.0, 24.0, 17.0, 24.0, 20.0, 18.0, 11.0, 10.0, 17.0, 14.0, 14.0, 17.0,
 ];
 
 /// The `.xlsx` file's bytes.
 pub fn to_xlsx(
     records: &[ExportRecord],
-    titles: &Titles,
+    words: &Words,
     tz: &jiff::tz::TimeZone,
 ) -> Result<Vec<u8>, XlsxError> {
+    let titles = &words.titles;
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("verifications")?;
+    sheet.set_name(&words.sheet)?;
     let header = Format::new().set_bold();
     let when = Format::new().set_num_format("yyyy-mm-dd hh:mm");
     let money = Format::new().set_num_format("0.00##");
@@ -45,9 +61,9 @@ pub fn to_xlsx(
         if let Some(request_id) = &record.request_id {
             sheet.write_string(row, 4, request_id)?;
         }
-        sheet.write_string(row, 5, record.status.as_str())?;
+        sheet.write_string(row, 5, (words.status)(record.status))?;
         if let Some(delivery) = &record.delivery_status {
-            sheet.write_string(row, 6, delivery)?;
+            sheet.write_string(row, 6, (words.delivery)(delivery))?;
         }
         if let Some(cost) = record.request_cost.filter(|cost| cost.is_finite()) {
             sheet.write_number_with_format(row, 7, cost, &money)?;
@@ -56,7 +72,7 @@ pub fn to_xlsx(
         if let Some(checked) = record.checked_at.and_then(|at| local(at, tz)) {
             sheet.write_datetime_with_format(row, 9, &checked, &when)?;
         }
-        sheet.write_string(row, 10, record.method.as_str())?;
+        sheet.write_string(row, 10, (words.method)(record.method))?;
         if let Some(by) = record.consent_by {
             sheet.write_number(row, 11, by as f64)?;
         }
@@ -105,21 +121,25 @@ mod tests {
         }
     }
 
-    fn titles() -> Titles {
-        std::array::from_fn(|i| format!("Column {i}"))
+    fn words() -> Words {
+        Words {
+            sheet: "Проверки".into(),
+            titles: std::array::from_fn(|i| format!("Column {i}")),
+            status: Box::new(|status| format!("status {}", status.as_str())),
+            delivery: Box::new(|state| format!("delivery {state}")),
+            method: Box::new(|method| format!("method {}", method.as_str())),
+        }
     }
 
     fn read(bytes: Vec<u8>) -> calamine::Range<Data> {
         let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).expect("an xlsx file");
-        workbook
-            .worksheet_range("verifications")
-            .expect("the sheet")
+        workbook.worksheet_range("Проверки").expect("the sheet")
     }
 
     #[test]
     fn the_workbook_reads_back_with_typed_cells() {
         let moscow = jiff::tz::TimeZone::get("Europe/Moscow").unwrap();
-        let sheet = read(to_xlsx(&[record()], &titles(), &moscow).unwrap());
+        let sheet = read(to_xlsx(&[record()], &words(), &moscow).unwrap());
         assert_eq!(sheet.get((0, 0)), Some(&Data::String("Column 0".into())));
         let row: Vec<&Data> = (0..13).map(|col| sheet.get((1, col)).unwrap()).collect();
         // A date, in the business's time zone: 14:05 UTC is 17:05 in Moscow.
@@ -132,18 +152,19 @@ mod tests {
         assert_eq!(row[1], &Data::Float(123_456_789.0));
         assert_eq!(row[2], &Data::String("Дмитрий; \"Дима\", =1+2".into()));
         assert_eq!(row[3], &Data::String("+447911123456".into()));
-        assert_eq!(row[5], &Data::String("verified".into()));
+        assert_eq!(row[5], &Data::String("status verified".into()));
+        assert_eq!(row[6], &Data::String("delivery delivered".into()));
         assert_eq!(row[7], &Data::Float(0.0125));
         assert_eq!(row[8], &Data::Bool(true));
         assert_eq!(row[9], &Data::Empty);
-        assert_eq!(row[10], &Data::String("contact".into()));
+        assert_eq!(row[10], &Data::String("method contact".into()));
         assert_eq!(row[11], &Data::Float(42.0));
         assert!(matches!(row[12], Data::DateTime(_)), "{:?}", row[12]);
     }
 
     #[test]
     fn an_empty_export_is_a_header_only() {
-        let sheet = read(to_xlsx(&[], &titles(), &jiff::tz::TimeZone::UTC).unwrap());
+        let sheet = read(to_xlsx(&[], &words(), &jiff::tz::TimeZone::UTC).unwrap());
         assert_eq!(sheet.height(), 1);
         assert_eq!(sheet.width(), 13);
     }

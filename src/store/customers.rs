@@ -66,7 +66,9 @@ impl ContactLink {
 pub enum LinkOpening {
     /// The link is this customer's to answer (opened now, or again by the same person).
     Opened(ContactLink),
-    /// Used already, or opened first by someone else.
+    /// This customer shared their number through it already: they are done.
+    Shared,
+    /// Used already by someone else, or opened first by someone else.
     Used,
     Expired,
     /// No such link.
@@ -271,6 +273,9 @@ impl Store {
         .await)?;
         Ok(match stored {
             None => LinkOpening::Unknown,
+            Some(link) if link.used_at.is_some() && link.opened_by == Some(customer) => {
+                LinkOpening::Shared
+            }
             Some(link) if link.used_at.is_some() => LinkOpening::Used,
             Some(link) if link.expires_at <= now => LinkOpening::Expired,
             Some(link) if link.opened_by.is_some_and(|by| by != customer) => LinkOpening::Used,
@@ -423,6 +428,11 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+        // Scanned again: the customer who shared is done; anyone else finds it used.
+        let again = store.open_contact_link("h", 55, NOW + 4).await.unwrap();
+        assert!(matches!(again, LinkOpening::Shared), "{again:?}");
+        let other = store.open_contact_link("h", 56, NOW + 4).await.unwrap();
+        assert!(matches!(other, LinkOpening::Used), "{other:?}");
 
         // Counted as a number verified, not as a code sent.
         let days = store.daily_activity(1, NOW + 3).await.unwrap();

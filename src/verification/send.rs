@@ -22,8 +22,11 @@ pub enum SendOutcome {
     /// The code is on its way; the verification is stored and open.
     Sent(Verification),
     /// The phone already has an open verification (this staff member's or a colleague's):
-    /// nothing was sent.
-    AlreadyOpen(Verification),
+    /// nothing was sent. `staff_name`: the colleague's stored name, when it is theirs.
+    AlreadyOpen {
+        open: Verification,
+        staff_name: Option<String>,
+    },
     /// A limit refused the send: nothing was sent.
     Refused(Refusal),
     /// The verification to resend is no longer open: nothing was sent.
@@ -52,6 +55,19 @@ pub enum SendOutcome {
     NotAllowed,
     /// The question the button answers was answered already, or has expired: nothing was sent.
     QuestionClosed,
+}
+
+impl SendOutcome {
+    /// A paid send was refused (today's budget, the Gateway balance, the sender channel): the
+    /// customer at the counter can still be checked for free, by QR code.
+    pub fn free_check_helps(&self) -> bool {
+        matches!(
+            self,
+            SendOutcome::Refused(Refusal::Budget { .. })
+                | SendOutcome::Failed(GatewayError::Api(ApiError::BalanceNotEnough))
+                | SendOutcome::SenderRefused { .. }
+        )
+    }
 }
 
 /// A send that answers a question the bot asked first ([`Store::ask`]).
@@ -126,7 +142,13 @@ impl Verifier {
             .await?
         {
             Reservation::Reserved(id) => id,
-            Reservation::AlreadyOpen(open) => return Ok(SendOutcome::AlreadyOpen(open)),
+            Reservation::AlreadyOpen(open) => {
+                let staff_name = match open.staff_user_id == staff_user_id {
+                    true => None,
+                    false => self.store.staff_name(open.staff_user_id).await?,
+                };
+                return Ok(SendOutcome::AlreadyOpen { open, staff_name });
+            }
             Reservation::NoLongerOpen => return Ok(SendOutcome::NoLongerOpen),
             Reservation::QuestionClosed => return Ok(SendOutcome::QuestionClosed),
             Reservation::Refused(refusal) => {

@@ -53,7 +53,7 @@ async fn stats_count_outcomes_and_money_and_come_with_a_png_chart() {
     let stats = app.say("/stats").await;
     for needle in [
         "<b>Today</b>",
-        "<b>Last 30 days</b>",
+        "<b>Last 30~days</b>",
         "Codes sent: 3",
         "✅ Verified: 1 · ⛔ Failed: 0 · ⌛ Expired: 1 · 🚫 Cancelled: 1",
         "Success rate: 33%",
@@ -92,7 +92,7 @@ async fn export_is_a_csv_that_parses_back_to_what_happened() {
     );
     assert_eq!(
         document.params["caption"],
-        "🧾 2 verifications from the last 7 days (times in UTC)."
+        "🧾 2 verifications from the last 7\u{a0}days, as a CSV file (times in UTC)."
     );
 
     let (header, rows) = parse_csv(&file.bytes);
@@ -161,20 +161,28 @@ async fn export_comes_with_an_excel_workbook_in_the_admins_language_and_time_zon
         file.file_name.as_deref().unwrap().ends_with(".xlsx"),
         "{file:?}"
     );
-    assert!(
-        workbook.params["caption"]
-            .as_str()
-            .unwrap()
-            .starts_with("📗")
-    );
+    // The caption says whose clock the times are on: the workbook's are TIME_ZONE's, not UTC.
+    let caption = workbook.params["caption"].as_str().unwrap();
+    assert!(caption.starts_with("📗"), "{caption}");
+    assert!(caption.contains("в часовом поясе Asia/Tokyo"), "{caption}");
+    assert!(!caption.contains("UTC"), "{caption}");
 
+    // The sheet, the titles and the words in the cells are the admin's language.
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(file.bytes.clone())).unwrap();
-    let sheet = book.worksheet_range("verifications").unwrap();
+    assert_eq!(book.sheet_names(), ["Проверки"]);
+    let sheet = book.worksheet_range("Проверки").unwrap();
     assert_eq!(sheet.height(), 2);
     assert_eq!(sheet.get((0, 3)), Some(&Data::String("Телефон".into())));
     assert_eq!(sheet.get((1, 3)), Some(&Data::String(PHONE_E164.into())));
-    assert_eq!(sheet.get((1, 5)), Some(&Data::String("verified".into())));
+    assert_eq!(
+        sheet.get((1, 5)),
+        Some(&Data::String("Подтверждена".into()))
+    );
+    assert_eq!(sheet.get((1, 10)), Some(&Data::String("по коду".into())));
+    if let Some(Data::String(delivery)) = sheet.get((1, 6)) {
+        assert!(!delivery.is_ascii(), "{delivery}");
+    }
     assert_eq!(sheet.get((1, 7)), Some(&Data::Float(0.01)));
     assert_eq!(sheet.get((1, 8)), Some(&Data::Bool(false)));
     // Times are dates, in the business's time zone (Tokyo is UTC+9, without summer time).
@@ -208,7 +216,7 @@ async fn invite_verify_export_and_remove_round_trip() {
     let ivy = TgUser::new(6001, "Ivy Петрова");
     assert_says(
         &app.say_as(&ivy, 6001, &format!("/start {token}")).await,
-        "You are now staff",
+        "You now have access",
     );
     app.verify_to_the_end_as(&ivy, 6001, PHONE).await;
 

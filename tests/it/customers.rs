@@ -109,7 +109,7 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
     assert_opens_with(&welcome, "👋");
     assert_eq!(
         reply_keyboard(&welcome),
-        [("📱 Share my phone number".to_owned(), true)]
+        [("📱 Send my number".to_owned(), true)]
     );
 
     // Anything else: the button again, never a staff function.
@@ -128,7 +128,7 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
 
     assert_eq!(
         told.text,
-        "✅ <code>+44 7911 123456</code> verified by contact share, no code needed."
+        "✅ <code>+44 7911 123456</code> verified with a QR code, for free."
     );
     // Free: the Gateway was never asked.
     assert!(app.gateway.calls().is_empty());
@@ -145,12 +145,9 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
 
     // Counted everywhere a verification is.
     let history = app.say("/history").await;
-    assert_says(
-        &history,
-        "✅ <code>+44 79•• •••456</code> (by contact share)",
-    );
+    assert_says(&history, "✅ <code>+44 79•• •••456</code> (with a QR code)");
     let stats = app.say("/stats").await;
-    assert_says(&stats, "Verified by contact share (free): 1");
+    assert_says(&stats, "📷 Verified by QR code (free): 1");
     let text = app.exported_csv().await;
     let row: Vec<&str> = text.lines().nth(1).expect("one row").split(',').collect();
     // final_status, cost_usd, method
@@ -162,7 +159,7 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
     // The same number typed again is a returning number: nothing is sent unasked.
     let again = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&again, "✅");
-    assert_says(&again, "by contact share");
+    assert_says(&again, "was already verified with a QR code just now");
     assert!(app.gateway.calls().is_empty());
 }
 
@@ -179,7 +176,7 @@ async fn only_the_customers_own_contact_is_accepted_and_only_once() {
     for (number, user_id) in [("447700900123", Some(777)), ("447700900123", None)] {
         let refused = app.share(&carol, number, user_id).await;
         assert_opens_with(&refused, "⚠️");
-        assert_says(&refused, "not your own number");
+        assert_says(&refused, "someone else’s number");
         assert_eq!(reply_keyboard(&refused).len(), 1, "the button again");
     }
     assert_eq!(app.telegram.messages_to(chat).len(), staff_messages);
@@ -188,19 +185,25 @@ async fn only_the_customers_own_contact_is_accepted_and_only_once() {
     assert_opens_with(&thanks, "✅");
     app.nth_message(chat, staff_messages + 1).await;
 
-    // Used: a second person, or the same one, gets one polite answer and nothing else.
+    // Used: a second person gets one polite answer and nothing else; the customer who shared,
+    // scanning again, is told they are done.
     let dave = TgUser::new(6006, "Dave");
     let used = app.open(&dave, &link).await;
     assert_opens_with(&used, "⚠️");
     assert_says(&used, "already been used");
     let again = app.open(&carol, &link).await;
-    assert_says(&again, "already been used");
+    assert_opens_with(&again, "✅");
+    assert_says(
+        &again,
+        "You have already shared your number, so you’re all done",
+    );
+    assert!(!again.text.contains("new QR code"), "{}", again.text);
     let shared_again = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
-    assert_says(&shared_again, "This bot is for the staff");
+    assert_says(&shared_again, "This bot confirms customers’ phone numbers");
     let forged = app
         .say_as(&dave, 6006, "/start c_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
         .await;
-    assert_says(&forged, "doesn't work");
+    assert_says(&forged, "doesn’t work");
     assert_eq!(app.telegram.messages_to(chat).len(), staff_messages + 1);
     assert!(app.gateway.calls().is_empty());
 }
@@ -217,7 +220,7 @@ async fn a_link_opened_first_by_someone_else_or_too_late_is_refused() {
     let carol = customer(None);
     assert_says(&app.open(&carol, &link).await, "already been used");
     let not_hers = app.share(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID)).await;
-    assert_says(&not_hers, "This bot is for the staff");
+    assert_says(&not_hers, "This bot confirms customers’ phone numbers");
 
     // Too late: QR_TTL has passed.
     app.advance_clock(61);
@@ -250,7 +253,7 @@ async fn a_contact_shared_in_a_group_is_no_answer() {
     app.telegram
         .push_contact(&carol, group, CUSTOMER_NUMBER, Some(CUSTOMER_ID));
     let polite = app.nth_message(group, before + 1).await;
-    assert_says(&polite, "This bot is for the staff");
+    assert_says(&polite, "This bot confirms customers’ phone numbers");
     assert_eq!(app.method_of_latest().await.0, "contact");
     let db = app.database().await;
     let (rows,): (i64,) = on_test_db!(db, pool => sqlx::query_as(
@@ -315,21 +318,15 @@ async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
 
     let returning = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&returning, "✅");
-    assert_says(&returning, "was already verified just now");
-    assert_says(&returning, "with a code. No code was sent.");
+    assert_says(&returning, "was already verified with a code just now");
+    assert_says(&returning, "by you. No code was sent.");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
     let labels: Vec<String> = returning
         .inline_buttons()
         .into_iter()
         .map(|(label, _)| label)
         .collect();
-    assert_eq!(
-        labels,
-        [
-            "🔁 Send a new code anyway",
-            "📷 Customer is here: QR instead"
-        ]
-    );
+    assert_eq!(labels, ["🔁 Send anyway", "📷 Show a QR code"]);
 
     // Someone else's press does nothing.
     let bob = TgUser::new(2002, "Bob");
@@ -418,7 +415,7 @@ async fn with_confirm_consent_only_yes_spends_and_the_consent_is_on_record() {
     );
 
     let lookup = app.say(&format!("/lookup {PHONE}")).await;
-    assert_says(&lookup, "consent to receive codes was confirmed");
+    assert_says(&lookup, "consent to receive codes was recorded on");
     assert_says(&lookup, "by you.");
 
     // The export carries it.
@@ -438,23 +435,45 @@ async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
         "🔍 <code>+44 7911 123456</code>: I have never seen this number."
     );
     assert_says(&app.say("/lookup").await, "send /lookup and the number");
-    assert_says(&app.say("/lookup hello").await, "is not a phone number");
-    assert_says(&app.say("/qr hello").await, "is not a phone number");
+    // A number that is not one: the example of the command typed, and "no code was sent" only
+    // where a code could have been.
+    for (command, sends) in [
+        ("lookup", false),
+        ("qr", false),
+        ("reset", false),
+        ("verify", true),
+    ] {
+        let bad = app.say(&format!("/{command} hello")).await;
+        assert_says(&bad, "is not a phone number");
+        assert_says(
+            &bad,
+            &format!("For example: <code>/{command} +44 7911 123456</code>"),
+        );
+        assert_eq!(bad.text.contains("No code was sent"), sends, "{}", bad.text);
+    }
+    let before = app.telegram.messages_to(app.chat()).len();
+    let admin = app.admin.clone();
+    app.telegram
+        .push_contact(&admin, app.chat(), "call me", None);
+    let card = app.nth_message(app.chat(), before + 1).await;
+    assert_says(&card, "Fix the number in the contact card, or type it");
+    assert_says(&card, "<code>/verify +44 7911 123456</code>");
+    assert_says(&card, "No code was sent.");
     assert!(app.telegram.calls_to("sendPhoto").is_empty());
+    assert!(app.gateway.calls().is_empty());
 
     app.say(&format!("/verify {PHONE}")).await;
     let open = app.say(&format!("/lookup {PHONE}")).await;
     assert_says(&open, "Not verified yet.");
     assert_says(&open, "⏳ Open now: a code sent by you just now.");
-    assert_says(&open, "Send limit: 1 of 1000 codes used (per 10 minutes).");
+    assert_says(&open, "Send limit: 1000 codes per 10~minutes, 1 used.");
 
     app.say(&app.customer_code()).await;
     let group = -100_777;
     let admin = app.admin.clone();
     let in_group = app.say_as(&admin, group, &format!("/lookup {PHONE}")).await;
     assert_says(&in_group, "🔍 <code>+44 79•• •••456</code>");
-    assert_says(&in_group, "✅ Last verified just now");
-    assert_says(&in_group, "with a code");
+    assert_says(&in_group, "✅ Last verified with a code just now");
     assert!(!in_group.text.contains("7911 123456"), "{}", in_group.text);
     assert!(app.gateway.count("sendVerificationMessage") == 1);
 
@@ -484,7 +503,7 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
     let labels: Vec<String> = asked.inline_buttons().into_iter().map(|(l, _)| l).collect();
     assert_eq!(
         labels,
-        ["✅ Да, отправить", "✖️ Отменить", "📷 Клиент рядом: QR-код"]
+        ["✅ Да, отправить", "✖️ Отменить", "📷 Показать QR"]
     );
     app.press(&ru, &asked, "drop").await;
     let before = app.telegram.messages_to(chat).len();
@@ -505,36 +524,33 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
     assert_says(&welcome, "Здравствуйте! Чтобы подтвердить номер телефона");
     assert_eq!(
         reply_keyboard(&welcome),
-        [("📱 Поделиться номером".to_owned(), true)]
+        [("📱 Передать номер".to_owned(), true)]
     );
     let refused = app.share(&carol, "447700900123", Some(777)).await;
-    assert_says(&refused, "Это не ваш номер");
+    assert_says(&refused, "Похоже, это чужой номер");
     let (thanks, told) = app
         .share_and_tell(&carol, CUSTOMER_NUMBER, Some(CUSTOMER_ID), chat)
         .await;
     assert_says(&thanks, "Спасибо! Ваш номер подтверждён");
     assert_eq!(
         told.text,
-        "✅ Номер <code>+44 7911 123456</code> подтверждён по QR-коду — бесплатно, без кода."
+        "✅ Номер <code>+44 7911 123456</code> подтверждён по QR-коду, бесплатно."
     );
     assert_says(
         &app.open(&carol, &link).await,
-        "Эта ссылка уже использована",
+        "✅ Вы уже передали свой номер, больше ничего делать не нужно",
     );
 
     // Returning, then /lookup.
     let returning = app.say_as(&ru, chat, &format!("/verify {PHONE}")).await;
-    assert_says(&returning, "уже подтверждён только что");
-    assert_says(&returning, "по QR-коду). Код не отправлен.");
+    assert_says(&returning, "уже подтверждён вами по QR-коду только что (");
+    assert_says(&returning, "). Код не отправлен.");
     let labels: Vec<String> = returning
         .inline_buttons()
         .into_iter()
         .map(|(l, _)| l)
         .collect();
-    assert_eq!(
-        labels,
-        ["🔁 Всё равно отправить код", "📷 Клиент рядом: QR-код"]
-    );
+    assert_eq!(labels, ["🔁 Отправить код", "📷 Показать QR"]);
     // Send anyway: with CONFIRM_CONSENT the consent question comes next.
     app.press(&ru, &returning, "anyway").await;
     let asked = app.last_message(chat);
@@ -542,8 +558,14 @@ async fn staff_and_customers_see_all_of_it_in_russian() {
     assert!(app.gateway.calls().is_empty());
 
     let lookup = app.say_as(&ru, chat, &format!("/lookup {PHONE}")).await;
-    assert_says(&lookup, "✅ Последнее подтверждение: только что");
-    assert_says(&lookup, "Лимит отправок на номер: использовано 0 из 1000");
+    assert_says(
+        &lookup,
+        "✅ Последний раз подтверждён вами по QR-коду только что",
+    );
+    assert_says(
+        &lookup,
+        "Лимит отправок на номер: 1000 кодов за 10~минут, использовано 0.",
+    );
     let never = app.say_as(&ru, chat, "/lookup +44 7400 123456").await;
     assert_says(&never, "этот номер мне ещё не встречался");
 }

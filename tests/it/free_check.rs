@@ -1,5 +1,5 @@
 //! The free check belongs to the customer at the counter, end to end: only the contact the
-//! "Share my phone number" button sends counts, a link works only in a private chat with the
+//! "Send my number" button sends counts, a link works only in a private chat with the
 //! bot, its picture never lands in a group, a question's QR button ends with the question, and
 //! a colleague whose code a contact share made useless is told.
 
@@ -124,7 +124,7 @@ async fn qr_in_a_group_goes_to_the_staff_members_private_chat() {
         .await;
     assert_eq!(
         told.text,
-        "✅ <code>+44 7911 123456</code> verified by contact share, no code needed."
+        "✅ <code>+44 7911 123456</code> verified with a QR code, for free."
     );
     assert_eq!(app.telegram.messages_to(group).len(), before + 1);
 
@@ -194,8 +194,8 @@ async fn a_contact_share_that_ends_a_colleagues_code_tells_the_colleague() {
         .await;
     assert_eq!(
         told.text,
-        "🔕 Your code to <code>+44 7911 123456</code> was cancelled: user <code>1001</code> \
-         verified the number by contact share. There is nothing to type."
+        "🔕 Your code to <code>+44 7911 123456</code> was cancelled: the customer confirmed \
+         the number with a QR code made by user\u{a0}<code>1001</code>. There is nothing to type."
     );
     assert_eq!(app.gateway.count("revokeVerificationMessage"), 1);
     // Bob's buttons went with his code.

@@ -91,7 +91,7 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
 
     let help = app.say_as(&ru, chat, "/help").await;
     assert_russian_reply(&help);
-    assert_says(&help, "Код действует 5 минут");
+    assert_says(&help, "Код действует 5~минут");
 
     let sent = app.say_as(&ru, chat, &format!("/verify {PHONE}")).await;
     assert_opens_with(&sent, "📨");
@@ -99,10 +99,7 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     assert_says(&sent, "6-значный код");
     assert_russian_reply(&sent);
     let labels: Vec<String> = sent.inline_buttons().into_iter().map(|(l, _)| l).collect();
-    assert_eq!(
-        labels,
-        ["🔁 Новый код", "✖️ Отменить", "📷 Клиент рядом: QR-код"]
-    );
+    assert_eq!(labels, ["🔁 Новый код", "✖️ Отменить", "📷 Показать QR"]);
 
     let status = app.say_as(&ru, chat, "/status").await;
     assert_opens_with(&status, "📋");
@@ -167,7 +164,10 @@ async fn a_russian_speaking_staff_member_sees_the_whole_flow_in_russian() {
     assert!(caption.starts_with("📈 Отправлено кодов"), "{caption}");
     app.telegram.push_text(&ru, chat, "/export 7");
     let caption = upload_caption(&app, "sendDocument").await;
-    assert_eq!(caption, "🧾 2 проверки за 7 дней (время в UTC).");
+    assert_eq!(
+        caption,
+        "🧾 2 проверки за последние 7\u{a0}дней, в файле CSV (время в UTC)."
+    );
 
     // An English-speaking colleague in the same bot sees English.
     let en = TgUser {
@@ -194,7 +194,7 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
     assert_eq!(labels, ["✓ English", "Русский"]);
 
     let answer = app.press(&en, &pick, "lang:ru").await;
-    assert_eq!(answer, "🌐 Выбран русский язык");
+    assert_eq!(answer, "🌐 Теперь я буду отвечать по-русски.");
     let help = app.say_as(&en, chat, "/help").await;
     assert_russian_reply(&help);
 
@@ -217,7 +217,7 @@ async fn the_language_command_switches_to_russian_and_the_choice_survives_a_rest
     // The buttons name each language in that language.
     assert_russian(&pick.text);
     let answer = app.press(&en, &pick, "lang:en").await;
-    assert_eq!(answer, "🌐 Set to English");
+    assert_eq!(answer, "🌐 From now on I’ll answer in English.");
     let status = app.say_as(&en, chat, "/status").await;
     assert_says(&status, "No verification is open here.");
 }
@@ -276,7 +276,7 @@ async fn default_language_covers_people_whose_app_reports_none() {
         ..TgUser::new(7002, "John")
     };
     let reply = app.say_as(&english, 7002, "hello").await;
-    assert_says(&reply, "This bot is for the staff");
+    assert_says(&reply, "This bot confirms customers’ phone numbers");
     let database = app.database().await;
     let (stored,): (i64,) =
         crate::on_test_db!(database, pool => sqlx::query_as("SELECT COUNT(*) FROM user_languages WHERE user_id > 7000")
@@ -308,7 +308,7 @@ async fn invites_and_notices_follow_each_persons_language() {
     };
     let before = app.telegram.messages_to(chat).len();
     let welcome = app.say_as(&bob, 5001, &format!("/start {token}")).await;
-    assert_says(&welcome, "Welcome! You are now staff");
+    assert_says(&welcome, "Welcome! You now have access");
     let notices = app
         .telegram
         .wait_for_messages(chat, before + 1, PATIENCE)
@@ -317,7 +317,7 @@ async fn invites_and_notices_follow_each_persons_language() {
     assert_opens_with(notice, "👤");
     assert_says(
         notice,
-        "Ваше приглашение принято: Bob, ID <code>5001</code>, теперь сотрудник.",
+        "Ваше приглашение использовано. Новый сотрудник: Bob, ID~<code>5001</code>.",
     );
 }
 
@@ -346,7 +346,7 @@ async fn command_menus_are_registered_in_english_and_russian_for_every_scope() {
         }
         assert_eq!(
             english.params["commands"][0]["description"],
-            "Send a code to a customer's phone"
+            "Send a code to a customer’s phone"
         );
     }
     let admin = find(true, Some("ru"));

@@ -33,9 +33,10 @@ async fn an_error_page_or_a_timeout_counts_as_a_paid_send_for_every_limit() {
         .respond_raw_next(502, "text/html", "<html><h1>502 Bad Gateway</h1></html>");
     let told = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&told, "⚠️");
-    assert_says(&told, "can't tell whether a code was sent");
-    assert_says(&told, "Ask the customer");
-    assert_says(&told, "You can send another");
+    assert_says(&told, "can’t tell whether a code was sent");
+    assert_says(&told, "Ask the customer whether a code arrived. If it did,");
+    assert_says(&told, "/qr checks the number for free now");
+    assert_says(&told, "If it didn’t, you can send another");
 
     // An immediate second try is held by the cooldown, as after a real send: nothing is paid.
     let again = app.say(&format!("/verify {PHONE}")).await;
@@ -46,7 +47,7 @@ async fn an_error_page_or_a_timeout_counts_as_a_paid_send_for_every_limit() {
     // the last known price, the $0.02 budget is used up.
     app.gateway.set_delay(Duration::from_secs(3));
     let told = app.say(&format!("/verify {OTHER_PHONE}")).await;
-    assert_says(&told, "can't tell whether a code was sent");
+    assert_says(&told, "can’t tell whether a code was sent");
     app.gateway.set_delay(Duration::ZERO);
     let refused = app.say("/verify +49 1512 3456789").await;
     assert_opens_with(&refused, "🚦");
@@ -80,7 +81,7 @@ async fn a_database_error_after_a_paid_send_tells_the_truth_and_locks_nothing() 
 
     let told = app.nth_message(app.chat(), 1).await;
     assert_opens_with(&told, "⚠️");
-    assert_says(&told, "can't tell whether a code was sent");
+    assert_says(&told, "can’t tell whether a code was sent");
     assert_says(&told, "could not record");
     // Not left `sending` (which would lock the number), and counted as paid.
     assert_eq!(

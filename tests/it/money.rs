@@ -23,7 +23,7 @@ async fn the_phone_limit_holds_at_the_limit_and_frees_after_the_window() {
     }
     let refused = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&refused, "🚦");
-    assert_says(&refused, "2 codes in the last 3 seconds");
+    assert_says(&refused, "2 codes in the last 3~seconds");
     assert_says(&refused, "/reset");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
 
@@ -73,7 +73,7 @@ async fn the_staff_daily_limit_counts_per_person_and_applies_to_admins() {
     }
     let refused = app.say("/verify +49 1512 3456789").await;
     assert_opens_with(&refused, "🚦");
-    assert_says(&refused, "your 2 codes for today");
+    assert_says(&refused, "you have used up your daily limit of 2 codes");
     assert_says(&refused, "at 00:00 UTC");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 2);
 
@@ -103,6 +103,35 @@ async fn the_daily_budget_counts_costs_minus_refunds() {
     let refused = app.say("/verify +49 1512 3456789").await;
     assert_opens_with(&refused, "🚦");
     assert_says(&refused, "budget of $0.02 is used up ($0.02 spent)");
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 3);
+
+    // The customer at the counter can still be checked for free: the refusal says how, and its
+    // button makes the QR picture for the refused number.
+    assert_says(
+        &refused,
+        "If the customer is with you, check their number for free instead: tap <b>Show a QR code</b>.",
+    );
+    let labels: Vec<String> = refused
+        .inline_buttons()
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    assert_eq!(labels, ["📷 Show a QR code"]);
+    let admin = app.admin.clone();
+    assert_eq!(
+        app.press(&admin, &refused, "qrq").await,
+        "📷 The QR code is in the chat"
+    );
+    let photo = app
+        .telegram
+        .calls_to("sendPhoto")
+        .pop()
+        .expect("the QR picture");
+    let caption = photo.params["caption"].as_str().unwrap_or_default();
+    assert!(
+        caption.contains("For <code>+49 1512 3456789</code>"),
+        "{caption}"
+    );
     assert_eq!(app.gateway.count("sendVerificationMessage"), 3);
 }
 
@@ -213,8 +242,11 @@ async fn many_staff_verifying_one_number_at_once_pay_for_one_code() {
         if reply.text.starts_with("📨") {
             sent += 1;
         } else {
-            assert_says(&reply, "A colleague");
+            // The colleague is named, with what to do next.
+            assert_says(&reply, "was already sent by user~<code>20");
             assert_says(&reply, "No new code was sent");
+            assert_says(&reply, "so ask them to");
+            assert_says(&reply, "/qr checks the number for free");
             // No Resend / Cancel buttons: they are the colleague's to press.
             assert!(reply.inline_buttons().is_empty(), "{reply:?}");
             told_busy += 1;
@@ -245,7 +277,7 @@ async fn precheck_reuses_its_request_id_so_the_customer_is_charged_once() {
     // A number that cannot receive codes is caught by the pre-check: no send at all.
     app.gateway.fail_next("PHONE_NUMBER_NOT_FOUND");
     let refused = app.say(&format!("/verify {OTHER_PHONE}")).await;
-    assert_says(&refused, "can't receive codes on Telegram");
+    assert_says(&refused, "can’t receive codes on Telegram");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 }
 

@@ -18,9 +18,9 @@ async fn a_panicking_handler_costs_only_its_update() {
     let replies = app.telegram.wait_for_messages(chat, 2, PATIENCE).await;
     assert_opens_with(&replies[0], "⚠️");
     assert_says(&replies[0], "Something went wrong on my side");
-    assert_says(&replies[1], "/help — this message");
+    assert_says(&replies[1], "/help~— this message");
     let help = app.say_as(&app.admin, group, "/help").await;
-    assert_says(&help, "/help — this message");
+    assert_says(&help, "/help~— this message");
     app.wait_until_healthy().await;
 
     // The panic is logged with the update's id and kind; the number typed is nowhere.

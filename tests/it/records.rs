@@ -16,7 +16,7 @@ use crate::on_test_db;
 async fn returning_question(app: &TestApp) -> SentMessage {
     app.verify_to_the_end(PHONE).await;
     let returning = app.say(&format!("/verify {PHONE}")).await;
-    assert_says(&returning, "was already verified just now");
+    assert_says(&returning, "was already verified with a code just now");
     returning
 }
 
@@ -100,7 +100,7 @@ async fn with_confirm_consent_yes_counts_only_once_the_consent_question_was_show
     // Asked again about the number: a forged "Yes, send" skipping "Send a new code anyway" (and
     // so the consent question) is refused.
     let returning = app.say(&format!("/verify {PHONE}")).await;
-    assert_says(&returning, "was already verified just now");
+    assert_says(&returning, "was already verified with a code just now");
     let id = forge_consent(&app, &returning).await;
     assert_eq!(consents(&app).await, 1);
 
@@ -144,7 +144,7 @@ async fn messages(app: &TestApp, n: usize) -> Vec<SentMessage> {
 #[track_caller]
 fn assert_may_be_lost(told: &SentMessage) {
     assert_opens_with(told, "⚠️");
-    assert_says(told, "can't tell whether a code was sent");
+    assert_says(told, "can’t tell whether a code was sent");
 }
 
 /// The lost send came back: staff got a new "code sent" message (`resurfaced`) with its

@@ -46,8 +46,8 @@ async fn sigterm_and_sigint_stop_cleanly_with_exit_code_0() {
 async fn gateway_refusals_are_explained_and_the_bot_keeps_serving() {
     let app = TestApp::spawn().await;
     let cases = [
-        ("FLOOD_WAIT_42", "Try again in 42 seconds"),
-        ("PHONE_NUMBER_NOT_FOUND", "can't receive codes on Telegram"),
+        ("FLOOD_WAIT_42", "Try again in 42~seconds"),
+        ("PHONE_NUMBER_NOT_FOUND", "can’t receive codes on Telegram"),
         ("PHONE_NUMBER_INVALID", "does not accept this phone number"),
         ("ACCESS_TOKEN_INVALID", "GATEWAY_TOKEN"),
         ("SOMETHING_NEW", "SOMETHING_NEW"),
@@ -58,6 +58,9 @@ async fn gateway_refusals_are_explained_and_the_bot_keeps_serving() {
         assert_opens_with(&reply, "⚠️");
         assert_says(&reply, expected);
         assert_says(&reply, "No code was sent");
+        // Nothing was paid for: no free check offered, no button.
+        assert!(!reply.text.contains("for free"), "{}", reply.text);
+        assert!(reply.inline_buttons().is_empty(), "{reply:?}");
     }
     // An empty balance is told to staff, and to the admins (here the same person) once.
     app.gateway.fail_next("BALANCE_NOT_ENOUGH");
@@ -67,6 +70,17 @@ async fn gateway_refusals_are_explained_and_the_bot_keeps_serving() {
         .await;
     let reply = messages.iter().find(|m| m.text.starts_with("⚠️")).unwrap();
     assert_says(reply, "balance is too low");
+    // A customer at the counter can still be checked for free.
+    assert_says(
+        reply,
+        "check their number for free instead: tap <b>Show a QR code</b>",
+    );
+    let labels: Vec<String> = reply.inline_buttons().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(labels, ["📷 Show a QR code"]);
+    assert_eq!(
+        app.press(&admin, reply, "qrq").await,
+        "📷 The QR code is in the chat"
+    );
     assert!(
         messages.iter().any(|m| m.text.starts_with("💰")),
         "{messages:?}"
@@ -117,7 +131,7 @@ async fn a_failed_check_keeps_the_verification_open() {
 
     app.gateway.fail_next("FLOOD_WAIT_3");
     let reply = app.say(&app.customer_code()).await;
-    assert_says(&reply, "3 seconds");
+    assert_says(&reply, "3~seconds");
 
     let verdict = app.say(&app.customer_code()).await;
     assert_opens_with(&verdict, "✅");

@@ -82,7 +82,15 @@ fn assert_english_refusal(reply: &SentMessage) {
     assert_opens_with(reply, "⚠️ No code was sent");
     assert_says(reply, "@shop_channel");
     assert_says(reply, "Nothing was charged, and the admins have been told.");
-    assert!(!reply.text.contains('\n'), "one line: {}", reply.text);
+    // The customer at the counter can still be checked for free: the QR button under it.
+    let (refusal, offer) = reply.text.split_once("\n\n").expect("two paragraphs");
+    assert!(!refusal.contains('\n'), "one line: {}", reply.text);
+    assert_eq!(
+        offer,
+        "If the customer is with you, check their number for free instead: tap <b>Show a QR code</b>."
+    );
+    let labels: Vec<String> = reply.inline_buttons().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(labels, ["📷 Show a QR code"]);
 }
 
 /// The same in Russian.
@@ -91,7 +99,9 @@ fn assert_russian_refusal(reply: &SentMessage) {
     assert_opens_with(reply, "⚠️ Код не отправлен");
     assert_says(reply, "@shop_channel");
     assert_says(reply, "Деньги не списаны, администраторам уже сообщили.");
-    assert!(!reply.text.contains('\n'), "one line: {}", reply.text);
+    assert_says(reply, "Если клиент рядом, проверьте номер бесплатно");
+    let labels: Vec<String> = reply.inline_buttons().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(labels, ["📷 Показать QR"]);
 }
 
 /// (status, error, request_cost) of every verification, oldest first.
@@ -123,7 +133,11 @@ async fn the_channel_goes_with_every_send_and_every_resend() {
     assert_eq!(answer, "No code sent: see the chat");
     let refusal = wait_for(&app, ADMIN_ID, "⚠️", 1).await.remove(0);
     assert_english_refusal(&refusal);
-    assert!(refusal.inline_buttons().is_empty(), "{refusal:?}");
+    // Its QR button makes a link for the number of the code it was to replace.
+    assert!(
+        refusal.inline_buttons()[0].1.starts_with("qrv:"),
+        "{refusal:?}"
+    );
     assert_eq!(
         app.gateway.sender_usernames(),
         [channel.clone(), channel.clone(), channel]
@@ -209,8 +223,8 @@ async fn an_unverified_channel_is_told_once_and_how_to_verify_it() {
 async fn a_channel_of_another_account_is_told_once_and_whose_it_must_be() {
     a_refused_channel_is_told_once_until_it_works_again(
         "SENDER_NOT_OWNED",
-        "does not belong to the Telegram account that owns the Gateway token",
-        "сделайте владельцем канала аккаунт, с которым вы входите на gateway.telegram.org",
+        "transfer the channel to the account you log in to gateway.telegram.org with",
+        "передайте канал аккаунту, с которым вы входите на gateway.telegram.org",
     )
     .await;
 }

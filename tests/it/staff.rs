@@ -17,18 +17,18 @@ async fn an_invite_makes_staff_once_and_tells_the_admin() {
     };
     let invite = app.say("/invite").await;
     assert_says(&invite, "https://t.me/verify_test_bot?start=");
-    assert_says(&invite, "valid for 1 day");
+    assert_says(&invite, "valid for 1~day");
     let token = link_token(&invite);
     assert!(token.len() >= 32 && token.len() <= 64, "{token}");
 
     let before = app.telegram.messages_to(app.chat()).len();
     let welcome = app.say_as(&bob, 5001, &format!("/start {token}")).await;
-    assert_says(&welcome, "You are now staff");
+    assert_says(&welcome, "You now have access");
     assert_says(&welcome, "/verify");
     let notice = app.nth_message(app.chat(), before + 1).await;
     assert_says(
         &notice,
-        "Bob (@bob_sales), user <code>5001</code>, joined as staff",
+        "👤 Your invite was used. New member of staff: Bob (@bob_sales), ID~<code>5001</code>.",
     );
 
     // Bob can now send codes, but has no admin commands.
@@ -99,15 +99,15 @@ async fn removed_staff_lose_access_at_once_and_keep_their_history() {
     app.verify_to_the_end_as(&dan, 5005, PHONE).await;
 
     let list = app.say("/staff").await;
-    assert_says(&list, "Dan @dan, <code>5005</code> — staff");
-    assert_says(&list, "by user 1001");
-    assert_says(&list, "user <code>1001</code> — admin (from ADMIN_IDS");
+    assert_says(&list, "Dan @dan, ID~<code>5005</code>~— staff");
+    assert_says(&list, "by user~1001");
+    assert_says(&list, "ID~<code>1001</code>~— admin (from ADMIN_IDS");
     let admin = app.admin.clone();
     let before = app.telegram.messages_to(app.chat()).len();
     let answer = app.press(&admin, &list, "remove:5005").await;
     assert_eq!(
         answer,
-        "🗑 Dan (user 5005) no longer has access. Their history stays."
+        "🗑 Dan (ID\u{a0}5005) no longer has access. Their history stays."
     );
     app.nth_message(app.chat(), before + 1).await;
 
@@ -118,10 +118,13 @@ async fn removed_staff_lose_access_at_once_and_keep_their_history() {
     assert_says(&refused, "<code>5005</code>");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
     // Pressing Remove again is harmless.
-    assert_pop_up_says(&app.press(&admin, &list, "remove:5005").await, "no access");
+    assert_pop_up_says(
+        &app.press(&admin, &list, "remove:5005").await,
+        "nothing to remove",
+    );
 
     let history = app.say("/history").await;
-    assert_says(&history, "✅ <code>+44 79•• •••456</code> — Dan");
+    assert_says(&history, "✅ <code>+44 79•• •••456</code>~— Dan");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -135,12 +138,15 @@ async fn staff_remove_by_command_refuses_configured_admins_and_oneself() {
     assert_says(&app.say("/staff remove 1002").await, "from ADMIN_IDS");
     assert_says(
         &app.say_as(&erin, 5006, "/staff remove 5006").await,
-        "can't remove yourself",
+        "can’t remove yourself",
     );
-    assert_says(&app.say("/staff remove 424242").await, "has no access");
+    assert_says(
+        &app.say("/staff remove 424242").await,
+        "Nobody with ID~<code>424242</code> has access",
+    );
     assert_says(
         &app.say("/staff remove me").await,
-        "/staff remove &lt;user id&gt;",
+        "/staff remove &lt;ID&gt;",
     );
     assert_says(&app.say_as(&erin, 5006, "/staff remove 5007").await, "Fay");
     assert_says(&app.say_as(&fay, 5007, "/help").await, "<code>5007</code>");
@@ -174,8 +180,8 @@ async fn history_shows_own_verifications_to_staff_and_everyones_to_admins() {
     assert!(!own.text.contains("+44"), "{}", own.text);
 
     let all = app.say("/history").await;
-    assert_says(&all, "⏳ <code>+7 91• •••-•5-67</code> — Gus");
-    assert_says(&all, "🚫 <code>+44 79•• •••456</code> — user 1001");
+    assert_says(&all, "⏳ <code>+7 91• •••-•5-67</code>~— Gus");
+    assert_says(&all, "🚫 <code>+44 79•• •••456</code>~— user~1001");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,7 +204,7 @@ async fn in_a_group_each_code_checks_only_its_own_staff_members_verification() {
     // Replying to a colleague's "code sent" message checks nothing.
     let before = app.gateway.count("checkVerificationStatus");
     let refused = reply(&app, &admin, group, &hals, &hals_code).await;
-    assert_says(&refused, "colleague's");
+    assert_says(&refused, "colleague’s");
     assert_eq!(app.gateway.count("checkVerificationStatus"), before);
 
     // A bare code goes to the sender's only open verification in the group.

@@ -254,7 +254,7 @@ async fn cancel_revokes_and_closes_even_when_revoke_fails() {
     app.gateway.fail_next("FLOOD_WAIT_5");
     let cancelled = app.say("/cancel").await;
     assert_says(&cancelled, "Cancelled");
-    assert_says(&cancelled, "5 seconds");
+    assert_says(&cancelled, "5~seconds");
     let status = app.say("/status").await;
     assert_opens_with(&status, "No verification is open");
 }
@@ -265,7 +265,7 @@ async fn start_help_and_status_explain_the_bot() {
     let start = app.say("/start").await;
     assert_says(&start, "/verify");
     assert_says(&start, "6-digit");
-    assert_says(&start, "5 minutes");
+    assert_says(&start, "5~minutes");
     let help = app.say("/help").await;
     assert_eq!(help.text, start.text);
     let unknown = app.say("/frobnicate").await;
@@ -323,7 +323,7 @@ async fn code_length_ttl_and_default_region_come_from_the_environment() {
     .await;
     let sent = app.say("/verify 07911 123456").await;
     assert_says(&sent, "4-digit");
-    assert_says(&sent, "1 minute");
+    assert_says(&sent, "1~minute");
     let send = &app.gateway.calls()[0];
     assert_eq!(send.params["phone_number"], PHONE_E164);
     assert_eq!(send.params["code_length"], 4);

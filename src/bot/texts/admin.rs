@@ -103,19 +103,21 @@ pub fn stats(lang: Lang, periods: &[(&str, &PeriodStats)], balance: Option<f64>)
             .success_rate()
             .map(|r| percent(lang, r))
             .unwrap_or_else(|| "—".into());
+        // Grouped as the chart groups them: 1,234 / 1 234.
+        let count = |n: i64| crate::i18n::count(lang, n.max(0).unsigned_abs());
         let period = tr!(
             lang,
             "stats-period",
             name = *name,
-            sent = p.sent.to_string(),
-            verified = p.verified.to_string(),
-            failed = p.failed.to_string(),
-            expired = p.expired.to_string(),
-            cancelled = p.cancelled.to_string(),
+            sent = count(p.sent),
+            verified = count(p.verified),
+            failed = count(p.failed),
+            expired = count(p.expired),
+            cancelled = count(p.cancelled),
             rate = rate,
             spent = money(lang, p.spent),
             refunded = money(lang, p.refunded),
-            by_contact = p.by_contact.to_string()
+            by_contact = count(p.by_contact)
         );
         text.push_str(&format!("\n{period}\n"));
     }
@@ -170,13 +172,40 @@ pub fn export_caption(lang: Lang, count: usize, days: u32) -> String {
     tr!(lang, "export-caption", count = count, days = days)
 }
 
-/// The caption of the `/export` workbook.
-pub fn export_workbook_caption(lang: Lang) -> String {
-    tr!(lang, "export-workbook-caption")
+/// The caption of the `/export` workbook, whose times are in `tz` (`TIME_ZONE`).
+pub fn export_workbook_caption(lang: Lang, tz: &jiff::tz::TimeZone) -> String {
+    let zone = match tz.iana_name() {
+        Some(name) => name.to_owned(),
+        None => {
+            let offset = tz.to_offset(jiff::Timestamp::now());
+            format!("UTC{offset}")
+        }
+    };
+    tr!(lang, "export-workbook-caption", zone = escape(&zone))
+}
+
+/// The `/export` workbook's words: its sheet, its column titles and the words in its cells.
+pub fn export_words(lang: Lang) -> crate::export::Words {
+    use crate::gateway::DeliveryState;
+    crate::export::Words {
+        sheet: tr!(lang, "export-sheet"),
+        titles: export_titles(lang),
+        // The panel's words for the same things.
+        status: Box::new(move |status| {
+            crate::i18n::text(lang, &format!("panel-status-{}", status.as_str()), &[])
+        }),
+        delivery: Box::new(move |state| match DeliveryState::from(state.to_owned()) {
+            DeliveryState::Unknown(other) => other,
+            known => super::delivery_state(lang, &known),
+        }),
+        method: Box::new(move |method| {
+            crate::i18n::text(lang, &format!("panel-method-{}", method.as_str()), &[])
+        }),
+    }
 }
 
 /// The `/export` workbook's column titles, in the CSV's column order.
-pub fn export_titles(lang: Lang) -> crate::export::Titles {
+fn export_titles(lang: Lang) -> crate::export::Titles {
     const COLUMNS: [&str; 13] = [
         "created",
         "staff-id",

@@ -8,11 +8,28 @@ pub use crate::i18n::{Lang, duration, local_time, money};
 use crate::phone::PhoneNumber;
 use crate::tr;
 
-/// The example command in help texts: a number people of that language would type.
-pub(super) fn example(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "/verify +44 7911 123456",
-        Lang::Ru => "/verify +7 912 345-67-89",
+/// The example command in help texts: `/verify` and a number people of that language would
+/// type.
+pub(super) fn example(lang: Lang) -> String {
+    example_for(lang, "verify")
+}
+
+/// The same for another command that takes a number (`lookup`, `qr`, `reset`).
+pub(super) fn example_for(lang: Lang, command: &str) -> String {
+    let number = match lang {
+        Lang::En => "+44 7911 123456",
+        Lang::Ru => "+7 912 345-67-89",
+    };
+    format!("/{command} {number}")
+}
+
+/// Who did something, after a verb in the passive, as the reader knows them: "by you",
+/// "by Anna", "by user 123" (in Russian the instrumental: «вами», «сотрудником Anna»).
+pub(super) fn by(view: &View, id: i64, name: Option<&str>) -> String {
+    match name {
+        _ if id == view.viewer => tr!(view.lang, "by-you"),
+        Some(name) if !name.trim().is_empty() => tr!(view.lang, "by-name", name = escape(name)),
+        _ => tr!(view.lang, "by-user", id = id.to_string()),
     }
 }
 

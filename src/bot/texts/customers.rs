@@ -3,20 +3,11 @@
 
 use teloxide::utils::html::escape;
 
-use super::common::{View, ago, example, phone_html};
+use super::common::{View, ago, by, example, example_for, phone_html};
 use crate::i18n::{Lang, duration, local_time};
 use crate::phone::PhoneNumber;
 use crate::store::{LinkOpening, Lookup, Method, Verification, Verified};
 use crate::tr;
-
-/// "you", "Anna" or "user 123": who did something, as the reader knows them.
-fn who(view: &View, id: i64, name: Option<&str>) -> String {
-    match name {
-        _ if id == view.viewer => tr!(view.lang, "you"),
-        Some(name) if !name.trim().is_empty() => escape(name),
-        _ => tr!(view.lang, "someone", id = id.to_string()),
-    }
-}
 
 fn how(lang: Lang, method: Method) -> String {
     match method {
@@ -45,7 +36,7 @@ pub fn returning(last: &Verified, view: &View) -> String {
         phone = phone_html(&v.phone, view.group),
         ago = ago,
         when = when,
-        who = who(view, v.staff_user_id, last.staff_name.as_deref()),
+        by = by(view, v.staff_user_id, last.staff_name.as_deref()),
         how = how(lang, v.method)
     )
 }
@@ -82,6 +73,12 @@ pub fn button_yes_send(lang: Lang) -> String {
 
 pub fn button_qr(lang: Lang) -> String {
     tr!(lang, "button-qr")
+}
+
+/// Under a paid send that was refused (the budget, the balance, the channel): the free check
+/// instead, with [`button_qr`] under it.
+pub fn qr_offer(lang: Lang) -> String {
+    tr!(lang, "qr-offer")
 }
 
 pub fn button_share_phone(lang: Lang) -> String {
@@ -144,7 +141,7 @@ pub fn verified_by_contact(
 /// Told to a colleague whose waiting code was cancelled by a contact share through `by`'s link.
 pub fn code_ended_by_contact(
     v: &Verification,
-    by: i64,
+    by_id: i64,
     by_name: Option<&str>,
     view: &View,
 ) -> String {
@@ -152,13 +149,12 @@ pub fn code_ended_by_contact(
         view.lang,
         "code-ended-by-contact",
         phone = phone_html(&v.phone, view.group),
-        colleague = who(view, by, by_name)
+        by = by(view, by_id, by_name)
     )
 }
 
 pub fn lookup_usage(lang: Lang) -> String {
-    let example = example(lang).replace("/verify", "/lookup");
-    tr!(lang, "lookup-usage", example = example)
+    tr!(lang, "lookup-usage", example = example_for(lang, "lookup"))
 }
 
 /// `/lookup`: what the bot knows of a number. `limit` is the phone's send limit and its window
@@ -179,7 +175,7 @@ pub fn lookup(phone: &PhoneNumber, found: &Lookup, limit: (u32, i64), view: &Vie
                 "lookup-verified",
                 ago = ago,
                 when = when,
-                who = who(view, v.staff_user_id, last.staff_name.as_deref()),
+                by = by(view, v.staff_user_id, last.staff_name.as_deref()),
                 how = how(lang, v.method)
             )
         }
@@ -190,7 +186,7 @@ pub fn lookup(phone: &PhoneNumber, found: &Lookup, limit: (u32, i64), view: &Vie
             lang,
             "lookup-consent",
             when = local_time(lang, consent.consent_at, &view.tz),
-            who = who(view, consent.consent_by, consent.consent_by_name.as_deref())
+            by = by(view, consent.consent_by, consent.consent_by_name.as_deref())
         ));
     }
     if let Some(open) = &found.open {
@@ -198,15 +194,15 @@ pub fn lookup(phone: &PhoneNumber, found: &Lookup, limit: (u32, i64), view: &Vie
         lines.push(tr!(
             lang,
             "lookup-open",
-            who = who(view, v.staff_user_id, name),
+            by = by(view, v.staff_user_id, name),
             ago = ago(lang, v.sent_at.unwrap_or(v.created_at), view.now)
         ));
     }
     lines.push(tr!(
         lang,
         "lookup-sends",
-        count = found.sends_in_window.to_string(),
-        limit = limit.0.to_string(),
+        count = found.sends_in_window,
+        limit = limit.0,
         window = duration(lang, limit.1.clamp(0, i64::from(u32::MAX)) as u32)
     ));
     lines.join("\n")
@@ -231,12 +227,14 @@ pub fn customer_forwarded(lang: Lang) -> String {
 }
 
 pub fn customer_use_button(lang: Lang) -> String {
-    tr!(lang, "customer-use-button")
+    tr!(lang, "customer-tap-below")
 }
 
-/// A link that cannot be answered: used (or someone else's), expired, or unknown.
+/// A link that cannot be answered: already answered by this customer (they are done), used (or
+/// someone else's), expired, or unknown.
 pub fn customer_link_refused(lang: Lang, opening: &LinkOpening) -> String {
     match opening {
+        LinkOpening::Shared => tr!(lang, "customer-link-done"),
         LinkOpening::Used => tr!(lang, "customer-link-used"),
         LinkOpening::Expired => tr!(lang, "customer-link-expired"),
         LinkOpening::Unknown | LinkOpening::Opened(_) => tr!(lang, "customer-link-unknown"),

@@ -3,7 +3,8 @@
 use teloxide::utils::html::escape;
 
 use super::common::{
-    View, ago, delivery_state, example, gateway_problem, phone_html, phone_text, until,
+    View, ago, by, delivery_state, example, example_for, gateway_problem, phone_html, phone_text,
+    until,
 };
 use crate::i18n::{Lang, duration, money};
 use crate::phone::PhoneError;
@@ -15,19 +16,55 @@ pub fn usage(lang: Lang) -> String {
     tr!(lang, "usage", example = example(lang))
 }
 
-pub fn bad_phone(lang: Lang, input: &str, error: &PhoneError) -> String {
+/// Where a number that is not one came from: each gets the example of its own command, and
+/// only those that could have sent a code say that none was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberFor {
+    Verify,
+    /// A contact card from staff: `/verify` of its number.
+    ContactCard,
+    Lookup,
+    Qr,
+    Reset,
+}
+
+pub fn bad_phone(lang: Lang, typed_for: NumberFor, input: &str, error: &PhoneError) -> String {
     let input = escape(&echo(input));
     let why = match error {
-        PhoneError::Empty => return usage(lang),
+        PhoneError::Empty => {
+            return match typed_for {
+                NumberFor::Lookup => super::lookup_usage(lang),
+                NumberFor::Reset => super::reset_usage(lang),
+                NumberFor::Verify | NumberFor::ContactCard | NumberFor::Qr => usage(lang),
+            };
+        }
         PhoneError::BadCharacters => tr!(lang, "bad-phone-characters", input = input),
         PhoneError::NoCountryCode => tr!(lang, "bad-phone-no-country", input = input),
         PhoneError::Invalid => tr!(lang, "bad-phone-invalid", input = input),
     };
-    tr!(lang, "bad-phone", why = why, example = example(lang))
+    let (id, example) = match typed_for {
+        NumberFor::Verify => ("bad-phone-not-sent", example(lang)),
+        NumberFor::ContactCard => ("bad-phone-card", example(lang)),
+        NumberFor::Lookup => ("bad-phone", example_for(lang, "lookup")),
+        NumberFor::Qr => ("bad-phone", example_for(lang, "qr")),
+        NumberFor::Reset => ("bad-phone", example_for(lang, "reset")),
+    };
+    let args = [("why", why.into()), ("example", example.into())];
+    crate::i18n::text(lang, id, &args)
 }
 
-/// The reply to `/verify` or a Resend button.
+/// The reply to `/verify` or a Resend button. A paid send that was refused (the budget, the
+/// balance, the channel) also offers the free check, whose button goes under it.
 pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
+    let text = send_outcome_alone(outcome, view);
+    if outcome.free_check_helps() {
+        format!("{text}\n\n{}", super::qr_offer(view.lang))
+    } else {
+        text
+    }
+}
+
+fn send_outcome_alone(outcome: &SendOutcome, view: &View) -> String {
     let lang = view.lang;
     match outcome {
         SendOutcome::Sent(sent) => {
@@ -51,17 +88,17 @@ pub fn send_outcome(outcome: &SendOutcome, view: &View) -> String {
                 )
             }
         }
-        SendOutcome::AlreadyOpen(open) => {
+        SendOutcome::AlreadyOpen { open, staff_name } => {
             let phone = phone_html(&open.phone, view.group);
             let ago = ago(lang, open.sent_at.unwrap_or(open.created_at), view.now);
             if open.staff_user_id == view.viewer {
                 tr!(lang, "already-open-mine", phone = phone, ago = ago)
             } else {
-                let colleague = open.staff_user_id.to_string();
+                let by = by(view, open.staff_user_id, staff_name.as_deref());
                 tr!(
                     lang,
                     "already-open-colleague",
-                    colleague = colleague,
+                    by = by,
                     phone = phone,
                     ago = ago
                 )
@@ -364,8 +401,11 @@ mod tests {
             &view("UTC"),
         );
         assert!(text.starts_with("🚦"), "{text}");
-        assert!(text.contains("3 codes in the last 10 minutes"), "{text}");
-        assert!(text.contains("in 4 minutes (at 22:17 UTC)"), "{text}");
+        assert!(
+            text.contains("3 codes in the last 10\u{a0}minutes"),
+            "{text}"
+        );
+        assert!(text.contains("in 4\u{a0}minutes (at 22:17 UTC)"), "{text}");
         let text = refused(
             &Refusal::Budget {
                 budget: 5.0,
@@ -380,12 +420,17 @@ mod tests {
         );
         // Midnight UTC, shown in the business's zone.
         assert!(text.contains("at 03:00 MSK"), "{text}");
-        assert!(text.contains("in 1 h 46 min"), "{text}");
+        assert!(text.contains("in 1\u{a0}h 46\u{a0}min"), "{text}");
     }
 
     #[test]
     fn user_input_is_escaped() {
-        let text = bad_phone(Lang::En, "<b>x</b>", &PhoneError::BadCharacters);
+        let text = bad_phone(
+            Lang::En,
+            NumberFor::Verify,
+            "<b>x</b>",
+            &PhoneError::BadCharacters,
+        );
         assert!(text.contains("&lt;b&gt;x&lt;/b&gt;"), "{text}");
     }
 }

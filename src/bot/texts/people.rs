@@ -76,12 +76,7 @@ pub fn link_refused(lang: Lang, claim: &Claim, user_id: u64) -> String {
         Claim::Revoked => tr!(lang, "link-revoked"),
         _ => tr!(lang, "link-invalid"),
     };
-    tr!(
-        lang,
-        "link-refused",
-        why = why,
-        stranger = stranger(lang, user_id)
-    )
+    tr!(lang, "link-refused", why = why, id = user_id.to_string())
 }
 
 pub fn invite_created(lang: Lang, link: &str, role: Role, ttl: u32) -> String {
@@ -215,9 +210,9 @@ pub fn history(
         .map(|(v, name)| {
             let who = match (with_names, name) {
                 (false, _) => String::new(),
-                (true, Some(name)) => format!(" — {}", escape(name)),
+                (true, Some(name)) => format!("\u{a0}— {}", escape(name)),
                 (true, None) => format!(
-                    " — {}",
+                    "\u{a0}— {}",
                     tr!(lang, "history-by-user", id = v.staff_user_id.to_string())
                 ),
             };

@@ -11,7 +11,7 @@
   const PERIODS = ['today', 'week', 'month'];
   const STATUSES = ['verified', 'pending', 'sending', 'max_attempts', 'failed', 'expired', 'cancelled'];
   const MARKS = {
-    verified: '✅', failed: '❌', max_attempts: '❌', cancelled: '⛔', expired: '⌛',
+    verified: '✅', failed: '⚠️', max_attempts: '⛔', cancelled: '🚫', expired: '⌛',
     pending: '⏳', sending: '⏳',
   };
 

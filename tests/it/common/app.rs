@@ -434,11 +434,18 @@ pub async fn assert_start_up_refused(env: &[(&str, &str)], expected: &str) {
     assert!(stderr.contains(expected), "{stderr}");
 }
 
-/// Fails with the whole message unless its text contains `needle`.
+/// `~` in a needle stands for a no-break space, as the texts put between a number and its
+/// unit (`5~minutes`), after `ID` and before a dash.
+pub fn nb(needle: &str) -> String {
+    needle.replace('~', "\u{a0}")
+}
+
+/// Fails with the whole message unless its text contains `needle` (`~`: a no-break space).
 #[track_caller]
 pub fn assert_says(message: &SentMessage, needle: &str) {
+    let needle = nb(needle);
     assert!(
-        message.text.contains(needle),
+        message.text.contains(&needle),
         "expected {needle:?} in the bot's message:\n{}",
         message.text
     );
@@ -454,11 +461,13 @@ pub fn assert_opens_with(message: &SentMessage, prefix: &str) {
     );
 }
 
-/// Fails with the whole answer unless a button's pop-up `answer` contains `needle`.
+/// Fails with the whole answer unless a button's pop-up `answer` contains `needle` (`~`: a
+/// no-break space).
 #[track_caller]
 pub fn assert_pop_up_says(answer: &str, needle: &str) {
+    let needle = nb(needle);
     assert!(
-        answer.contains(needle),
+        answer.contains(&needle),
         "expected {needle:?} in the pop-up: {answer:?}"
     );
 }
@@ -706,7 +715,7 @@ impl TestApp {
     }
 
     /// When the bot may not write to the admin privately (its next `method` call is refused),
-    /// `command` typed in `group` gets the hint to press Start there.
+    /// `command` typed in `group` gets the hint to tap Start there.
     pub async fn assert_hint_when_the_private_chat_is_closed(
         &self,
         group: i64,
@@ -721,6 +730,6 @@ impl TestApp {
         let admin = self.admin.clone();
         let hint = self.say_as(&admin, group, command).await;
         assert_opens_with(&hint, "🔒");
-        assert_says(&hint, "press Start");
+        assert_says(&hint, "tap <b>Start</b>");
     }
 }
