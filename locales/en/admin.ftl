@@ -52,13 +52,24 @@ export-empty = No verifications in the last { $days ->
     [one] day
    *[other] { $days } days
     }, so there is nothing to export.
+export-progress = ⏳ Writing the export: { $done } of { $total } verifications so far.
+export-sending = ⏳ Sending the export: { $count ->
+    [one] one file
+   *[other] { $count } files
+    }.
+export-done = ✅ The export is ready: { $count ->
+    [one] { $shown } verification
+   *[other] { $shown } verifications
+    }, in the files below.
+export-in-parts = Telegram takes files of up to 50 MB, so this export comes in { $parts } parts: this is part 1.
+export-part = Part { $part } of { $parts }.
 export-caption-range = 🧾 { $count ->
-    [one] { $count } verification
-   *[other] { $count } verifications
+    [one] { $shown } verification
+   *[other] { $shown } verifications
     } from { $from } to { $to }, from the admin panel, as a CSV file (times in UTC).
 export-caption = 🧾 { $count ->
-    [one] { $count } verification
-   *[other] { $count } verifications
+    [one] { $shown } verification
+   *[other] { $shown } verifications
     } from the last { $days ->
     [one] day
    *[other] { $days } days

@@ -54,15 +54,32 @@ export-empty = { $days ->
     [few] За последние { $days } дня
    *[many] За последние { $days } дней
     } проверок не было, выгружать нечего.
+export-progress = ⏳ Готовлю выгрузку: записано { $done } из { $total }.
+export-sending = ⏳ Отправляю выгрузку: { $count ->
+    [one] { $count } файл
+    [few] { $count } файла
+   *[many] { $count } файлов
+    }.
+export-done = ✅ Выгрузка готова: { $count ->
+    [one] { $shown } проверка
+    [few] { $shown } проверки
+   *[many] { $shown } проверок
+    }, файлы ниже.
+export-in-parts = Telegram принимает файлы до 50 МБ, поэтому выгрузка разбита на { $parts ->
+    [one] { $parts } часть
+    [few] { $parts } части
+   *[many] { $parts } частей
+    }; это часть 1.
+export-part = Часть { $part } из { $parts }.
 export-caption-range = 🧾 { $count ->
-    [one] { $count } проверка
-    [few] { $count } проверки
-   *[many] { $count } проверок
+    [one] { $shown } проверка
+    [few] { $shown } проверки
+   *[many] { $shown } проверок
     } с { $from } по { $to }, из панели, в файле CSV (время в UTC).
 export-caption = 🧾 { $count ->
-    [one] { $count } проверка
-    [few] { $count } проверки
-   *[many] { $count } проверок
+    [one] { $shown } проверка
+    [few] { $shown } проверки
+   *[many] { $shown } проверок
     } за { $days ->
     [1] последние сутки
     [one] последний { $days } день

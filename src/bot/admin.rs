@@ -12,15 +12,16 @@ use teloxide::types::{InlineKeyboardMarkup, InputFile, Me};
 
 use super::buttons::{self, Action};
 use super::context::{HandlerResult, Settings, TgBot, TypedPhone};
+use super::exporting;
 use super::menu;
 use super::reply::{OrApologise, drop_buttons, patiently, privately, reply, send_to};
 use super::texts::{self, NumberFor, View};
 use crate::i18n::Lang;
 use crate::people::{People, Removal};
 use crate::phone::PhoneError;
-use crate::store::{ExportRecord, Role, Store, StoreError};
+use crate::store::{Role, Store, StoreError};
 use crate::verification::Verifier;
-use crate::{chart, export, invite, now, tr};
+use crate::{chart, invite, now, tr};
 
 const DAY: i64 = 86_400;
 
@@ -256,8 +257,8 @@ pub async fn stats(bot: TgBot, msg: Message, view: View, me: Me, store: Store) -
     .await
 }
 
-/// `/export [days]`: the verifications of the last `days` days (default 30), as a CSV document
-/// for programs and an Excel workbook for people.
+/// `/export [days]`: the verifications of the last days as a CSV file and an Excel workbook
+/// (in parts when big: see [`super::exporting`]), always in the admin's private chat.
 pub async fn export(
     bot: TgBot,
     msg: Message,
@@ -265,66 +266,28 @@ pub async fn export(
     view: View,
     me: Me,
     store: Store,
+    settings: Arc<Settings>,
 ) -> HandlerResult {
     let lang = view.lang;
     let Some(days) = export_days(&days) else {
         return reply(&bot, &msg, texts::export_usage(lang)).await;
     };
-    let records = store
-        .export(now() - i64::from(days) * DAY, now() + 1)
-        .await
-        .or_apologise(&msg, lang)?;
-    if records.is_empty() {
+    let (since, until) = (now() - i64::from(days) * DAY, now() + 1);
+    let found = exporting::rows(&store, since, until).await;
+    if found.or_apologise(&msg, lang)?.is_none() {
         return reply(&bot, &msg, texts::export_empty(lang, days)).await;
     }
-    let caption = texts::export_caption(lang, records.len(), days);
-    let files = ExportFiles::new(&records, lang, &view.tz, caption)?;
-    let to = bot.clone();
+    let job = exporting::Job {
+        since,
+        until,
+        lang,
+        caption: Box::new(move |rows| texts::export_caption(lang, rows, days)),
+    };
+    let (to, store) = (bot.clone(), store.clone());
     privately(&bot, &msg, &view, &me, |chat| async move {
-        files.send(&to, chat).await
+        exporting::run(&to, &store, &settings, chat, job).await
     })
     .await
-}
-
-/// An export as two documents: the CSV with its caption, then the workbook (in the admin's
-/// language, times in `TIME_ZONE`). For `/export` and the admin panel's export.
-pub struct ExportFiles {
-    csv: InputFile,
-    caption: String,
-    xlsx: InputFile,
-    workbook_caption: String,
-}
-
-impl ExportFiles {
-    pub fn new(
-        records: &[ExportRecord],
-        lang: Lang,
-        tz: &jiff::tz::TimeZone,
-        caption: String,
-    ) -> Result<ExportFiles, rust_xlsxwriter::XlsxError> {
-        let today = export::iso_utc(now());
-        let csv = InputFile::memory(export::to_csv(records))
-            .file_name(texts::export_file_name(&today[..10]));
-        let words = texts::export_words(lang);
-        let xlsx = InputFile::memory(export::to_xlsx(records, &words, tz)?)
-            .file_name(texts::export_workbook_name(&today[..10]));
-        Ok(ExportFiles {
-            csv,
-            caption,
-            xlsx,
-            workbook_caption: texts::export_workbook_caption(lang, tz),
-        })
-    }
-
-    /// Both documents in `chat`, waiting out Telegram's flood limits.
-    pub async fn send(self, bot: &TgBot, chat: ChatId) -> Result<(), teloxide::RequestError> {
-        let csv = bot.send_document(chat, self.csv).caption(self.caption);
-        let xlsx = bot
-            .send_document(chat, self.xlsx)
-            .caption(self.workbook_caption);
-        patiently(|| csv.clone()).await?;
-        patiently(|| xlsx.clone()).await.map(drop)
-    }
 }
 
 /// What `/events` was asked for.

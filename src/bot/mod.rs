@@ -30,6 +30,7 @@ mod buttons;
 pub mod contain;
 pub mod context;
 mod customers;
+pub mod exporting;
 mod handlers;
 pub mod live;
 pub mod menu;
@@ -46,7 +47,7 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, User};
 use teloxide::utils::command::BotCommands;
 
-pub use admin::{ExportFiles, removed};
+pub use admin::removed;
 pub use context::{
     BoxError, HandlerResult, Settings, TgBot, TypedPhone, html, lang_of, update_kind,
 };

@@ -27,6 +27,12 @@ pub struct Settings {
     /// `VERIFY_BOT_TEST_PANIC_ON`, for tests only: a staff message with exactly this text makes
     /// its handler panic, so that the tests can see a panic cost only that update.
     pub test_panic_on: Option<String>,
+    /// Where a big export is cut into parts (Telegram's 50 MB upload limit); for tests,
+    /// `VERIFY_BOT_TEST_EXPORT_PART_BYTES` and `VERIFY_BOT_TEST_EXPORT_PART_ROWS` cut smaller.
+    pub export_limits: crate::export::Limits,
+    /// How long an export runs before it shows its progress (2 s; for tests,
+    /// `VERIFY_BOT_TEST_EXPORT_PROGRESS_MS`).
+    pub export_progress_after: std::time::Duration,
 }
 
 impl Settings {
@@ -44,8 +50,31 @@ impl Settings {
             events_url: None,
             panel_url: None,
             test_panic_on: env.get("VERIFY_BOT_TEST_PANIC_ON"),
+            export_limits: export_limits(env)?,
+            export_progress_after: std::time::Duration::from_millis(u64::from(env.number(
+                "VERIFY_BOT_TEST_EXPORT_PROGRESS_MS",
+                0..=60_000,
+                2_000,
+            )?)),
         })
     }
+}
+
+/// Telegram's limits, unless a test asks for smaller parts.
+fn export_limits(env: &Env) -> Result<crate::export::Limits, ConfigError> {
+    let limits = crate::export::Limits::default();
+    Ok(crate::export::Limits {
+        csv_bytes: u64::from(env.number(
+            "VERIFY_BOT_TEST_EXPORT_PART_BYTES",
+            100..=45_000_000,
+            u32::try_from(limits.csv_bytes).unwrap_or(u32::MAX),
+        )?),
+        xlsx_rows: env.number(
+            "VERIFY_BOT_TEST_EXPORT_PART_ROWS",
+            1..=1_000_000,
+            limits.xlsx_rows,
+        )?,
+    })
 }
 
 fn region(raw: &str) -> Result<phonenumber::country::Id, String> {

@@ -1,8 +1,9 @@
 //! The admin `/export`: every verification as a CSV document and as an Excel workbook
-//! ([`to_xlsx`]), built in memory.
+//! ([`to_xlsx`]); a big export is written part by part to temporary files in constant memory
+//! ([`stream::Writer`]), each part under Telegram's upload limit.
 //!
-//! Pure formatting, no Telegram and no database: the caller loads the [`ExportRecord`]s and
-//! sends the bytes of [`to_csv`] as a file.
+//! Pure formatting, no Telegram and no database: the caller reads the [`ExportRecord`]s a page
+//! at a time and sends the files.
 //!
 //! # Format
 //!
@@ -49,10 +50,12 @@
 //! (never expected) is treated as untrusted text instead. A program reading the export strips
 //! the `="` and `"` around the phone (as the tests do).
 
+pub mod stream;
 mod xlsx;
 
 use std::borrow::Cow;
 
+pub use stream::{ExportError, Kind, Limits, Part, Writer};
 pub use xlsx::{Titles, Words, to_xlsx};
 
 use crate::store::ExportRecord;
@@ -94,7 +97,7 @@ pub fn to_csv(rows: &[ExportRecord]) -> Vec<u8> {
 }
 
 /// The fields of one row, in [`HEADER`] order.
-fn record(row: &ExportRecord) -> [Cow<'_, str>; 13] {
+pub(crate) fn record(row: &ExportRecord) -> [Cow<'_, str>; 13] {
     fn text(value: &Option<String>) -> Cow<'_, str> {
         value.as_deref().map(defuse).unwrap_or_default()
     }

@@ -31,29 +31,65 @@ const WIDTHS: [f64; 13] = [
     17.0, 14.0, 24.0, 17.0, 24.0, 20.0, 18.0, 11.0, 10.0, 17.0, 14.0, 14.0, 17.0,
 ];
 
-/// The `.xlsx` file's bytes.
+/// The `.xlsx` file's bytes, built whole (for a few rows; [`super::stream`] writes big
+/// exports part by part).
 pub fn to_xlsx(
     records: &[ExportRecord],
     words: &Words,
     tz: &jiff::tz::TimeZone,
 ) -> Result<Vec<u8>, XlsxError> {
-    let titles = &words.titles;
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(&words.sheet)?;
-    let header = Format::new().set_bold();
-    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    let money = Format::new().set_num_format("0.00##");
-    for (col, (title, width)) in titles.iter().zip(WIDTHS).enumerate() {
-        let col = col as u16;
-        sheet.write_string_with_format(0, col, title, &header)?;
-        sheet.set_column_width(col, width)?;
+    let mut sheet = Sheet::new(words)?;
+    for record in records {
+        sheet.push(record, words, tz)?;
     }
-    sheet.set_freeze_panes(1, 0)?;
-    for (i, record) in records.iter().enumerate() {
-        let row = i as u32 + 1;
+    sheet.workbook.save_to_buffer()
+}
+
+/// A workbook being written row by row, in rust_xlsxwriter's constant-memory mode: each row is
+/// written out (to a temporary file) as soon as the next one starts, so memory stays flat
+/// whatever the number of rows.
+pub(super) struct Sheet {
+    workbook: Workbook,
+    when: Format,
+    money: Format,
+    /// Rows written, the header not counted.
+    pub rows: u32,
+}
+
+impl Sheet {
+    /// A workbook with its one sheet named, its header row written and frozen, and its columns
+    /// sized.
+    pub fn new(words: &Words) -> Result<Sheet, XlsxError> {
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(&words.sheet)?;
+        let header = Format::new().set_bold();
+        for (col, (title, width)) in words.titles.iter().zip(WIDTHS).enumerate() {
+            let col = col as u16;
+            sheet.set_column_width(col, width)?;
+            sheet.write_string_with_format(0, col, title, &header)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        Ok(Sheet {
+            workbook,
+            when: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+            money: Format::new().set_num_format("0.00##"),
+            rows: 0,
+        })
+    }
+
+    /// One more row.
+    pub fn push(
+        &mut self,
+        record: &ExportRecord,
+        words: &Words,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<(), XlsxError> {
+        let (when, money) = (&self.when, &self.money);
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        let row = self.rows + 1;
         if let Some(created) = local(record.created_at, tz) {
-            sheet.write_datetime_with_format(row, 0, &created, &when)?;
+            sheet.write_datetime_with_format(row, 0, &created, when)?;
         }
         sheet.write_number(row, 1, record.staff_user_id as f64)?;
         sheet.write_string(row, 2, record.staff_name.as_deref().unwrap_or_default())?;
@@ -66,21 +102,27 @@ pub fn to_xlsx(
             sheet.write_string(row, 6, (words.delivery)(delivery))?;
         }
         if let Some(cost) = record.request_cost.filter(|cost| cost.is_finite()) {
-            sheet.write_number_with_format(row, 7, cost, &money)?;
+            sheet.write_number_with_format(row, 7, cost, money)?;
         }
         sheet.write_boolean(row, 8, record.is_refunded)?;
         if let Some(checked) = record.checked_at.and_then(|at| local(at, tz)) {
-            sheet.write_datetime_with_format(row, 9, &checked, &when)?;
+            sheet.write_datetime_with_format(row, 9, &checked, when)?;
         }
         sheet.write_string(row, 10, (words.method)(record.method))?;
         if let Some(by) = record.consent_by {
             sheet.write_number(row, 11, by as f64)?;
         }
         if let Some(at) = record.consent_at.and_then(|at| local(at, tz)) {
-            sheet.write_datetime_with_format(row, 12, &at, &when)?;
+            sheet.write_datetime_with_format(row, 12, &at, when)?;
         }
+        self.rows += 1;
+        Ok(())
     }
-    workbook.save_to_buffer()
+
+    /// The finished workbook, written to `path`.
+    pub fn save(mut self, path: &std::path::Path) -> Result<(), XlsxError> {
+        self.workbook.save(path)
+    }
 }
 
 /// Unix seconds as the wall-clock time in `tz` (a spreadsheet date has no time zone).

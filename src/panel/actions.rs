@@ -3,7 +3,8 @@
 //! revoked, their links dead, their menus reset), `POST invites` with `{"role": "staff" |
 //! "admin"}` (as `/invite`), and `POST export` with `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}`
 //! in `TIME_ZONE` (as `/export`: the CSV and the workbook go to the admin's private chat with
-//! the bot, where a Mini App cannot download files to). Anyone but an admin gets 403.
+//! the bot, where a Mini App cannot download files to; the answer, with the number of rows,
+//! does not wait for them). Anyone but an admin gets 403.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,10 +19,11 @@ use teloxide::types::ChatId;
 use super::PanelState;
 use super::api::{Answer, Failure, bad, lang, moment};
 use super::auth::Viewer;
-use crate::bot::{ExportFiles, reply::plain_text};
+use crate::bot::reply::plain_text;
+use crate::bot::{exporting, texts};
 use crate::people::Removal;
 use crate::store::Role;
-use crate::{invite, now, tr};
+use crate::{invite, now};
 
 /// The longest export, in days (as `/export`).
 const MAX_EXPORT_DAYS: i64 = 366;
@@ -120,20 +122,27 @@ async fn export(viewer: Viewer, State(state): State<PanelState>, request: Bytes)
         )));
     }
     let lang = lang(&state, &viewer).await?;
-    let records = state.store.export(from, until).await?;
-    if !records.is_empty() {
-        let caption = tr!(
-            lang,
-            "export-caption-range",
-            count = records.len(),
-            from = request.from.as_str(),
-            to = request.to.as_str()
-        );
-        let files = ExportFiles::new(&records, lang, tz, caption)
-            .map_err(|err| Failure::Internal(format!("the workbook: {err}")))?;
-        let sent = files.send(&state.chat.bot, ChatId(admin)).await;
-        sent.map_err(|err| Failure::Telegram(err.to_string()))?;
-        tracing::info!(admin, rows = records.len(), "export sent from the panel");
-    }
-    Ok(Json(json!({ "rows": records.len() })))
+    let rows = exporting::rows(&state.store, from, until).await?;
+    let Some((rows, _)) = rows else {
+        return Ok(Json(json!({ "rows": 0 })));
+    };
+    // The files follow in the admin's private chat, with the export's progress there: the page
+    // does not wait for them.
+    let (from_day, to_day) = (request.from, request.to);
+    let job = exporting::Job {
+        since: from,
+        until,
+        lang,
+        caption: Box::new(move |rows| texts::export_caption_range(lang, rows, &from_day, &to_day)),
+    };
+    let chat = state.chat.clone();
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let sent = exporting::run(&chat.bot, &store, &chat.settings, ChatId(admin), job).await;
+        match sent {
+            Ok(()) => tracing::info!(admin, "export sent from the panel"),
+            Err(err) => tracing::warn!(admin, "could not send the panel's export: {err}"),
+        }
+    });
+    Ok(Json(json!({ "rows": rows })))
 }

@@ -53,9 +53,6 @@ pub enum Failure {
     Forbidden,
     NotFound,
     Store(StoreError),
-    /// Telegram refused or could not be reached (the action's chat side).
-    Telegram(String),
-    Internal(String),
 }
 
 impl From<StoreError> for Failure {
@@ -73,14 +70,6 @@ impl IntoResponse for Failure {
             Failure::Store(err) => {
                 tracing::error!("admin panel: the database failed: {err}");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({}))
-            }
-            Failure::Internal(why) => {
-                tracing::error!("admin panel: {why}");
-                (StatusCode::INTERNAL_SERVER_ERROR, json!({}))
-            }
-            Failure::Telegram(why) => {
-                tracing::warn!("admin panel: Telegram failed: {why}");
-                (StatusCode::BAD_GATEWAY, json!({ "error": "telegram" }))
             }
         };
         (status, Json(body)).into_response()

@@ -61,6 +61,14 @@ pub struct ExportRecord {
     pub consent_at: Option<i64>,
 }
 
+/// An [`ExportRecord`] with the id it is paged by.
+#[derive(FromRow)]
+struct Paged {
+    id: i64,
+    #[sqlx(flatten)]
+    record: ExportRecord,
+}
+
 const DAY: i64 = 86_400;
 
 impl Store {
@@ -121,19 +129,45 @@ impl Store {
             .collect())
     }
 
-    /// Every verification started from `since` until before `until` (sent or not), oldest
-    /// first.
-    pub async fn export(&self, since: i64, until: i64) -> Result<Vec<ExportRecord>, StoreError> {
-        Ok(with_db!(self, db => sqlx::query_as(
-            "SELECT v.created_at, v.staff_user_id, s.name AS staff_name, v.phone, v.request_id, \
-                    v.status, v.delivery_status, v.request_cost, v.is_refunded, v.checked_at, \
-                    v.method, v.consent_by, v.consent_at \
-             FROM verifications v LEFT JOIN staff s ON s.user_id = v.staff_user_id \
-             WHERE v.created_at >= $1 AND v.created_at < $2 ORDER BY v.id",
+    /// How many verifications were started from `since` until before `until`, and the id
+    /// before the first of them: what [`Store::export_page`] walks through, and where from.
+    pub async fn export_span(&self, since: i64, until: i64) -> Result<(u64, i64), StoreError> {
+        let (count, first): (i64, Option<i64>) = with_db!(self, db => sqlx::query_as(
+            "SELECT COUNT(*), MIN(id) FROM verifications WHERE created_at >= $1 AND created_at < $2",
         )
         .bind(since)
         .bind(until)
+        .fetch_one(db)
+        .await)?;
+        let count = u64::try_from(count).unwrap_or_default();
+        Ok((count, first.map_or(0, |id| id - 1)))
+    }
+
+    /// Up to `limit` verifications started from `since` until before `until` (sent or not),
+    /// after the one with id `after`, in id order, each with its id: one page of an export,
+    /// read from the key of the last so that no statement holds the database long and each
+    /// page costs the same.
+    pub async fn export_page(
+        &self,
+        since: i64,
+        until: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, ExportRecord)>, StoreError> {
+        let rows: Vec<Paged> = with_db!(self, db => sqlx::query_as(
+            "SELECT v.id, v.created_at, v.staff_user_id, s.name AS staff_name, v.phone, \
+                    v.request_id, v.status, v.delivery_status, v.request_cost, v.is_refunded, \
+                    v.checked_at, v.method, v.consent_by, v.consent_at \
+             FROM verifications v LEFT JOIN staff s ON s.user_id = v.staff_user_id \
+             WHERE v.id > $3 AND v.created_at >= $1 AND v.created_at < $2 \
+             ORDER BY v.id LIMIT $4",
+        )
+        .bind(since)
+        .bind(until)
+        .bind(after)
+        .bind(i64::from(limit))
         .fetch_all(db)
-        .await)?)
+        .await)?;
+        Ok(rows.into_iter().map(|row| (row.id, row.record)).collect())
     }
 }

@@ -235,3 +235,87 @@ async fn invite_verify_export_and_remove_round_trip() {
     );
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 }
+
+/// A big export comes in parts, each under Telegram's 50 MB upload limit (here cut far smaller
+/// by the test-only `VERIFY_BOT_TEST_EXPORT_PART_*`), and one that takes a while shows its
+/// progress in one message, edited, that ends saying it is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_export_comes_in_parts_with_its_progress_in_one_message() {
+    let app = TestApp::spawn_with(&[
+        ("ADMIN_IDS", "1001"),
+        ("VERIFY_BOT_TEST_EXPORT_PART_BYTES", "300"),
+        ("VERIFY_BOT_TEST_EXPORT_PART_ROWS", "2"),
+        ("VERIFY_BOT_TEST_EXPORT_PROGRESS_MS", "0"),
+    ])
+    .await;
+    let phones: Vec<String> = (0..5).map(|i| format!("+44 7911 12345{i}")).collect();
+    for phone in &phones {
+        app.verify_to_the_end(phone).await;
+    }
+    let before = app.telegram.messages_to(app.chat()).len();
+    app.telegram.push_text(&app.admin, app.chat(), "/export");
+    // Three workbooks of at most 2 rows, and as many CSVs as 300 bytes allow.
+    crate::common::app::eventually("the export is said to be done", async || {
+        let edits = app.telegram.edits();
+        let done = |text: &str| text.starts_with("✅ The export is ready: 5");
+        edits
+            .iter()
+            .any(|e| e.params["text"].as_str().is_some_and(done))
+            .then_some(())
+    })
+    .await;
+    let uploads: Vec<Upload> = app
+        .telegram
+        .uploads()
+        .into_iter()
+        .filter(|u| u.method == "senddocument")
+        .collect();
+    let names: Vec<String> = uploads
+        .iter()
+        .map(|u| u.files[0].file_name.clone().unwrap_or_default())
+        .collect();
+    let csvs: Vec<&Upload> = uploads
+        .iter()
+        .filter(|u| {
+            u.files[0]
+                .file_name
+                .as_deref()
+                .unwrap_or_default()
+                .ends_with(".csv")
+        })
+        .collect();
+    let workbooks = names.iter().filter(|n| n.ends_with(".xlsx")).count();
+    assert_eq!(workbooks, 3, "{names:?}");
+    assert!(csvs.len() >= 2, "{names:?}");
+    assert!(names.iter().all(|n| n.contains("-part")), "{names:?}");
+    // Together the parts hold every verification once, in order, each with the header.
+    let mut phones_seen = Vec::new();
+    for csv in &csvs {
+        assert!(
+            csv.files[0].bytes.len() < 300 + 200,
+            "{}",
+            csv.files[0].bytes.len()
+        );
+        let (header, rows) = parse_csv(&csv.files[0].bytes);
+        assert_eq!(header[3], "phone");
+        phones_seen.extend(rows.into_iter().map(|row| row[3].clone()));
+    }
+    let expected: Vec<String> = (0..5).map(|i| format!("=\"+44791112345{i}\"")).collect();
+    assert_eq!(phones_seen, expected);
+    let captions: Vec<String> = uploads
+        .iter()
+        .map(|u| u.params["caption"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        captions[0].contains("5 verifications") && captions[0].contains("50\u{a0}MB"),
+        "{captions:?}"
+    );
+    assert!(captions[1].starts_with("Part\u{a0}2 of"), "{captions:?}");
+    // One progress message, sent before the files and edited, never a new one per step.
+    let progress: Vec<_> = app.telegram.messages_to(app.chat())[before..]
+        .iter()
+        .filter(|m| m.text.starts_with('⏳'))
+        .cloned()
+        .collect();
+    assert_eq!(progress.len(), 1, "{progress:?}");
+}

@@ -217,6 +217,11 @@ async fn the_export_goes_to_the_admins_private_chat() {
     let answer = post_as(&app, ADMIN_ID, "export", &range.to_string()).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.json()["rows"], 1);
+    // The answer does not wait for the files: they follow in the admin's private chat.
+    let patience = crate::common::app::PATIENCE;
+    app.telegram
+        .wait_for_call("sendDocument", 2, patience)
+        .await;
     let uploads = app.telegram.uploads();
     let documents: Vec<(i64, String)> = uploads
         .iter()

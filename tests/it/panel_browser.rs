@@ -142,6 +142,10 @@ async fn an_admin_looks_filters_opens_a_row_removes_staff_and_switches_theme() {
             "return document.querySelector('#export-result').textContent.trim() !== ''",
         )
         .await;
+    let patience = crate::common::app::PATIENCE;
+    app.telegram
+        .wait_for_call("sendDocument", 2, patience)
+        .await;
     let uploads = app.telegram.uploads();
     let chats: Vec<i64> = uploads.iter().map(|u| u.chat_id).collect();
     assert_eq!(

@@ -168,8 +168,43 @@ pub fn export_empty(lang: Lang, days: u32) -> String {
     tr!(lang, "export-empty", days = days)
 }
 
-pub fn export_caption(lang: Lang, count: usize, days: u32) -> String {
-    tr!(lang, "export-caption", count = count, days = days)
+pub fn export_caption(lang: Lang, count: u64, days: u32) -> String {
+    let shown = crate::i18n::count(lang, count);
+    tr!(
+        lang,
+        "export-caption",
+        count = count,
+        shown = shown,
+        days = days
+    )
+}
+
+/// The caption of an export of the days `from` to `to` (`YYYY-MM-DD`), made in the panel.
+pub fn export_caption_range(lang: Lang, count: u64, from: &str, to: &str) -> String {
+    let shown = crate::i18n::count(lang, count);
+    tr!(
+        lang,
+        "export-caption-range",
+        count = count,
+        shown = shown,
+        from = from,
+        to = to
+    )
+}
+
+/// An export's progress: `done` of `total` rows written.
+pub fn export_progress(lang: Lang, done: u64, total: u64) -> String {
+    let (done, total) = (
+        crate::i18n::count(lang, done),
+        crate::i18n::count(lang, total),
+    );
+    tr!(lang, "export-progress", done = done, total = total)
+}
+
+/// An export is written and sent: `count` rows.
+pub fn export_done(lang: Lang, count: u64) -> String {
+    let shown = crate::i18n::count(lang, count);
+    tr!(lang, "export-done", count = count, shown = shown)
 }
 
 /// The caption of the `/export` workbook, whose times are in `tz` (`TIME_ZONE`).
@@ -224,13 +259,17 @@ fn export_titles(lang: Lang) -> crate::export::Titles {
     COLUMNS.map(|column| crate::i18n::text(lang, &format!("export-column-{column}"), &[]))
 }
 
-/// The `/export` workbook's file name, for the day given as `2026-11-27`.
-pub fn export_workbook_name(today: &str) -> String {
-    format!("verifications-{today}.xlsx")
-}
-
-pub fn export_file_name(today: &str) -> String {
-    format!("verifications-{today}.csv")
+/// The name of an export's file, for the day given as `2026-11-27`: `verifications-2026-11-27.csv`,
+/// or `verifications-2026-11-27-part2.csv` when the export comes in parts.
+pub fn export_part_name(today: &str, kind: crate::export::Kind, part: u32, parts: u32) -> String {
+    let extension = match kind {
+        crate::export::Kind::Csv => "csv",
+        crate::export::Kind::Xlsx => "xlsx",
+    };
+    match parts {
+        1 => format!("verifications-{today}.{extension}"),
+        _ => format!("verifications-{today}-part{part}.{extension}"),
+    }
 }
 
 /// `/events`: the URL, its state (delivering, failing since … with the last error, stopped by
