@@ -686,7 +686,7 @@ fn report(settings: &Settings, columns: &[Figures], wall: Duration) {
         "streams (see below)".into(),
     ));
     rows.push((
-        "/export: progress (messages, edits)".into(),
+        "/export: progress before the 1st document".into(),
         export_row(|e| {
             let needed = e
                 .last_document
@@ -694,7 +694,7 @@ fn report(settings: &Settings, columns: &[Figures], wall: Duration) {
                 .map_or(true, |time| *time > PROGRESS_AFTER);
             let shown = e.messages_before >= 1 && e.edits >= 1;
             format!(
-                "{}, {} {}",
+                "{} msg, {} edits {}",
                 e.messages_before,
                 e.edits,
                 verdict(!needed || shown)
@@ -733,16 +733,17 @@ fn report(settings: &Settings, columns: &[Figures], wall: Duration) {
         "≤ 10 MB".into(),
     ));
     rows.push((
-        "other chat's /status p99, idle".into(),
+        "other chat's /status p50 / p99, idle".into(),
         export_row(|e| {
             let ok = answered(&e.probes_idle);
+            let p50 = percentile(&ok, 50.0).map_or("—".into(), ms);
             let p99 = percentile(&ok, 99.0).map_or("—".into(), ms);
-            format!("{p99} (n={})", ok.len())
+            format!("{p50} / {p99} (n={})", ok.len())
         }),
         String::new(),
     ));
     rows.push((
-        "other chat's /status p99, during /export".into(),
+        "other chat's /status p50 / p99, during /export".into(),
         export_row(|e| {
             let ok = answered(&e.probes_during);
             let unanswered = e.probes_during.len() - ok.len();
@@ -757,7 +758,13 @@ fn report(settings: &Settings, columns: &[Figures], wall: Duration) {
                     } else {
                         String::new()
                     };
-                    format!("{} (n={}{lost}) {}", ms(p99), ok.len(), verdict(met))
+                    let p50 = percentile(&ok, 50.0).map_or("—".into(), ms);
+                    format!(
+                        "{p50} / {} (n={}{lost}) {}",
+                        ms(p99),
+                        ok.len(),
+                        verdict(met)
+                    )
                 }
             }
         }),
@@ -773,31 +780,37 @@ fn report(settings: &Settings, columns: &[Figures], wall: Duration) {
     let label_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|(_, cell, _)| columns.iter().map(|f| cell(f)).collect())
+        .map(|(_, cell, _)| columns.iter().map(cell).collect())
         .collect();
-    let width = cells
+    // Each column as wide as its widest cell.
+    let widths: Vec<usize> = columns
         .iter()
-        .flatten()
-        .map(|c| c.chars().count())
-        .chain(columns.iter().map(|f| size_label(f.size).len()))
-        .max()
-        .unwrap_or(8)
-        + 2;
+        .enumerate()
+        .map(|(i, f)| {
+            cells
+                .iter()
+                .map(|row| row[i].chars().count())
+                .chain([size_label(f.size).len()])
+                .max()
+                .unwrap_or(0)
+                + 3
+        })
+        .collect();
     let pad = |text: &str, width: usize| {
         let len = text.chars().count();
         format!("{}{text}", " ".repeat(width.saturating_sub(len)))
     };
     let mut header = " ".repeat(label_width);
-    for f in columns {
-        header.push_str(&pad(&size_label(f.size), width));
+    for (f, width) in columns.iter().zip(&widths) {
+        header.push_str(&pad(&size_label(f.size), *width));
     }
     header.push_str("   target");
     println!("{header}");
     for ((label, _, target), cells) in rows.iter().zip(&cells) {
         let len = label.chars().count();
         let mut line = format!("{label}{}", " ".repeat(label_width - len));
-        for cell in cells {
-            line.push_str(&pad(cell, width));
+        for (cell, width) in cells.iter().zip(&widths) {
+            line.push_str(&pad(cell, *width));
         }
         if !target.is_empty() {
             line.push_str(&format!("   {target}"));

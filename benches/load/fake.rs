@@ -475,7 +475,7 @@ fn hand_to_watcher(
 }
 
 /// `sendDocument` or `sendPhoto` as teloxide uploads a file: `multipart/form-data` with
-/// `chat_id`, `caption` and the file. Answered with a minimal `Message` holding the file.
+/// `chat_id`, `caption` and the file (or `attach://<part>` and the file in that part). Answered with a minimal `Message` holding the file.
 fn upload(shared: &Shared, method: &str, headers: &HeaderMap, body: &[u8]) -> Response {
     let at = Instant::now();
     let content_type = headers
@@ -504,10 +504,16 @@ fn upload(shared: &Shared, method: &str, headers: &HeaderMap, body: &[u8]) -> Re
     } else {
         "document"
     };
+    // teloxide sends `document=attach://<id>` and the file in the part named `<id>`.
     let file = parts
         .iter()
         .find(|part| part.name == file_field)
         .map(|part| {
+            let attached = std::str::from_utf8(part.data)
+                .ok()
+                .and_then(|value| value.strip_prefix("attach://"))
+                .and_then(|id| parts.iter().find(|p| p.name == id));
+            let part = attached.unwrap_or(part);
             (
                 part.file_name.clone().unwrap_or_default(),
                 part.data.len() as u64,
