@@ -57,8 +57,11 @@ const PROBE_USER: i64 = 100_002;
 const PROBE_GAP: Duration = Duration::from_millis(20);
 const PROBE_WARM_UP: usize = 10;
 const STATUS_NONE: &str = "No verification is open here";
-/// After an export's last document, how long the benchmark waits for more of it.
-const QUIET: Duration = Duration::from_secs(3);
+/// After an export's last document, how long the benchmark waits for more of it (another
+/// document, an edit of its progress message) before it counts the export as done.
+const QUIET: Duration = Duration::from_secs(5);
+/// How long seeding one size may take (1M verifications: ~15 s on a busy 2-core machine).
+const SEED_PATIENCE: Duration = Duration::from_secs(600);
 /// Before an export's first document: how long without a sign of it (a message, an edit)
 /// before the benchmark gives up (an apology, say).
 const STALL: Duration = Duration::from_secs(60);
@@ -273,8 +276,9 @@ async fn run_size(
         bot.stop().await;
     }
     if size > 0 {
-        let seeded = seed::seed(&url, size, unix_now())
+        let seeded = tokio::time::timeout(SEED_PATIENCE, seed::seed(&url, size, unix_now()))
             .await
+            .unwrap_or_else(|_| panic!("seeding {size} verifications took over {SEED_PATIENCE:?}"))
             .unwrap_or_else(|err| panic!("seeding {size} verifications: {err}"));
         eprintln!(
             "  seeded {size} verifications and {} audit rows in {:.1} s",
