@@ -20,6 +20,8 @@ mod drive;
 #[path = "../load/fake.rs"]
 #[allow(dead_code)]
 mod fake;
+#[path = "../../tests/it/common/init_data.rs"]
+mod init_data;
 mod panel;
 #[path = "../load/process.rs"]
 #[allow(dead_code)]
@@ -342,7 +344,7 @@ async fn run_size(
         })
         .await;
         note(&mut figures.stats, stats);
-        let overview = panel::get(&client, port, BOT_TOKEN, ADMIN, "overview").await;
+        let overview = panel::get(&client, port, BOT_TOKEN, ADMIN as u64, "overview").await;
         note(&mut figures.overview, overview);
     }
     if size > 0 {
