@@ -8,6 +8,10 @@
 //!   each connection, so that the benchmark can tell which process got how many;
 //! - `sendMessage` hands the reply to whoever waits for that chat, with the instant it arrived,
 //!   and answers a minimal `Message`;
+//! - `sendDocument` and `sendPhoto` (multipart, as teloxide uploads a file) and `editMessageText`
+//!   are answered with a minimal `Message` and, for a chat someone [`Fake::watch`]es, handed to
+//!   the watcher with the uploaded file's size ([`Sent`]); so is a `sendMessage` nobody waits for
+//!   with [`Fake::push_text`];
 //! - the Gateway answers at once (unless told to be slow, [`Fake::set_gateway_delay`]):
 //!   `sendVerificationMessage` → sent, `checkVerificationStatus` → `code_valid` for
 //!   [`RIGHT_CODE`], `code_invalid` for anything else.
@@ -21,12 +25,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::Instant;
 
 pub const BOT_TOKEN: &str = "7000000001:AAH-bench-bot-token";
@@ -47,6 +52,20 @@ const MAX_LONG_POLL: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Reply {
     pub text: String,
+    pub at: Instant,
+}
+
+/// What the bot sent to a watched chat ([`Fake::watch`]). (Read by `benches/history/`.)
+#[allow(dead_code)]
+#[derive(Debug)]
+pub struct Sent {
+    /// Lower case: `sendmessage`, `senddocument`, `sendphoto`, `editmessagetext`.
+    pub method: String,
+    /// The text, or the caption of a file.
+    pub text: String,
+    /// The uploaded file's name and size in bytes (`sendDocument`, `sendPhoto`).
+    pub file: Option<(String, u64)>,
+    /// When the call reached the fake (an upload: once its whole body had).
     pub at: Instant,
 }
 
@@ -84,6 +103,8 @@ struct Shared {
     queue: Mutex<Queue>,
     queued: Notify,
     waiters: Mutex<HashMap<i64, oneshot::Sender<Reply>>>,
+    /// Chats whose every message from the bot is handed over, by chat id.
+    watchers: Mutex<HashMap<i64, mpsc::UnboundedSender<Sent>>>,
     /// request_id → phone number.
     requests: Mutex<HashMap<String, String>>,
     first_get_updates: OnceLock<Instant>,
@@ -124,6 +145,7 @@ impl Fake {
             }),
             queued: Notify::new(),
             waiters: Mutex::default(),
+            watchers: Mutex::default(),
             requests: Mutex::default(),
             first_get_updates: OnceLock::new(),
             hand_out,
@@ -135,8 +157,11 @@ impl Fake {
             .await
             .expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("a local address");
+        // Uploads (an export's documents) may be larger than Telegram's 50 MB limit: the fake
+        // takes them whole and records their size, so that the benchmark can say so.
         let app = axum::Router::new()
             .fallback(handle)
+            .layer(DefaultBodyLimit::disable())
             .with_state(shared.clone());
         let app = app.into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("the fake serves") });
@@ -207,6 +232,22 @@ impl Fake {
         rx
     }
 
+    /// From now on, everything the bot sends to `chat_id` (messages nobody waits for with
+    /// [`Fake::push_text`], documents, photos, edits) is handed to the returned receiver, in the
+    /// order it arrived. One watcher per chat; [`Fake::unwatch`] ends it. (For
+    /// `benches/history/`.)
+    #[allow(dead_code)]
+    pub fn watch(&self, chat_id: i64) -> mpsc::UnboundedReceiver<Sent> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.shared.watchers.lock().unwrap().insert(chat_id, tx);
+        rx
+    }
+
+    #[allow(dead_code)]
+    pub fn unwatch(&self, chat_id: i64) {
+        self.shared.watchers.lock().unwrap().remove(&chat_id);
+    }
+
     /// Queues all of `texts` from `user_id` in `chat_id` at once (one batch, in order), with
     /// nobody waiting for the replies: they are counted as `unexpected_replies`.
     pub fn push_texts(&self, chat_id: i64, user_id: i64, texts: &[String]) {
@@ -266,6 +307,9 @@ async fn handle(
     let path = uri.path();
     if let Some(method) = path.strip_prefix(shared.bot_prefix.as_str()) {
         let method = method.to_ascii_lowercase();
+        if matches!(method.as_str(), "senddocument" | "sendphoto") {
+            return upload(&shared, &method, &headers, &body);
+        }
         return bot_api(&shared, &method, &body, peer.port()).await;
     }
     if let Some(method) = path.strip_prefix(GATEWAY_PREFIX) {
@@ -298,6 +342,13 @@ struct GetUpdates {
     offset: Option<i64>,
     limit: Option<usize>,
     timeout: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct EditMessageText {
+    chat_id: i64,
+    message_id: i64,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -337,11 +388,17 @@ async fn bot_api(shared: &Shared, method: &str, body: &[u8], peer_port: u16) -> 
                 "text": params.text,
             });
             let waiter = shared.waiters.lock().unwrap().remove(&params.chat_id);
-            let reply = Reply {
-                text: params.text,
-                at,
+            let delivered = match waiter {
+                Some(waiter) => waiter
+                    .send(Reply {
+                        text: params.text,
+                        at,
+                    })
+                    .is_ok(),
+                None => {
+                    hand_to_watcher(shared, params.chat_id, "sendmessage", params.text, None, at)
+                }
             };
-            let delivered = waiter.is_some_and(|waiter| waiter.send(reply).is_ok());
             if !delivered {
                 shared
                     .counters
@@ -356,6 +413,31 @@ async fn bot_api(shared: &Shared, method: &str, body: &[u8], peer_port: u16) -> 
             "supports_inline_queries": false, "can_connect_to_business": false,
             "has_main_web_app": false,
         })),
+        "editmessagetext" => {
+            let at = Instant::now();
+            let Ok(params) = serde_json::from_slice::<EditMessageText>(body) else {
+                shared
+                    .counters
+                    .other_bot_calls
+                    .fetch_add(1, Ordering::Relaxed);
+                return ok(json!(true));
+            };
+            let message = json!({
+                "message_id": params.message_id,
+                "date": unix_now(),
+                "edit_date": unix_now(),
+                "chat": chat_json(params.chat_id),
+                "from": { "id": 7000000001_u64, "is_bot": true, "first_name": "Bench", "username": "bench_bot" },
+                "text": params.text,
+            });
+            if !hand_to_watcher(shared, params.chat_id, method, params.text, None, at) {
+                shared
+                    .counters
+                    .other_bot_calls
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            ok(message)
+        }
         "getwebhookinfo" => {
             ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 }))
         }
@@ -368,6 +450,174 @@ async fn bot_api(shared: &Shared, method: &str, body: &[u8], peer_port: u16) -> 
             ok(json!(true))
         }
     }
+}
+
+/// Hands what the bot sent to `chat_id` to its watcher; whether there was one.
+fn hand_to_watcher(
+    shared: &Shared,
+    chat_id: i64,
+    method: &str,
+    text: String,
+    file: Option<(String, u64)>,
+    at: Instant,
+) -> bool {
+    let watchers = shared.watchers.lock().unwrap();
+    let Some(watcher) = watchers.get(&chat_id) else {
+        return false;
+    };
+    let sent = Sent {
+        method: method.to_owned(),
+        text,
+        file,
+        at,
+    };
+    watcher.send(sent).is_ok()
+}
+
+/// `sendDocument` or `sendPhoto` as teloxide uploads a file: `multipart/form-data` with
+/// `chat_id`, `caption` and the file (or `attach://<part>` and the file in that part). Answered with a minimal `Message` holding the file.
+fn upload(shared: &Shared, method: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+    let at = Instant::now();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(parts) = multipart(content_type, body) else {
+        return json_response(
+            r#"{"ok":false,"error_code":400,"description":"Bad Request: not multipart"}"#.into(),
+        );
+    };
+    let field = |name: &str| {
+        parts
+            .iter()
+            .find(|part| part.name == name)
+            .map(|part| String::from_utf8_lossy(part.data).into_owned())
+    };
+    let Some(chat_id) = field("chat_id").and_then(|id| id.trim().parse::<i64>().ok()) else {
+        return json_response(
+            r#"{"ok":false,"error_code":400,"description":"Bad Request: chat_id"}"#.into(),
+        );
+    };
+    let caption = field("caption").unwrap_or_default();
+    let file_field = if method == "sendphoto" {
+        "photo"
+    } else {
+        "document"
+    };
+    // teloxide sends `document=attach://<id>` and the file in the part named `<id>`.
+    let file = parts
+        .iter()
+        .find(|part| part.name == file_field)
+        .map(|part| {
+            let attached = std::str::from_utf8(part.data)
+                .ok()
+                .and_then(|value| value.strip_prefix("attach://"))
+                .and_then(|id| parts.iter().find(|p| p.name == id));
+            let part = attached.unwrap_or(part);
+            (
+                part.file_name.clone().unwrap_or_default(),
+                part.data.len() as u64,
+            )
+        });
+    let (file_name, size) = file.clone().unwrap_or_default();
+    let message_id = {
+        let mut queue = shared.queue.lock().unwrap();
+        queue.next_message_id += 1;
+        queue.next_message_id
+    };
+    let file_id = format!("file-{message_id}");
+    let mut message = json!({
+        "message_id": message_id,
+        "date": unix_now(),
+        "chat": chat_json(chat_id),
+        "from": { "id": 7000000001_u64, "is_bot": true, "first_name": "Bench", "username": "bench_bot" },
+        "caption": caption,
+    });
+    if method == "sendphoto" {
+        message["photo"] = json!([{
+            "file_id": file_id, "file_unique_id": file_id, "width": 1, "height": 1,
+            "file_size": size,
+        }]);
+    } else {
+        message["document"] = json!({
+            "file_id": file_id, "file_unique_id": file_id, "file_name": file_name,
+            "file_size": size,
+        });
+    }
+    if !hand_to_watcher(shared, chat_id, method, caption, file, at) {
+        shared
+            .counters
+            .other_bot_calls
+            .fetch_add(1, Ordering::Relaxed);
+    }
+    ok(message)
+}
+
+/// One part of a `multipart/form-data` body.
+struct Part<'a> {
+    name: String,
+    file_name: Option<String>,
+    data: &'a [u8],
+}
+
+/// The parts of a `multipart/form-data` body (RFC 7578), or `None` if it is not one.
+fn multipart<'a>(content_type: &str, body: &'a [u8]) -> Option<Vec<Part<'a>>> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|param| param.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let mut parts = Vec::new();
+    let mut rest = &body[find(body, delimiter)? + delimiter.len()..];
+    // After each delimiter: `--` (the end) or CRLF, headers, a blank line and the data, which
+    // ends at CRLF + the next delimiter.
+    while !rest.starts_with(b"--") {
+        rest = rest.strip_prefix(b"\r\n")?;
+        let headers_end = find(rest, b"\r\n\r\n")?;
+        let headers = String::from_utf8_lossy(&rest[..headers_end]).into_owned();
+        rest = &rest[headers_end + 4..];
+        let mut end_marker = b"\r\n".to_vec();
+        end_marker.extend_from_slice(delimiter);
+        let data_end = find(rest, &end_marker)?;
+        let data = &rest[..data_end];
+        rest = &rest[data_end + end_marker.len()..];
+        let disposition = headers
+            .lines()
+            .find(|line| {
+                line.to_ascii_lowercase()
+                    .starts_with("content-disposition:")
+            })
+            .unwrap_or_default();
+        let param = |key: &str| {
+            disposition.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix(key)
+                    .and_then(|v| v.strip_prefix('='))
+                    .map(|v| v.trim_matches('"').to_owned())
+            })
+        };
+        parts.push(Part {
+            name: param("name").unwrap_or_default(),
+            file_name: param("filename"),
+            data,
+        });
+    }
+    Some(parts)
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(at) = haystack[from..].iter().position(|b| *b == first) {
+        let at = from + at;
+        if haystack[at + 1..].starts_with(tail) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Answers with up to `limit` updates from `offset` on, waiting for some while there are none.

@@ -18,13 +18,19 @@ const START_PATIENCE: Duration = Duration::from_secs(20);
 /// Two cargo invocations: an example pulls in the dev-dependencies' features (tokio's `process`,
 /// say), and the binary measured must be the one `cargo build --release` makes.
 pub fn build_release() -> PathBuf {
+    build_release_of(&[["--bin", "verify-bot"], ["--example", "echo_bot"]])
+}
+
+/// Builds each of `targets` (`["--bin", "verify-bot"]`, …) with `cargo build --release`, one
+/// invocation each, unless `BENCH_SKIP_BUILD` is set; returns the release directory.
+pub fn build_release_of(targets: &[[&str; 2]]) -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest_dir.join("target"));
     if std::env::var_os("BENCH_SKIP_BUILD").is_none() {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        for target in [["--bin", "verify-bot"], ["--example", "echo_bot"]] {
+        for target in targets {
             eprintln!("building: cargo build --release {}", target.join(" "));
             let mut command = std::process::Command::new(&cargo);
             // The variables cargo sets for this benchmark would reach the build scripts' view of

@@ -9,6 +9,7 @@ pub mod db;
 pub mod fake_gateway;
 pub mod fake_telegram;
 pub mod http;
+pub mod init_data;
 pub mod panel;
 pub mod proxy;
 pub mod qr;

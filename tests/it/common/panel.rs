@@ -2,11 +2,10 @@
 //! (by the algorithm of Telegram's "Validating data received via the Mini App", written here
 //! from the documentation, not from the bot's code), and calls to its API.
 
-use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::Sha256;
 
 use super::app::{ADMIN_ID, BOT_TOKEN, TestApp};
+pub use super::init_data::init_data_in;
 
 /// The panel is served below this path of `PUBLIC_URL` (the tests reach it on `HTTP_ADDR`).
 pub const API: &str = "/vb/app/api";
@@ -20,33 +19,6 @@ pub fn unix_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
-}
-
-/// `initData` for user `user_id` with Telegram app language `language`, dated `auth_date`,
-/// signed with `token`.
-pub fn init_data_in(token: &str, user_id: u64, language: &str, auth_date: i64) -> String {
-    let user = format!(
-        r#"{{"id":{user_id},"first_name":"Tester","language_code":"{language}","allows_write_to_pm":true}}"#
-    );
-    let auth_date = auth_date.to_string();
-    let mut fields = vec![
-        ("auth_date", auth_date.as_str()),
-        ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"),
-        ("user", user.as_str()),
-    ];
-    fields.sort();
-    let check: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut key = Hmac::<Sha256>::new_from_slice(b"WebAppData").unwrap();
-    key.update(token.as_bytes());
-    let key = key.finalize().into_bytes();
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-    mac.update(check.join("\n").as_bytes());
-    let hash = hex::encode(mac.finalize().into_bytes());
-    let mut url = reqwest::Url::parse("x:y").unwrap();
-    url.query_pairs_mut()
-        .extend_pairs(&fields)
-        .append_pair("hash", &hash);
-    url.query().unwrap().to_owned()
 }
 
 /// English `initData` for `user_id`, dated `auth_date`, signed with `token`.
