@@ -44,7 +44,7 @@ chart-title = Codes sent and numbers verified per day, last 30 days (UTC)
 chart-caption = 📈 Codes sent and numbers verified per day
 chart-sent = Codes sent: { $count }
 chart-verified = Verified: { $count }
-chart-day = { $month } { $day }
+chart-day = { $day } { $month }
 chart-empty = No codes were sent and no numbers verified in this period
 
 export-usage = Send /export for the last 30 days, or /export 7 for the last 7 (any number from 1 to 366). You get a CSV file and an Excel workbook.
@@ -52,10 +52,10 @@ export-empty = No verifications in the last { $days ->
     [one] day
    *[other] { $days } days
     }, so there is nothing to export.
-export-caption-range = 🧾 { $count ->
+export-caption-range = 🧾 Your export from the admin panel: { $count ->
     [one] { $count } verification
    *[other] { $count } verifications
-    } from { $from } to { $to }, from the admin panel, as a CSV file (times in UTC).
+    } from { $from } to { $to }, as a CSV file (times in UTC).
 export-caption = 🧾 { $count ->
     [one] { $count } verification
    *[other] { $count } verifications

@@ -21,7 +21,7 @@ use super::auth::Viewer;
 use crate::bot::{ExportFiles, reply::plain_text};
 use crate::people::Removal;
 use crate::store::Role;
-use crate::{invite, now, tr};
+use crate::{invite, now};
 
 /// The longest export, in days (as `/export`).
 const MAX_EXPORT_DAYS: i64 = 366;
@@ -122,12 +122,11 @@ async fn export(viewer: Viewer, State(state): State<PanelState>, request: Bytes)
     let lang = lang(&state, &viewer).await?;
     let records = state.store.export(from, until).await?;
     if !records.is_empty() {
-        let caption = tr!(
+        let caption = crate::bot::texts::export_range_caption(
             lang,
-            "export-caption-range",
-            count = records.len(),
-            from = request.from.as_str(),
-            to = request.to.as_str()
+            records.len(),
+            &request.from,
+            &request.to,
         );
         let files = ExportFiles::new(&records, lang, tz, caption)
             .map_err(|err| Failure::Internal(format!("the workbook: {err}")))?;
