@@ -44,7 +44,7 @@ chart-title = Codes sent and numbers verified per day, last 30 days (UTC)
 chart-caption = 📈 Codes sent and numbers verified per day
 chart-sent = Codes sent: { $count }
 chart-verified = Verified: { $count }
-chart-day = { $month } { $day }
+chart-day = { $day } { $month }
 chart-empty = No codes were sent and no numbers verified in this period
 
 export-usage = Send /export for the last 30 days, or /export 7 for the last 7 (any number from 1 to 366). You get a CSV file and an Excel workbook.
@@ -63,10 +63,10 @@ export-done = ✅ The export is ready: { $count ->
     }, in the files below.
 export-in-parts = Telegram takes files of up to 50 MB, so this export comes in { $parts } parts: this is part 1.
 export-part = Part { $part } of { $parts }.
-export-caption-range = 🧾 { $count ->
+export-caption-range = 🧾 Your export from the admin panel: { $count ->
     [one] { $shown } verification
    *[other] { $shown } verifications
-    } from { $from } to { $to }, from the admin panel, as a CSV file (times in UTC).
+    } from { $from } to { $to }, as a CSV file (times in UTC).
 export-caption = 🧾 { $count ->
     [one] { $shown } verification
    *[other] { $shown } verifications

@@ -8,7 +8,7 @@ by-name = by { $name }
 by-user = by user <code>{ $id }</code>
 
 returning =
-    ✅ { $phone } was already verified { $how } { $ago } ({ $when }) { $by }. No code was sent.
+    ✅ { $phone } was already verified { $by } { $how } { $ago } ({ $when }). No code was sent.
 
     Send a new code only if the number may have changed hands.
 consent-question =
@@ -29,7 +29,7 @@ qr-caption =
 
     The link works once, until { $until }:
     { $link }
-qr-meant = {" "}For { $phone }.
+qr-meant = {" "}The customer’s number: { $phone }.
 qr-for-customer = 📷 This link is for the customer: ask them to scan the QR code with their own phone.
 qr-offer = If the customer is with you, check their number for free instead: tap <b>Show a QR code</b>.
 
@@ -43,11 +43,11 @@ lookup-usage =
     <code>{ $example }</code>
 lookup-never = 🔍 { $phone }: I have never seen this number.
 lookup-title = 🔍 { $phone }
-lookup-verified = ✅ Last verified { $how } { $ago } ({ $when }) { $by }.
+lookup-verified = ✅ Last verified { $by } { $how } { $ago } ({ $when }).
 lookup-not-verified = Not verified yet.
 lookup-consent = 🤝 The customer’s consent to receive codes was recorded on { $when } { $by }.
-lookup-open = ⏳ Open now: a code sent { $by } { $ago }.
-lookup-sends = 📨 Send limit: { $limit ->
+lookup-open = ⏳ Open now: a code sent { $ago } { $by }.
+lookup-sends = 🚦 Send limit: { $limit ->
     [one] { $limit } code
    *[other] { $limit } codes
     } per { $window }, { $count } used.

@@ -12,5 +12,5 @@ export-column-cost = Cost (USD)
 export-column-refunded = Refunded
 export-column-checked = Code checked
 export-column-method = Method
-export-column-consent-by = Consent confirmed by (ID)
-export-column-consent-at = Consent confirmed at
+export-column-consent-by = Consent recorded by (ID)
+export-column-consent-at = Consent recorded at

@@ -13,16 +13,14 @@ bad-phone =
     For example: <code>{ $example }</code>
 # For /verify.
 bad-phone-not-sent =
-    { $why }
+    { $why } No code was sent.
 
     For example: <code>{ $example }</code>
-    No code was sent.
 # For a contact card whose number is not one.
 bad-phone-card =
-    { $why }
+    { $why } No code was sent.
 
     Fix the number in the contact card, or type it, for example: <code>{ $example }</code>
-    No code was sent.
 
 code-sent =
     📨 Code sent to { $phone }.
@@ -37,7 +35,7 @@ already-open-mine =
 
     Type the code the customer reads out, or use the buttons below.
 already-open-colleague =
-    ⏳ A code to { $phone } was already sent { $by } { $ago }, and that verification is still open. No new code was sent.
+    ⏳ A code to { $phone } was already sent { $ago } { $by }, and that verification is still open. No new code was sent.
 
     Only the person who sent the code can type it, so ask them to. If the customer is with you, /qr checks the number for free.
 send-unknown =

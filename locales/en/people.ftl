@@ -19,12 +19,13 @@ help =
     /language — English or Russian
     /help — this message
 help-admin =
-    You are an <b>admin</b>:
+    As an <b>admin</b>, you can also use:
     /invite — a one-time link for a colleague (/invite admin for an admin)
     /staff — who has access; remove people
     /stats — codes, success rate and spending, with a chart
     /export — verifications as a CSV file and an Excel workbook (/export 7 for a week)
     /reset &lt;number&gt; — clear a number’s send limit
+    /events — how events reach your systems
 already-member =
     You already have access, so this link was not used.
 
@@ -51,8 +52,8 @@ stranger =
 
     If you are a customer, scan the QR code a member of staff shows you, and I’ll ask you to share your number. There is nothing else to do.
 
-    If you work here, ask an admin for an invite link. Your Telegram ID is <code>{ $id }</code>.
-stranger-short = This bot is for staff: ask an admin for an invite link. Your Telegram ID is { $id }.
+    If you are a member of staff, ask an admin for an invite link. Your Telegram ID is <code>{ $id }</code>.
+stranger-short = These buttons are for staff. To get access, ask an admin for an invite link. Your Telegram ID is { $id }.
 link-used = This link was already used: each invite works once.
 link-expired = This link has expired.
 link-invalid = This link is not valid: it may be mistyped or cut short.
@@ -65,7 +66,7 @@ invite-created-admin =
 
     Send it to your colleague. It works once; I’ll tell you when they join.
 invite-created-staff =
-    🔗 One-time invite for staff, valid for { $valid }:
+    🔗 One-time invite for a member of staff, valid for { $valid }:
     { $link }
 
     Send it to your colleague. It works once; I’ll tell you when they join.
@@ -84,6 +85,10 @@ staff-nobody = Nobody yet.
 staff-footer =
     {""}
     Invite someone with /invite. Remove someone with the buttons below or <code>/staff remove &lt;ID&gt;</code>.
+# When nobody on the list can be removed by the admin reading it (no buttons under it).
+staff-footer-invite =
+    {""}
+    Invite someone with /invite.
 staff-remove-usage = To remove someone, send <code>/staff remove &lt;ID&gt;</code>; /staff shows the IDs.
 staff-removed = 🗑 { $name } (ID <code>{ $id }</code>) no longer has access. Their history stays.
 removed-holdings = { $verifications ->
@@ -91,9 +96,9 @@ removed-holdings = { $verifications ->
     [one] Their open verification was cancelled and its code revoked
    *[other] Their { $verifications } open verifications were cancelled and their codes revoked
     }, and { $invites ->
-    [0] no invite of theirs was waiting to be used.
-    [one] the invite they made that nobody had used stopped working.
-   *[other] the { $invites } invites they made that nobody had used stopped working.
+    [0] they had no unused invites.
+    [one] their unused invite no longer works.
+   *[other] their { $invites } unused invites no longer work.
     }
 sent-privately = 🔒 I sent you the answer in a private chat.
 cannot-write-privately = 🔒 That answer is only for you, and I can’t write to you privately yet. Open a chat with @{ $bot }, tap <b>Start</b>, then send the command again.

@@ -9,7 +9,7 @@ reset-done = ♻️ Лимит отправок для номера <code>{ $pho
 balance-low = 💰 Баланс Telegram Gateway на исходе: осталось { $remaining }. Пополните его на gateway.telegram.org, чтобы коды продолжали отправляться.
 balance-empty = 💰 Баланс Telegram Gateway исчерпан, поэтому коды не отправляются. Пополните его на gateway.telegram.org.
 
-events-alert-failing = 📡 События не доходят до EVENTS_URL: все отправки не удаются уже { $duration }. Последняя ошибка: { $error }. Ничего не потеряно: каждое событие повторяется до истечения EVENTS_MAX_AGE, а /events покажет, как обстоят дела.
+events-alert-failing = 📡 События не доходят до EVENTS_URL: все отправки не удаются уже { $duration }. Последняя ошибка: { $error }. Ничего не потеряно: каждое событие будет отправляться снова, пока не истечёт EVENTS_MAX_AGE, а /events покажет, как обстоят дела.
 events-alert-recovered = 📡 События снова доходят до EVENTS_URL; накопившиеся уже отправляются.
 events-alert-gone = 📡 EVENTS_URL ответил 410: этого адреса больше нет, поэтому события туда больше не отправляются. Они ждут своей очереди: укажите в EVENTS_URL новый адрес и перезапустите бота — и они уйдут туда.
 
@@ -30,7 +30,7 @@ stats-title = 📊 <b>Проверки</b> (сутки по UTC)
 stats-period =
     <b>{ $name }</b>
     Отправлено кодов: { $sent }
-    ✅ Подтверждено: { $verified } · ⛔ Провалено: { $failed } · ⌛ Истекло: { $expired } · 🚫 Отменено: { $cancelled }
+    ✅ Подтверждено: { $verified } · ⛔ Не пройдено: { $failed } · ⌛ Истекло: { $expired } · 🚫 Отменено: { $cancelled }
     Доля успешных проверок: { $rate }
     📷 Подтверждено по QR-коду (бесплатно): { $by_contact }
     Потрачено: { $spent } · возвращено: { $refunded }
@@ -71,11 +71,11 @@ export-in-parts = Telegram принимает файлы до 50 МБ, поэт
    *[many] { $parts } частей
     }; это часть 1.
 export-part = Часть { $part } из { $parts }.
-export-caption-range = 🧾 { $count ->
+export-caption-range = 🧾 Ваша выгрузка из панели: { $count ->
     [one] { $shown } проверка
     [few] { $shown } проверки
    *[many] { $shown } проверок
-    } с { $from } по { $to }, из панели, в файле CSV (время в UTC).
+    } с { $from } по { $to }, в файле CSV (время в UTC).
 export-caption = 🧾 { $count ->
     [one] { $shown } проверка
     [few] { $shown } проверки

@@ -39,15 +39,15 @@ code-ended-by-contact = 🔕 Ваш код на номер { $phone } отмен
 verified-code-cancelled = Код, отправленный на этот номер ранее, отменён.
 
 lookup-usage =
-    Чтобы узнать, что известно о номере, отправьте /lookup и номер с кодом страны, например:
+    Чтобы узнать, что известно о номере, отправьте /lookup и номер с кодом страны (для России — +7 вместо 8), например:
     <code>{ $example }</code>
 lookup-never = 🔍 { $phone }: этот номер мне ещё не встречался.
 lookup-title = 🔍 { $phone }
 lookup-verified = ✅ Последний раз подтверждён { $by } { $how } { $ago } ({ $when }).
 lookup-not-verified = Номер ещё не подтверждён.
-lookup-consent = 🤝 Согласие клиента получать коды отмечено { $when } { $by }.
+lookup-consent = 🤝 Согласие клиента получать коды отмечено { $by } ({ $when }).
 lookup-open = ⏳ Идёт проверка: код отправлен { $by } { $ago }.
-lookup-sends = 📨 Лимит отправок на номер: { $limit ->
+lookup-sends = 🚦 Лимит отправок на номер: { $limit ->
     [one] { $limit } код
     [few] { $limit } кода
    *[many] { $limit } кодов

@@ -12,5 +12,5 @@ export-column-cost = Стоимость, $
 export-column-refunded = Возврат
 export-column-checked = Код проверен
 export-column-method = Способ подтверждения
-export-column-consent-by = Согласие отметил (ID)
+export-column-consent-by = Кто отметил согласие (ID)
 export-column-consent-at = Согласие отмечено

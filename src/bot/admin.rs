@@ -139,7 +139,6 @@ async fn staff_list(
 ) -> Result<(String, Option<InlineKeyboardMarkup>), StoreError> {
     let (lang, admin) = (view.lang, view.viewer);
     let members = people.list().await?;
-    let text = texts::staff_list(lang, &members, people.admin_ids(), &view.tz);
     // Telegram takes at most 100 buttons under a message; beyond that `/staff remove <id>` works.
     let removable: Vec<(String, Action)> = members
         .iter()
@@ -152,6 +151,13 @@ async fn staff_list(
             )
         })
         .collect();
+    let text = texts::staff_list(
+        lang,
+        &members,
+        people.admin_ids(),
+        !removable.is_empty(),
+        &view.tz,
+    );
     let buttons = (!removable.is_empty()).then(|| buttons::one_per_row(removable));
     Ok((text, buttons))
 }

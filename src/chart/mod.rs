@@ -73,7 +73,7 @@ pub struct Labels {
     /// The legend entries, the period's totals included ("Codes sent: 1,234").
     pub sent: String,
     pub verified: String,
-    /// One x axis label per day of the chart's days, in the same order ("Nov 27").
+    /// One x axis label per day of the chart's days, in the same order ("27 Nov").
     pub days: Vec<String>,
     /// Said across the plot when no code was sent in the period.
     pub empty: String,

@@ -133,7 +133,7 @@ async fn export(viewer: Viewer, State(state): State<PanelState>, request: Bytes)
         since: from,
         until,
         lang,
-        caption: Box::new(move |rows| texts::export_caption_range(lang, rows, &from_day, &to_day)),
+        caption: Box::new(move |rows| texts::export_range_caption(lang, rows, &from_day, &to_day)),
     };
     let chat = state.chat.clone();
     let store = state.store.clone();

@@ -159,7 +159,10 @@ async fn a_customer_at_the_counter_is_verified_for_free_by_sharing_their_contact
     // The same number typed again is a returning number: nothing is sent unasked.
     let again = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&again, "✅");
-    assert_says(&again, "was already verified with a QR code just now");
+    assert_says(
+        &again,
+        "was already verified by you with a QR code just now",
+    );
     assert!(app.gateway.calls().is_empty());
 }
 
@@ -318,8 +321,11 @@ async fn a_number_verified_recently_is_not_sent_a_code_unless_asked() {
 
     let returning = app.say(&format!("/verify {PHONE}")).await;
     assert_opens_with(&returning, "✅");
-    assert_says(&returning, "was already verified with a code just now");
-    assert_says(&returning, "by you. No code was sent.");
+    assert_says(
+        &returning,
+        "was already verified by you with a code just now (",
+    );
+    assert_says(&returning, "). No code was sent.");
     assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
     let labels: Vec<String> = returning
         .inline_buttons()
@@ -465,7 +471,7 @@ async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
     app.say(&format!("/verify {PHONE}")).await;
     let open = app.say(&format!("/lookup {PHONE}")).await;
     assert_says(&open, "Not verified yet.");
-    assert_says(&open, "⏳ Open now: a code sent by you just now.");
+    assert_says(&open, "⏳ Open now: a code sent just now by you.");
     assert_says(&open, "Send limit: 1000 codes per 10~minutes, 1 used.");
 
     app.say(&app.customer_code()).await;
@@ -473,7 +479,7 @@ async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
     let admin = app.admin.clone();
     let in_group = app.say_as(&admin, group, &format!("/lookup {PHONE}")).await;
     assert_says(&in_group, "🔍 <code>+44 79•• •••456</code>");
-    assert_says(&in_group, "✅ Last verified with a code just now");
+    assert_says(&in_group, "✅ Last verified by you with a code just now");
     assert!(!in_group.text.contains("7911 123456"), "{}", in_group.text);
     assert!(app.gateway.count("sendVerificationMessage") == 1);
 
@@ -482,7 +488,7 @@ async fn lookup_tells_what_the_bot_knows_of_a_number_masked_in_groups() {
     app.invite(&bob, "/invite").await;
     app.say_as(&bob, 2002, "/verify +44 7400 123456").await;
     let theirs = app.say("/lookup +44 7400 123456").await;
-    assert_says(&theirs, "⏳ Open now: a code sent by Bob just now.");
+    assert_says(&theirs, "⏳ Open now: a code sent just now by Bob.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -129,7 +129,7 @@ async fn the_daily_budget_counts_costs_minus_refunds() {
         .expect("the QR picture");
     let caption = photo.params["caption"].as_str().unwrap_or_default();
     assert!(
-        caption.contains("For <code>+49 1512 3456789</code>"),
+        caption.contains("The customer’s number: <code>+49 1512 3456789</code>"),
         "{caption}"
     );
     assert_eq!(app.gateway.count("sendVerificationMessage"), 3);
@@ -243,7 +243,8 @@ async fn many_staff_verifying_one_number_at_once_pay_for_one_code() {
             sent += 1;
         } else {
             // The colleague is named, with what to do next.
-            assert_says(&reply, "was already sent by user~<code>20");
+            assert_says(&reply, "was already sent ");
+            assert_says(&reply, " by user~<code>20");
             assert_says(&reply, "No new code was sent");
             assert_says(&reply, "so ask them to");
             assert_says(&reply, "/qr checks the number for free");

@@ -243,8 +243,10 @@ async fn the_export_goes_to_the_admins_private_chat() {
     let csv = String::from_utf8(uploads[0].files[0].bytes.clone()).unwrap();
     assert!(csv.contains(PHONE_E164), "{csv}");
     let caption = uploads[0].params["caption"].as_str().unwrap();
+    // The dates the reader's way: `27 Nov 2026`, not the form's `2026-11-27`.
+    let to = today.strftime("%-d %b %Y").to_string();
     assert!(
-        caption.contains("1 verification") && caption.contains(&today.to_string()),
+        caption.contains("1 verification") && caption.contains(&format!("to {to},")),
         "{caption}"
     );
 

@@ -16,7 +16,10 @@ use crate::on_test_db;
 async fn returning_question(app: &TestApp) -> SentMessage {
     app.verify_to_the_end(PHONE).await;
     let returning = app.say(&format!("/verify {PHONE}")).await;
-    assert_says(&returning, "was already verified with a code just now");
+    assert_says(
+        &returning,
+        "was already verified by you with a code just now",
+    );
     returning
 }
 
@@ -100,7 +103,10 @@ async fn with_confirm_consent_yes_counts_only_once_the_consent_question_was_show
     // Asked again about the number: a forged "Yes, send" skipping "Send a new code anyway" (and
     // so the consent question) is refused.
     let returning = app.say(&format!("/verify {PHONE}")).await;
-    assert_says(&returning, "was already verified with a code just now");
+    assert_says(
+        &returning,
+        "was already verified by you with a code just now",
+    );
     let id = forge_consent(&app, &returning).await;
     assert_eq!(consents(&app).await, 1);
 

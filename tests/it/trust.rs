@@ -128,7 +128,7 @@ async fn removing_someone_ends_their_links_and_their_open_verifications() {
     let removed = app.say("/staff remove 5301").await;
     assert_says(&removed, "Erin");
     assert_says(&removed, "open verification was cancelled");
-    assert_says(&removed, "2 invites they made");
+    assert_says(&removed, "their 2 unused invites no longer work");
 
     // Her code is revoked at once, so the number is free for a colleague.
     let revoked = app.gateway.calls();

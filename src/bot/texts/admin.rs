@@ -179,19 +179,6 @@ pub fn export_caption(lang: Lang, count: u64, days: u32) -> String {
     )
 }
 
-/// The caption of an export of the days `from` to `to` (`YYYY-MM-DD`), made in the panel.
-pub fn export_caption_range(lang: Lang, count: u64, from: &str, to: &str) -> String {
-    let shown = crate::i18n::count(lang, count);
-    tr!(
-        lang,
-        "export-caption-range",
-        count = count,
-        shown = shown,
-        from = from,
-        to = to
-    )
-}
-
 /// An export's progress: `done` of `total` rows written.
 pub fn export_progress(lang: Lang, done: u64, total: u64) -> String {
     let (done, total) = (
@@ -205,6 +192,28 @@ pub fn export_progress(lang: Lang, done: u64, total: u64) -> String {
 pub fn export_done(lang: Lang, count: u64) -> String {
     let shown = crate::i18n::count(lang, count);
     tr!(lang, "export-done", count = count, shown = shown)
+}
+
+/// The caption of the CSV file of an export asked for in the admin panel: `from` and `to` as
+/// the panel sent them, a `YYYY-MM-DD` date shown the reader's way (`1 Nov 2026`,
+/// `01.11.2026`).
+pub fn export_range_caption(lang: Lang, count: u64, from: &str, to: &str) -> String {
+    let date = |raw: &str| match raw.parse::<jiff::civil::Date>() {
+        Ok(date) => match lang {
+            Lang::En => date.strftime("%-d %b %Y").to_string(),
+            Lang::Ru => date.strftime("%d.%m.%Y").to_string(),
+        },
+        Err(_) => escape(raw).to_string(),
+    };
+    let shown = crate::i18n::count(lang, count);
+    tr!(
+        lang,
+        "export-caption-range",
+        count = count,
+        shown = shown,
+        from = date(from),
+        to = date(to)
+    )
 }
 
 /// The caption of the `/export` workbook, whose times are in `tz` (`TIME_ZONE`).
@@ -384,6 +393,19 @@ mod tests {
     }
 
     #[test]
+    fn a_panel_export_names_its_dates_the_readers_way() {
+        let en = export_range_caption(Lang::En, 2, "2026-11-01", "2026-11-27");
+        assert!(
+            en.contains("2 verifications from 1 Nov 2026 to 27 Nov 2026"),
+            "{en}"
+        );
+        let ru = export_range_caption(Lang::Ru, 1, "2026-11-01", "2026-11-27");
+        assert!(ru.contains("1 проверка с 01.11.2026 по 27.11.2026"), "{ru}");
+        let raw = export_range_caption(Lang::En, 2, "1795737600", "<b>");
+        assert!(raw.contains("from 1795737600 to &lt;b&gt;"), "{raw}");
+    }
+
+    #[test]
     fn chart_words_are_the_readers() {
         let day = |day_start, sent, verified| DayActivity {
             day_start,
@@ -396,7 +418,7 @@ mod tests {
             day(1_795_737_600 + 3600, 34, 0),
         ];
         let en = chart_labels(Lang::En, &days);
-        assert_eq!(en.days, ["Oct 29", "Nov 27"]);
+        assert_eq!(en.days, ["29 Oct", "27 Nov"]);
         assert_eq!(en.sent, "Codes sent: 1,234");
         assert_eq!(en.verified, "Verified: 1,000");
         assert_eq!(

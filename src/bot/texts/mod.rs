@@ -347,6 +347,10 @@ mod every_text {
             (export_caption(lang, 3, 30), "🧾"),
             (export_caption(lang, 1, 1), "🧾"),
             (
+                export_range_caption(lang, 3, "2026-11-01", "2026-11-27"),
+                "🧾",
+            ),
+            (
                 export_workbook_caption(lang, &jiff::tz::TimeZone::UTC),
                 "📗",
             ),
@@ -494,10 +498,17 @@ mod every_text {
             added_by_name: None,
         };
         texts.push((
-            staff_list(lang, &[member], &[1001], &jiff::tz::TimeZone::UTC),
+            staff_list(lang, &[member], &[1001], true, &jiff::tz::TimeZone::UTC),
             "👥",
         ));
-        texts.push((staff_list(lang, &[], &[], &jiff::tz::TimeZone::UTC), "👥"));
+        texts.push((
+            staff_list(lang, &[], &[1001], false, &jiff::tz::TimeZone::UTC),
+            "👥",
+        ));
+        texts.push((
+            staff_list(lang, &[], &[], false, &jiff::tz::TimeZone::UTC),
+            "👥",
+        ));
         for state in ["sent", "delivered", "read", "expired", "revoked"] {
             let delivery = Delivery {
                 status: Some(DeliveryState::from(state.to_owned())),
@@ -1154,6 +1165,20 @@ mod every_text {
                 let text = send_outcome(&outcome, &view);
                 assert_eq!(text.contains(&qr_offer(lang)), offered, "{text}");
             }
+        }
+    }
+
+    /// `/staff` names the Remove buttons and `/staff remove` only when someone on the list can
+    /// be removed (there are buttons under it).
+    #[test]
+    fn the_staff_list_names_buttons_only_when_there_are_some() {
+        let tz = jiff::tz::TimeZone::UTC;
+        for lang in Lang::ALL {
+            let with = staff_list(lang, &[], &[1001], true, &tz);
+            assert!(with.contains("/staff remove"), "{with}");
+            let without = staff_list(lang, &[], &[1001], false, &tz);
+            assert!(!without.contains("/staff remove"), "{without}");
+            assert!(without.contains("/invite"), "{without}");
         }
     }
 

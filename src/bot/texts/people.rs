@@ -91,11 +91,13 @@ pub fn invite_usage(lang: Lang) -> String {
     tr!(lang, "invite-usage")
 }
 
-/// `/staff`: everyone with access.
+/// `/staff`: everyone with access. `removable`: there are Remove buttons under the list (someone
+/// on it other than the admin reading it), which the footer then names.
 pub fn staff_list(
     lang: Lang,
     members: &[StaffMember],
     configured_admins: &[u64],
+    removable: bool,
     tz: &jiff::tz::TimeZone,
 ) -> String {
     let mut lines = vec![tr!(lang, "staff-title")];
@@ -132,7 +134,10 @@ pub fn staff_list(
     if members.is_empty() && configured_admins.is_empty() {
         lines.push(tr!(lang, "staff-nobody"));
     }
-    lines.push(tr!(lang, "staff-footer"));
+    lines.push(match removable {
+        true => tr!(lang, "staff-footer"),
+        false => tr!(lang, "staff-footer-invite"),
+    });
     lines.join("\n")
 }
 
