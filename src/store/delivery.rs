@@ -204,11 +204,14 @@ impl Store {
 
     /// Open verifications whose code was sent and is still valid, and pre-checked sends whose
     /// answer was lost while their code could still be valid (see
-    /// [`Store::reattach_prechecked`]): `(id, request_id)`.
+    /// [`Store::reattach_prechecked`]): `(id, request_id)`. (The `IN` term repeats the partial
+    /// index's condition, which SQLite does not infer from `= 'pending'`: without it this scans
+    /// the whole history at every poll.)
     pub async fn awaiting_delivery(&self, now: i64) -> Result<Vec<(i64, String)>, StoreError> {
         let rows = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT id, request_id FROM verifications \
-             WHERE status = 'pending' AND request_id IS NOT NULL AND expires_at > $1 \
+             WHERE status IN ('sending', 'pending') AND status = 'pending' \
+             AND request_id IS NOT NULL AND expires_at > $1 \
              UNION ALL \
              SELECT id, request_id FROM verifications \
              WHERE created_at > $2 AND status = 'failed' AND request_id IS NOT NULL \
@@ -224,19 +227,38 @@ impl Store {
         Ok(rows)
     }
 
-    /// How many verifications there are in each status.
+    /// How many verifications there are in each status, every status named: from the rollup
+    /// (`activity`), not from the history.
     pub async fn count_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = with_db!(self, db => sqlx::query_as("SELECT status, count(*) FROM verifications GROUP BY status")
-            .fetch_all(db)
-            .await)?;
-        Ok(rows)
+        let counts: [i64; 7] = with_db!(self, db => sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(status_sending), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_pending), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_verified), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_max_attempts), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_expired), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_cancelled), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_failed), 0) AS BIGINT) FROM activity",
+        )
+        .fetch_one(db)
+        .await
+        .map(|row: (i64, i64, i64, i64, i64, i64, i64)| {
+            [row.0, row.1, row.2, row.3, row.4, row.5, row.6]
+        }))?;
+        Ok(Status::ALL
+            .into_iter()
+            .zip(counts)
+            .map(|(status, count)| (status.as_str().to_owned(), count))
+            .collect())
     }
 
-    /// Credits spent on codes so far: every charged request that was not refunded.
+    /// Credits spent on codes so far: every charged request that was not refunded (from the
+    /// rollup, to the millionth).
     pub async fn money_spent(&self) -> Result<f64, StoreError> {
-        let spent: Option<f64> = with_db!(self, db => sqlx::query_scalar("SELECT sum(request_cost) FROM verifications WHERE NOT is_refunded")
-                .fetch_one(db)
-                .await)?;
-        Ok(spent.unwrap_or(0.0))
+        let micros: i64 = with_db!(self, db => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(kept_micros), 0) AS BIGINT) FROM activity",
+        )
+        .fetch_one(db)
+        .await)?;
+        Ok(micros as f64 / 1e6)
     }
 }

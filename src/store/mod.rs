@@ -56,6 +56,6 @@ pub use limits::{Limits, Refusal};
 pub use panel::{AuditRow, PanelFilter};
 pub use people::{Claim, Member, Removal, StaffMember};
 pub use questions::Question;
-pub use reports::{ExportRecord, PeriodStats};
+pub use reports::{ExportRecord, PeriodStats, local_days};
 pub use sender::{SenderAlert, SenderProblem};
 pub use verifications::{NewVerification, Reservation, Verification};

@@ -443,8 +443,24 @@ mod every_text {
             by_contact: 3,
         };
         let names = stats_periods(lang);
-        texts.push((stats(lang, &[(&names[0], &stats_row)], Some(2.5)), "📊"));
-        texts.push((stats(lang, &[(&names[1], &stats_row)], None), "📊"));
+        texts.push((
+            stats(
+                lang,
+                &[(&names[0], &stats_row)],
+                Some(2.5),
+                &jiff::tz::TimeZone::UTC,
+            ),
+            "📊",
+        ));
+        texts.push((
+            stats(
+                lang,
+                &[(&names[1], &stats_row)],
+                None,
+                &jiff::tz::TimeZone::UTC,
+            ),
+            "📊",
+        ));
         let member = StaffMember {
             user_id: 5,
             role: Role::Staff,
@@ -473,7 +489,7 @@ mod every_text {
             sent: 1234,
             verified: 5,
         };
-        let labels = chart_labels(lang, &[day]);
+        let labels = chart_labels(lang, &[day], &jiff::tz::TimeZone::UTC);
         texts.push((labels.sent, ""));
         texts.push((labels.verified, ""));
         texts.extend(labels.days.into_iter().map(|day| (day, "")));
