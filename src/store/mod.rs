@@ -33,6 +33,7 @@ mod core;
 mod customers;
 mod delivery;
 mod events;
+mod housekeeping;
 mod language_cache;
 mod languages;
 mod limits;
@@ -51,6 +52,7 @@ pub use core::{Backend, Method, Role, Stalled, Status, Store, StoreError, Timeou
 pub use customers::{Accepted, Consent, ContactLink, LinkOpening, Lookup, Verified};
 pub use delivery::{Delivery, LiveView, Reported};
 pub use events::{EVENT_TYPES, Endpoint, EventsSummary, OutboxEvent};
+pub use housekeeping::{KEEP_DELIVERED, KEEP_QUESTIONS, Pruned, Reduced, Turn};
 pub use languages::StoredLanguage;
 pub use limits::{Limits, Refusal};
 pub use panel::{AuditRow, PanelFilter};
