@@ -2,6 +2,14 @@
 -- rollup's triggers are row triggers here too; each change takes the row of its quarter hour, and
 -- a statement that changes several verifications takes them in order of their quarter hours.
 
+-- The staff daily limit's running total (see the SQLite migration).
+CREATE TABLE staff_days (
+    day           BIGINT NOT NULL,  -- created_at - created_at % 86400
+    staff_user_id BIGINT NOT NULL,
+    counted       BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, staff_user_id)
+);
+
 CREATE TABLE activity (
     slot                BIGINT PRIMARY KEY,  -- created_at - created_at % 900
     sent                BIGINT NOT NULL DEFAULT 0,
@@ -95,6 +103,14 @@ BEGIN
         status_cancelled = activity.status_cancelled + excluded.status_cancelled,
         status_failed = activity.status_failed + excluded.status_failed,
         kept_micros = activity.kept_micros + excluded.kept_micros;
+    INSERT INTO staff_days (day, staff_user_id, counted)
+    SELECT (c.v).created_at - (c.v).created_at % 86400, (c.v).staff_user_id,
+           SUM(c.sign * t.counted)
+    FROM (SELECT 1 AS sign, NEW AS v WHERE TG_OP <> 'DELETE'
+          UNION ALL SELECT -1, OLD WHERE TG_OP <> 'INSERT') AS c
+    CROSS JOIN LATERAL activity_terms(c.v) AS t
+    GROUP BY 1, 2 HAVING SUM(c.sign * t.counted) <> 0 ORDER BY 1, 2
+    ON CONFLICT (day, staff_user_id) DO UPDATE SET counted = staff_days.counted + excluded.counted;
     RETURN NULL;
 END
 $$;
@@ -102,6 +118,7 @@ CREATE TRIGGER activity_insert_delete AFTER INSERT OR DELETE ON verifications
     FOR EACH ROW EXECUTE FUNCTION activity_change();
 CREATE TRIGGER activity_update AFTER UPDATE ON verifications
     FOR EACH ROW WHEN (NEW.created_at IS DISTINCT FROM OLD.created_at
+        OR NEW.staff_user_id IS DISTINCT FROM OLD.staff_user_id
         OR NEW.status IS DISTINCT FROM OLD.status
         OR (NEW.request_id IS NULL) <> (OLD.request_id IS NULL)
         OR NEW.request_cost IS DISTINCT FROM OLD.request_cost
@@ -128,6 +145,11 @@ SELECT t.slot, SUM(t.req), SUM(t.req * t.verified),
            SUM(t.status_failed), SUM((1 - t.refunded) * t.micros)
 FROM verifications v CROSS JOIN LATERAL activity_terms(v) AS t
 GROUP BY t.slot;
+
+INSERT INTO staff_days (day, staff_user_id, counted)
+SELECT v.created_at - v.created_at % 86400, v.staff_user_id, SUM(t.counted)
+FROM verifications v CROSS JOIN LATERAL activity_terms(v) AS t
+GROUP BY 1, 2 HAVING SUM(t.counted) <> 0;
 
 CREATE INDEX audit_log_verification ON audit_log (verification_id);
 

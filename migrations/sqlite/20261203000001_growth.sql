@@ -41,6 +41,16 @@ CREATE TABLE activity (
 --     refunds (the daily budget);
 --   status_*: every verification by status, kept_micros: every cost not refunded (/metrics).
 
+-- The staff daily limit's running total: each staff member's sends that may have cost money
+-- (`counted()`) per UTC day, kept by the same triggers. One row per person and day; rows older
+-- than a week are deleted by the daily housekeeping (only today's is read).
+CREATE TABLE staff_days (
+    day           INTEGER NOT NULL,  -- created_at - created_at % 86400
+    staff_user_id INTEGER NOT NULL,
+    counted       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, staff_user_id)
+);
+
 CREATE TRIGGER activity_insert AFTER INSERT ON verifications
 BEGIN
     INSERT INTO activity (slot, sent, verified, failed, expired, cancelled, spent_micros,
@@ -65,7 +75,8 @@ BEGIN
                    CASE WHEN NEW.is_refunded THEN 1 ELSE 0 END AS refunded,
                    CASE WHEN NEW.method = 'contact' THEN 1 ELSE 0 END AS contact,
                    CASE WHEN NEW.status = 'sending' OR NEW.request_id IS NOT NULL
-                        OR NEW.error IN ('timeout', 'transport', 'interrupted', 'unrecorded') OR substr(NEW.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
+                        OR NEW.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(NEW.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
     WHERE TRUE GROUP BY slot
     ON CONFLICT (slot) DO UPDATE SET
         sent = sent + excluded.sent,
@@ -88,10 +99,23 @@ BEGIN
         status_cancelled = status_cancelled + excluded.status_cancelled,
         status_failed = status_failed + excluded.status_failed,
         kept_micros = kept_micros + excluded.kept_micros;
+    INSERT INTO staff_days (day, staff_user_id, counted)
+    SELECT day, staff, SUM(sign * counted)
+    FROM (SELECT 1 AS sign, NEW.created_at - NEW.created_at % 86400 AS day,
+                 NEW.staff_user_id AS staff,
+                 CASE WHEN NEW.status = 'sending' OR NEW.request_id IS NOT NULL
+                        OR NEW.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(NEW.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
+    WHERE TRUE GROUP BY day, staff HAVING SUM(sign * counted) <> 0
+    ON CONFLICT (day, staff_user_id) DO UPDATE SET counted = counted + excluded.counted;
 END;
 
 CREATE TRIGGER activity_update AFTER UPDATE ON verifications
-WHEN NEW.created_at IS NOT OLD.created_at OR NEW.status IS NOT OLD.status OR (NEW.request_id IS NULL) <> (OLD.request_id IS NULL) OR NEW.request_cost IS NOT OLD.request_cost OR NEW.is_refunded IS NOT OLD.is_refunded OR NEW.error IS NOT OLD.error OR NEW.method IS NOT OLD.method
+WHEN NEW.created_at IS NOT OLD.created_at OR NEW.staff_user_id IS NOT OLD.staff_user_id
+     OR NEW.status IS NOT OLD.status
+     OR (NEW.request_id IS NULL) <> (OLD.request_id IS NULL)
+     OR NEW.request_cost IS NOT OLD.request_cost OR NEW.is_refunded IS NOT OLD.is_refunded
+     OR NEW.error IS NOT OLD.error OR NEW.method IS NOT OLD.method
 BEGIN
     INSERT INTO activity (slot, sent, verified, failed, expired, cancelled, spent_micros,
         refunded_micros, by_contact, contact_verified, counted, unpriced, charged_micros,
@@ -115,7 +139,8 @@ BEGIN
                    CASE WHEN NEW.is_refunded THEN 1 ELSE 0 END AS refunded,
                    CASE WHEN NEW.method = 'contact' THEN 1 ELSE 0 END AS contact,
                    CASE WHEN NEW.status = 'sending' OR NEW.request_id IS NOT NULL
-                        OR NEW.error IN ('timeout', 'transport', 'interrupted', 'unrecorded') OR substr(NEW.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted
+                        OR NEW.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(NEW.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted
           UNION ALL
           SELECT -1 AS sign, OLD.created_at - OLD.created_at % 900 AS slot, OLD.status AS status,
                    CASE WHEN OLD.request_id IS NULL THEN 0 ELSE 1 END AS req,
@@ -124,7 +149,8 @@ BEGIN
                    CASE WHEN OLD.is_refunded THEN 1 ELSE 0 END AS refunded,
                    CASE WHEN OLD.method = 'contact' THEN 1 ELSE 0 END AS contact,
                    CASE WHEN OLD.status = 'sending' OR OLD.request_id IS NOT NULL
-                        OR OLD.error IN ('timeout', 'transport', 'interrupted', 'unrecorded') OR substr(OLD.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
+                        OR OLD.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(OLD.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
     WHERE TRUE GROUP BY slot
     ON CONFLICT (slot) DO UPDATE SET
         sent = sent + excluded.sent,
@@ -147,6 +173,21 @@ BEGIN
         status_cancelled = status_cancelled + excluded.status_cancelled,
         status_failed = status_failed + excluded.status_failed,
         kept_micros = kept_micros + excluded.kept_micros;
+    INSERT INTO staff_days (day, staff_user_id, counted)
+    SELECT day, staff, SUM(sign * counted)
+    FROM (SELECT 1 AS sign, NEW.created_at - NEW.created_at % 86400 AS day,
+                 NEW.staff_user_id AS staff,
+                 CASE WHEN NEW.status = 'sending' OR NEW.request_id IS NOT NULL
+                        OR NEW.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(NEW.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted
+          UNION ALL
+          SELECT -1 AS sign, OLD.created_at - OLD.created_at % 86400 AS day,
+                 OLD.staff_user_id AS staff,
+                 CASE WHEN OLD.status = 'sending' OR OLD.request_id IS NOT NULL
+                        OR OLD.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(OLD.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
+    WHERE TRUE GROUP BY day, staff HAVING SUM(sign * counted) <> 0
+    ON CONFLICT (day, staff_user_id) DO UPDATE SET counted = counted + excluded.counted;
 END;
 
 CREATE TRIGGER activity_delete AFTER DELETE ON verifications
@@ -173,7 +214,8 @@ BEGIN
                    CASE WHEN OLD.is_refunded THEN 1 ELSE 0 END AS refunded,
                    CASE WHEN OLD.method = 'contact' THEN 1 ELSE 0 END AS contact,
                    CASE WHEN OLD.status = 'sending' OR OLD.request_id IS NOT NULL
-                        OR OLD.error IN ('timeout', 'transport', 'interrupted', 'unrecorded') OR substr(OLD.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
+                        OR OLD.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(OLD.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
     WHERE TRUE GROUP BY slot
     ON CONFLICT (slot) DO UPDATE SET
         sent = sent + excluded.sent,
@@ -196,6 +238,15 @@ BEGIN
         status_cancelled = status_cancelled + excluded.status_cancelled,
         status_failed = status_failed + excluded.status_failed,
         kept_micros = kept_micros + excluded.kept_micros;
+    INSERT INTO staff_days (day, staff_user_id, counted)
+    SELECT day, staff, SUM(sign * counted)
+    FROM (SELECT -1 AS sign, OLD.created_at - OLD.created_at % 86400 AS day,
+                 OLD.staff_user_id AS staff,
+                 CASE WHEN OLD.status = 'sending' OR OLD.request_id IS NOT NULL
+                        OR OLD.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(OLD.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted) AS r
+    WHERE TRUE GROUP BY day, staff HAVING SUM(sign * counted) <> 0
+    ON CONFLICT (day, staff_user_id) DO UPDATE SET counted = counted + excluded.counted;
 END;
 
 -- The history so far.
@@ -221,8 +272,20 @@ FROM (SELECT 1 AS sign, v.created_at - v.created_at % 900 AS slot, v.status AS s
                    CASE WHEN v.is_refunded THEN 1 ELSE 0 END AS refunded,
                    CASE WHEN v.method = 'contact' THEN 1 ELSE 0 END AS contact,
                    CASE WHEN v.status = 'sending' OR v.request_id IS NOT NULL
-                        OR v.error IN ('timeout', 'transport', 'interrupted', 'unrecorded') OR substr(v.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted FROM verifications v) AS r
+                        OR v.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(v.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted
+      FROM verifications v) AS r
 GROUP BY slot;
+
+INSERT INTO staff_days (day, staff_user_id, counted)
+SELECT day, staff, SUM(counted)
+FROM (SELECT 1 AS sign, v.created_at - v.created_at % 86400 AS day,
+                 v.staff_user_id AS staff,
+                 CASE WHEN v.status = 'sending' OR v.request_id IS NOT NULL
+                        OR v.error IN ('timeout', 'transport', 'interrupted', 'unrecorded')
+                        OR substr(v.error, 1, 5) = 'http_' THEN 1 ELSE 0 END AS counted
+      FROM verifications v) AS r
+GROUP BY day, staff HAVING SUM(counted) <> 0;
 
 -- A verification's audit trail (the panel) without reading the whole log.
 CREATE INDEX audit_log_verification ON audit_log (verification_id);

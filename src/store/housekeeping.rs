@@ -20,6 +20,8 @@ pub const KEEP_QUESTIONS: i64 = 30 * DAY;
 pub const KEEP_UPDATES: i64 = DAY;
 /// Delivered events are kept this long.
 pub const KEEP_DELIVERED: i64 = 7 * DAY;
+/// The staff daily limit's running totals (`staff_days`) are kept this long.
+const KEEP_STAFF_DAYS: i64 = 7 * DAY;
 /// A `/reset` older than this no longer changes any limit: the longest `PHONE_SEND_WINDOW` (7
 /// days) plus the longest `RESEND_COOLDOWN` (1 day).
 const KEEP_RESETS: i64 = 8 * DAY;
@@ -94,7 +96,8 @@ impl Store {
     /// Deletes what nothing reads any more: customer questions and `/qr` links older than
     /// `questions_before` (a month ago, or the retention's cutoff if that is sooner; every one of
     /// them is answered or expired by then), handled update ids older than a day, events
-    /// delivered more than a week ago.
+    /// delivered more than a week ago, and the staff daily limit's running totals of days more
+    /// than a week ago.
     pub async fn prune(&self, now: i64, questions_before: i64) -> Result<Pruned, StoreError> {
         let questions = self
             .delete_in_batches(
@@ -119,6 +122,13 @@ impl Store {
             )
             .await?;
         let events = self.prune_events(now - KEEP_DELIVERED).await?;
+        // The staff daily limit reads only today's running totals.
+        self.delete_in_batches(
+            "DELETE FROM staff_days WHERE (day, staff_user_id) IN (SELECT day, staff_user_id \
+             FROM staff_days WHERE day < $1 LIMIT $2)",
+            now - KEEP_STAFF_DAYS,
+        )
+        .await?;
         Ok(Pruned {
             questions,
             links,

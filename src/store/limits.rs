@@ -92,10 +92,10 @@ fn micros(usd: f64) -> i64 {
 /// Everything the limits are decided on, read in one statement (one round trip to the
 /// database's thread). The staff and budget sums are only computed when those limits are set.
 /// Each part reads a bounded number of rows whatever the history's size: the phone's own rows
-/// (`verifications_phone_created`), the staff member's rows of today (`verifications_staff_created`,
-/// at most their daily limit of counted ones), and today's 96 quarter hours of the rollup
-/// (`activity`, kept by the database in the statement of each change, so it is as exact and as
-/// current as the rows under the reservation's lock).
+/// (`verifications_phone_created`), the staff member's running total of today (`staff_days`),
+/// and today's 96 quarter hours of the rollup (`activity`). Both totals are kept by the
+/// database's triggers in the statement of each change, so they are as exact and as current as
+/// the rows under the reservation's lock.
 #[derive(sqlx::FromRow)]
 struct Counts {
     /// The latest counted send to the phone since its last `/reset`.
@@ -144,8 +144,8 @@ on_each_connection! {
                     WHERE phone = $1 AND id > reset.after_id AND created_at > $2 AND {counted}) AS in_window, \
                    (SELECT MIN(created_at) FROM verifications \
                     WHERE phone = $1 AND id > reset.after_id AND created_at > $2 AND {counted}) AS oldest, \
-                   CASE WHEN $3 THEN (SELECT COUNT(*) FROM verifications \
-                    WHERE staff_user_id = $4 AND created_at >= $5 AND {counted}) ELSE 0 END AS staff_today, \
+                   CASE WHEN $3 THEN (SELECT CAST(COALESCE(SUM(counted), 0) AS BIGINT) FROM staff_days \
+                    WHERE day = $5 AND staff_user_id = $4) ELSE 0 END AS staff_today, \
                    CASE WHEN $6 THEN (SELECT CAST(COALESCE(SUM(charged_micros), 0) AS BIGINT) \
                     FROM activity WHERE slot >= $5) ELSE 0 END AS spent_micros, \
                    CASE WHEN $6 THEN (SELECT CAST(COALESCE(SUM(unpriced), 0) AS BIGINT) \

@@ -338,6 +338,24 @@ mod tests {
             .collect()
     }
 
+    /// The staff daily limit's running totals, as stored (`false`) or counted from the rows.
+    async fn staff_days(store: &Store, from_rows: bool) -> Vec<(i64, i64, i64)> {
+        let counted = super::super::limits::counted();
+        let sql = if from_rows {
+            format!(
+                "SELECT created_at - created_at % 86400 AS day, staff_user_id, \
+                 CAST(SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS BIGINT) AS n \
+                 FROM verifications GROUP BY 1, 2 \
+                 HAVING SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) <> 0 ORDER BY 1, 2"
+            )
+        } else {
+            "SELECT day, staff_user_id, counted FROM staff_days WHERE counted <> 0 \
+             ORDER BY 1, 2"
+                .to_owned()
+        };
+        with_db!(store, db => sqlx::query_as(&sql).fetch_all(db).await).unwrap()
+    }
+
     fn answer(id: i64, cost: f64) -> RequestStatus {
         RequestStatus {
             request_id: format!("req-{id}"),
@@ -389,6 +407,11 @@ mod tests {
         let (_database, store) = store().await;
         let check = async |what: &str| {
             assert_eq!(stored(&store).await, expected(&store).await, "after {what}");
+            assert_eq!(
+                staff_days(&store, false).await,
+                staff_days(&store, true).await,
+                "staff_days after {what}"
+            );
         };
         let (a, b, c) = ("+447911123456", "+447911123457", "+447911123458");
         let at = std::cell::Cell::new(NOW);

@@ -253,14 +253,14 @@ impl Store {
         staff_user_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<(Verification, Option<String>)>, StoreError> {
-        let whose = match staff_user_id {
-            Some(_) => "WHERE v.staff_user_id = $2",
-            None => "WHERE $2 IS NULL",
+        let (whose, order) = match staff_user_id {
+            Some(_) => ("v.staff_user_id = $2", "v.created_at DESC, v.id DESC"),
+            None => ("$2 IS NULL", "v.id DESC"),
         };
         let rows: Vec<HistoryRow> = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT {COLUMNS_V}, s.name AS staff_name FROM verifications v \
              LEFT JOIN staff s ON s.user_id = v.staff_user_id \
-             {whose} ORDER BY v.created_at DESC, v.id DESC LIMIT $1"
+             WHERE {whose} ORDER BY {order} LIMIT $1"
         ))
         .bind(i64::from(limit))
         .bind(staff_user_id)
