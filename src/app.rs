@@ -24,6 +24,7 @@ use crate::delivery::signature::ReportVerifier;
 use crate::delivery::{Change, Tracker, poller};
 use crate::events;
 use crate::gateway::GatewayClient;
+use crate::housekeeping;
 use crate::http::{self, HttpState};
 use crate::monitoring;
 use crate::panel;
@@ -63,6 +64,7 @@ struct Parts {
     customers: Customers,
     people: People,
     settings: Arc<Settings>,
+    housekeeping: housekeeping::Settings,
     server: Server,
 }
 
@@ -192,6 +194,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
         customers,
         people,
         settings,
+        housekeeping: config.housekeeping,
         server,
     })
 }
@@ -204,6 +207,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         customers,
         people,
         settings,
+        housekeeping: housekeeping_settings,
         server,
     } = parts;
     // Every update is counted. (The kinds asked of Telegram are `updates::KINDS`.)
@@ -237,7 +241,11 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         changes,
     } = server;
     bot::live::spawn(bot.clone(), state.store.clone(), settings.clone(), changes);
-    tokio::spawn(bot::forget_handled_updates(state.store.clone()));
+    // Once a day, one process: unused rows pruned, RETENTION_DAYS applied.
+    tokio::spawn(housekeeping::run(
+        state.store.clone(),
+        housekeeping_settings,
+    ));
     // Sends abandoned by a process that died (this one before a restart, or another one on
     // the same database) are closed as possibly paid, and their staff told.
     tokio::spawn(bot::live::sweep_abandoned_sends(

@@ -343,7 +343,11 @@ impl Customers {
         actor: &Actor,
     ) -> Result<LinkFor, StoreError> {
         match self.verifier.authorised_use(id, actor, "qr").await? {
-            Some(v) => Ok(LinkFor::Made(self.new_link(actor, Some(&v.phone)).await?)),
+            // A number reduced to its mask (RETENTION_DAYS) names no one: a link for anyone.
+            Some(v) => {
+                let meant = Some(&v.phone).filter(|phone| !phone.is_reduced());
+                Ok(LinkFor::Made(self.new_link(actor, meant).await?))
+            }
             None => Ok(LinkFor::NotAllowed),
         }
     }

@@ -18,7 +18,8 @@
 //! 4. What is built on the store, free of Telegram types: [`verification`] (the flow: send,
 //!    check, cancel, with its money rules), [`delivery`] (what happened to each code: signed
 //!    reports or polling), [`events`] (every change told to the business's URL, signed as
-//!    Standard Webhooks), [`export`] (the `/export` CSV) and [`chart`] (the `/stats` PNG).
+//!    Standard Webhooks), [`export`] (the `/export` CSV), [`chart`] (the `/stats` PNG) and
+//!    [`housekeeping`] (once a day: unused rows deleted, `RETENTION_DAYS` applied).
 //! 5. Built on the flow: [`customers`] (what is asked before spending, `/lookup`, and the free
 //!    check at the counter) and [`people`] (removing someone, claiming an invite).
 //! 6. [`config`]: the environment, read once, into the settings of the layers before it.
@@ -40,6 +41,7 @@ pub mod delivery;
 pub mod events;
 pub mod export;
 pub mod gateway;
+pub mod housekeeping;
 pub mod http;
 pub mod i18n;
 pub mod invite;

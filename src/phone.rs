@@ -8,12 +8,18 @@ use std::fmt;
 
 use phonenumber::{Mode, country};
 
-/// A valid phone number, normalised to E.164.
+/// What stands for a hidden digit in a masked number.
+const MASK: char = '•';
+
+/// A valid phone number, normalised to E.164; or, read back from a record older than
+/// `RETENTION_DAYS`, only its masked form ([`PhoneNumber::is_reduced`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PhoneNumber {
     e164: String,
     international: String,
     country_code: u16,
+    /// Only the masked form is known: `e164` and `international` hold it too.
+    reduced: bool,
 }
 
 /// Why a text is not a phone number we can send to.
@@ -101,6 +107,57 @@ impl PhoneNumber {
             e164: number.format().mode(Mode::E164).to_string(),
             international: number.format().mode(Mode::International).to_string(),
             country_code: number.code().value(),
+            reduced: false,
+        }
+    }
+
+    /// A number as the database keeps it: E.164, or the masked form a record older than
+    /// `RETENTION_DAYS` was reduced to (`+44 79•• •••456`, see [`PhoneNumber::masked`]).
+    pub fn from_stored(stored: &str) -> Result<Self, PhoneError> {
+        if !stored.contains(MASK) {
+            return Self::from_e164(stored);
+        }
+        let country_code = stored
+            .trim_start_matches('+')
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|code| code.parse().ok())
+            .ok_or(PhoneError::Invalid)?;
+        Ok(PhoneNumber {
+            e164: stored.to_owned(),
+            international: stored.to_owned(),
+            country_code,
+            reduced: true,
+        })
+    }
+
+    /// Only the masked form is known (a record older than `RETENTION_DAYS`): every form of it
+    /// reads the mask, and it names no one number (nothing is sent to it, nothing looked up by
+    /// it).
+    pub fn is_reduced(&self) -> bool {
+        self.reduced
+    }
+
+    /// The masked form of a number stored in E.164, as the database keeps it once reduced; a
+    /// stored text that is not a number is masked digit by digit the same way (the first
+    /// three and the last three characters stay).
+    pub fn mask_stored(stored: &str) -> String {
+        match Self::from_stored(stored) {
+            Ok(phone) => phone.masked(),
+            Err(_) => {
+                let count = stored.chars().count();
+                stored
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if i < 3 || i + 3 >= count || !c.is_ascii_digit() {
+                            c
+                        } else {
+                            MASK
+                        }
+                    })
+                    .collect()
+            }
         }
     }
 
@@ -117,6 +174,9 @@ impl PhoneNumber {
     /// `+44 79•• •••456`: the readable form with the middle digits hidden, for logs and shared
     /// places. The country code, the first two and the last three national digits stay.
     pub fn masked(&self) -> String {
+        if self.reduced {
+            return self.international.clone();
+        }
         let prefix = format!("+{}", self.country_code);
         let national = self.international[prefix.len()..].to_owned();
         let digits = national.chars().filter(char::is_ascii_digit).count();
@@ -131,7 +191,7 @@ impl PhoneNumber {
                 if seen <= 2 || seen > digits.saturating_sub(3) {
                     c
                 } else {
-                    '•'
+                    MASK
                 }
             })
             .collect();
@@ -139,12 +199,13 @@ impl PhoneNumber {
     }
 }
 
-/// A number as the database keeps it (E.164).
+/// A number as the database keeps it (E.164, or masked once reduced: see
+/// [`PhoneNumber::from_stored`]).
 impl TryFrom<String> for PhoneNumber {
     type Error = PhoneError;
 
-    fn try_from(e164: String) -> Result<Self, PhoneError> {
-        PhoneNumber::from_e164(&e164)
+    fn try_from(stored: String) -> Result<Self, PhoneError> {
+        PhoneNumber::from_stored(&stored)
     }
 }
 
@@ -161,6 +222,25 @@ mod tests {
 
     fn e164(input: &str) -> Result<String, PhoneError> {
         PhoneNumber::parse(input, None).map(|p| p.e164().to_owned())
+    }
+
+    #[test]
+    fn a_number_reduced_to_its_mask_reads_back_as_the_mask_alone() {
+        let full = PhoneNumber::from_e164("+447911123456").unwrap();
+        let masked = PhoneNumber::mask_stored("+447911123456");
+        assert_eq!(masked, full.masked());
+        assert_eq!(masked, "+44 79•• •••456");
+        let reduced = PhoneNumber::from_stored(&masked).unwrap();
+        assert!(reduced.is_reduced() && !full.is_reduced());
+        assert_eq!(
+            (reduced.e164(), reduced.international(), reduced.masked()),
+            (masked.as_str(), masked.as_str(), masked.clone())
+        );
+        assert_eq!(PhoneNumber::try_from(masked.clone()).unwrap(), reduced);
+        // What the audit log's trigger accepts: the same first two and last three characters.
+        assert_eq!((&masked[..2], &masked[masked.len() - 3..]), ("+4", "456"));
+        assert_eq!(PhoneNumber::mask_stored("12345678"), "123••678");
+        assert!(PhoneNumber::from_stored("garbage").is_err());
     }
 
     #[test]

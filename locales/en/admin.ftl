@@ -26,7 +26,7 @@ sender-username-invalid =
 
     To fix it, check that SENDER_USERNAME is spelled right and that a channel with this username exists, then restart the bot. Or remove SENDER_USERNAME to send codes from Telegram’s own “Verification Codes” chat instead.
 
-stats-title = 📊 <b>Verifications</b> (days in UTC)
+stats-title = 📊 <b>Verifications</b> (days in { $zone })
 stats-period =
     <b>{ $name }</b>
     Codes sent: { $sent }
@@ -40,7 +40,7 @@ stats-today = Today
 stats-7-days = Last 7 days
 stats-30-days = Last 30 days
 
-chart-title = Codes sent and numbers verified per day, last 30 days (UTC)
+chart-title = Codes sent and numbers verified per day, last 30 days ({ $zone })
 chart-caption = 📈 Codes sent and numbers verified per day
 chart-sent = Codes sent: { $count }
 chart-verified = Verified: { $count }

@@ -26,7 +26,7 @@ panel-figure-refunded = Refunded
 panel-balance = Gateway balance, last reported
 panel-balance-unknown = not known yet
 
-panel-chart-title = Codes sent and numbers verified per day (UTC)
+panel-chart-title = Codes sent and numbers verified per day ({ $zone })
 panel-chart-sent = Codes sent
 panel-chart-verified = Verified
 panel-chart-empty = No codes were sent in the last 30 days.

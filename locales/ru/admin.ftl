@@ -26,7 +26,7 @@ sender-username-invalid =
 
     Чтобы это исправить, проверьте, правильно ли указано имя в SENDER_USERNAME и существует ли канал с таким именем, затем перезапустите бота. Или удалите SENDER_USERNAME: тогда коды будут приходить от имени самого Telegram.
 
-stats-title = 📊 <b>Проверки</b> (сутки по UTC)
+stats-title = 📊 <b>Проверки</b> (сутки по { $zone })
 stats-period =
     <b>{ $name }</b>
     Отправлено кодов: { $sent }
@@ -40,7 +40,7 @@ stats-today = Сегодня
 stats-7-days = За 7 дней
 stats-30-days = За 30 дней
 
-chart-title = Отправлено кодов и подтверждено номеров за 30 дней (UTC)
+chart-title = Отправлено кодов и подтверждено номеров за 30 дней ({ $zone })
 chart-caption = 📈 Отправлено кодов и подтверждено номеров по дням
 chart-sent = Отправлено: { $count }
 chart-verified = Подтверждено: { $count }

@@ -26,7 +26,7 @@ panel-figure-refunded = Возвращено
 panel-balance = Баланс Gateway по последним данным
 panel-balance-unknown = пока неизвестен
 
-panel-chart-title = Коды и подтверждения по дням (UTC)
+panel-chart-title = Коды и подтверждения по дням ({ $zone })
 panel-chart-sent = Отправлено кодов
 panel-chart-verified = Подтверждено
 panel-chart-empty = За последние 30 дней коды не отправлялись.

@@ -217,7 +217,9 @@ pub async fn reset(
 pub async fn stats(bot: TgBot, msg: Message, view: View, me: Me, store: Store) -> HandlerResult {
     let lang = view.lang;
     let now = now();
-    let since = [now - now.rem_euclid(DAY), now - 7 * DAY, now - 30 * DAY];
+    // Days in TIME_ZONE: today, the 7 and the 30 days up to today.
+    let days = crate::store::local_days(now, &view.tz, 30);
+    let since = [days[29], days[23], days[0]];
     let mut periods = Vec::with_capacity(since.len());
     for start in since {
         periods.push(
@@ -229,12 +231,12 @@ pub async fn stats(bot: TgBot, msg: Message, view: View, me: Me, store: Store) -
     }
     let balance = store.last_balance().await.or_apologise(&msg, lang)?;
     let activity = store
-        .daily_activity(30, now)
+        .daily_activity(30, now, &view.tz)
         .await
         .or_apologise(&msg, lang)?;
     let names = texts::stats_periods(lang);
     let named: Vec<(&str, &_)> = names.iter().map(String::as_str).zip(&periods).collect();
-    let text = texts::stats(lang, &named, balance);
+    let text = texts::stats(lang, &named, balance, &view.tz);
 
     let days: Vec<chart::DayActivity> = activity
         .into_iter()
@@ -245,7 +247,7 @@ pub async fn stats(bot: TgBot, msg: Message, view: View, me: Me, store: Store) -
         })
         .collect();
     // Drawing is CPU work: keep it off the async workers.
-    let labels = texts::chart_labels(lang, &days);
+    let labels = texts::chart_labels(lang, &days, &view.tz);
     let png = tokio::task::spawn_blocking(move || chart::activity_png(&days, &labels)).await?;
     let png = png
         .inspect_err(|err| tracing::error!("cannot draw the stats chart: {err}"))

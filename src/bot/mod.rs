@@ -308,19 +308,6 @@ async fn first_time(update: Update, me: Me, store: Store) -> bool {
     }
 }
 
-/// Forgets, once an hour, the updates handled more than a day ago: Telegram retries an update
-/// for much less than that.
-pub async fn forget_handled_updates(store: Store) {
-    const DAY: i64 = 86_400;
-    loop {
-        match store.forget_updates(crate::now() - DAY).await {
-            Ok(forgotten) => tracing::debug!(forgotten, "old update ids forgotten"),
-            Err(err) => tracing::warn!("cannot forget old update ids: {err}"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-    }
-}
-
 /// The access gate: who sent the update and the language to answer in, decided once, before
 /// any handler runs.
 fn access() -> UpdateHandler<BoxError> {

@@ -59,6 +59,8 @@ pub struct Config {
     /// Events, if `EVENTS_URL` is set: `EVENTS_URL`, `EVENTS_SECRET`, `EVENTS_TYPES`,
     /// `EVENTS_MAX_AGE`.
     pub events: Option<crate::events::Settings>,
+    /// `RETENTION_DAYS`: what the daily housekeeping keeps.
+    pub housekeeping: crate::housekeeping::Settings,
     /// `VERIFY_BOT_TEST_CLOCK`, for tests only: a file holding how many seconds the clock runs
     /// ahead (see [`crate::clock`]).
     pub test_clock: Option<std::path::PathBuf>,
@@ -108,6 +110,9 @@ impl Config {
             bot: Settings::read(&env)?,
             http: HttpConfig::read(&env)?,
             events: events::read(&env)?,
+            housekeeping: crate::housekeeping::Settings {
+                retention_days: env.parsed("RETENTION_DAYS", retention_days)?,
+            },
             test_clock: env.get("VERIFY_BOT_TEST_CLOCK").map(Into::into),
             test_system_skew: env.parsed("VERIFY_BOT_TEST_SYSTEM_SKEW", system_skew)?,
         };
@@ -153,6 +158,14 @@ fn database_url(raw: &str) -> Result<String, String> {
                      postgres://user@host/database (several replicas)"
             .into()),
     }
+}
+
+/// `RETENTION_DAYS`: a whole number of days, 1 to 36500.
+fn retention_days(raw: &str) -> Result<u32, String> {
+    raw.parse::<u32>()
+        .ok()
+        .filter(|days| (1..=36_500).contains(days))
+        .ok_or_else(|| format!("{raw:?} is not a number of days from 1 to 36500"))
 }
 
 /// Seconds, either way, within a year.

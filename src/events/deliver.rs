@@ -11,7 +11,7 @@
 //!   admins are told once.
 //!
 //! Admins are told once when delivery has been failing for an hour, and once when it recovers.
-//! Delivered events are pruned after a week.
+//! Delivered events are pruned after a week, by the daily housekeeping ([`crate::housekeeping`]).
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -40,10 +40,6 @@ const EVERY: Duration = Duration::from_secs(1);
 const MAX_RETRY_AFTER: u64 = 86_400;
 /// How long delivery fails before the admins are told.
 pub const FAILING_FOR: i64 = 3600;
-/// Delivered events are kept this long, then pruned.
-const KEEP_DELIVERED: i64 = 7 * 86_400;
-/// How often delivered events are pruned.
-const PRUNE_EVERY: i64 = 3600;
 
 /// What the admins are told about the events URL, once each, by whichever process sees it
 /// first.
@@ -201,17 +197,8 @@ pub async fn run(
     }
     let mut ticks = tokio::time::interval(EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut pruned_at = i64::MIN;
     loop {
         ticks.tick().await;
-        if now() >= pruned_at.saturating_add(PRUNE_EVERY) {
-            pruned_at = now();
-            match store.prune_events(pruned_at - KEEP_DELIVERED).await {
-                Ok(0) => {}
-                Ok(pruned) => tracing::info!(pruned, "delivered events pruned"),
-                Err(err) => tracing::warn!("cannot prune delivered events: {err}"),
-            }
-        }
         // A full batch may have more behind it: go on at once.
         loop {
             match round(&store, &sender, &settings, &url, &alerts).await {

@@ -5,7 +5,8 @@
 //! describes (triggers on `verifications`, see `store/events.rs`); this module delivers the
 //! outbox: [`sign`] makes the `webhook-*` headers, [`deliver`] posts each event and decides what
 //! its answer means (delivered, retried on the spec's schedule, given up), tells the admins when
-//! the URL has been failing for an hour and when it recovers, and prunes what was delivered.
+//! the URL has been failing for an hour and when it recovers (what was delivered is pruned by
+//! the daily housekeeping).
 //! Nothing here runs on a staff member's path: the delivery task only reads the outbox.
 
 use std::time::Duration;

@@ -30,7 +30,6 @@ use super::auth::Viewer;
 use crate::i18n::Lang;
 use crate::store::{AuditRow, PanelFilter, PeriodStats, Role, Status, StoreError, Verified};
 
-const DAY: i64 = 86_400;
 /// Rows of the verifications table per page.
 pub const PAGE_SIZE: u32 = 50;
 /// The furthest page asked for (past it, a bad request).
@@ -97,29 +96,32 @@ pub async fn lang(state: &PanelState, viewer: &Viewer) -> Result<Lang, Failure> 
 
 async fn me(viewer: Viewer, State(state): State<PanelState>) -> Answer {
     let lang = lang(&state, &viewer).await?;
+    let zone = state.chat.settings.time_zone.iana_name().unwrap_or("UTC");
     Ok(Json(json!({
         "user_id": viewer.user_id,
         "role": viewer.role.as_str(),
         "lang": lang.code(),
-        "time_zone": state.chat.settings.time_zone.iana_name().unwrap_or("UTC"),
+        "time_zone": zone,
         "bot_username": state.chat.username,
-        "texts": super::texts::all(lang),
+        "texts": super::texts::all(lang, zone),
     })))
 }
 
 async fn overview(viewer: Viewer, State(state): State<PanelState>) -> Answer {
     let now = crate::now();
     let own = scope(&viewer);
-    let today = now - now.rem_euclid(DAY);
+    let tz = &state.chat.settings.time_zone;
+    // Days in TIME_ZONE, as `/stats` counts them: today, the 7 and the 30 days up to today.
+    let days = crate::store::local_days(now, tz, 30);
     let store = &state.store;
     let periods = json!({
-        "today": stats(&store.period_stats(today, own).await?),
-        "week": stats(&store.period_stats(now - 7 * DAY, own).await?),
-        "month": stats(&store.period_stats(now - 30 * DAY, own).await?),
+        "today": stats(&store.period_stats(days[29], own).await?),
+        "week": stats(&store.period_stats(days[23], own).await?),
+        "month": stats(&store.period_stats(days[0], own).await?),
     });
     let (balance, daily) = if viewer.is_admin() {
         let daily: Vec<Value> = store
-            .daily_activity(30, now)
+            .daily_activity(30, now, tz)
             .await?
             .into_iter()
             .map(|(day, sent, verified)| json!({"day": day, "sent": sent, "verified": verified}))

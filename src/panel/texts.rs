@@ -17,10 +17,12 @@ static IDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Every page text in `lang`, by id.
-pub fn all(lang: Lang) -> Map<String, Value> {
+/// Every page text in `lang`, by id; `zone` is `TIME_ZONE`'s name (the days the chart counts
+/// in).
+pub fn all(lang: Lang, zone: &str) -> Map<String, Value> {
+    let args = [("zone", zone.into())];
     IDS.iter()
-        .map(|id| ((*id).to_owned(), Value::String(i18n::text(lang, id, &[]))))
+        .map(|id| ((*id).to_owned(), Value::String(i18n::text(lang, id, &args))))
         .collect()
 }
 
@@ -32,13 +34,20 @@ mod tests {
     fn every_page_text_is_there_in_both_languages() {
         assert!(IDS.len() > 20, "{:?}", *IDS);
         for lang in Lang::ALL {
-            let texts = all(lang);
+            let texts = all(lang, "UTC");
             assert_eq!(texts.len(), IDS.len());
             for id in IDS.iter() {
-                let text = i18n::try_text(lang, id, &[]);
+                let text = i18n::try_text(lang, id, &[("zone", "UTC".into())]);
                 assert!(text.is_ok_and(|t| !t.trim().is_empty()), "{id} in {lang:?}");
             }
         }
-        assert_ne!(all(Lang::En)["panel-denied"], all(Lang::Ru)["panel-denied"]);
+        assert_ne!(
+            all(Lang::En, "UTC")["panel-denied"],
+            all(Lang::Ru, "UTC")["panel-denied"]
+        );
+        assert_eq!(
+            all(Lang::En, "Asia/Kolkata")["panel-chart-title"],
+            "Codes sent and numbers verified per day (Asia/Kolkata)"
+        );
     }
 }

@@ -300,7 +300,7 @@ impl Status {
         matches!(self, Status::Sending | Status::Pending)
     }
 
-    const ALL: [Status; 7] = [
+    pub(super) const ALL: [Status; 7] = [
         Status::Sending,
         Status::Pending,
         Status::Verified,

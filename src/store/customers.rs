@@ -435,7 +435,10 @@ mod tests {
         assert!(matches!(other, LinkOpening::Used), "{other:?}");
 
         // Counted as a number verified, not as a code sent.
-        let days = store.daily_activity(1, NOW + 3).await.unwrap();
+        let days = store
+            .daily_activity(1, NOW + 3, &jiff::tz::TimeZone::UTC)
+            .await
+            .unwrap();
         assert_eq!((days[0].1, days[0].2), (0, 1));
         let stats = store.period_stats(NOW - 10, None).await.unwrap();
         assert_eq!((stats.sent, stats.verified, stats.by_contact), (0, 0, 1));

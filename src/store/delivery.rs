@@ -204,39 +204,65 @@ impl Store {
 
     /// Open verifications whose code was sent and is still valid, and pre-checked sends whose
     /// answer was lost while their code could still be valid (see
-    /// [`Store::reattach_prechecked`]): `(id, request_id)`.
+    /// [`Store::reattach_prechecked`]): `(id, request_id)`, by id. Read from the open rows
+    /// (`verifications_one_open_per_phone`) and the last hour's (`verifications_created_at`),
+    /// whatever the history's size: the `IN` term repeats the partial index's condition, which
+    /// SQLite does not infer from `= 'pending'`; `request_id || ''` keeps SQLite from reading
+    /// every sent row through `verifications_request_id` instead; and the rows are sorted here,
+    /// since an `ORDER BY` over the `UNION` makes SQLite read both parts in id order, that is
+    /// the whole table.
     pub async fn awaiting_delivery(&self, now: i64) -> Result<Vec<(i64, String)>, StoreError> {
-        let rows = with_db!(self, db => sqlx::query_as(&format!(
+        let mut rows: Vec<(i64, String)> = with_db!(self, db => sqlx::query_as(&format!(
             "SELECT id, request_id FROM verifications \
-             WHERE status = 'pending' AND request_id IS NOT NULL AND expires_at > $1 \
+             WHERE status IN ('sending', 'pending') AND status = 'pending' \
+             AND (request_id || '') IS NOT NULL AND expires_at > $1 \
              UNION ALL \
              SELECT id, request_id FROM verifications \
              WHERE created_at > $2 AND status = 'failed' AND request_id IS NOT NULL \
              AND sent_at IS NULL AND {MAYBE_CHARGED} \
-             AND COALESCE(send_started_at, created_at) + ttl > $3 \
-             ORDER BY id"
+             AND COALESCE(send_started_at, created_at) + ttl > $3"
         ))
         .bind(now)
         .bind(now - LONGEST_TTL)
         .bind(now)
         .fetch_all(db)
         .await)?;
+        rows.sort_unstable_by_key(|(id, _)| *id);
         Ok(rows)
     }
 
-    /// How many verifications there are in each status.
+    /// How many verifications there are in each status, every status named: from the rollup
+    /// (`activity`), not from the history.
     pub async fn count_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = with_db!(self, db => sqlx::query_as("SELECT status, count(*) FROM verifications GROUP BY status")
-            .fetch_all(db)
-            .await)?;
-        Ok(rows)
+        let counts: [i64; 7] = with_db!(self, db => sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(status_sending), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_pending), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_verified), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_max_attempts), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_expired), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_cancelled), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(status_failed), 0) AS BIGINT) FROM activity",
+        )
+        .fetch_one(db)
+        .await
+        .map(|row: (i64, i64, i64, i64, i64, i64, i64)| {
+            [row.0, row.1, row.2, row.3, row.4, row.5, row.6]
+        }))?;
+        Ok(Status::ALL
+            .into_iter()
+            .zip(counts)
+            .map(|(status, count)| (status.as_str().to_owned(), count))
+            .collect())
     }
 
-    /// Credits spent on codes so far: every charged request that was not refunded.
+    /// Credits spent on codes so far: every charged request that was not refunded (from the
+    /// rollup, to the millionth).
     pub async fn money_spent(&self) -> Result<f64, StoreError> {
-        let spent: Option<f64> = with_db!(self, db => sqlx::query_scalar("SELECT sum(request_cost) FROM verifications WHERE NOT is_refunded")
-                .fetch_one(db)
-                .await)?;
-        Ok(spent.unwrap_or(0.0))
+        let micros: i64 = with_db!(self, db => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(kept_micros), 0) AS BIGINT) FROM activity",
+        )
+        .fetch_one(db)
+        .await)?;
+        Ok(micros as f64 / 1e6)
     }
 }

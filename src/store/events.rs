@@ -345,17 +345,6 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?)
     }
-
-    /// Deletes the events delivered before `delivered_before`. Returns how many.
-    pub async fn prune_events(&self, delivered_before: i64) -> Result<u64, StoreError> {
-        Ok(with_db!(self, db => sqlx::query(
-            "DELETE FROM event_outbox WHERE delivered_at < $1",
-        )
-        .bind(delivered_before)
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected()))?)
-    }
 }
 
 #[cfg(test)]

@@ -91,6 +91,11 @@ fn micros(usd: f64) -> i64 {
 
 /// Everything the limits are decided on, read in one statement (one round trip to the
 /// database's thread). The staff and budget sums are only computed when those limits are set.
+/// Each part reads a bounded number of rows whatever the history's size: the phone's own rows
+/// (`verifications_phone_created`), the staff member's running total of today (`staff_days`),
+/// and today's 96 quarter hours of the rollup (`activity`). Both totals are kept by the
+/// database's triggers in the statement of each change, so they are as exact and as current as
+/// the rows under the reservation's lock.
 #[derive(sqlx::FromRow)]
 struct Counts {
     /// The latest counted send to the phone since its last `/reset`.
@@ -100,8 +105,9 @@ struct Counts {
     oldest: Option<i64>,
     /// The staff member's counted sends today (UTC).
     staff_today: i64,
-    /// Today's known costs minus refunds, and sends whose cost is not known yet.
-    spent: f64,
+    /// Today's known costs minus refunds (millionths of a USD), and sends whose cost is not
+    /// known yet.
+    spent_micros: i64,
     in_flight: i64,
     /// The last cost the Gateway reported.
     price: Option<f64>,
@@ -138,13 +144,12 @@ on_each_connection! {
                     WHERE phone = $1 AND id > reset.after_id AND created_at > $2 AND {counted}) AS in_window, \
                    (SELECT MIN(created_at) FROM verifications \
                     WHERE phone = $1 AND id > reset.after_id AND created_at > $2 AND {counted}) AS oldest, \
-                   CASE WHEN $3 THEN (SELECT COUNT(*) FROM verifications \
-                    WHERE staff_user_id = $4 AND created_at >= $5 AND {counted}) ELSE 0 END AS staff_today, \
-                   CASE WHEN $6 THEN (SELECT COALESCE(SUM(CASE WHEN is_refunded THEN 0.0 \
-                                                          ELSE COALESCE(request_cost, 0.0) END), 0.0) \
-                    FROM verifications WHERE created_at >= $5 AND {counted}) ELSE 0.0 END AS spent, \
-                   CASE WHEN $6 THEN (SELECT COALESCE(SUM(CASE WHEN request_cost IS NULL THEN 1 ELSE 0 END), 0) \
-                    FROM verifications WHERE created_at >= $5 AND {counted}) ELSE 0 END AS in_flight, \
+                   CASE WHEN $3 THEN (SELECT CAST(COALESCE(SUM(counted), 0) AS BIGINT) FROM staff_days \
+                    WHERE day = $5 AND staff_user_id = $4) ELSE 0 END AS staff_today, \
+                   CASE WHEN $6 THEN (SELECT CAST(COALESCE(SUM(charged_micros), 0) AS BIGINT) \
+                    FROM activity WHERE slot >= $5) ELSE 0 END AS spent_micros, \
+                   CASE WHEN $6 THEN (SELECT CAST(COALESCE(SUM(unpriced), 0) AS BIGINT) \
+                    FROM activity WHERE slot >= $5) ELSE 0 END AS in_flight, \
                    CASE WHEN $6 THEN (SELECT request_cost FROM verifications \
                     WHERE request_cost > 0 ORDER BY id DESC LIMIT 1) END AS price \
                  FROM (SELECT COALESCE((SELECT after_id FROM phone_resets WHERE phone = $1), 0) \
@@ -189,13 +194,13 @@ fn decide(counts: &Counts, limits: &Limits, now: i64) -> Option<Refusal> {
         });
     }
     if limits.daily_budget > 0.0 {
-        let price = counts.price.unwrap_or(DEFAULT_PRICE);
+        let price = micros(counts.price.unwrap_or(DEFAULT_PRICE));
         // In-flight sends and this one are counted at the last known price.
-        let committed = counts.spent + price * counts.in_flight as f64;
-        if micros(committed + price) > micros(limits.daily_budget) {
+        let committed = counts.spent_micros + price * counts.in_flight;
+        if committed + price > micros(limits.daily_budget) {
             return Some(Refusal::Budget {
                 budget: limits.daily_budget,
-                spent: committed,
+                spent: committed as f64 / 1e6,
                 frees_at: day_start + DAY,
             });
         }

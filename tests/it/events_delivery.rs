@@ -135,7 +135,7 @@ async fn delivered_events_are_pruned_after_a_week() {
     };
     assert_eq!(outbox().await, [1, 1], "kept while younger than a week");
 
-    // A week and an hour later the next hourly pruning deletes them; newer ones stay.
+    // A week and an hour later the next daily housekeeping deletes them; newer ones stay.
     let week_and_an_hour = 7 * 86_400 + 3600;
     app.advance_clock(week_and_an_hour);
     receiver.bot_clock_moved(week_and_an_hour);

@@ -15,6 +15,7 @@ mod fake_gateway_spec;
 mod fake_telegram_spec;
 mod free_check;
 mod gateway_client;
+mod growth;
 mod http_server;
 mod language;
 mod lost_answers;

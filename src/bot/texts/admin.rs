@@ -94,9 +94,19 @@ pub fn stats_periods(lang: Lang) -> [String; 3] {
     ]
 }
 
-/// `/stats`: today, 7 days and 30 days, and the last known balance.
-pub fn stats(lang: Lang, periods: &[(&str, &PeriodStats)], balance: Option<f64>) -> String {
-    let mut text = tr!(lang, "stats-title");
+/// The name of `TIME_ZONE` as people read it in a title: `Europe/Moscow`, or `UTC`.
+fn zone_name(tz: &jiff::tz::TimeZone) -> &str {
+    tz.iana_name().unwrap_or("UTC")
+}
+
+/// `/stats`: today, 7 days and 30 days (days in `TIME_ZONE`), and the last known balance.
+pub fn stats(
+    lang: Lang,
+    periods: &[(&str, &PeriodStats)],
+    balance: Option<f64>,
+    tz: &jiff::tz::TimeZone,
+) -> String {
+    let mut text = tr!(lang, "stats-title", zone = zone_name(tz));
     text.push('\n');
     for (name, p) in periods {
         let rate = p
@@ -133,7 +143,7 @@ pub fn stats(lang: Lang, periods: &[(&str, &PeriodStats)], balance: Option<f64>)
 
 /// The chart's words for these days: title, legend with the period's totals, one date label
 /// per day, and what an empty chart says.
-pub fn chart_labels(lang: Lang, days: &[DayActivity]) -> Labels {
+pub fn chart_labels(lang: Lang, days: &[DayActivity], tz: &jiff::tz::TimeZone) -> Labels {
     let months = crate::i18n::months(lang);
     let total = |count: fn(&DayActivity) -> u32| {
         crate::i18n::count(lang, days.iter().map(|d| u64::from(count(d))).sum())
@@ -141,13 +151,13 @@ pub fn chart_labels(lang: Lang, days: &[DayActivity]) -> Labels {
     let day_label = |day: &DayActivity| {
         let date = jiff::Timestamp::from_second(day.day_start)
             .unwrap_or_default()
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .to_zoned_datetime(tz.clone())
             .date();
         let month = months[usize::from(date.month().unsigned_abs()) - 1].clone();
         tr!(lang, "chart-day", month = month, day = date.day())
     };
     Labels {
-        title: tr!(lang, "chart-title"),
+        title: tr!(lang, "chart-title", zone = zone_name(tz)),
         sent: tr!(lang, "chart-sent", count = total(|d| d.sent)),
         verified: tr!(lang, "chart-verified", count = total(|d| d.verified)),
         days: days.iter().map(day_label).collect(),
@@ -369,7 +379,11 @@ mod tests {
                 verified: (i as u32 * 5) % 17 + 1,
             })
             .collect();
-        let png = crate::chart::activity_png(&days, &chart_labels(Lang::Ru, &days)).unwrap();
+        let png = crate::chart::activity_png(
+            &days,
+            &chart_labels(Lang::Ru, &days, &jiff::tz::TimeZone::UTC),
+        )
+        .unwrap();
         std::fs::write("/tmp/stats-sample-ru.png", png).unwrap();
     }
 
@@ -383,7 +397,7 @@ mod tests {
             })
             .collect();
         for lang in Lang::ALL {
-            let words = chart_labels(lang, &days);
+            let words = chart_labels(lang, &days, &jiff::tz::TimeZone::UTC);
             assert_eq!(
                 crate::chart::overflowing(&words),
                 Vec::<String>::new(),
@@ -417,7 +431,7 @@ mod tests {
             day(1_793_232_000, 1200, 1000),
             day(1_795_737_600 + 3600, 34, 0),
         ];
-        let en = chart_labels(Lang::En, &days);
+        let en = chart_labels(Lang::En, &days, &jiff::tz::TimeZone::UTC);
         assert_eq!(en.days, ["29 Oct", "27 Nov"]);
         assert_eq!(en.sent, "Codes sent: 1,234");
         assert_eq!(en.verified, "Verified: 1,000");
@@ -425,7 +439,7 @@ mod tests {
             en.empty,
             "No codes were sent and no numbers verified in this period"
         );
-        let ru = chart_labels(Lang::Ru, &days);
+        let ru = chart_labels(Lang::Ru, &days, &jiff::tz::TimeZone::UTC);
         assert_eq!(ru.sent, "Отправлено: 1\u{a0}234");
         assert!(!ru.empty.is_ascii(), "{}", ru.empty);
         assert_eq!(ru.thousands, '\u{a0}');

@@ -479,15 +479,39 @@ mod every_text {
             by_contact: 3,
         };
         let names = stats_periods(lang);
-        texts.push((stats(lang, &[(&names[0], &stats_row)], Some(2.5)), "📊"));
-        texts.push((stats(lang, &[(&names[1], &stats_row)], None), "📊"));
+        texts.push((
+            stats(
+                lang,
+                &[(&names[0], &stats_row)],
+                Some(2.5),
+                &jiff::tz::TimeZone::UTC,
+            ),
+            "📊",
+        ));
+        texts.push((
+            stats(
+                lang,
+                &[(&names[1], &stats_row)],
+                None,
+                &jiff::tz::TimeZone::UTC,
+            ),
+            "📊",
+        ));
         let busy = PeriodStats {
             sent: 12_345,
             verified: 10_001,
             by_contact: 1_500,
             ..stats_row
         };
-        texts.push((stats(lang, &[(&names[2], &busy)], Some(1234.5)), "📊"));
+        texts.push((
+            stats(
+                lang,
+                &[(&names[2], &busy)],
+                Some(1234.5),
+                &jiff::tz::TimeZone::UTC,
+            ),
+            "📊",
+        ));
         let member = StaffMember {
             user_id: 5,
             role: Role::Staff,
@@ -523,7 +547,7 @@ mod every_text {
             sent: 1234,
             verified: 5,
         };
-        let labels = chart_labels(lang, &[day]);
+        let labels = chart_labels(lang, &[day], &jiff::tz::TimeZone::UTC);
         texts.push((labels.sent, ""));
         texts.push((labels.verified, ""));
         texts.extend(labels.days.into_iter().map(|day| (day, "")));
@@ -1201,10 +1225,10 @@ mod every_text {
             verified: 10_001,
         };
         for lang in Lang::ALL {
-            let chart = chart_labels(lang, &[day]);
+            let chart = chart_labels(lang, &[day], &jiff::tz::TimeZone::UTC);
             let grouped = crate::i18n::count(lang, 12_345);
             assert!(chart.sent.ends_with(&grouped), "{}", chart.sent);
-            let text = stats(lang, &[("x", &row)], None);
+            let text = stats(lang, &[("x", &row)], None, &jiff::tz::TimeZone::UTC);
             assert!(text.contains(&format!(": {grouped}")), "{text}");
             assert!(!text.contains("12345"), "{text}");
         }
