@@ -40,7 +40,7 @@ stats-today = Today
 stats-7-days = Last 7 days
 stats-30-days = Last 30 days
 
-chart-title = Codes sent and numbers verified per day, last 30 days ({ $zone })
+chart-title = Codes sent and numbers verified per day, last 30 days ({ $zone })
 chart-caption = 📈 Codes sent and numbers verified per day
 chart-sent = Codes sent: { $count }
 chart-verified = Verified: { $count }

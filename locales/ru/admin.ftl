@@ -40,7 +40,7 @@ stats-today = Сегодня
 stats-7-days = За 7 дней
 stats-30-days = За 30 дней
 
-chart-title = Отправлено кодов и подтверждено номеров за 30 дней ({ $zone })
+chart-title = Отправлено кодов и подтверждено номеров за 30 дней ({ $zone })
 chart-caption = 📈 Отправлено кодов и подтверждено номеров по дням
 chart-sent = Отправлено: { $count }
 chart-verified = Подтверждено: { $count }

@@ -54,7 +54,7 @@ async fn stats_count_days_in_the_time_zone() {
     let stats = app.say("/stats").await;
     let today = period(&stats.text, "<b>Today</b>");
     assert!(today.contains("Codes sent: 0"), "{today}");
-    let week = period(&stats.text, "<b>Last 7 days</b>");
+    let week = period(&stats.text, "<b>Last 7\u{a0}days</b>");
     assert!(week.contains("Codes sent: 1"), "{week}");
 }
 
@@ -87,7 +87,7 @@ async fn past_the_retention_a_number_is_only_masked_and_still_counted() {
     let history = app.say("/history").await;
     assert_says(&history, "✅ <code>+44 79•• •••456</code>");
     let stats = app.say("/stats").await;
-    let week = period(&stats.text, "<b>Last 7 days</b>");
+    let week = period(&stats.text, "<b>Last 7\u{a0}days</b>");
     assert!(week.contains("Codes sent: 1"), "{week}");
     // The audit rows of the send and the check stay.
     let audit = app.audit().await;
