@@ -293,7 +293,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::RequestStatus;
     use crate::store::{Limits, NewVerification, Reservation, Status};
     use crate::testing::store;
 
@@ -326,16 +325,7 @@ mod tests {
         let Reservation::Reserved(id) = store.reserve(&new, &no_limits, at).await.unwrap() else {
             panic!("not reserved");
         };
-        let sent = RequestStatus {
-            request_id: format!("req-{id}"),
-            phone_number: number.e164().into(),
-            request_cost: 0.01,
-            is_refunded: None,
-            remaining_balance: Some(10.0),
-            delivery_status: None,
-            verification_status: None,
-            payload: None,
-        };
+        let sent = crate::testing::accepted(&format!("req-{id}"), number.e164(), 0.01);
         store.mark_sent(id, &sent, at).await.unwrap().unwrap();
         assert!(
             store
