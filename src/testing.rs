@@ -150,3 +150,18 @@ pub async fn store() -> (TestDatabase, Store) {
     let store = database.store().await;
     (database, store)
 }
+
+/// The Gateway's answer accepting a send of `request_id` to `number` (E.164) at `cost`, for the
+/// store's tests.
+pub fn accepted(request_id: &str, number: &str, cost: f64) -> crate::gateway::RequestStatus {
+    crate::gateway::RequestStatus {
+        request_id: request_id.into(),
+        phone_number: number.into(),
+        request_cost: cost,
+        is_refunded: None,
+        remaining_balance: Some(10.0),
+        delivery_status: None,
+        verification_status: None,
+        payload: None,
+    }
+}

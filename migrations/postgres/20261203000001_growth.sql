@@ -1,6 +1,5 @@
 -- Growth (issue #25): see the SQLite migration of the same name for the why of each part. The
--- rollup's triggers are row triggers here too; each change takes the row of its quarter hour, and
--- a statement that changes several verifications takes them in order of their quarter hours.
+-- rollup's triggers are row triggers here too, deferred to the commit (see below).
 
 -- The staff daily limit's running total (see the SQLite migration).
 CREATE TABLE staff_days (
@@ -114,9 +113,16 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER activity_insert_delete AFTER INSERT OR DELETE ON verifications
+-- Deferred to the commit: a transaction takes the rows of `activity` and `staff_days` it
+-- changes only once it holds every verification row it changes, and keeps them only while it
+-- commits. (Taken statement by statement, a transaction holding a quarter hour's row and waiting
+-- for a verification row could wait on one waiting for that quarter hour's row: a deadlock.
+-- SQLite writes one transaction at a time and has none.)
+CREATE CONSTRAINT TRIGGER activity_insert_delete AFTER INSERT OR DELETE ON verifications
+    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION activity_change();
-CREATE TRIGGER activity_update AFTER UPDATE ON verifications
+CREATE CONSTRAINT TRIGGER activity_update AFTER UPDATE ON verifications
+    DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW WHEN (NEW.created_at IS DISTINCT FROM OLD.created_at
         OR NEW.staff_user_id IS DISTINCT FROM OLD.staff_user_id
         OR NEW.status IS DISTINCT FROM OLD.status

@@ -420,16 +420,7 @@ mod tests {
     }
 
     fn answer(request_id: &str, number: &str, cost: f64) -> RequestStatus {
-        RequestStatus {
-            request_id: request_id.into(),
-            phone_number: number.into(),
-            request_cost: cost,
-            is_refunded: None,
-            remaining_balance: Some(10.0),
-            delivery_status: None,
-            verification_status: None,
-            payload: None,
-        }
+        crate::testing::accepted(request_id, number, cost)
     }
 
     /// Reserved and sent: pending, with one `verification.sent`.

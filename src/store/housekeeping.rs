@@ -183,8 +183,7 @@ impl Store {
                 "SELECT id, created_at AS at, phone, \
                  CASE WHEN status IN ('sending', 'pending') THEN 1 ELSE 0 END = 1 AS open \
                  FROM verifications WHERE created_at >= $1 AND created_at < $2 \
-                 AND (created_at > $3 OR (created_at = $3 AND id > $4)) \
-                 ORDER BY created_at, id LIMIT $5",
+                 AND (created_at > $1 OR id > $3) ORDER BY created_at, id LIMIT $4",
                 "verifications",
                 (from, cutoff),
             )
@@ -194,7 +193,7 @@ impl Store {
             .mask_in_batches(
                 "SELECT id, at, phone, FALSE AS open FROM audit_log \
                  WHERE at >= $1 AND at < $2 AND phone IS NOT NULL \
-                 AND (at > $3 OR (at = $3 AND id > $4)) ORDER BY at, id LIMIT $5",
+                 AND (at > $1 OR id > $3) ORDER BY at, id LIMIT $4",
                 "audit_log",
                 (from, cutoff),
             )
@@ -234,21 +233,22 @@ impl Store {
         Ok(reduced)
     }
 
-    /// Masks the numbers of `table`'s rows that `select` pages through (`$1`–`$2` the period,
-    /// `$3`/`$4` the last row seen, `$5` the batch), one `UPDATE` per batch. Returns how many
-    /// rows changed and the time of the first open row skipped.
+    /// Masks the numbers of `table`'s rows that `select` pages through, one `UPDATE` per batch:
+    /// `$1` the time of the last row seen (at first, the period's start), `$2` the period's end,
+    /// `$3` the id of the last row seen, `$4` the batch. Each batch starts its index range where
+    /// the last one stopped, so a first run on a long history reads each row once. Returns how
+    /// many rows changed and the time of the first open row skipped.
     async fn mask_in_batches(
         &self,
         select: &str,
         table: &str,
         (from, until): (i64, i64),
     ) -> Result<(u64, Option<i64>), StoreError> {
-        let (mut after, mut changed, mut first_open) = ((i64::MIN, i64::MIN), 0, None);
+        let (mut after, mut changed, mut first_open) = ((from, i64::MIN), 0, None);
         loop {
             let rows: Vec<ToMask> = with_db!(self, db => sqlx::query_as(select)
-                .bind(from)
-                .bind(until)
                 .bind(after.0)
+                .bind(until)
                 .bind(after.1)
                 .bind(BATCH)
                 .fetch_all(db)
@@ -293,7 +293,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::RequestStatus;
     use crate::store::{Limits, NewVerification, Reservation, Status};
     use crate::testing::store;
 
@@ -326,16 +325,7 @@ mod tests {
         let Reservation::Reserved(id) = store.reserve(&new, &no_limits, at).await.unwrap() else {
             panic!("not reserved");
         };
-        let sent = RequestStatus {
-            request_id: format!("req-{id}"),
-            phone_number: number.e164().into(),
-            request_cost: 0.01,
-            is_refunded: None,
-            remaining_balance: Some(10.0),
-            delivery_status: None,
-            verification_status: None,
-            payload: None,
-        };
+        let sent = crate::testing::accepted(&format!("req-{id}"), number.e164(), 0.01);
         store.mark_sent(id, &sent, at).await.unwrap().unwrap();
         assert!(
             store
@@ -449,6 +439,51 @@ mod tests {
         // The next run goes on from the cutoff: nothing more to do.
         let again = store.reduce_before(NOW - 30 * DAY, NOW).await.unwrap();
         assert_eq!(again, Reduced::default());
+    }
+
+    /// More rows than a batch, many of them started in the same second (the batches page by
+    /// time and id): every one is reduced, once, and nothing younger.
+    #[tokio::test]
+    async fn a_long_history_is_reduced_batch_by_batch_without_missing_a_row() {
+        let (_database, store) = store().await;
+        let rows = 3 * BATCH + 7;
+        with_db!(store, db => {
+            sqlx::query(
+                "INSERT INTO verifications (chat_id, staff_user_id, phone, status, code_length, \
+                 ttl, request_id, created_at, closed_at) \
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+                 SELECT 7, 7, '+4479' || (10000000 + i), 'expired', 6, 300, 'r' || i, \
+                        $2 + i / 7, $2 + i / 7 + 300 FROM n",
+            )
+            .bind(rows)
+            .bind(NOW - 40 * DAY)
+            .execute(db)
+            .await?;
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, action, verification_id, phone) \
+                 SELECT created_at, 7, 'send', id, phone FROM verifications",
+            )
+            .execute(db)
+            .await
+            .map(|_| ())
+        })
+        .unwrap();
+        let young = verified(&store, "+447911654321", NOW - DAY).await;
+
+        let reduced = store.reduce_before(NOW - 30 * DAY, NOW).await.unwrap();
+        assert_eq!(reduced.verifications, rows as u64);
+        assert_eq!(reduced.audit_rows, rows as u64);
+        let full: (i64, i64) = with_db!(store, db => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM verifications WHERE phone NOT LIKE '%•%'), \
+                    (SELECT COUNT(*) FROM audit_log WHERE phone NOT LIKE '%•%')",
+        )
+        .fetch_one(db)
+        .await)
+        .unwrap();
+        // The young verification's number, and its send and check audit rows.
+        assert_eq!(full, (1, 2));
+        let kept = store.verification(young).await.unwrap().unwrap();
+        assert_eq!(kept.phone.e164(), "+447911654321");
     }
 
     #[tokio::test]

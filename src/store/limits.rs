@@ -1,5 +1,8 @@
-//! Spending limits, counted from stored verifications so that they survive restarts and hold
-//! for every process sharing the database. Checked inside the transaction that reserves a send.
+//! Spending limits, counted from stored verifications (a number's own rows) and from the running
+//! totals the database keeps with them in the same statements (today's spend in `activity`, a
+//! person's sends today in `staff_days`), so that they survive restarts, hold for every process
+//! sharing the database, and cost the same whatever the history's size. Checked inside the
+//! transaction that reserves a send.
 
 use super::audit::{AuditLog, Entry};
 use super::core::{MAYBE_CHARGED, Serialized, Store, StoreError, on_each_connection, with_db};

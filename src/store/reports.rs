@@ -391,16 +391,7 @@ mod tests {
     }
 
     fn answer(id: i64, cost: f64) -> RequestStatus {
-        RequestStatus {
-            request_id: format!("req-{id}"),
-            phone_number: "+447911123456".into(),
-            request_cost: cost,
-            is_refunded: None,
-            remaining_balance: Some(10.0),
-            delivery_status: None,
-            verification_status: None,
-            payload: None,
-        }
+        crate::testing::accepted(&format!("req-{id}"), "+447911123456", cost)
     }
 
     async fn reserve(
