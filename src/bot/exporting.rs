@@ -23,9 +23,12 @@ use crate::store::{ExportRecord, Store};
 use crate::{now, tr};
 
 /// Rows read per statement.
-const PAGE: u32 = 2_000;
-/// Pages written ahead of the writer at most (memory: `PAGE` rows each).
-const AHEAD: usize = 2;
+const PAGE: u32 = 500;
+/// Pages read ahead of the writer at most (memory: `PAGE` rows each).
+const AHEAD: usize = 1;
+/// The writer's thread yields the CPU to the bot's own (nice 10): other chats are answered
+/// first while a big export is written.
+const WRITER_NICENESS: i32 = 10;
 /// How often the progress message is edited, at most (Telegram limits edits).
 const EDIT_EVERY: Duration = Duration::from_secs(2);
 
@@ -132,13 +135,21 @@ async fn write(
     let (pages, mut incoming) = mpsc::channel::<Vec<ExportRecord>>(AHEAD);
     let words = texts::export_words(job.lang);
     let (tz, limits) = (settings.time_zone.clone(), settings.export_limits);
-    let writer = tokio::task::spawn_blocking(move || {
-        let mut writer = Writer::new(words, tz, limits);
-        while let Some(page) = incoming.blocking_recv() {
-            writer.write(&page)?;
-        }
-        writer.finish()
-    });
+    let (finished, writer) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("export-writer".into())
+        .spawn(move || {
+            lower_priority();
+            let mut writer = Writer::new(words, tz, limits);
+            let written = (|| {
+                while let Some(page) = incoming.blocking_recv() {
+                    writer.write(&page)?;
+                }
+                writer.finish()
+            })();
+            let _ = finished.send(written);
+        });
+    spawned.map_err(|err| internal(format!("cannot start the writer: {err}")))?;
     let mut done = 0u64;
     loop {
         let page = store
@@ -162,6 +173,16 @@ async fn write(
         .map_err(|err| internal(err.to_string()))?;
     tracing::info!(rows = done, files = parts.len(), "export written");
     Ok(Written { rows: done, parts })
+}
+
+/// This thread gives way to the others of the process (Linux: a thread has its own nice value).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority and gettid only read their arguments; a refusal leaves the priority.
+    unsafe {
+        let tid = libc::gettid();
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, WRITER_NICENESS);
+    }
 }
 
 /// Uploads the parts: the CSVs, then the workbooks.
