@@ -281,13 +281,14 @@ pub async fn export(
         return reply(&bot, &msg, texts::export_usage(lang)).await;
     };
     let (since, until) = (now() - i64::from(days) * DAY, now() + 1);
-    let found = exporting::rows(&store, since, until).await;
-    if found.or_apologise(&msg, lang)?.is_none() {
+    let found = exporting::span(&store, since, until).await;
+    let Some(span) = found.or_apologise(&msg, lang)? else {
         return reply(&bot, &msg, texts::export_empty(lang, days)).await;
-    }
+    };
     let job = exporting::Job {
         since,
         until,
+        span,
         lang,
         caption: Box::new(move |rows| texts::export_caption(lang, rows, days)),
     };

@@ -35,25 +35,34 @@ const EDIT_EVERY: Duration = Duration::from_secs(2);
 /// One export at a time per process: writing a million rows takes a core.
 static ONE_AT_A_TIME: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(1));
 
+/// What an export holds: found once, before the job is made (an empty one gets a message,
+/// not files).
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    pub rows: u64,
+    /// The id before the first row.
+    start: i64,
+}
+
 /// What to export and how to say it.
 pub struct Job {
     /// From `since` until before `until`, Unix seconds.
     pub since: i64,
     pub until: i64,
+    pub span: Span,
     pub lang: Lang,
     /// The first CSV's caption, given the number of rows.
     pub caption: Box<dyn FnOnce(u64) -> String + Send + Sync>,
 }
 
-/// How many rows an export of `since..until` holds, and the id to read from (`None` when there
-/// are none).
-pub async fn rows(
+/// What an export of `since..until` holds (`None` when it holds nothing).
+pub async fn span(
     store: &Store,
     since: i64,
     until: i64,
-) -> Result<Option<(u64, i64)>, crate::store::StoreError> {
-    let (count, start) = store.export_span(since, until).await?;
-    Ok((count > 0).then_some((count, start)))
+) -> Result<Option<Span>, crate::store::StoreError> {
+    let (rows, start) = store.export_span(since, until).await?;
+    Ok((rows > 0).then_some(Span { rows, start }))
 }
 
 /// Writes the export of `job` and sends it to `chat`. A failure of the database or of the
@@ -123,15 +132,7 @@ async fn write(
     progress: &mut Progress,
 ) -> Result<Written, Failed> {
     let internal = |why: String| Failed::Internal(why);
-    let Some((total, mut after)) = rows(store, job.since, job.until)
-        .await
-        .map_err(|err| internal(err.to_string()))?
-    else {
-        return Ok(Written {
-            rows: 0,
-            parts: Vec::new(),
-        });
-    };
+    let (total, mut after) = (job.span.rows, job.span.start);
     let (pages, mut incoming) = mpsc::channel::<Vec<ExportRecord>>(AHEAD);
     let words = texts::export_words(job.lang);
     let (tz, limits) = (settings.time_zone.clone(), settings.export_limits);

@@ -4,7 +4,7 @@
 //! user's app. The menu is not access control: the handler tree enforces access.
 //!
 //! The menu button of a person's private chat opens the admin panel (when it is served): set
-//! when they get access, reset when they lose it ([`show_panel_button`], [`hide_panel_button`]).
+//! when they get access, reset when they lose it ([`Menus::show_panel_button`], [`hide_panel_button`]).
 //!
 //! The menus are made once from [`super::Command`] ([`super::Command::menus`]) and given to
 //! whoever shows them.
@@ -147,28 +147,6 @@ pub async fn hide_admin_menu(bot: &TgBot, user_id: i64) {
         if let Err(err) = request.await {
             tracing::debug!(user = user_id, "could not remove the admin menu: {err}");
         }
-    }
-}
-
-/// The admin panel in a person's menu button (`setChatMenuButton` for their private chat), for
-/// someone who has just got access, or everyone at start-up. Without the panel, nothing.
-pub async fn show_panel_button(bot: &TgBot, user_id: i64, lang: Lang, panel_url: Option<&str>) {
-    let Some(url) = panel_url.and_then(|url| url.parse().ok()) else {
-        return;
-    };
-    let button = MenuButton::WebApp {
-        text: crate::tr!(lang, "menu-button-panel"),
-        web_app: WebAppInfo { url },
-    };
-    let request = bot
-        .set_chat_menu_button()
-        .chat_id(ChatId(user_id))
-        .menu_button(button);
-    if let Err(err) = request.await {
-        tracing::warn!(
-            user = user_id,
-            "could not set the panel's menu button: {err}"
-        );
     }
 }
 

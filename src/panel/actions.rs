@@ -122,8 +122,7 @@ async fn export(viewer: Viewer, State(state): State<PanelState>, request: Bytes)
         )));
     }
     let lang = lang(&state, &viewer).await?;
-    let rows = exporting::rows(&state.store, from, until).await?;
-    let Some((rows, _)) = rows else {
+    let Some(span) = exporting::span(&state.store, from, until).await? else {
         return Ok(Json(json!({ "rows": 0 })));
     };
     // The files follow in the admin's private chat, with the export's progress there: the page
@@ -132,6 +131,7 @@ async fn export(viewer: Viewer, State(state): State<PanelState>, request: Bytes)
     let job = exporting::Job {
         since: from,
         until,
+        span,
         lang,
         caption: Box::new(move |rows| texts::export_range_caption(lang, rows, &from_day, &to_day)),
     };
@@ -144,5 +144,5 @@ async fn export(viewer: Viewer, State(state): State<PanelState>, request: Bytes)
             Err(err) => tracing::warn!(admin, "could not send the panel's export: {err}"),
         }
     });
-    Ok(Json(json!({ "rows": rows })))
+    Ok(Json(json!({ "rows": span.rows })))
 }

@@ -43,6 +43,17 @@ pub struct Answer {
 }
 
 impl Answer {
+    async fn read(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|err| panic!("{err}: {}", self.body))
     }
@@ -78,14 +89,7 @@ pub async fn request(
         .send()
         .await
         .unwrap_or_else(|err| panic!("{method} {path}: {err}\n{}", app.logs()));
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap();
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    Answer::read(response).await
 }
 
 /// `GET <API>/<path>` with `Authorization` set to `authorization`, if any.
@@ -124,12 +128,5 @@ pub async fn get_page(app: &TestApp, path: &str) -> Answer {
     let response = reqwest::get(format!("{}{path}", app.http_url()))
         .await
         .unwrap_or_else(|err| panic!("GET {path}: {err}\n{}", app.logs()));
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap();
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    Answer::read(response).await
 }
