@@ -59,6 +59,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
 struct Parts {
     bot: TgBot,
+    /// The bot's own user id (`getMe`), whose updates are claimed.
+    bot_id: i64,
     store: Store,
     verifier: Verifier,
     customers: Customers,
@@ -189,6 +191,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     );
     Ok(Parts {
         bot,
+        bot_id: me.id.0 as i64,
         store,
         verifier,
         customers,
@@ -202,6 +205,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
 async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let Parts {
         bot,
+        bot_id,
         store,
         verifier,
         customers,
@@ -216,6 +220,10 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     });
     // A panicking handler costs only its update (see `bot::contain`).
     let tree = bot::contain::contained(counted.chain(bot::schema()));
+    let claiming = match server.config.webhook {
+        Some(_) => updates::Claiming::EachUpdate,
+        None => updates::Claiming::ByBatch,
+    };
     let mut dispatcher = Dispatcher::builder(bot.clone(), tree)
         .dependencies(dptree::deps![
             store.clone(),
@@ -223,7 +231,8 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
             customers,
             people,
             bot::Command::menus(settings.panel_url.as_deref()),
-            settings.clone()
+            settings.clone(),
+            claiming
         ])
         .worker_queue_size(CHAT_QUEUE)
         // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
@@ -267,13 +276,17 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     }
     let mut http_shutdown = shutdown.clone();
     let stopped = async move { http_shutdown.requested().await };
+    let claims = updates::Claims {
+        store: state.store.clone(),
+        bot_id,
+    };
     let mut router = http::router(state);
     if let Some(panel) = panel {
         router = router.merge(panel);
     }
     let Some(webhook) = config.webhook else {
         let http = http::serve(tcp, router, stopped);
-        let listener = updates::polling(bot.inner().clone()).await;
+        let listener = updates::polling(bot.inner().clone(), claims).await;
         return dispatch(&mut dispatcher, listener, http, shutdown).await;
     };
     let (listener, inbox) = updates::webhook();

@@ -286,8 +286,12 @@ fn addressed_to_another_bot(text: &str, username: &str) -> bool {
 
 /// Whether an update is new to every process on the database: Telegram retries a webhook
 /// delivery it thinks failed, possibly to another replica. An update the database cannot vouch
-/// for is handled (a reply twice beats none).
-async fn first_time(update: Update, me: Me, store: Store) -> bool {
+/// for is handled (a reply twice beats none). Long polling claimed its updates already, a batch
+/// at a time ([`updates::Claiming`]).
+async fn first_time(update: Update, me: Me, store: Store, claiming: updates::Claiming) -> bool {
+    if claiming == updates::Claiming::ByBatch {
+        return true;
+    }
     let bot = me.id.0 as i64;
     match store
         .claim_update(bot, i64::from(update.id.0), crate::now())

@@ -7,7 +7,13 @@
 //! it cannot read. Here each update is read on its own ([`read`]): one that cannot be read is
 //! skipped, logged by id and kind only, and polling moves past it; the webhook answers it 200 (any
 //! other answer makes Telegram send it again). Both ask Telegram only for [`KINDS`].
+//!
+//! Each update is handled once by all the processes on the database ([`Claiming`]): long polling
+//! claims each batch as it arrives, in one statement, and hands on only what no process took
+//! before; the webhook's updates are claimed one by one by the handler tree.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -15,7 +21,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use futures_core::Stream;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use teloxide::RequestError;
 use teloxide::prelude::*;
@@ -24,6 +30,8 @@ use teloxide::stop::{StopFlag, StopToken, mk_stop_token};
 use teloxide::types::{AllowedUpdate, CallbackQuery, Update, UpdateKind};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::mpsc;
+
+use crate::store::Store;
 
 /// The update kinds the handler tree handles ([`super::schema`]): the only ones asked for, by
 /// getUpdates and setWebhook alike. (teloxide's own hint, taken from the tree, names every kind.)
@@ -40,9 +48,25 @@ const QUEUE: usize = 100;
 /// closed one (the bot is stopping) refuses it.
 pub type Inbox = mpsc::Sender<Vec<u8>>;
 
+/// Updates waiting for the dispatcher, as they came.
+enum Bodies {
+    /// Webhook requests' bodies.
+    Webhook(mpsc::Receiver<Vec<u8>>),
+    /// The updates of getUpdates answers, each read from the answer once (and not written out
+    /// again to be read a second time).
+    Polling(mpsc::Receiver<Value>),
+}
+
+/// One update as it came, to be read.
+#[derive(Clone, Copy)]
+pub enum Body<'a> {
+    Bytes(&'a [u8]),
+    Json(&'a Value),
+}
+
 /// The dispatcher's source of updates: update bodies, read as they are taken.
 pub struct Listener {
-    bodies: mpsc::Receiver<Vec<u8>>,
+    bodies: Bodies,
     stop: StopToken,
     /// Webhook: stopping closes the inbox (what is queued is still handled).
     inbox_closes: Option<StopFlag>,
@@ -50,8 +74,45 @@ pub struct Listener {
     polling: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
+/// Where updates are claimed in the database, so that each is handled once whichever process
+/// takes it (a webhook delivery Telegram retries may reach another replica; two processes may
+/// poll one bot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claiming {
+    /// Long polling claims each batch as it arrives ([`Store::claim_updates`]): one statement
+    /// per batch, and the handler tree lets every update it hands on through.
+    ByBatch,
+    /// The webhook's updates come one per request: the handler tree claims each.
+    EachUpdate,
+}
+
+/// Long polling's claim on what it takes: the store, and whose updates they are.
+pub struct Claims {
+    pub store: Store,
+    pub bot_id: i64,
+}
+
+impl Claims {
+    /// Claims the updates of a batch (by their ids); returns those this process may handle, or
+    /// `None` if the database cannot say (then every one is handled: a reply twice beats none).
+    async fn take(&self, ids: &[Option<u32>]) -> Option<HashSet<u32>> {
+        let ids: Vec<i64> = ids.iter().flatten().map(|&id| i64::from(id)).collect();
+        match self
+            .store
+            .claim_updates(self.bot_id, &ids, crate::now())
+            .await
+        {
+            Ok(taken) => Some(taken.into_iter().map(|id| id as u32).collect()),
+            Err(err) => {
+                tracing::warn!("cannot tell whether updates are new: {err}");
+                None
+            }
+        }
+    }
+}
+
 /// Long polling: the webhook is deleted first if one is set (as teloxide's polling does).
-pub async fn polling(bot: Bot) -> Listener {
+pub async fn polling(bot: Bot, claims: Claims) -> Listener {
     match bot.get_webhook_info().await {
         Ok(info) if info.url.is_some() => {
             if let Err(err) = bot.delete_webhook().await {
@@ -64,10 +125,10 @@ pub async fn polling(bot: Bot) -> Listener {
     let (stop, stopped) = mk_stop_token();
     let (inbox, bodies) = mpsc::channel(QUEUE);
     Listener {
-        bodies,
+        bodies: Bodies::Polling(bodies),
         stop,
         inbox_closes: None,
-        polling: Some(Box::pin(poll(bot, inbox, stopped))),
+        polling: Some(Box::pin(poll(bot, claims, inbox, stopped))),
     }
 }
 
@@ -76,7 +137,7 @@ pub fn webhook() -> (Listener, Inbox) {
     let (stop, stopped) = mk_stop_token();
     let (inbox, bodies) = mpsc::channel(QUEUE);
     let listener = Listener {
-        bodies,
+        bodies: Bodies::Webhook(bodies),
         stop,
         inbox_closes: Some(stopped),
         polling: None,
@@ -116,14 +177,24 @@ impl Stream for Updates<'_> {
             && Pin::new(stopped).poll(cx).is_ready()
         {
             listener.inbox_closes = None;
-            listener.bodies.close();
+            match &mut listener.bodies {
+                Bodies::Webhook(bodies) => bodies.close(),
+                Bodies::Polling(bodies) => bodies.close(),
+            }
         }
         loop {
-            let Some(body) = ready!(listener.bodies.poll_recv(cx)) else {
-                return Poll::Ready(None);
+            let update = match &mut listener.bodies {
+                Bodies::Webhook(bodies) => {
+                    ready!(bodies.poll_recv(cx)).map(|body| read(Body::Bytes(&body)))
+                }
+                Bodies::Polling(bodies) => {
+                    ready!(bodies.poll_recv(cx)).map(|body| read(Body::Json(&body)))
+                }
             };
-            if let Some(update) = read(&body) {
-                return Poll::Ready(Some(Ok(update)));
+            match update {
+                None => return Poll::Ready(None),
+                Some(Some(update)) => return Poll::Ready(Some(Ok(update))),
+                Some(None) => {}
             }
         }
     }
@@ -131,15 +202,22 @@ impl Stream for Updates<'_> {
 
 /// Reads one update as Telegram sent it. One that teloxide cannot read (nor panic on) is logged
 /// by its id and kind, with why but without any value it holds, and skipped.
-pub fn read(body: &[u8]) -> Option<Update> {
-    let why = match catch_unwind(AssertUnwindSafe(|| serde_json::from_slice::<Update>(body))) {
+pub fn read(body: Body) -> Option<Update> {
+    let update = catch_unwind(AssertUnwindSafe(|| match body {
+        Body::Bytes(bytes) => serde_json::from_slice::<Update>(bytes),
+        Body::Json(value) => Update::deserialize(value),
+    }));
+    let why = match update {
         Ok(Ok(update)) if !matches!(update.kind, UpdateKind::Error(_)) => return Some(update),
         // teloxide read the id but not the rest: the reason is found below.
         Ok(Ok(_)) => None,
         Ok(Err(err)) => Some(err.to_string()),
         Err(_) => Some("teloxide panicked reading it".to_owned()),
     };
-    let value: Option<Value> = serde_json::from_slice(body).ok();
+    let value: Option<Cow<Value>> = match body {
+        Body::Bytes(bytes) => serde_json::from_slice(bytes).ok().map(Cow::Owned),
+        Body::Json(value) => Some(Cow::Borrowed(value)),
+    };
     let (id, kind) = value
         .as_ref()
         .map_or((None, "none"), |v| (update_id(v), kind(v)));
@@ -245,8 +323,9 @@ impl GetUpdates {
     }
 }
 
-/// Long-polls until stopped, handing each update over as it came; then confirms what it took.
-async fn poll(bot: Bot, inbox: Inbox, mut stopped: StopFlag) {
+/// Long-polls until stopped, handing each new update over as it came (those another process
+/// already took are left out); then confirms what it took.
+async fn poll(bot: Bot, claims: Claims, inbox: mpsc::Sender<Value>, mut stopped: StopFlag) {
     // The id of the next update to fetch; 0 until one is known.
     let mut offset = 0;
     let mut failures = 0;
@@ -260,10 +339,21 @@ async fn poll(bot: Bot, inbox: Inbox, mut stopped: StopFlag) {
             Ok(updates) => {
                 let before = offset;
                 let fetched = updates.len();
-                for update in updates {
-                    let next = next_offset(&update, offset);
-                    if inbox.send(update.to_string().into_bytes()).await.is_err() {
-                        break 'polling;
+                let ids: Vec<Option<u32>> = updates.iter().map(update_id).collect();
+                let taken = claims.take(&ids).await;
+                for (update, id) in updates.into_iter().zip(ids) {
+                    let next = next_offset(id, offset);
+                    let new = match (id, &taken) {
+                        (Some(id), Some(taken)) => taken.contains(&id),
+                        // Unreadable (skipped when read), or the database could not say.
+                        _ => true,
+                    };
+                    if new {
+                        if inbox.send(update).await.is_err() {
+                            break 'polling;
+                        }
+                    } else if let Some(id) = id {
+                        tracing::info!(update = id, "update already handled: skipped");
                     }
                     offset = next;
                 }
@@ -303,8 +393,8 @@ async fn poll(bot: Bot, inbox: Inbox, mut stopped: StopFlag) {
 
 /// The offset past `update`. Telegram numbers updates one after the other, so one whose id
 /// cannot be read is taken to be the one after the last (unless none is known yet).
-fn next_offset(update: &Value, offset: i64) -> i64 {
-    match update_id(update) {
+fn next_offset(id: Option<u32>, offset: i64) -> i64 {
+    match id {
         Some(id) => offset.max(i64::from(id) + 1),
         None if offset > 0 => offset + 1,
         None => offset,
@@ -353,8 +443,20 @@ mod tests {
         json!({ "update_id": 7, "message": message })
     }
 
+    /// What [`read`] makes of an update, the same whether it came as a webhook's body or in a
+    /// getUpdates answer.
     fn read_json(update: &Value) -> Option<Update> {
-        read(update.to_string().as_bytes())
+        let bytes = update.to_string();
+        let read_both = (
+            read(Body::Bytes(bytes.as_bytes())),
+            read(Body::Json(update)),
+        );
+        assert_eq!(
+            read_both.0.as_ref().map(|u| u.id),
+            read_both.1.as_ref().map(|u| u.id),
+            "{update}"
+        );
+        read_both.1
     }
 
     #[test]
@@ -367,8 +469,13 @@ mod tests {
         unnumbered["update_id"] = json!("7");
         assert!(read_json(&unnumbered).is_none());
         assert!(read_json(&json!({ "update_id": 8, "poll_answer": 1 })).is_none());
-        assert!(read(b"{\"update_id\": 9, \"message\": +447911123456").is_none());
-        assert!(read(&[0xff, 0xfe]).is_none());
+        assert!(
+            read(Body::Bytes(
+                b"{\"update_id\": 9, \"message\": +447911123456"
+            ))
+            .is_none()
+        );
+        assert!(read(Body::Bytes(&[0xff, 0xfe])).is_none());
     }
 
     #[test]
@@ -395,10 +502,16 @@ mod tests {
 
     #[test]
     fn the_offset_moves_past_every_update_even_one_without_a_readable_id() {
-        assert_eq!(next_offset(&json!({ "update_id": 41 }), 0), 42);
-        assert_eq!(next_offset(&json!({ "update_id": "x" }), 42), 43);
-        assert_eq!(next_offset(&json!({ "update_id": 43 }), 43), 44);
-        assert_eq!(next_offset(&json!({ "update_id": -1 }), 0), 0);
-        assert_eq!(next_offset(&json!({ "update_id": 40 }), 44), 44);
+        let next = |update: Value, offset| next_offset(update_id(&update), offset);
+        assert_eq!(next(json!({ "update_id": 41 }), 0), 42);
+        assert_eq!(next(json!({ "update_id": "x" }), 42), 43);
+        assert_eq!(next(json!({ "update_id": 43 }), 43), 44);
+        assert_eq!(next(json!({ "update_id": -1 }), 0), 0);
+        assert_eq!(next(json!({ "update_id": 40 }), 44), 44);
+        assert_eq!(
+            next(json!({ "update_id": 45, "message": { "text": "x" } }), 44),
+            46
+        );
+        assert_eq!(next(json!(["not", "an", "update"]), 46), 47);
     }
 }

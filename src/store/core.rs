@@ -23,6 +23,9 @@ pub(crate) const MAYBE_CHARGED: &str = "(error IN ('timeout', 'transport', 'inte
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// A PostgreSQL connection idle in the pool for this long is pinged before it is used again.
+const PING_WHEN_IDLE: Duration = Duration::from_secs(10);
+
 /// The database behind the store. Every statement is written once, in SQL both backends read
 /// (`$1` placeholders, `CASE` instead of summed booleans, `IS NOT DISTINCT FROM`), and
 /// [`with_db!`] compiles the code around it for each backend's own driver: no `Any` driver and
@@ -60,37 +63,133 @@ macro_rules! on_each_connection {
 }
 pub(super) use on_each_connection;
 
-/// A transaction that writers take one at a time, across processes too, for the statements
-/// that decide about money or access (reserving a send, the limits, `/reset`, removing someone,
-/// a one-time link): SQLite's `BEGIN IMMEDIATE` takes the database's write lock at once;
-/// PostgreSQL takes one transaction-scoped advisory lock, so two replicas' reservations run one
-/// after the other exactly as on SQLite (and the partial unique index still stands behind it).
+/// What a transaction that decides about money or access contends on: the whole database on
+/// SQLite (`BEGIN IMMEDIATE` takes its one write lock at once), just these keys on PostgreSQL
+/// (transaction-scoped advisory locks), so that two replicas' reservations for different
+/// numbers run side by side while two for one number, or two that count one person's day or
+/// one budget, run one after the other exactly as on SQLite. (The partial unique index of open
+/// verifications still stands behind it.)
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Contention<'a> {
+    /// Writes about access and links (invites, the owner link): one key for all of them.
+    Access,
+    /// Taking someone's access away: [`Contention::Access`], then the person, so that a
+    /// reservation of theirs in flight is committed (and cancelled here) or starts after.
+    Removal { person: i64 },
+    /// A send's reservation: the number always; the person exclusively when their daily limit
+    /// is counted (shared otherwise: only a removal waits for it); the budget only when one is
+    /// set, since that one key is every reservation's.
+    Reservation {
+        phone: &'a str,
+        person: i64,
+        staff_limit: bool,
+        budget: bool,
+    },
+    /// `/reset` of a number: what its limits count.
+    Number(&'a str),
+}
+
+/// The advisory locks' first key, one per kind of thing locked (PostgreSQL's two-key form,
+/// which no single-key lock can meet); the second key is the thing's hash.
+const LOCK_ACCESS: i32 = 0x7665_7201; // "ver" 1
+const LOCK_NUMBER: i32 = 0x7665_7202;
+const LOCK_PERSON: i32 = 0x7665_7203;
+const LOCK_BUDGET: i32 = 0x7665_7204;
+
+impl Contention<'_> {
+    /// The advisory locks to take, in the one order every transaction takes them (access, number,
+    /// person, budget), so that none waits in a circle: `(kind, key, exclusive)`.
+    fn locks(self) -> Vec<(i32, i32, bool)> {
+        match self {
+            Contention::Access => vec![(LOCK_ACCESS, 0, true)],
+            Contention::Removal { person } => {
+                vec![(LOCK_ACCESS, 0, true), (LOCK_PERSON, fold(person), true)]
+            }
+            Contention::Reservation {
+                phone,
+                person,
+                staff_limit,
+                budget,
+            } => {
+                let mut locks = vec![
+                    (LOCK_NUMBER, number_key(phone), true),
+                    (LOCK_PERSON, fold(person), staff_limit),
+                ];
+                if budget {
+                    locks.push((LOCK_BUDGET, 0, true));
+                }
+                locks
+            }
+            Contention::Number(phone) => vec![(LOCK_NUMBER, number_key(phone), true)],
+        }
+    }
+
+    /// One statement that takes every lock, left to right.
+    fn statement(locks: &[(i32, i32, bool)]) -> String {
+        let calls: Vec<String> = (0..locks.len())
+            .map(|i| {
+                let shared = if locks[i].2 { "" } else { "_shared" };
+                format!(
+                    "pg_advisory_xact_lock{shared}(${}, ${})",
+                    2 * i + 1,
+                    2 * i + 2
+                )
+            })
+            .collect();
+        format!("SELECT {}", calls.join(", "))
+    }
+}
+
+/// A 64-bit id folded into an advisory lock's 32-bit key (two ids that fold alike only wait for
+/// each other).
+fn fold(id: i64) -> i32 {
+    (id ^ (id >> 32)) as i32
+}
+
+/// A number's key: its digits (E.164 has at most 15), folded.
+fn number_key(phone: &str) -> i32 {
+    let digits = phone.bytes().filter(u8::is_ascii_digit).fold(0i64, |n, d| {
+        n.wrapping_mul(10).wrapping_add(i64::from(d - b'0'))
+    });
+    fold(digits)
+}
+
+/// A transaction that holds what it contends on ([`Contention`]) from its first statement.
 pub(super) trait Serialized {
     type Database: sqlx::Database;
 
-    async fn begin_serialized(&self) -> Result<Transaction<'static, Self::Database>, sqlx::Error>;
+    async fn begin_serialized(
+        &self,
+        on: Contention<'_>,
+    ) -> Result<Transaction<'static, Self::Database>, sqlx::Error>;
 }
 
 impl Serialized for SqlitePool {
     type Database = Sqlite;
 
-    async fn begin_serialized(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+    async fn begin_serialized(
+        &self,
+        _on: Contention<'_>,
+    ) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
         self.begin_with("BEGIN IMMEDIATE").await
     }
 }
 
-/// The advisory lock's key: any number no other code on the database uses.
-const WRITE_LOCK: i64 = 0x7665_7269_6679; // "verify"
-
 impl Serialized for PgPool {
     type Database = Postgres;
 
-    async fn begin_serialized(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    async fn begin_serialized(
+        &self,
+        on: Contention<'_>,
+    ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let locks = on.locks();
+        let statement = Contention::statement(&locks);
         let mut tx = self.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(WRITE_LOCK)
-            .execute(&mut *tx)
-            .await?;
+        let mut query = sqlx::query(&statement);
+        for (kind, key, _) in &locks {
+            query = query.bind(kind).bind(key);
+        }
+        query.execute(&mut *tx).await?;
         Ok(tx)
     }
 }
@@ -413,6 +512,19 @@ impl Store {
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(5))
+            // A connection that was in use a moment ago is not pinged before its next use (sqlx's
+            // default pings every time, one more round trip per statement; sqlx still pings it
+            // as it comes back to the pool). One idle for longer may have been closed by the
+            // server or a proxy meanwhile: that one is pinged, and replaced if it is gone.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await?;
         // Migrations wait for each other (replicas starting together) and may take long on a big
@@ -485,6 +597,39 @@ mod tests {
         assert!(matches!(call.await, Err(StoreError::Stalled(_))));
         let unbounded = within(None, async { Ok::<_, StoreError>(7) });
         assert_eq!(unbounded.await.unwrap(), 7);
+    }
+
+    #[test]
+    fn locks_are_taken_in_one_order_and_only_what_is_contended() {
+        let phone = "+447911123456";
+        let reservation = |staff_limit, budget| Contention::Reservation {
+            phone,
+            person: 1001,
+            staff_limit,
+            budget,
+        };
+        let number = (LOCK_NUMBER, number_key(phone), true);
+        assert_eq!(
+            reservation(false, false).locks(),
+            [number, (LOCK_PERSON, 1001, false)]
+        );
+        assert_eq!(
+            reservation(true, true).locks(),
+            [number, (LOCK_PERSON, 1001, true), (LOCK_BUDGET, 0, true)]
+        );
+        assert_eq!(Contention::Number(phone).locks(), [number]);
+        assert_eq!(
+            Contention::Removal { person: 1001 }.locks(),
+            [(LOCK_ACCESS, 0, true), (LOCK_PERSON, 1001, true)]
+        );
+        // Two numbers, two keys; a number's key does not depend on how it was typed.
+        assert_ne!(number_key(phone), number_key("+447911123457"));
+        assert_eq!(number_key(phone), number_key("+44 7911 123456"));
+        assert_eq!(
+            Contention::statement(&reservation(false, true).locks()),
+            "SELECT pg_advisory_xact_lock($1, $2), pg_advisory_xact_lock_shared($3, $4), \
+             pg_advisory_xact_lock($5, $6)"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use sqlx::FromRow;
 
-use super::core::{Db, MAYBE_CHARGED, Serialized, Status, Store, StoreError, with_db};
+use super::core::{Contention, Db, MAYBE_CHARGED, Serialized, Status, Store, StoreError, with_db};
 use super::verifications::COLUMNS;
 use super::verifications::Verification;
 use crate::gateway::DeliveryState;
@@ -87,7 +87,12 @@ impl Store {
     /// process's own pool.
     pub async fn health(&self) -> Result<(), StoreError> {
         match &self.db {
-            Db::Sqlite(db) => db.begin_serialized().await?.rollback().await?,
+            Db::Sqlite(db) => {
+                db.begin_serialized(Contention::Access)
+                    .await?
+                    .rollback()
+                    .await?
+            }
             Db::Postgres(db) => {
                 sqlx::query("SELECT 1").execute(db).await?;
             }

@@ -16,7 +16,7 @@
 
 use sqlx::FromRow;
 
-use super::core::{Db, Serialized, Store, StoreError, with_db};
+use super::core::{Contention, Db, Serialized, Store, StoreError, with_db};
 
 /// Every type of event, in the order the README documents them.
 pub const EVENT_TYPES: [&str; 10] = [
@@ -140,7 +140,7 @@ impl Store {
     ) -> Result<Vec<OutboxEvent>, StoreError> {
         let mut events: Vec<OutboxEvent> = match &self.db {
             Db::Sqlite(db) => {
-                let mut tx = db.begin_serialized().await?;
+                let mut tx = db.begin_serialized(Contention::Access).await?;
                 let claimed = sqlx::query_as(&format!(
                     "UPDATE event_outbox SET claimed_until = $2 WHERE id IN ({DUE}) \
                      RETURNING {EVENT_COLUMNS}"

@@ -5,7 +5,9 @@
 //! transaction that reserves a send.
 
 use super::audit::{AuditLog, Entry};
-use super::core::{MAYBE_CHARGED, Serialized, Store, StoreError, on_each_connection, with_db};
+use super::core::{
+    Contention, MAYBE_CHARGED, Serialized, Store, StoreError, on_each_connection, with_db,
+};
 use crate::phone::PhoneNumber;
 
 /// A send that may have cost money: in flight, accepted by the Gateway, or with an unknown
@@ -220,7 +222,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         with_db!(self, db => {
-        let mut tx = db.begin_serialized().await?;
+        let mut tx = db.begin_serialized(Contention::Number(phone.e164())).await?;
         sqlx::query(
             "INSERT INTO phone_resets (phone, after_id, reset_at, reset_by) \
              VALUES ($1, (SELECT COALESCE(MAX(id), 0) FROM verifications), $2, $3) \

@@ -23,9 +23,11 @@
 //! summed booleans; `IS NOT DISTINCT FROM`; `TRUE`/`FALSE`), and [`core::with_db`] compiles the
 //! code around it once per driver, each with its own exact types. Where the backends really
 //! differ it says so in one place: how a write that decides about money or access is
-//! serialised ([`core::Serialized`]: `BEGIN IMMEDIATE` on SQLite, a transaction-scoped
-//! advisory lock on PostgreSQL, so reservations, limits and the budget are as strict on
-//! either), the health check, SQLite's write-ahead-log checkpointing, and how long the bot and
+//! serialised ([`core::Serialized`]: `BEGIN IMMEDIATE` on SQLite; on PostgreSQL
+//! transaction-scoped advisory locks on just what it contends on, [`core::Contention`]: the
+//! number, the person when their day is counted, the budget when one is set; so reservations,
+//! limits and the budget are as strict on either, and replicas reserve different numbers side
+//! by side), the health check, SQLite's write-ahead-log checkpointing, and how long the bot and
 //! PostgreSQL wait for each other ([`core::Timeouts`]: a stalled connection stops only the
 //! process that waits on it).
 

@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::audit::{AuditLog, Entry};
-use super::core::{Role, Serialized, Store, StoreError, with_db};
+use super::core::{Contention, Role, Serialized, Store, StoreError, with_db};
 use super::verifications::COLUMNS;
 use super::verifications::Verification;
 
@@ -147,7 +147,7 @@ impl Store {
         now: i64,
     ) -> Result<Removal, StoreError> {
         with_db!(self, db => {
-            let mut tx = db.begin_serialized().await?;
+            let mut tx = db.begin_serialized(Contention::Removal { person: user_id }).await?;
             let done = sqlx::query(
                 "UPDATE staff SET removed_at = $1, removed_by = $2 WHERE user_id = $3 AND removed_at IS NULL",
             )
@@ -246,7 +246,7 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         with_db!(self, db => {
-            let mut tx = db.begin_serialized().await?;
+            let mut tx = db.begin_serialized(Contention::Access).await?;
             let fresh: Option<i64> = sqlx::query_scalar(
                 "SELECT created_at FROM invites \
                  WHERE created_by IS NULL AND used_at IS NULL AND created_at >= $1",
@@ -316,7 +316,7 @@ impl Store {
         now: i64,
     ) -> Result<Claim, StoreError> {
         with_db!(self, db => {
-            let mut tx = db.begin_serialized().await?;
+            let mut tx = db.begin_serialized(Contention::Access).await?;
             let found: Option<InviteRow> = sqlx::query_as(
                 "SELECT i.role, i.created_by, i.expires_at, i.used_at, i.revoked_at, \
                         (s.removed_at IS NOT NULL) AS creator_removed \

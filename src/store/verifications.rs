@@ -4,7 +4,9 @@
 use sqlx::FromRow;
 
 use super::audit::{AuditLog, Entry};
-use super::core::{MAYBE_CHARGED, Method, Serialized, Status, Store, StoreError, with_db};
+use super::core::{
+    Contention, MAYBE_CHARGED, Method, Serialized, Status, Store, StoreError, with_db,
+};
 use super::limits::{Limited, Limits, Refusal};
 use super::questions::QUESTION_TTL;
 use crate::gateway::RequestStatus;
@@ -101,9 +103,10 @@ pub enum Reservation {
 }
 
 impl Store {
-    /// Reserves a send: at most one open verification per phone, within the limits.
-    /// `BEGIN IMMEDIATE` serialises reservations, so this holds under any concurrency, across
-    /// processes too.
+    /// Reserves a send: at most one open verification per phone, within the limits. The
+    /// transaction holds what it contends on from its start ([`Contention::Reservation`]: SQLite's
+    /// write lock; on PostgreSQL the number, the person if their day is counted, the budget if
+    /// one is set), so this holds under any concurrency, across processes too.
     pub async fn reserve(
         &self,
         new: &NewVerification<'_>,
@@ -111,7 +114,12 @@ impl Store {
         now: i64,
     ) -> Result<Reservation, StoreError> {
         with_db!(self, db => {
-            let mut tx = db.begin_serialized().await?;
+            let mut tx = db.begin_serialized(Contention::Reservation {
+                phone: new.phone.e164(),
+                person: new.staff_user_id,
+                staff_limit: limits.staff_daily > 0,
+                budget: limits.daily_budget > 0.0,
+            }).await?;
             sqlx::query(
                 "UPDATE verifications SET status = 'expired', closed_at = $1 \
                  WHERE status = 'pending' AND expires_at <= $2 AND phone = $3",

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::app::{ADMIN_ID, PATIENCE, TestApp, assert_says};
+use crate::common::app::{ADMIN_ID, PATIENCE, PHONE, TestApp, assert_opens_with, assert_says};
 use crate::common::fake_telegram::TgUser;
 
 const WEBHOOK_URL: &str = "https://bot.example.com/telegram/hook";
@@ -206,4 +206,28 @@ async fn the_fake_keeps_one_allowed_updates_setting_and_sends_raw_updates_as_que
         None,
         "the message is not a kind asked for"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_answers_an_update_handed_over_again_once() {
+    // Telegram hands an update over again when the offset that confirms it never reached it (a
+    // process killed before its next poll, or another replica polling): the database says it
+    // was handled, and the customer is not sent a second code.
+    let app = TestApp::spawn().await;
+    let (admin, chat) = (app.admin.clone(), app.chat());
+    let text = format!("/verify {PHONE}");
+    let verify = json!({ "message": { "message_id": 93, "date": crate::common::http::unix_now(),
+        "chat": { "id": chat, "type": "private", "first_name": "Alice" },
+        "from": admin.to_json(), "text": text,
+        "entities": [{ "type": "bot_command", "offset": 0, "length": 7 }] } });
+    let id = app.telegram.push_raw(verify.clone());
+    let sent = app.telegram.wait_for_messages(chat, 1, PATIENCE).await;
+    assert_opens_with(&sent[0], "📨");
+    app.telegram.push_raw_with_id(verify, json!(id));
+    app.wait_for_log("update already handled: skipped").await;
+
+    // The bot goes on with the next update; the first one was answered once.
+    assert_says(&app.say("/status").await, "Open verification");
+    assert_eq!(app.telegram.messages_to(chat).len(), 2);
+    assert_eq!(app.gateway.count("sendVerificationMessage"), 1);
 }

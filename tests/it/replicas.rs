@@ -48,6 +48,104 @@ async fn six_simultaneous_verifies_of_one_number_through_three_processes_pay_onc
     assert_eq!(first.gateway.count("sendVerificationMessage"), 1);
 }
 
+/// Each of `who` sends `/verify` for a number of its own, all at once, through `replicas` in
+/// turn (each in its private chat, or when `groups` is given, each in a group of its own:
+/// `groups`, `groups - 1`, …); returns how many codes were sent and the refusals' texts.
+///
+/// So that the reservations really meet, the test holds the table the limits read
+/// (`phone_resets`) locked while the updates arrive: every reservation gets as far as it can and
+/// waits there, and all go on at the same moment when the test lets go. Only what the bot itself
+/// locks keeps them apart then.
+async fn verify_at_once(
+    replicas: &[&TestApp],
+    who: &[TgUser],
+    groups: Option<i64>,
+) -> (usize, Vec<String>) {
+    let chat = |i: usize| groups.map_or(who[i].id as i64, |first| first - i as i64);
+    let database_url = replicas[0].env("DATABASE_URL").unwrap().to_owned();
+    let mut holder = sqlx::PgConnection::connect(&database_url).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE phone_resets IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    for (i, person) in who.iter().enumerate() {
+        // Six UK mobile numbers, one per sender: +44 7911 123450 … 123455.
+        let number = format!("+44 7911 12345{i}");
+        let app = replicas[i % replicas.len()];
+        app.telegram
+            .push_text(person, chat(i), &format!("/verify {number}"));
+    }
+    // Every reservation waits (on the table, or on what the bot locks), then all go on.
+    let mut probe = sqlx::PgConnection::connect(&database_url).await.unwrap();
+    eventually("every reservation waiting", async || {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut probe)
+        .await
+        .unwrap();
+        (waiting == who.len() as i64).then_some(())
+    })
+    .await;
+    sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
+    let mut replies = Vec::new();
+    for i in 0..who.len() {
+        let app = replicas[i % replicas.len()];
+        replies.extend(app.telegram.wait_for_messages(chat(i), 1, PATIENCE).await);
+    }
+    let (mut sent, mut refused) = (0, Vec::new());
+    for reply in replies {
+        match reply.text.chars().next() {
+            Some('📨') => sent += 1,
+            _ => refused.push(reply.text.clone()),
+        }
+    }
+    (sent, refused)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_sends_to_different_numbers_keep_the_budget_exact_across_processes() {
+    crate::postgres_only!();
+    // Two codes' worth of budget, six staff members sending to six numbers at once through
+    // three processes: the numbers do not contend, the budget does.
+    let first = TestApp::spawn_with(&[
+        ("ADMIN_IDS", "1001,1002,1003,1004,1005,1006"),
+        ("DAILY_BUDGET", "0.02"),
+    ])
+    .await;
+    let second = first.sibling(&[]).await;
+    let third = first.sibling(&[]).await;
+    first.gateway.set_delay(Duration::from_millis(300));
+    let who: Vec<TgUser> = (1001..=1006).map(staff).collect();
+    let (sent, refused) = verify_at_once(&[&first, &second, &third], &who, None).await;
+    assert_eq!(sent, 2, "{refused:?}");
+    assert_eq!(refused.len(), 4, "{refused:?}");
+    for text in &refused {
+        assert!(text.starts_with("🚦") && text.contains("budget"), "{text}");
+    }
+    assert_eq!(first.gateway.count("sendVerificationMessage"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_persons_simultaneous_sends_through_two_processes_keep_their_daily_limit() {
+    crate::postgres_only!();
+    // One staff member, two sends a day, four numbers typed at once into four groups, two
+    // updates through each process.
+    let first = TestApp::spawn_with(&[("ADMIN_IDS", "1001"), ("STAFF_DAILY_LIMIT", "2")]).await;
+    let second = first.sibling(&[]).await;
+    first.gateway.set_delay(Duration::from_millis(300));
+    let who = vec![staff(1001); 4];
+    let groups = -100_200_300;
+    let (sent, refused) = verify_at_once(&[&first, &second], &who, Some(groups)).await;
+    assert_eq!(sent, 2, "{refused:?}");
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    for text in &refused {
+        assert!(text.starts_with("🚦"), "{text}");
+    }
+    assert_eq!(first.gateway.count("sendVerificationMessage"), 2);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limits_and_the_daily_budget_are_global_not_per_process() {
     crate::postgres_only!();
