@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
-use teloxide::dispatching::{DefaultKey, DpHandlerDescription};
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::dptree::HandlerDescription;
-use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
+use teloxide::types::Me;
 use teloxide::update_listeners::UpdateListener;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -31,12 +31,6 @@ use crate::panel;
 use crate::people::People;
 use crate::store::Store;
 use crate::verification::Verifier;
-
-/// How many updates one chat may have waiting before the dispatcher waits for it (and so
-/// holds up every other chat). Updates of one chat are handled in order by that chat's worker,
-/// the others' in parallel; teloxide's 64 would let one person flooding `/verify` at a slow
-/// Gateway hold everyone up. The queue only takes memory for what is in it.
-const CHAT_QUEUE: usize = 100_000;
 
 /// Runs the bot until a shutdown signal; returns `Ok` on a clean stop.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -59,8 +53,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
 struct Parts {
     bot: TgBot,
-    /// The bot's own user id (`getMe`), whose updates are claimed.
-    bot_id: i64,
+    /// The bot itself, as `getMe` described it.
+    me: Me,
     store: Store,
     verifier: Verifier,
     customers: Customers,
@@ -191,7 +185,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
     );
     Ok(Parts {
         bot,
-        bot_id: me.id.0 as i64,
+        me,
         store,
         verifier,
         customers,
@@ -205,7 +199,7 @@ async fn prepare(config: &Config) -> anyhow::Result<Parts> {
 async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let Parts {
         bot,
-        bot_id,
+        me,
         store,
         verifier,
         customers,
@@ -224,8 +218,11 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         Some(_) => updates::Claiming::EachUpdate,
         None => updates::Claiming::ByBatch,
     };
-    let mut dispatcher = Dispatcher::builder(bot.clone(), tree)
-        .dependencies(dptree::deps![
+    let dispatching = Dispatching {
+        tree,
+        deps: dptree::deps![
+            bot.clone(),
+            me.clone(),
             store.clone(),
             verifier.clone(),
             customers,
@@ -233,13 +230,9 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
             bot::Command::menus(settings.panel_url.as_deref()),
             settings.clone(),
             claiming
-        ])
-        .worker_queue_size(CHAT_QUEUE)
-        // Updates the tree does not handle (edits, channel posts, …) are dropped without logging
-        // their content, which may hold phone numbers.
-        .default_handler(|_| async {})
-        .error_handler(Arc::new(Apologiser(bot.clone())))
-        .build();
+        ],
+        errors: Arc::new(Apologiser(bot.clone())),
+    };
 
     let Server {
         config,
@@ -278,7 +271,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let stopped = async move { http_shutdown.requested().await };
     let claims = updates::Claims {
         store: state.store.clone(),
-        bot_id,
+        bot_id: me.id.0 as i64,
     };
     let mut router = http::router(state);
     if let Some(panel) = panel {
@@ -287,7 +280,7 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
     let Some(webhook) = config.webhook else {
         let http = http::serve(tcp, router, stopped);
         let listener = updates::polling(bot.inner().clone(), claims).await;
-        return dispatch(&mut dispatcher, listener, http, shutdown).await;
+        return dispatch(dispatching, listener, http, shutdown).await;
     };
     let (listener, inbox) = updates::webhook();
     let router = http::with_webhook(router, &webhook, inbox);
@@ -301,34 +294,35 @@ async fn serve(parts: Parts, shutdown: Shutdown) -> anyhow::Result<()> {
         tracing::info!("webhook registered with Telegram");
     }
     // The webhook is never deleted here: other instances may still be serving it.
-    dispatch(&mut dispatcher, listener, http, shutdown).await
+    dispatch(dispatching, listener, http, shutdown).await
+}
+
+/// What the updates are handed to: the handler tree, what it is given, and who hears of its
+/// errors (see [`bot::dispatch`]).
+struct Dispatching {
+    tree: UpdateHandler<BoxError>,
+    deps: DependencyMap,
+    errors: Arc<Apologiser>,
 }
 
 /// Dispatches updates from `listener` until shutdown is requested, finishes the updates in hand,
 /// then lets the HTTP server finish.
 async fn dispatch(
-    dispatcher: &mut Dispatcher<TgBot, BoxError, DefaultKey>,
+    dispatching: Dispatching,
     mut listener: updates::Listener,
     http: tokio::task::JoinHandle<()>,
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    // Stopping the listener ends dispatching once the workers are done. (The dispatcher's own
-    // `ShutdownToken` can miss its wake-up if it comes while an update is being handed to a
-    // worker: teloxide 0.17 then long-polls on forever.) Before dispatching starts, the stop is
-    // remembered by the listener.
+    // Stopping the listener ends dispatching once the updates in hand are handled. Before
+    // dispatching starts, the stop is remembered by the listener.
     let stop_listening = listener.stop_token();
     tokio::spawn(async move {
         shutdown.requested().await;
         tracing::info!("shutting down: finishing the updates in hand");
         stop_listening.stop();
     });
-    dispatcher
-        .try_dispatch_with_listener(
-            listener,
-            LoggingErrorHandler::with_custom_text("receiving updates failed"),
-        )
-        .await
-        .context("cannot reach the Telegram Bot API")?;
+    let Dispatching { tree, deps, errors } = dispatching;
+    bot::dispatch::dispatch(listener, tree, deps, errors).await;
     if tokio::time::timeout(Duration::from_secs(5), http)
         .await
         .is_err()

@@ -1,8 +1,8 @@
-//! A handler that panics costs only its update. teloxide 0.17 handles each chat's updates in a
-//! worker task of its own; a panic there would end the worker, and the dispatcher then panics
-//! the whole process on that chat's next update. [`contained`] runs the handler tree for each
-//! update in a task of its own, which the worker awaits (so one chat's updates stay in order):
-//! a panic ends that task only. It is logged (the panic hook has already written where and
+//! A handler that panics costs only its update. Each chat's updates are handled one after the
+//! other in a task of the chat's ([`super::dispatch`]); a panic there would end it, and with it
+//! the chat's turn: its next updates would wait forever. [`contained`] runs the handler tree for
+//! each update in a task of its own, which the chat's awaits (so one chat's updates stay in
+//! order): a panic ends that task only. It is logged (the panic hook has already written where and
 //! what; here the update is named by id and kind, never by its content, which may hold a phone
 //! number), and the chat is given the usual apology.
 

@@ -30,6 +30,7 @@ mod buttons;
 pub mod contain;
 pub mod context;
 mod customers;
+pub mod dispatch;
 pub mod exporting;
 mod handlers;
 pub mod live;
