@@ -17,8 +17,9 @@
 //!   [`RIGHT_CODE`], `code_invalid` for anything else.
 //!
 //! Method names are matched case-insensitively (teloxide sends `GetUpdates`, `SendMessage`).
+//! Every request is counted by method ([`Fake::requests`]).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -81,6 +82,57 @@ pub struct Counters {
     pub unexpected_replies: AtomicU64,
 }
 
+/// Requests the fake received, by method: the Bot API's in lower case (`sendmessage`), the
+/// Gateway's as `gateway/<method>` (`gateway/sendverificationmessage`). Counted from the fake's
+/// start; [`Requests::since`] gives what came between two of them.
+#[derive(Clone, Debug, Default)]
+pub struct Requests(BTreeMap<String, u64>);
+
+impl Requests {
+    /// What came after `before` (an earlier snapshot of the same fake).
+    pub fn since(&self, before: &Requests) -> Requests {
+        let counts = self.0.iter().map(|(method, n)| {
+            let earlier = before.0.get(method).copied().unwrap_or_default();
+            (method.clone(), n.saturating_sub(earlier))
+        });
+        Requests(counts.filter(|(_, n)| *n > 0).collect())
+    }
+
+    /// Requests for `method` (as counted: `sendmessage`, `gateway/checkverificationstatus`).
+    pub fn of(&self, method: &str) -> u64 {
+        self.0.get(method).copied().unwrap_or_default()
+    }
+
+    /// Every request but `getUpdates`: the Bot API's others and the Gateway's.
+    pub fn besides_get_updates(&self) -> u64 {
+        self.0
+            .iter()
+            .filter(|(method, _)| *method != "getupdates")
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Those requests per `units` (updates, flows), by method, the most frequent first:
+    /// `sendmessage 3.00, gateway/checkverificationstatus 2.00, …`.
+    pub fn describe_per(&self, units: f64) -> String {
+        let mut counts: Vec<(&String, &u64)> = self
+            .0
+            .iter()
+            .filter(|(method, _)| *method != "getupdates")
+            .collect();
+        counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let each: Vec<String> = counts
+            .iter()
+            .map(|(method, n)| format!("{method} {:.2}", **n as f64 / units.max(1e-9)))
+            .collect();
+        if each.is_empty() {
+            "none".into()
+        } else {
+            each.join(", ")
+        }
+    }
+}
+
 /// What one connection to the fake (the bot's side of it, by local port) got from `getUpdates`.
 #[derive(Clone, Copy, Debug)]
 pub struct Poller {
@@ -115,6 +167,8 @@ struct Shared {
     /// How long `sendVerificationMessage` waits before it answers, in microseconds (0: at once).
     gateway_delay_us: AtomicU64,
     counters: Counters,
+    /// Every request, by method ([`Requests`]).
+    by_method: Mutex<BTreeMap<String, u64>>,
 }
 
 /// Handle to a running fake. The server lives as long as the runtime.
@@ -152,6 +206,7 @@ impl Fake {
             pollers: Mutex::default(),
             gateway_delay_us: AtomicU64::new(0),
             counters: Counters::default(),
+            by_method: Mutex::default(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -185,6 +240,11 @@ impl Fake {
 
     pub fn counters(&self) -> &Counters {
         &self.shared.counters
+    }
+
+    /// Every request received so far, by method.
+    pub fn requests(&self) -> Requests {
+        Requests(self.shared.by_method.lock().unwrap().clone())
     }
 
     /// The fake's port (the remote port of every connection a bot opens to it).
@@ -307,6 +367,7 @@ async fn handle(
     let path = uri.path();
     if let Some(method) = path.strip_prefix(shared.bot_prefix.as_str()) {
         let method = method.to_ascii_lowercase();
+        count_request(&shared, &method);
         if matches!(method.as_str(), "senddocument" | "sendphoto") {
             return upload(&shared, &method, &headers, &body);
         }
@@ -317,12 +378,25 @@ async fn handle(
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.strip_prefix("Bearer ") == Some(GATEWAY_TOKEN));
+        let method = method.to_ascii_lowercase();
+        count_request(&shared, &format!("gateway/{method}"));
         if !authorised {
             return envelope_error("ACCESS_TOKEN_INVALID");
         }
-        return gateway(&shared, &method.to_ascii_lowercase(), &body).await;
+        return gateway(&shared, &method, &body).await;
     }
     (axum::http::StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+/// One more request for `method` ([`Requests`]).
+fn count_request(shared: &Shared, method: &str) {
+    let mut by_method = shared.by_method.lock().unwrap();
+    match by_method.get_mut(method) {
+        Some(n) => *n += 1,
+        None => {
+            by_method.insert(method.to_owned(), 1);
+        }
+    }
 }
 
 fn json_response(body: String) -> Response {

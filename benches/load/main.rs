@@ -10,11 +10,14 @@
 //! mappings), `BENCH_SLOW_MS` (print slower updates), `BENCH_FLOOD` `/verify` queued at once in
 //! one chat (150) and `BENCH_FLOOD_GATEWAY_MS`, the Gateway's answer time meanwhile (1500),
 //! `BENCH_POSTGRES` (the PostgreSQL server to create fresh databases on,
-//! `postgres://root@127.0.0.1:5432/test`; `none` skips PostgreSQL) and `BENCH_POSTGRES_SET`
-//! (`name=value,…`: settings given to each of those databases, e.g. `synchronous_commit=off`).
+//! `postgres://root@127.0.0.1:5432/test`; `none` skips PostgreSQL), `BENCH_POSTGRES_SET`
+//! (`name=value,…`: settings given to each of those databases, e.g. `synchronous_commit=off`)
+//! and `BENCH_ONE_REQUEST` (3000: updates in each phase of work that makes one Bot API request,
+//! `/help` and a code typed with nothing open; see `floor.rs`).
 
 mod drive;
 mod fake;
+mod floor;
 mod postgres;
 mod process;
 
@@ -24,7 +27,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use drive::{Chat, Outcome, Step, drive, phone_numbers};
-use fake::{BOT_TOKEN, Fake, GATEWAY_TOKEN, RIGHT_CODE, WRONG_CODE};
+use fake::{BOT_TOKEN, Fake, GATEWAY_TOKEN, RIGHT_CODE, Requests, WRONG_CODE};
+use floor::{OneRequest, WORK};
 use process::{Bots, Taken};
 
 /// No phase of the benchmark may run longer than this.
@@ -63,6 +67,8 @@ struct Settings {
     flood: usize,
     /// How long the fake Gateway takes per `sendVerificationMessage` during the flood.
     flood_gateway: Duration,
+    /// Updates in each phase of work that makes one Bot API request.
+    one_request: usize,
 }
 
 impl Settings {
@@ -82,6 +88,7 @@ impl Settings {
             cold_starts: get("BENCH_COLD_STARTS", 5),
             flood: get("BENCH_FLOOD", 150),
             flood_gateway: Duration::from_millis(get("BENCH_FLOOD_GATEWAY_MS", 1500) as u64),
+            one_request: get("BENCH_ONE_REQUEST", floor::UPDATES),
         }
     }
 }
@@ -113,6 +120,8 @@ struct Figures {
     load_cpu: Duration,
     /// PostgreSQL's server processes' CPU time over the load phase.
     load_db_cpu: Option<Duration>,
+    /// The requests the fake received over the load phase, by method.
+    load_requests: Requests,
     load_peak_rss: Vec<u64>,
     /// Several processes: which took how many updates, by phase.
     taken: Vec<(&'static str, Taken)>,
@@ -120,6 +129,9 @@ struct Figures {
     stored: Stored,
     /// verify-bot only: another chat's latency while one chat floods a slow Gateway.
     flood: Option<Flood>,
+    /// Work that makes one Bot API request, one phase per [`floor::WORK`], in its order: on
+    /// fresh processes after the new chats (verify-bot: on their database).
+    one_request: Vec<OneRequest>,
     binary_size: u64,
 }
 
@@ -456,6 +468,7 @@ async fn measure(
     check(&figures.alone, "one chat alone", &bots);
     setup.note_taken("one chat alone", &bots, &fake, &mut figures);
     let postgres = matches!(setup.database, Database::Postgres(_)) && setup.kind == Kind::VerifyBot;
+    let requests_before = floor::settled_requests(&fake).await;
     let cpu_before = bots.cpu_time();
     let db_cpu_before = postgres.then(postgres::server_cpu_time);
     figures.load = drive(
@@ -471,6 +484,7 @@ async fn measure(
         db_cpu_before.map(|before| postgres::server_cpu_time().saturating_sub(before));
     figures.load_peak_rss = bots.rss().iter().map(|r| r.1).collect();
     check(&figures.load, "load", &bots);
+    figures.load_requests = floor::settled_requests(&fake).await.since(&requests_before);
     setup.note_taken("load", &bots, &fake, &mut figures);
 
     // verify-bot: one open verification per group chat. The echo bot gets the same messages,
@@ -520,17 +534,10 @@ async fn measure(
                 updates,
             });
         (stored.open_in_db, stored.db_bytes) = setup.open_and_size(&scratch).await;
-        // What the open verifications themselves cost, apart from the high-water mark of the
-        // concurrency that created them: fresh processes on the same database.
-        let (mut bots, fake) = setup.launch_in(&scratch).await;
-        bots.cold_start(&fake).await;
-        stored.restarted_idle_rss = settled_rss(&bots).await;
-        one_flow_each(setup, &fake, staff, &bots, "after a restart").await;
-        stored.restarted_load_rss = settled_rss(&bots).await;
-        bots.stop().await;
     } else {
         figures.stored.db_bytes = database_bytes(scratch.dir.path());
     }
+    restarted_phases(setup, settings, &scratch, staff, &mut figures).await;
     setup.discard(scratch).await;
     print_counters("fake", &fake);
     // The flood measures the dispatcher's queues, not the database: on SQLite only.
@@ -538,6 +545,38 @@ async fn measure(
         figures.flood = Some(flood(setup, settings).await);
     }
     figures
+}
+
+/// Fresh processes on the deployment's database (the echo bot has none), warmed up with one flow
+/// in every staff chat. verify-bot: what the open verifications themselves cost, apart from the
+/// high-water mark of the concurrency that created them (RSS idle, and after that flow). Both
+/// bots: work that makes one Bot API request, a phase per [`floor::WORK`].
+async fn restarted_phases(
+    setup: &Setup,
+    settings: &Settings,
+    scratch: &Scratch,
+    staff: &Arc<Vec<Chat>>,
+    figures: &mut Figures,
+) {
+    let verify_bot = setup.kind == Kind::VerifyBot;
+    let (mut bots, fake) = setup.launch_in(scratch).await;
+    bots.cold_start(&fake).await;
+    if verify_bot {
+        figures.stored.restarted_idle_rss = settled_rss(&bots).await;
+    }
+    one_flow_each(setup, &fake, staff, &bots, "after a restart").await;
+    if verify_bot {
+        figures.stored.restarted_load_rss = settled_rss(&bots).await;
+    }
+    fake.take_pollers();
+    for work in &WORK {
+        let phase =
+            floor::one_request(setup.kind, work, &fake, &bots, staff, settings.one_request).await;
+        setup.note_taken(work.name, &bots, &fake, figures);
+        figures.one_request.push(phase);
+    }
+    bots.stop().await;
+    print_counters("restarted fake", &fake);
 }
 
 fn print_counters(name: &str, fake: &Fake) {
@@ -784,10 +823,52 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
             if p == 99.0 { "≤ +2 ms" } else { "" },
         );
     }
+    let (bound, p99) = (floor::alone_p99_bound(echo), verify.alone.percentile(99.0));
+    row(
+        "  p99 1 chat alone: bound (2 × echo's + 1 ms) → verify-bot",
+        ms(bound),
+        ms(p99),
+        signed_ms(p99.as_secs_f64() - bound.as_secs_f64()),
+        "≤ bound",
+    );
     row(
         "CPU time per update",
         ms(cpu_per_update(echo)),
         ms(cpu_per_update(verify)),
+        String::new(),
+        "",
+    );
+    for (i, (work, (e, v))) in WORK
+        .iter()
+        .zip(echo.one_request.iter().zip(&verify.one_request))
+        .enumerate()
+    {
+        row(
+            &format!("CPU time per update, {} (1 Bot API request)", work.name),
+            floor::cpu_ms(e.cpu_per_update()),
+            floor::cpu_ms(v.cpu_per_update()),
+            floor::times(floor::one_request_ratio(echo, verify, i)),
+            "≤ 1.5×",
+        );
+        row(
+            "  requests per update besides getUpdates",
+            format!("{:.2}", e.requests_per_update()),
+            format!("{:.2}", v.requests_per_update()),
+            String::new(),
+            "= 1",
+        );
+    }
+    row(
+        "CPU time per full flow: HTTP floor → verify-bot",
+        floor_of(echo, verify),
+        floor::cpu_ms(floor::cpu_per_flow(verify)),
+        floor::times(floor::flow_ratio(echo, verify)),
+        "≤ 1.5×",
+    );
+    row(
+        "  requests per flow besides getUpdates (Gateway too)",
+        format!("{:.2}", floor::requests_per_flow(echo)),
+        format!("{:.2}", floor::requests_per_flow(verify)),
         String::new(),
         "",
     );
@@ -902,6 +983,10 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
         ),
     ]);
     println!("targets: {}", summarise(&targets));
+    println!(
+        "targets, issue #26: {}",
+        summarise(&floor::targets(echo, verify))
+    );
     match &image {
         Ok(size) => println!("image ≤ 40 MB: {}", verdict(*size as f64 <= 40.0 * MB)),
         Err(why) => println!("image: not measured ({why})"),
@@ -955,6 +1040,37 @@ fn report(settings: &Settings, echo: &Figures, verify: &Figures, image: Result<u
          reaching the fake; MB = 10^6 bytes; cold start = process spawn to first getUpdates \
          (verify-bot on a fresh database)"
     );
+    print_requests(&[("echo_bot", echo), ("verify-bot", verify)]);
+    println!(
+        "1 Bot API request: {} updates of each ({}), {} chats at once, each typing its next after \
+         the reply, on fresh processes after the new chats (verify-bot on their database), after \
+         one flow and one unmeasured update in every chat; CPU time = the bot processes' user + \
+         system time over the phase / updates answered; HTTP floor = the echo bot's CPU time per \
+         update under load × the requests a flow made under load (the Bot API's besides \
+         getUpdates, and the Gateway's, counted at the fake)",
+        settings.one_request.div_ceil(settings.chats) * settings.chats,
+        WORK.map(|w| format!("{:?}", w.text)).join(", "),
+        settings.chats,
+    );
+}
+
+/// The HTTP floor of `verify`'s flow, and what it is made of: `0.770 ms = 7.00 × 0.110 ms`.
+fn floor_of(echo: &Figures, verify: &Figures) -> String {
+    format!(
+        "{} = {:.2} × {}",
+        floor::cpu_ms(floor::http_floor(echo, verify)),
+        floor::requests_per_flow(verify),
+        floor::cpu_ms(floor::load_cpu_per_update(echo)),
+    )
+}
+
+/// Under a table: the requests behind the floor rows, by method.
+fn print_requests(bots: &[(&str, &Figures)]) {
+    for (name, f) in bots {
+        for line in floor::describe_requests(name, f) {
+            println!("{line}");
+        }
+    }
 }
 
 /// The targets every verify-bot deployment is measured against here (the binary's size and the
@@ -1106,6 +1222,17 @@ fn report_databases(
             "",
         );
     }
+    row(
+        "  p99 1 chat alone (bound: 2 × echo's + 1 ms)",
+        &|f| {
+            format!(
+                "{} ({})",
+                ms(f.alone.percentile(99.0)),
+                ms(floor::alone_p99_bound(echo))
+            )
+        },
+        "≤ bound",
+    );
     let per_update = |f: &Figures, cpu: Duration| cpu / f.load.answered().max(1) as u32;
     row(
         "CPU time per update, bot process(es)",
@@ -1128,6 +1255,52 @@ fn report_databases(
                 f.load_cpu + f.load_db_cpu.unwrap_or_default(),
             ))
         },
+        "",
+    );
+    for (i, work) in WORK.iter().enumerate() {
+        row(
+            &format!(
+                "CPU time per update, {}, bot process(es) (× echo)",
+                work.name
+            ),
+            &|f| {
+                f.one_request.get(i).map_or_else(
+                    || "—".into(),
+                    |phase| {
+                        format!(
+                            "{} ({})",
+                            floor::cpu_ms(phase.cpu_per_update()),
+                            floor::times(floor::one_request_ratio(echo, f, i))
+                        )
+                    },
+                )
+            },
+            "≤ 1.5×",
+        );
+        row(
+            "  requests per update besides getUpdates",
+            &|f| {
+                f.one_request
+                    .get(i)
+                    .map_or_else(|| "—".into(), |p| format!("{:.2}", p.requests_per_update()))
+            },
+            "= 1",
+        );
+    }
+    row(
+        "CPU time per full flow, bot process(es) (× HTTP floor)",
+        &|f| {
+            format!(
+                "{} ({})",
+                floor::cpu_ms(floor::cpu_per_flow(f)),
+                floor::times(floor::flow_ratio(echo, f))
+            )
+        },
+        "≤ 1.5×",
+    );
+    row(
+        "  HTTP floor = requests per flow × echo's CPU per update",
+        &|f| floor_of(echo, f),
         "",
     );
     row("RSS idle (per process)", &|f| mbs(&f.idle_rss), "≤ 20 MB");
@@ -1154,6 +1327,25 @@ fn report_databases(
         "",
     );
     row(
+        "  2 processes against 1",
+        // In the 2-process column only (the figures are told apart by address).
+        &|f| {
+            let one = columns
+                .first()
+                .map(|c| c.stored.outcome.updates_per_second());
+            match one {
+                Some(one) if columns.len() > 1 && std::ptr::eq(f, &columns[1]) => {
+                    format!(
+                        "{:.0} %",
+                        f.stored.outcome.updates_per_second() / one * 100.0
+                    )
+                }
+                _ => "—".into(),
+            }
+        },
+        "≥ 100 %",
+    );
+    row(
         "  open verifications in the database (its size)",
         &|f| format!("{} ({})", f.stored.open_in_db, mb(f.stored.db_bytes)),
         "",
@@ -1173,7 +1365,7 @@ fn report_databases(
                 },
             )
         },
-        "",
+        "≤ 2 / ≤ 1.5",
     );
     row(
         &format!(
@@ -1203,6 +1395,22 @@ fn report_databases(
     println!();
     for (name, f) in all.iter().skip(1) {
         println!("targets, {name}: {}", summarise(&measured_targets(echo, f)));
+    }
+    for (name, f) in all.iter().skip(1) {
+        let mut targets = floor::targets(echo, f);
+        targets.extend(postgres_targets(f));
+        println!("targets, issue #26, {name}: {}", summarise(&targets));
+    }
+    if let [one, two] = columns.as_slice() {
+        let (one, two) = (
+            one.stored.outcome.updates_per_second(),
+            two.stored.outcome.updates_per_second(),
+        );
+        println!(
+            "targets, issue #26, PostgreSQL: 2 processes ≥ 1 process in new verifications per \
+             second: {} ({two:.0} against {one:.0})",
+            verdict(two >= one)
+        );
     }
     for (name, f) in &all {
         for (phase, taken) in &f.taken {
@@ -1236,4 +1444,25 @@ fn report_databases(
          (a statement outside a transaction is one) and pg_stat_wal.wal_sync of the whole server, \
          from start-up to the end of the new chats, over the updates answered meanwhile"
     );
+    let named: Vec<(&str, &Figures)> = all.iter().skip(1).map(|(n, f)| (*n, *f)).collect();
+    print_requests(&named);
+}
+
+/// PostgreSQL: at most 2 transactions and 1.5 WAL flushes per update (warm-up to new chats).
+fn postgres_targets(f: &Figures) -> Vec<(&'static str, bool)> {
+    let per_update = |n: fn(&Commits) -> i64| {
+        f.stored
+            .commits
+            .map(|c| n(&c) as f64 / c.updates.max(1) as f64)
+    };
+    vec![
+        (
+            "transactions per update ≤ 2",
+            per_update(|c| c.transactions).is_some_and(|n| n <= 2.0),
+        ),
+        (
+            "WAL flushes per update ≤ 1.5",
+            per_update(|c| c.wal_syncs).is_some_and(|n| n <= 1.5),
+        ),
+    ]
 }
