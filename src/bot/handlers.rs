@@ -11,7 +11,7 @@ use teloxide::types::{ChatAction, Me, User};
 use super::buttons::{self, Action, pick};
 use super::context::{HandlerResult, Settings, TgBot, TypedPhone};
 use super::menu::Menus;
-use super::reply::{OrApologise, drop_buttons, reply, send, send_to};
+use super::reply::{OrApologise, drop_buttons, remember_announcement, reply, send, send_to};
 use super::texts::{self, NumberFor, View};
 use crate::customers::{Before, Customers};
 use crate::i18n::Lang;
@@ -136,9 +136,7 @@ pub(super) async fn verify_number(
     };
     let shown = send(bot, msg, text, buttons).await?;
     if let SendOutcome::Sent(verification) = &outcome {
-        verifier
-            .remember_message(verification.id, shown.id.0)
-            .await?;
+        remember_announcement(bot, verifier, verification.id, &shown).await?;
     }
     Ok(())
 }

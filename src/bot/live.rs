@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 
 use super::buttons::keyboard;
 use super::context::{Settings, TgBot, lang_of};
-use super::reply::send_to;
+use super::reply::{remove_buttons, send_to};
 use super::texts::{self, Lang, View};
 use crate::delivery::Change;
 use crate::store::{LiveView, Store, Verification};
@@ -149,11 +149,11 @@ async fn announce_reattached(bot: &TgBot, store: &Store, settings: &Settings, id
     let buttons = keyboard(view.lang, id);
     let chat = ChatId(verification.chat_id);
     match send_to(bot, chat, text, Some(buttons)).await {
-        Ok(shown) => {
-            if let Err(err) = store.set_message_id(id, shown.id.0).await {
-                tracing::warn!(verification = id, "cannot remember a message: {err}");
-            }
-        }
+        Ok(shown) => match store.set_message_id(id, shown.id.0).await {
+            Ok(true) => {}
+            Ok(false) => remove_buttons(bot, chat, shown.id).await,
+            Err(err) => tracing::warn!(verification = id, "cannot remember a message: {err}"),
+        },
         Err(err) => tracing::warn!(
             verification = id,
             "cannot announce a re-attached send: {err}"

@@ -15,7 +15,8 @@ use super::buttons::{self, Action, keyboard};
 use super::context::{BoxError, HandlerResult, TgBot};
 use super::customers::QrPicture;
 use super::reply::{
-    Private, drop_buttons, plain_text, remove_buttons, send_to as say, to_private_chat,
+    Private, drop_buttons, plain_text, remember_announcement, remove_buttons, send_to as say,
+    to_private_chat,
 };
 use super::texts::{self, Lang, View};
 use crate::customers::{Customers, LinkFor, Pressed};
@@ -114,7 +115,7 @@ pub async fn resend(
             SendOutcome::Sent(sent) => {
                 drop_keyboard(&bot, &query).await;
                 let shown = say(&bot, chat, text, Some(keyboard(lang, sent.id))).await?;
-                verifier.remember_message(sent.id, shown.id.0).await?;
+                remember_announcement(&bot, &verifier, sent.id, &shown).await?;
                 Ok(texts::callback_resent(lang))
             }
             SendOutcome::AlreadyOpen { .. } => {
@@ -350,10 +351,7 @@ async fn answered(
             let shown = say(bot, chat, text, buttons).await?;
             match outcome {
                 SendOutcome::Sent(sent) => {
-                    customers
-                        .verifier()
-                        .remember_message(sent.id, shown.id.0)
-                        .await?;
+                    remember_announcement(bot, customers.verifier(), sent.id, &shown).await?;
                     Ok(texts::callback_sent(lang))
                 }
                 _ => Ok(texts::callback_not_sent(lang)),

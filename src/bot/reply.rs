@@ -20,6 +20,7 @@ use teloxide::{ApiError, RequestError};
 use super::context::{BoxError, HandlerResult, TgBot};
 use super::texts::{self, Lang, View};
 use crate::store::{StoreError, Verification};
+use crate::verification::Verifier;
 
 /// Telegram's longest message, in UTF-16 code units.
 pub const MAX_MESSAGE: usize = 4096;
@@ -275,6 +276,21 @@ pub async fn apologise(bot: &TgBot, chat: ChatId, quote: Option<MessageId>, lang
     if let Err(err) = deliver(bot, chat, quote, text, None).await {
         tracing::warn!("could not apologise: {err}");
     }
+}
+
+/// Remembers `shown`, the message that announced verification `id` with its buttons. If the
+/// verification was closed meanwhile (a code typed, and answered, through another process before
+/// this one got here), the buttons, which would only answer "no longer open", go.
+pub async fn remember_announcement(
+    bot: &TgBot,
+    verifier: &Verifier,
+    id: i64,
+    shown: &Message,
+) -> Result<(), StoreError> {
+    if !verifier.remember_message(id, shown.id.0).await? {
+        remove_buttons(bot, shown.chat.id, shown.id).await;
+    }
+    Ok(())
 }
 
 /// Removes the buttons under a message. Best effort: a message already without them is fine.

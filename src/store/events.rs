@@ -558,7 +558,8 @@ mod tests {
             NOW + 3,
         )
         .await;
-        store.set_message_id(a, 42).await.unwrap();
+        // Storing the message that announced it writes no event, and says it is still open.
+        assert!(store.set_message_id(a, 42).await.unwrap());
         // Too many wrong codes: max_attempts alone, not a wrong_code too.
         let max = answer("a", "+447911000001", 0.01);
         assert!(
@@ -567,6 +568,9 @@ mod tests {
                 .await
                 .unwrap()
         );
+        // A message stored after the verification closed (through another process): said so,
+        // so that its buttons go.
+        assert!(!store.set_message_id(a, 43).await.unwrap());
         assert_eq!(
             types(&store).await,
             [

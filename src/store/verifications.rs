@@ -415,14 +415,19 @@ impl Store {
     }
 
     /// Remembers the bot's "code sent" message, so later updates can refer to it.
-    pub async fn set_message_id(&self, id: i64, message_id: i32) -> Result<(), StoreError> {
-        with_db!(self, db => sqlx::query("UPDATE verifications SET message_id = $1 WHERE id = $2")
-            .bind(message_id)
-            .bind(id)
-            .execute(db)
-            .await
-            .map(|done| done.rows_affected()))?;
-        Ok(())
+    ///
+    /// Returns whether the verification is still open: a code typed through another process
+    /// may have closed it before its message was stored (that process could then not remove
+    /// the message's buttons).
+    pub async fn set_message_id(&self, id: i64, message_id: i32) -> Result<bool, StoreError> {
+        let open: Option<bool> = with_db!(self, db => sqlx::query_scalar(&format!(
+            "UPDATE verifications SET message_id = $1 WHERE id = $2 RETURNING {OPEN}"
+        ))
+        .bind(message_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await)?;
+        Ok(open.unwrap_or(false))
     }
 
     /// Records a code check: one more attempt, the Gateway's verdict and the new status. A refund

@@ -316,8 +316,9 @@ impl Verifier {
         self.store.fail_abandoned_sends(started_before, now()).await
     }
 
-    /// Remembers the bot message that announced a verification.
-    pub async fn remember_message(&self, id: i64, message_id: i32) -> Result<(), StoreError> {
+    /// Remembers the bot message that announced a verification; returns whether the
+    /// verification is still open (see [`crate::store::Store::set_message_id`]).
+    pub async fn remember_message(&self, id: i64, message_id: i32) -> Result<bool, StoreError> {
         self.store.set_message_id(id, message_id).await
     }
 
