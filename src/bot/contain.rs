@@ -1,13 +1,16 @@
 //! A handler that panics costs only its update. Each chat's updates are handled one after the
 //! other in a task of the chat's ([`super::dispatch`]); a panic there would end it, and with it
-//! the chat's turn: its next updates would wait forever. [`contained`] runs the handler tree for
-//! each update in a task of its own, which the chat's awaits (so one chat's updates stay in
-//! order): a panic ends that task only. It is logged (the panic hook has already written where and
+//! the chat's turn: its next updates would wait forever. [`contained`] catches a panic of the
+//! handler tree as it unwinds out of the update's handling (no task of its own: one less task
+//! per update), drops that handling, and the chat goes on with its next update. It is logged (the panic hook has already written where and
 //! what; here the update is named by id and kind, never by its content, which may hold a phone
 //! number), and the chat is given the usual apology.
 
 use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
@@ -31,24 +34,19 @@ pub fn contained(tree: UpdateHandler<BoxError>) -> UpdateHandler<BoxError> {
                 let bot = deps.try_get::<TgBot>();
                 let store = deps.try_get::<Store>();
                 let settings = deps.try_get::<Arc<Settings>>();
-                match tokio::spawn(async move { tree.dispatch(deps).await }).await {
+                match CatchUnwind(Box::pin(tree.dispatch(deps))).await {
                     Ok(ControlFlow::Continue(deps)) => cont(deps).await,
                     Ok(done) => done,
-                    Err(err) => {
+                    Err(Panicked) => {
                         let (Some(update), Some(bot)) = (update, bot) else {
-                            tracing::error!("handling an update failed: {err}");
+                            tracing::error!("handling an update failed: a handler panicked");
                             return ControlFlow::Break(Ok(()));
                         };
                         tracing::error!(
                             update = update.id.0,
                             kind = update_kind(&update),
                             chat = update.chat().map(|chat| chat.id.0),
-                            "handling an update failed: {}; the update is dropped",
-                            if err.is_panic() {
-                                "a handler panicked"
-                            } else {
-                                "cancelled"
-                            },
+                            "handling an update failed: a handler panicked; the update is dropped",
                         );
                         apologise(&bot, &update, store.as_deref(), settings.as_deref()).await;
                         ControlFlow::Break(Ok(()))
@@ -58,6 +56,25 @@ pub fn contained(tree: UpdateHandler<BoxError>) -> UpdateHandler<BoxError> {
         },
         sig,
     )
+}
+
+/// A handler panicked (the panic hook has already written where and what).
+struct Panicked;
+
+/// A future whose panic is caught as it unwinds out of a poll (the future is dropped after).
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Panicked>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = &mut self.0;
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Err(Panicked)),
+        }
+    }
 }
 
 /// The usual apology in the update's chat, in the person's language (their `/language` choice
