@@ -62,10 +62,16 @@ impl Store {
         update_id: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let claimed: Option<i64> = with_db!(self, db => sqlx::query_scalar(
-            "INSERT INTO handled_updates (bot_id, update_id, handled_at) VALUES ($1, $2, $3) \
+        // As for a batch ([`Store::claim_updates`]), PostgreSQL does not wait for the disk.
+        // (SQLite reads an upsert's `SELECT` without a `WHERE` as the start of a join.)
+        let lazily = match &self.db {
+            Db::Sqlite(_) => " WHERE TRUE",
+            Db::Postgres(_) => " WHERE set_config('synchronous_commit', 'off', TRUE) <> ''",
+        };
+        let claimed: Option<i64> = with_db!(self, db => sqlx::query_scalar(&format!(
+            "INSERT INTO handled_updates (bot_id, update_id, handled_at) SELECT $1, $2, $3{lazily} \
              ON CONFLICT (bot_id, update_id) DO NOTHING RETURNING update_id",
-        )
+        ))
         .bind(bot_id)
         .bind(update_id)
         .bind(now)
