@@ -4,12 +4,26 @@
 //! `+44 (7911) 123-456`, `0044 7911.123456`, and with `DEFAULT_REGION` local formats such as
 //! `8 916 123-45-67`) and only returns numbers that libphonenumber considers valid.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{LazyLock, Mutex, MutexGuard};
 
 use phonenumber::{Mode, country};
 
 /// What stands for a hidden digit in a masked number.
 const MASK: char = '•';
+
+/// How many numbers read back from the database are remembered (see [`PhoneNumber::from_e164`]);
+/// past it the memory starts over.
+const RECENT: usize = 4096;
+
+/// The numbers read back lately, by their E.164 form.
+fn recent() -> MutexGuard<'static, HashMap<String, PhoneNumber>> {
+    static RECENT: LazyLock<Mutex<HashMap<String, PhoneNumber>>> = LazyLock::new(Default::default);
+    RECENT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// A valid phone number, normalised to E.164; or, read back from a record older than
 /// `RETENTION_DAYS`, only its masked form ([`PhoneNumber::is_reduced`]).
@@ -96,10 +110,22 @@ impl PhoneNumber {
 
     /// Rebuilds a number stored in E.164 (as the database keeps it). It was validated before it
     /// was stored, so it is parsed but not validated again: validation tries the pattern of every
-    /// number type and was most of the cost of formatting a number into a reply.
+    /// number type and was most of the cost of formatting a number into a reply. A flow reads
+    /// its verification's row several times, so the numbers read lately are remembered
+    /// ([`RECENT`]): libphonenumber's parsing and formatting run on regular expressions, and its
+    /// cache of them is too small for the numbers of a few countries.
     pub fn from_e164(e164: &str) -> Result<Self, PhoneError> {
+        if let Some(known) = recent().get(e164) {
+            return Ok(known.clone());
+        }
         let number = phonenumber::parse(None, e164).map_err(|_| PhoneError::Invalid)?;
-        Ok(Self::from_number(&number))
+        let phone = Self::from_number(&number);
+        let mut recent = recent();
+        if recent.len() >= RECENT {
+            recent.clear();
+        }
+        recent.insert(e164.to_owned(), phone.clone());
+        Ok(phone)
     }
 
     fn from_number(number: &phonenumber::PhoneNumber) -> Self {
