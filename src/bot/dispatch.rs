@@ -5,7 +5,9 @@
 //! teloxide's dispatcher keeps a worker for every chat that was active at the peak, each with a
 //! queue that takes about 60 KB however empty it is: after a burst of 200 chats at once, 12 MB
 //! that nothing gives back. Here a chat with updates waiting has a queue and a task, both gone
-//! as soon as its last update is handled.
+//! as soon as its last update is handled. And once no chat has anything in hand for a moment, the
+//! memory the burst freed goes back to the system ([`give_back_memory`]): glibc's allocator keeps
+//! what a busy moment's threads freed, for the next one, and would otherwise hold the peak.
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
@@ -17,6 +19,7 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::error_handlers::ErrorHandler;
 use teloxide::prelude::*;
 use teloxide::update_listeners::AsUpdateStream;
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
 use super::context::BoxError;
@@ -40,16 +43,16 @@ impl Waiting {
 
     /// Queues `update` behind its chat's if that chat is being handled; otherwise marks the chat
     /// as handled and gives the update back, to be handled now.
-    fn queue_or_take(&self, chat: ChatId, update: Update) -> Result<(), Update> {
+    fn queue_or_take(&self, chat: ChatId, update: Update) -> Option<Update> {
         let mut waiting = self.lock();
         match waiting.get_mut(&chat) {
             Some(queue) => {
                 queue.push_back(update);
-                Ok(())
+                None
             }
             None => {
                 waiting.insert(chat, VecDeque::new());
-                Err(update)
+                Some(update)
             }
         }
     }
@@ -67,7 +70,46 @@ impl Waiting {
     fn queued(&self, chat: ChatId) -> usize {
         self.lock().get(&chat).map_or(0, VecDeque::len)
     }
+
+    fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
 }
+
+/// How long no chat has anything in hand before the memory freed meanwhile goes back to the
+/// system, and how long at least between two times.
+const QUIET: Duration = Duration::from_millis(500);
+const TRIM_EVERY: Duration = Duration::from_secs(5);
+
+/// Gives the memory freed since the last burst back to the system, each time the dispatcher has
+/// been quiet for [`QUIET`] after being woken by `quiet` (at most every [`TRIM_EVERY`]).
+async fn give_back_memory(waiting: Arc<Waiting>, quiet: Arc<Notify>) {
+    loop {
+        quiet.notified().await;
+        tokio::time::sleep(QUIET).await;
+        if !waiting.is_empty() {
+            continue;
+        }
+        let trimmed = tokio::task::spawn_blocking(trim);
+        if let Err(err) = trimmed.await {
+            tracing::warn!("cannot give memory back to the system: {err}");
+        }
+        tokio::time::sleep(TRIM_EVERY).await;
+    }
+}
+
+/// glibc's `malloc_trim`: every arena's free pages back to the system.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists; any thread may call it.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators give memory back by themselves.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() {}
 
 /// What handling one update needs: the tree, what it is given, and who hears of its errors.
 struct Handling {
@@ -100,6 +142,8 @@ pub async fn dispatch(
 ) {
     let handling = Arc::new(Handling { tree, deps, errors });
     let waiting = Arc::new(Waiting::default());
+    let quiet = Arc::new(Notify::new());
+    let trimming = tokio::spawn(give_back_memory(waiting.clone(), quiet.clone()));
     let mut chats = JoinSet::new();
     let mut updates = std::pin::pin!(listener.as_stream());
     while let Some(Ok(update)) = std::future::poll_fn(|cx| updates.as_mut().poll_next(cx)).await {
@@ -112,18 +156,22 @@ pub async fn dispatch(
         while waiting.queued(chat) >= CHAT_QUEUE {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        if let Err(update) = waiting.queue_or_take(chat, update) {
-            let (handling, waiting) = (handling.clone(), waiting.clone());
+        if let Some(update) = waiting.queue_or_take(chat, update) {
+            let (handling, waiting, quiet) = (handling.clone(), waiting.clone(), quiet.clone());
             chats.spawn(async move {
                 let mut next = Some(update);
                 while let Some(update) = next {
                     handling.handle(update).await;
                     next = waiting.next(chat);
                 }
+                if waiting.is_empty() {
+                    quiet.notify_one();
+                }
             });
         }
     }
     while chats.join_next().await.is_some() {}
+    trimming.abort();
 }
 
 #[cfg(test)]
@@ -143,10 +191,10 @@ mod tests {
         let waiting = Waiting::default();
         let (a, b) = (ChatId(1), ChatId(2));
         // The first update of a chat is handled at once, the next ones wait behind it.
-        assert!(waiting.queue_or_take(a, update(1, 1)).is_err());
-        assert!(waiting.queue_or_take(a, update(2, 1)).is_ok());
-        assert!(waiting.queue_or_take(a, update(3, 1)).is_ok());
-        assert!(waiting.queue_or_take(b, update(4, 2)).is_err());
+        assert!(waiting.queue_or_take(a, update(1, 1)).is_some());
+        assert!(waiting.queue_or_take(a, update(2, 1)).is_none());
+        assert!(waiting.queue_or_take(a, update(3, 1)).is_none());
+        assert!(waiting.queue_or_take(b, update(4, 2)).is_some());
         assert_eq!(waiting.queued(a), 2);
         // In order, then the chat is forgotten.
         assert_eq!(waiting.next(a).map(|u| u.id.0), Some(2));
@@ -154,6 +202,6 @@ mod tests {
         assert!(waiting.next(a).is_none());
         assert!(waiting.next(b).is_none());
         assert!(waiting.lock().is_empty());
-        assert!(waiting.queue_or_take(a, update(5, 1)).is_err());
+        assert!(waiting.queue_or_take(a, update(5, 1)).is_some());
     }
 }
