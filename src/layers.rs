@@ -21,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
         "qr",
         "telemetry",
         "monitoring",
+        "memory",
     ],
     &["gateway"],
     &["store"],

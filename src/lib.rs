@@ -11,7 +11,8 @@
 //! 1. What the rest is made of, each standing alone: [`phone`] and [`code`] (the domain types
 //!    that parse what staff type), [`i18n`] (every word, in English and Russian), [`clock`],
 //!    [`invite`] (one-time deep-link tokens), [`qr`] (a link as a QR picture), [`telemetry`]
-//!    (logging that never prints a secret), [`monitoring`] (the Prometheus counters).
+//!    (logging that never prints a secret), [`monitoring`] (the Prometheus counters),
+//!    [`memory`] (how the allocator holds the process's memory).
 //! 2. [`gateway`]: a typed client of the Telegram Gateway API; it knows nothing of teloxide or
 //!    the database.
 //! 3. [`store`]: every SQL statement; rows come out as domain types.
@@ -47,6 +48,7 @@ pub mod i18n;
 pub mod invite;
 #[cfg(test)]
 mod layers;
+pub mod memory;
 pub mod monitoring;
 pub mod panel;
 pub mod people;

@@ -4,8 +4,17 @@ use std::process::ExitCode;
 
 use verify_bot::{app, config::Config, telemetry};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Before any thread starts (see `memory`).
+    verify_bot::memory::limit_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(run())
+}
+
+async fn run() -> ExitCode {
     // A missing `.env` is fine: the environment alone may hold the configuration.
     let _ = dotenvy::dotenv();
     let config = match Config::from_env() {

@@ -5,12 +5,13 @@
 //! teloxide's dispatcher keeps a worker for every chat that was active at the peak, each with a
 //! queue that takes about 60 KB however empty it is: after a burst of 200 chats at once, 12 MB
 //! that nothing gives back. Here a chat with updates waiting has a queue and a task, both gone
-//! as soon as its last update is handled. And once no chat has anything in hand for a moment, the
-//! memory the burst freed goes back to the system ([`give_back_memory`]): glibc's allocator keeps
-//! what a busy moment's threads freed, for the next one, and would otherwise hold the peak.
+//! as soon as its last update is handled. And once no chat has anything in hand for a moment after
+//! a burst, the memory it freed goes back to the system ([`give_back_memory`], see
+//! [`crate::memory`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -30,13 +31,17 @@ use super::updates::Listener;
 /// slow Gateway holds up nobody.
 pub const CHAT_QUEUE: usize = 100_000;
 
-/// The updates waiting, per chat that has any (the one being handled is not in its queue).
+/// The updates waiting, per chat that has any (the one being handled is not in its queue), and
+/// the most chats in hand at once lately.
 #[derive(Default)]
-struct Waiting(Mutex<HashMap<ChatId, VecDeque<Update>>>);
+struct Waiting {
+    chats: Mutex<HashMap<ChatId, VecDeque<Update>>>,
+    peak: AtomicUsize,
+}
 
 impl Waiting {
     fn lock(&self) -> MutexGuard<'_, HashMap<ChatId, VecDeque<Update>>> {
-        self.0
+        self.chats
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -52,6 +57,7 @@ impl Waiting {
             }
             None => {
                 waiting.insert(chat, VecDeque::new());
+                self.peak.fetch_max(waiting.len(), Ordering::Relaxed);
                 Some(update)
             }
         }
@@ -80,9 +86,12 @@ impl Waiting {
 /// system, and how long at least between two times.
 const QUIET: Duration = Duration::from_millis(500);
 const TRIM_EVERY: Duration = Duration::from_secs(5);
+const BURST: usize = 32;
 
 /// Gives the memory freed since the last burst back to the system, each time the dispatcher has
-/// been quiet for [`QUIET`] after being woken by `quiet` (at most every [`TRIM_EVERY`]).
+/// been quiet for [`QUIET`] after being woken by `quiet` (at most every [`TRIM_EVERY`]), if at
+/// least [`BURST`] chats were in hand at once since the last time (a chat on its own frees
+/// little, and a trim makes other threads' allocations wait for a moment).
 async fn give_back_memory(waiting: Arc<Waiting>, quiet: Arc<Notify>) {
     loop {
         quiet.notified().await;
@@ -90,26 +99,16 @@ async fn give_back_memory(waiting: Arc<Waiting>, quiet: Arc<Notify>) {
         if !waiting.is_empty() {
             continue;
         }
-        let trimmed = tokio::task::spawn_blocking(trim);
+        if waiting.peak.swap(0, Ordering::Relaxed) < BURST {
+            continue;
+        }
+        let trimmed = tokio::task::spawn_blocking(crate::memory::trim);
         if let Err(err) = trimmed.await {
             tracing::warn!("cannot give memory back to the system: {err}");
         }
         tokio::time::sleep(TRIM_EVERY).await;
     }
 }
-
-/// glibc's `malloc_trim`: every arena's free pages back to the system.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim() {
-    // SAFETY: malloc_trim only walks the allocator's own free lists; any thread may call it.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// Other allocators give memory back by themselves.
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim() {}
 
 /// What handling one update needs: the tree, what it is given, and who hears of its errors.
 struct Handling {
