@@ -173,6 +173,9 @@ impl Verifier {
         let mut checked = open;
         checked.attempts += 1;
         checked.status = status;
+        if !status.is_open() {
+            self.message_stored_meanwhile(&mut checked).await?;
+        }
         Ok(match verdict {
             Some(VerificationState::CodeValid) => CheckOutcome::Valid(checked),
             Some(VerificationState::CodeInvalid) => CheckOutcome::Invalid(checked),
@@ -189,6 +192,18 @@ impl Verifier {
         })
     }
 
+    /// A verification just closed whose announcing message was not known when it was read: that
+    /// message may have been stored since, by the process that sent it (another replica), and its
+    /// buttons are to go.
+    async fn message_stored_meanwhile(&self, closed: &mut Verification) -> Result<(), StoreError> {
+        if closed.message_id.is_none()
+            && let Some(stored) = self.store.verification(closed.id).await?
+        {
+            closed.message_id = stored.message_id;
+        }
+        Ok(())
+    }
+
     async fn close(
         &self,
         open: Verification,
@@ -200,6 +215,7 @@ impl Verifier {
             .await?;
         let mut closed = open;
         closed.status = status;
+        self.message_stored_meanwhile(&mut closed).await?;
         Ok(match status {
             Status::Expired => CheckOutcome::Expired(closed),
             Status::MaxAttempts => CheckOutcome::MaxAttempts(closed),
