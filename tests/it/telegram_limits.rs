@@ -89,4 +89,21 @@ async fn one_chat_flooding_a_slow_gateway_never_holds_up_another_chat() {
     let answer = app.say_as(&colleague, 1002, "/help").await;
     assert_says(&answer, "/verify");
     assert!(app.gateway.count("sendVerificationMessage") < 10);
+    // The busy chat's own updates are handled one after the other, in the order they came.
+    let sends = app
+        .gateway
+        .wait_for_calls(2, PATIENCE, |c| c.method == "sendVerificationMessage");
+    let sent: Vec<String> = sends
+        .await
+        .iter()
+        .map(|c| {
+            c.params["phone_number"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    for (i, number) in sent.iter().enumerate() {
+        assert_eq!(number, &format!("+447911123{i:03}"), "{sent:?}");
+    }
 }
